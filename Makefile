@@ -1,0 +1,39 @@
+# Sila — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install install-dev run test lint typecheck eval bench browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Idempotent: reinstalls only when the dependency files change.
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/sila migrate
+	$(BIN)/sila serve --host $${SILA_HOST:-127.0.0.1} --port $${SILA_PORT:-8080}
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: install lint
+	$(BIN)/python -m pytest -q -ra
+
+eval: install
+	$(BIN)/python ../shared/eval/faq_score.py ../shared/eval/faq_dev.jsonl $(BIN)/sila
+	$(BIN)/python scripts/faq_eval.py tests/eval/faq_eval.jsonl
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,144 @@
+"""The ``sila`` command: serve, migrate, orgs, chat, ask.
+
+Errors a person can fix (an unknown association, a wrong setting, an unreachable database) are
+printed as one line on stderr with a non-zero exit, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.packs import PackError, load_all
+from bot.settings import Settings, SettingsError, load_settings
+
+
+class CliError(Exception):
+    pass
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "port", None):
+        overrides["port"] = args.port
+    if getattr(args, "host", None):
+        overrides["host"] = args.host
+    return load_settings(**overrides)
+
+
+def _check_org(slug: str, settings: Settings) -> None:
+    from pathlib import Path
+
+    packs = load_all(Path(settings.orgs_dir) if settings.orgs_dir else None)
+    if slug not in packs:
+        raise CliError(f"unknown association '{slug}'; valid slugs: {', '.join(sorted(packs))}")
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from storage.db import migrate
+
+    settings = _settings(args)
+    asyncio.run(migrate(settings))
+    print(f"database migrated: {_redact(settings.effective_database_url)}")
+    return 0
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unparseable url)"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from channels.server import create_app
+    from storage.db import migrate
+
+    settings = _settings(args)
+    load_all()  # a broken pack stops start-up before anything listens
+    if settings.is_sqlite:
+        asyncio.run(migrate(settings))
+    app = create_app(settings)
+    print(f"Sila serving on http://{settings.host}:{settings.port}/chat/<slug>", flush=True)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+    return 0
+
+
+def cmd_orgs(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from pathlib import Path
+
+    packs = load_all(Path(settings.orgs_dir) if settings.orgs_dir else None)
+    for slug, lp in packs.items():
+        p = lp.pack
+        print(f"{slug}\t{p.code}\t{p.name.ar}\t{p.name.en}")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.terminal import run_chat
+
+    settings = _settings(args)
+    _check_org(args.org, settings)
+    return asyncio.run(run_chat(settings, args.org, args.user, as_json=args.json))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.ask import run_ask
+
+    settings = _settings(args)
+    _check_org(args.org, settings)
+    if args.question == ["-"]:
+        questions = None
+    else:
+        questions = [" ".join(args.question)]
+    return asyncio.run(run_ask(settings, args.org, questions, as_json=args.json))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sila", description="Sila (صلة): messaging assistant for associations")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the web server (web chat, webhooks, console)")
+    p.add_argument("--port", type=int)
+    p.add_argument("--host")
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("migrate", help="bring the database schema up to date")
+    p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser("orgs", help="associations")
+    orgs_sub = p.add_subparsers(dest="orgs_command", required=True)
+    orgs_sub.add_parser("list", help="list the association packs").set_defaults(func=cmd_orgs)
+    p = sub.add_parser("chat", help="talk to the engine from the terminal")
+    p.add_argument("--org", required=True)
+    p.add_argument("--user", default="local")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_chat)
+    p = sub.add_parser("ask", help="one stateless answer decision")
+    p.add_argument("--org", required=True)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("question", nargs="+", help="the question, or '-' to read one per line from stdin")
+    p.set_defaults(func=cmd_ask)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (CliError, SettingsError, PackError) as exc:
+        print(f"sila: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

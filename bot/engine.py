@@ -1,0 +1,211 @@
+"""The conversation engine: one message at a time per conversation, exactly one answer each.
+
+For every inbound message: take the conversation's lock, load its state, drop it if the
+provider already delivered it, run the routing chain, then write the inbound message, the
+replies, the new state and any push-channel outbox rows in one transaction. Only after that
+commit are replies published to live sockets, so a crash can never show an answer that was
+not stored, and a restart can always deliver what was stored (the outbox, or the web chat's
+``seq`` cursor).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from bot.context import TurnContext
+from bot.packs import LoadedPack
+from bot.render import CAPABILITIES, TERMINAL
+from bot.settings import Settings
+from bot.state import DialogState
+from bot.types import InboundMessage, Reply, reply_to_json
+from storage.conversations import ConversationStore
+from storage.coordination import EventBus, LockProvider
+from storage.models import new_id
+from storage.records import (
+    ConversationRecord,
+    DuplicateMessage,
+    SeqConflict,
+    StoredMessage,
+    TurnWrite,
+)
+
+log = logging.getLogger("sila.engine")
+
+
+def remember_choices(ctx: TurnContext) -> None:
+    from bot.routing import remember_choices as _remember
+
+    _remember(ctx)
+
+PUSH_CHANNELS = frozenset({"telegram", "whatsapp", "sms"})
+
+
+class Stage(Protocol):
+    """One link of the routing chain: handle the turn (return True) or pass it on."""
+
+    async def __call__(self, ctx: TurnContext) -> bool: ...
+
+
+class UnknownAssociation(LookupError):
+    pass
+
+
+@dataclass(slots=True)
+class TurnOutcome:
+    replies: list[Reply] = field(default_factory=list)
+    duplicate: bool = False
+    conversation_id: str = ""
+    first_seq: int = 0
+    last_seq: int = 0
+    messages: list[StoredMessage] = field(default_factory=list)
+    #: the FAQ decision, when the FAQ stage made one (for `sila ask` and analytics)
+    decision: Any = None
+
+
+EffectRunner = Callable[[TurnContext, ConversationRecord], Any]
+
+
+class Engine:
+    def __init__(
+        self,
+        packs: dict[str, LoadedPack],
+        store: ConversationStore,
+        locks: LockProvider,
+        bus: EventBus,
+        settings: Settings,
+        stages: Sequence[Stage] | None = None,
+        services: Any = None,
+    ) -> None:
+        from bot.routing import default_stages
+
+        self.packs = packs
+        self.store = store
+        self.locks = locks
+        self.bus = bus
+        self.settings = settings
+        self.stages: list[Stage] = list(stages) if stages is not None else default_stages()
+        self.services = services
+        #: called with (ctx, conversation) inside the turn, before commit, for each effect
+        self.effect_runners: list[EffectRunner] = []
+        self._crash_after_commit = settings.fault == "crash_after_commit"
+
+    def pack(self, org: str) -> LoadedPack:
+        try:
+            return self.packs[org]
+        except KeyError:
+            raise UnknownAssociation(org) from None
+
+    async def handle(self, msg: InboundMessage, *, new_state: dict[str, Any] | None = None) -> TurnOutcome:
+        """Process one inbound message; safe to call concurrently for any conversations."""
+        pack = self.pack(msg.key.org)
+        async with self.locks.lock(msg.key.lock_name()):
+            for _attempt in range(3):
+                conv = await self.store.load(msg.key)
+                if conv.is_new and new_state:
+                    conv.state = dict(new_state)
+                if msg.provider_message_id and not conv.is_new and await self.store.seen(
+                    msg.key, msg.provider_message_id
+                ):
+                    return TurnOutcome(duplicate=True, conversation_id=conv.id)
+                ctx, turn = await self._run_turn(msg, pack, conv)
+                try:
+                    await self.store.commit(turn)
+                except SeqConflict:
+                    self.store.forget(msg.key)
+                    log.info("seq conflict on %s; retrying with fresh state", conv.id)
+                    continue
+                except DuplicateMessage:
+                    return TurnOutcome(duplicate=True, conversation_id=conv.id)
+                break
+            else:
+                raise SeqConflict(f"conversation {msg.key.lock_name()} kept changing under us")
+            if self._crash_after_commit:
+                log.error("fault injection: crashing after commit")
+                os._exit(17)
+            await self._publish(conv, turn, ctx)
+        return TurnOutcome(
+            replies=ctx.replies, conversation_id=conv.id, first_seq=turn.previous_seq + 1,
+            last_seq=conv.seq, messages=turn.messages, decision=ctx.decision,
+        )
+
+    async def _run_turn(
+        self, msg: InboundMessage, pack: LoadedPack, conv: ConversationRecord
+    ) -> tuple[TurnContext, TurnWrite]:
+        state = DialogState.from_json(conv.state)
+        caps = CAPABILITIES.get(msg.key.channel, TERMINAL)
+        ctx = TurnContext(
+            message=msg, pack=pack, state=state, status=conv.status, caps=caps,
+            now=datetime.now(UTC), conversation_id=conv.id, beneficiary_id=conv.beneficiary_id,
+            services=self.services,
+        )
+        for stage in self.stages:
+            if await stage(ctx):
+                break
+        remember_choices(ctx)
+        for runner in self.effect_runners:
+            await runner(ctx, conv)
+        previous_seq = conv.seq
+        status_changed = ctx.status != conv.status
+        conv.status = ctx.status
+        conv.lang = ctx.state.lang
+        conv.state = ctx.state.to_json()
+        now = ctx.now
+        inbound_payload: dict[str, Any] = {}
+        if msg.button_value is not None:
+            inbound_payload["button"] = msg.button_value
+        for k, v in msg.meta:
+            inbound_payload[k] = v
+        messages = [
+            StoredMessage(
+                id=new_id(), conversation_id=conv.id, seq=previous_seq + 1, direction="in",
+                author="beneficiary", text=msg.text or (msg.button_value or ""),
+                payload=inbound_payload or None, kind=None, created_at=msg.received_at,
+                provider_message_id=msg.provider_message_id,
+            )
+        ]
+        outbox: list[dict[str, Any]] = []
+        for i, reply in enumerate(ctx.replies, start=2):
+            payload = reply_to_json(reply)
+            out = StoredMessage(
+                id=new_id(), conversation_id=conv.id, seq=previous_seq + i, direction="out",
+                author="bot", text=payload["text"], payload=payload, kind=payload["kind"],
+                created_at=now + timedelta(microseconds=i),
+                delivery_status="pending" if msg.key.channel in PUSH_CHANNELS else None,
+            )
+            messages.append(out)
+            if msg.key.channel in PUSH_CHANNELS:
+                outbox.append(outbox_row(conv, out, payload, now))
+        conv.seq = messages[-1].seq
+        turn = TurnWrite(
+            conversation=conv, previous_seq=previous_seq, messages=messages, outbox=outbox,
+            status_changed=status_changed,
+            touch_inbound_at=now if msg.key.channel in PUSH_CHANNELS else None,
+            beneficiary_name=msg.sender_name,
+        )
+        return ctx, turn
+
+    async def _publish(self, conv: ConversationRecord, turn: TurnWrite, ctx: TurnContext) -> None:
+        event = {
+            "type": "turn",
+            "conversation_id": conv.id,
+            "org": conv.org,
+            "status": conv.status,
+            "messages": [m.to_frame() for m in turn.messages],
+        }
+        await self.bus.publish(f"chat:{conv.org}:{conv.channel}:{conv.address}", event)
+        for ev in ctx.events:
+            await self.bus.publish(f"org:{conv.org}", {**ev, "conversation_id": conv.id})
+
+
+def outbox_row(conv: ConversationRecord, msg: StoredMessage, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
+        "id": new_id(), "message_id": msg.id, "conversation_id": conv.id, "org": conv.org,
+        "channel": conv.channel, "address": conv.address, "payload": payload, "status": "pending",
+        "attempts": 0, "next_attempt_at": now, "claimed_until": None, "provider_message_id": None,
+        "last_error": None, "sent_at": None,
+    }

@@ -1,0 +1,214 @@
+"""The per-association FAQ index: every phrasing of every topic, normalised once.
+
+A question is scored against each phrasing through several channels, because each one fails
+differently: character n-gram TF-IDF (robust to morphology and typos), the same over
+consonant skeletons (Arabizi and letter swaps), word TF-IDF (word order-free overlap) and
+rapidfuzz on a short list (close variants of a known phrasing). A topic's score is the best
+weighted score of its phrasings. Out-of-scope examples (bot/faq/out_of_scope.yaml) sit in the
+same index as pseudo-topics, so "حساب المواطن" competes with the association's own topics
+instead of being answered by the nearest one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from bot.faq.arabizi import transliterate
+from bot.faq.lang import is_arabizi
+from bot.faq.normalize import normalize
+from bot.faq.skeleton import skeleton, skeleton_text
+from bot.faq.tfidf import Tfidf, char_grams, word_grams
+
+__all__ = ["CHANNELS", "DEFAULT_WEIGHTS", "Doc", "FaqIndex", "Match", "query_variants"]
+
+CHANNELS = ("char", "skel", "word", "fuzz")
+DEFAULT_WEIGHTS: dict[str, float] = {"char": 0.5, "skel": 0.2, "word": 0.2, "fuzz": 0.1}
+SHORTLIST = 24
+MAX_QUERY_CHARS = 400  # a 4,096-character message is not a FAQ question; its start decides
+_STOPWORDS = frozenset(
+    normalize(
+        """في من على عن الى إلى هل ما ماذا متى كيف كم اين لماذا هو هي انا انت نحن هم ان أن او أو
+        و يا لو مع هذا هذه ذلك التي الذي عند عندي لي لكم لنا ممكن اريد ليس لا نعم
+        the a an is are do does i you to of in on for and or my me can what how when where"""
+    ).split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """One phrasing: ``oos`` marks out-of-scope examples (never answered)."""
+
+    topic: str
+    text: str
+    oos: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Ranked in-scope topics for one question, plus what the abstention needs."""
+
+    topics: tuple[str, ...]
+    scores: tuple[float, ...]
+    oos_topic: str | None
+    oos_score: float
+    coverage: float
+    n_tokens: int
+    channels: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+
+    @property
+    def top(self) -> float:
+        return self.scores[0] if self.scores else 0.0
+
+    @property
+    def margin(self) -> float:
+        if len(self.scores) < 2:
+            return self.top
+        return self.scores[0] - self.scores[1]
+
+
+def query_variants(text: str) -> list[str]:
+    """Normalised forms to match: the text itself, plus its Arabic rendering if Arabizi."""
+    text = text[:MAX_QUERY_CHARS]
+    base = normalize(text)
+    out = [base] if base else []
+    if any("a" <= ch <= "z" for ch in base) and is_arabizi(text):
+        ar = normalize(transliterate(text))
+        if ar and ar not in out:
+            out.append(ar)
+    return out
+
+
+class FaqIndex:
+    """Built once per association from its topics' phrasings; read-only afterwards."""
+
+    def __init__(
+        self,
+        docs: Sequence[Doc],
+        *,
+        vocabulary_texts: Sequence[str] = (),
+        weights: Mapping[str, float] | None = None,
+        fuzz_scorer: str = "token_sort_ratio",
+    ) -> None:
+        # keep topics in first-seen order for stable ties, but docs contiguous per topic
+        first: dict[tuple[bool, str], int] = {}
+        for i, d in enumerate(docs):
+            first.setdefault((d.oos, d.topic), i)
+        ordered = sorted(range(len(docs)), key=lambda i: (docs[i].oos, first[(docs[i].oos, docs[i].topic)], i))
+        self.docs = [docs[i] for i in ordered]
+        self.norm = [normalize(d.text) for d in self.docs]
+        self.skel = [skeleton_text(t) for t in self.norm]
+        self.weights = dict(weights or DEFAULT_WEIGHTS)
+        self.fuzz_scorer = getattr(fuzz, fuzz_scorer)
+        self.char = Tfidf(self.norm, char_grams)
+        self.skel_index = Tfidf(self.skel, char_grams)
+        self.word = Tfidf(self.norm, word_grams)
+        self.topic_ids: list[str] = []
+        self.topic_oos: list[bool] = []
+        starts: list[int] = []
+        doc_topic: list[int] = []
+        for i, d in enumerate(self.docs):
+            if not self.topic_ids or (d.topic, d.oos) != (self.topic_ids[-1], self.topic_oos[-1]):
+                self.topic_ids.append(d.topic)
+                self.topic_oos.append(d.oos)
+                starts.append(i)
+            doc_topic.append(len(self.topic_ids) - 1)
+        self._starts = np.asarray(starts, dtype=np.int64)
+        self._doc_topic = np.asarray(doc_topic, dtype=np.int64)
+        self._oos_mask = np.asarray(self.topic_oos, dtype=bool)
+        words: set[str] = set()
+        for t in [*(n for n, d in zip(self.norm, self.docs, strict=True) if not d.oos), *vocabulary_texts]:
+            words.update(normalize(t).split())
+        self.vocabulary = frozenset(words)
+        self._vocab_list = sorted(w for w in words if len(w) >= 3)
+        self._vocab_skel = frozenset(skeleton(w) for w in words if len(w) >= 3)
+        self._vocab_skel_list = sorted(s for s in self._vocab_skel if len(s) >= 3)
+
+    # -- channels -------------------------------------------------------------------------
+    def doc_channels(self, variants: Sequence[str], *, full_fuzz: bool = False) -> dict[str, np.ndarray]:
+        """Per-phrasing score of each channel (max over the question's variants)."""
+        n = len(self.docs)
+        out = {c: np.zeros(n) for c in CHANNELS}
+        for v in variants:
+            np.maximum(out["char"], self.char.scores(v), out=out["char"])
+            np.maximum(out["skel"], self.skel_index.scores(skeleton_text(v)), out=out["skel"])
+            np.maximum(out["word"], self.word.scores(v), out=out["word"])
+        if not variants:
+            return out
+        if full_fuzz:
+            cand = np.arange(n)
+        else:
+            pre = out["char"] + out["skel"]
+            k = min(SHORTLIST, n)
+            cand = np.argpartition(-pre, k - 1)[:k] if n > k else np.arange(n)
+        for v in variants:
+            for i in cand:
+                s = self.fuzz_scorer(v, self.norm[i], processor=None) / 100.0
+                if s > out["fuzz"][i]:
+                    out["fuzz"][i] = s
+        return out
+
+    def topic_channels(self, doc_scores: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {c: np.maximum.reduceat(v, self._starts) for c, v in doc_scores.items()}
+
+    def combine(self, doc_scores: Mapping[str, np.ndarray], weights: Mapping[str, float] | None = None) -> np.ndarray:
+        """Per-topic score: the best weighted phrasing score of the topic."""
+        w = weights or self.weights
+        total = sum(w.get(c, 0.0) * doc_scores[c] for c in CHANNELS)
+        return np.maximum.reduceat(np.asarray(total, dtype=np.float64), self._starts)
+
+    # -- vocabulary coverage ----------------------------------------------------------------
+    def coverage(self, variant: str) -> tuple[float, int]:
+        """Share of the question's content words this association's texts know (typos allowed)."""
+        toks = variant.split()
+        content = [t for t in toks if t not in _STOPWORDS and not t.isdigit()] or toks
+        if not content:
+            return 0.0, 0
+        known = 0
+        for t in content:
+            if t in self.vocabulary or t in _STOPWORDS:
+                known += 1
+            elif len(t) >= 3 and skeleton(t) in self._vocab_skel:
+                known += 1
+            elif len(t) >= 4 and (
+                process.extractOne(t, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1)
+                or (
+                    len(skeleton(t)) >= 4
+                    and process.extractOne(
+                        skeleton(t), self._vocab_skel_list, scorer=Levenshtein.distance, score_cutoff=1
+                    )
+                )
+            ):
+                known += 1
+        return known / len(content), len(content)
+
+    # -- the public call ---------------------------------------------------------------------
+    def match(self, text: str, *, variants: Sequence[str] | None = None) -> Match:
+        variants = list(variants) if variants is not None else query_variants(text)
+        if not variants:
+            return Match((), (), None, 0.0, 0.0, 0)
+        docs = self.doc_channels(variants)
+        scores = self.combine(docs)
+        inside = np.flatnonzero(~self._oos_mask)
+        order = inside[np.argsort(-scores[inside], kind="stable")]
+        oos_idx = np.flatnonzero(self._oos_mask)
+        oos_topic, oos_score = None, 0.0
+        if len(oos_idx):
+            j = oos_idx[int(np.argmax(scores[oos_idx]))]
+            oos_topic, oos_score = self.topic_ids[j], float(scores[j])
+        cov, n_tok = max(self.coverage(v) for v in variants)
+        top = order[:5]
+        chans = self.topic_channels(docs)
+        return Match(
+            topics=tuple(self.topic_ids[i] for i in top),
+            scores=tuple(float(scores[i]) for i in top),
+            oos_topic=oos_topic,
+            oos_score=oos_score,
+            coverage=cov,
+            n_tokens=n_tok,
+            channels={c: tuple(float(v[i]) for i in top) for c, v in chans.items()},
+        )

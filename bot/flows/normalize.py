@@ -1,0 +1,101 @@
+"""Text clean-up shared by validators, command detection and fuzzy matching.
+
+Beneficiaries type on phones with Arabic keyboards: Arabic-Indic (٠-٩) or Persian (۰-۹) digits,
+tatweel, diacritics, several forms of alef, and — when pasting — invisible bidi controls. Every
+comparison goes through these helpers so "٠٥٥" and "055", "جده" and "جدة" are the same thing.
+
+Two levels on purpose:
+* :func:`clean` keeps what the person wrote (it is what gets stored) and only removes control
+  characters, which are never meaningful and can be used to disguise text (bidi overrides).
+* :func:`fold` is for *matching* only; its result is never stored or shown.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DIGITS = str.maketrans(
+    "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
+    "01234567890123456789",
+)
+
+#: bidi embeddings/overrides/isolates and marks, zero-width space, BOM, Arabic letter mark
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\u061c\ufeff]")
+_TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_TATWEEL = "\u0640"
+_LETTER_FOLD = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ئ": "ي",
+        "ؤ": "و",
+        "ة": "ه",
+        "ک": "ك",
+        "ی": "ي",
+    }
+)
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def fold_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits become ASCII digits; nothing else changes."""
+    return text.translate(_DIGITS)
+
+
+def strip_controls(text: str, *, keep_newlines: bool = False) -> str:
+    """Remove bidi overrides/isolates and other control characters.
+
+    HTML and other markup is *not* touched: it is stored as inert text and escaped by whoever
+    renders it. Control characters are different — they change how surrounding text is shown
+    (an RLO can make "gpj.exe" read "exe.jpg") and carry no meaning in a form answer.
+    """
+    text = _INVISIBLE.sub("", text)
+    out = []
+    for ch in text:
+        if ch in "\n\r\t":
+            out.append(ch if keep_newlines else " ")
+        elif unicodedata.category(ch) == "Cc":
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def clean(text: str, *, keep_newlines: bool = False) -> str:
+    """What we store: controls removed, spaces tidied, NFC composed, digits kept as written."""
+    text = unicodedata.normalize("NFC", strip_controls(text or "", keep_newlines=keep_newlines))
+    if keep_newlines:
+        lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """A matching key: lower case, ASCII digits, no diacritics/tatweel/punctuation, one alef."""
+    text = fold_digits(clean(text)).lower()
+    text = _TASHKEEL.sub("", text).replace(_TATWEEL, "")
+    text = text.translate(_LETTER_FOLD)
+    text = _PUNCT.sub(" ", text).replace("_", " ")
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold_place(text: str) -> str:
+    """Like :func:`fold`, also dropping the definite article so "الرياض" = "رياض" = "riyadh"."""
+    words = []
+    for w in fold(text).split(" "):
+        if w.startswith("ال") and len(w) > 3:
+            w = w[2:]
+        if w in {"al", "el", "ar", "ad", "as", "az"}:
+            continue
+        words.append(w)
+    return " ".join(words)
+
+
+def only_digits(text: str) -> str:
+    """Digits of ``text`` after folding, with common separators (space, dash, dot) removed."""
+    return re.sub(r"[\s\-–—.()/]", "", fold_digits(clean(text)))

@@ -1,0 +1,205 @@
+"""The replies a flow sends: field prompts, the summary, declaration and consent, the hand-off offer.
+
+Separated from the step logic so the wording and button layout can be reviewed on their own,
+and so the engine can re-show "where we are" (after an FAQ answer, a reminder, a reconnect)
+with exactly the reply the person saw before.
+
+Every prompt carries an :class:`~bot.types.Expect` so scripts (`sila chat --json`) and the
+web chat know which field is awaited; control steps use field names starting with "_"
+(``_summary``, ``_edit``, ``_declaration``, ``_consent``, ``_handoff``), which can never clash
+with a flow's own snake_case field ids.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import replace
+from typing import Any
+
+from bot.flows.matching import Option, match_option
+from bot.flows.messages import CATALOG, t
+from bot.flows.normalize import fold
+from bot.flows.schema import FieldDef, FlowDef
+from bot.flows.validators import NO_WORDS, YES_WORDS, display_for
+from bot.types import Button, Choices, Expect, Reply, Text
+
+SUMMARY_FIELD, EDIT_FIELD, DECLARATION_FIELD, CONSENT_FIELD, HANDOFF_FIELD = (
+    "_summary",
+    "_edit",
+    "_declaration",
+    "_consent",
+    "_handoff",
+)
+
+COMMANDS: dict[str, frozenset[str]] = {
+    "back": frozenset(fold(w) for w in ("رجوع", "ارجع", "السابق", "رجوع للسابق", "back", "previous", "go back")),
+    "cancel": frozenset(
+        fold(w) for w in ("إلغاء", "الغاء", "الغ", "إلغاء الطلب", "الغاء الطلب", "cancel", "/cancel", "cancel request")
+    ),
+    "skip": frozenset(fold(w) for w in ("تخطي", "تخطى", "تجاوز", "skip", "/skip")),
+    "help": frozenset(fold(w) for w in ("مساعدة", "مساعده", "help", "/help")),
+    "human": frozenset(
+        fold(w)
+        for w in ("موظف", "ابي موظف", "ابغى موظف", "كلم موظف", "تحويل لموظف", "human", "agent", "staff", "/human")
+    ),
+}
+
+QUESTION_WORDS = frozenset(
+    fold(w)
+    for w in ("كيف", "متى", "وش", "ايش", "شو", "هل", "ماذا", "ماهي", "ماهو", "كم", "وين", "أين", "ليش", "لماذا",
+              "مين", "how", "what", "when", "where", "why", "who", "can", "does", "will")
+)
+
+
+def command_of(text: str) -> str | None:
+    """"back", "cancel", "skip", "help" or "human" when the whole message is that command."""
+    key = fold(text)
+    for name, words in COMMANDS.items():
+        if key in words:
+            return name
+    return None
+
+
+def looks_like_question(text: str) -> bool:
+    """Only used for free-text fields, where any text is a valid answer: ask the FAQ first
+    only when the message reads like a question, so a description is never mistaken for one."""
+    if "?" in text or "؟" in text:
+        return True
+    words = fold(text).split(" ")
+    return bool(words) and words[0] in QUESTION_WORDS
+
+
+def _options(*specs: tuple[str, str, tuple[str, ...]]) -> tuple[Option, ...]:
+    return tuple(Option(value, *CATALOG[key], aliases) for value, key, aliases in specs)
+
+
+SUMMARY_OPTIONS = _options(
+    ("confirm", "confirm_button", ("صحيح", "اكد", "تاكيد", "correct", "confirmed")),
+    ("edit", "edit_button", ("عدل", "تغيير", "change", "modify")),
+)
+DECLARATION_OPTIONS = _options(
+    ("accept", "declaration_accept", ("اقر", "أقر", "أوافق", "اوافق", "agree", "i agree", "confirm")),
+    ("decline", "declaration_decline", ("لا اوافق", "ما اوافق", "ارفض", "رفض", "disagree", "i disagree")),
+)
+CONSENT_OPTIONS = _options(
+    ("accept", "consent_accept", ("اوافق", "موافق", "agree", "i agree")),
+    ("decline", "consent_decline", ("لا اوافق", "ما اوافق", "ارفض", "رفض", "disagree", "i do not agree")),
+)
+HANDOFF_OPTIONS = _options(
+    ("handoff", "handoff_button", ("موظف", "تحويل", "human", "staff")),
+    ("retry", "retry_button", ("محاولة", "حاول", "مرة اخرى", "retry", "try again")),
+)
+
+
+def control_choice(text: str, options: tuple[Option, ...]) -> str | None:
+    """Which control button a message means: exact matches and plain yes/no only.
+
+    No fuzzy matching here: a declaration or consent read wrongly ("ما أوافق" taken for
+    "أوافق") is far worse than asking once more.
+    """
+    match = match_option(text, options, threshold=101)
+    if isinstance(match, Option):
+        return match.value
+    key = fold(text)
+    if key in YES_WORDS:
+        return options[0].value
+    if key in NO_WORDS:
+        return options[1].value
+    return None
+
+
+def _join(prefix: str | None, text: str) -> str:
+    return f"{prefix}\n\n{text}" if prefix else text
+
+
+def _buttons(options: tuple[Option, ...], lang: str) -> tuple[Button, ...]:
+    return tuple(Button(o.label(lang), o.value) for o in options)
+
+
+def field_prompt(
+    flow: FlowDef, fdef: FieldDef, lang: str, *, supports_buttons: bool = True, prefix: str | None = None
+) -> Reply:
+    """The question for one field: buttons for choices and yes/no, text otherwise."""
+    text = fdef.prompt.get(lang)
+    if fdef.optional:
+        text = f"{text}\n{t('optional_hint', lang)}"
+    buttons: list[Button] = []
+    if fdef.type in ("choice", "multi_choice"):
+        buttons = [Button(c.label.get(lang), c.value) for c in fdef.choices]
+    elif fdef.type == "yes_no":
+        buttons = [Button(t("yes", lang), "yes"), Button(t("no", lang), "no")]
+    if buttons and fdef.optional:
+        buttons.append(Button(t("skip_button", lang), "skip"))
+    if buttons and not supports_buttons:
+        text = f"{text}\n{t('choose_hint', lang)}"
+    expect = Expect(flow.id, fdef.id, fdef.type, tuple(b.value for b in buttons))
+    if buttons:
+        return Choices(_join(prefix, text), tuple(buttons), kind="flow", expect=expect)
+    return Text(_join(prefix, text), kind="flow", expect=expect)
+
+
+def summary_lines(flow: FlowDef, fields: list[FieldDef], answers: dict[str, Any], lang: str) -> list[str]:
+    """One "• label: value" line per visible field; national IDs masked to the last 4 digits."""
+    lines = []
+    for f in fields:
+        if f.id not in answers:
+            continue
+        shown = display_for(replace(f.to_spec(), lang=lang), answers[f.id])
+        lines.append(f"• {f.title(lang)}: {shown}")
+    return lines
+
+
+def summary_reply(
+    flow: FlowDef, fields: list[FieldDef], answers: dict[str, Any], lang: str, *, prefix: str | None = None
+) -> Reply:
+    body = "\n".join([t("summary_title", lang), *summary_lines(flow, fields, answers, lang), "", t("summary_question", lang)])
+    expect = Expect(flow.id, SUMMARY_FIELD, "confirm", tuple(o.value for o in SUMMARY_OPTIONS))
+    return Choices(_join(prefix, body), _buttons(SUMMARY_OPTIONS, lang), kind="flow", expect=expect)
+
+
+def edit_options(fields: list[FieldDef]) -> tuple[Option, ...]:
+    return tuple(Option(f.id, f.title("ar"), f.title("en")) for f in fields)
+
+
+def edit_pick_reply(flow: FlowDef, fields: list[FieldDef], lang: str, *, prefix: str | None = None) -> Reply:
+    options = edit_options(fields)
+    expect = Expect(flow.id, EDIT_FIELD, "choice", tuple(o.value for o in options))
+    return Choices(_join(prefix, t("edit_pick", lang)), _buttons(options, lang), kind="flow", expect=expect)
+
+
+def declaration_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Reply:
+    assert flow.declaration is not None  # noqa: S101 - the runner only calls this when there is one
+    expect = Expect(flow.id, DECLARATION_FIELD, "confirm", tuple(o.value for o in DECLARATION_OPTIONS))
+    return Choices(
+        _join(prefix, flow.declaration.get(lang)), _buttons(DECLARATION_OPTIONS, lang), kind="flow", expect=expect
+    )
+
+
+def consent_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Reply:
+    assert flow.consent is not None  # noqa: S101
+    expect = Expect(flow.id, CONSENT_FIELD, "confirm", tuple(o.value for o in CONSENT_OPTIONS))
+    return Choices(_join(prefix, flow.consent.get(lang)), _buttons(CONSENT_OPTIONS, lang), kind="flow", expect=expect)
+
+
+def handoff_offer_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Reply:
+    expect = Expect(flow.id, HANDOFF_FIELD, "confirm", tuple(o.value for o in HANDOFF_OPTIONS))
+    return Choices(
+        _join(prefix, t("handoff_offer", lang)), _buttons(HANDOFF_OPTIONS, lang), kind="flow", expect=expect
+    )
+
+
+class _KeepMissing(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def success_text(flow: FlowDef, lang: str, **values: Any) -> str | None:
+    """The flow's success message with the placeholders the engine knows filled in.
+
+    The runner never sends this itself: only the engine knows the case reference, the
+    committee and the earliest decision date once the case exists. Unknown placeholders are
+    left visible rather than raising, so a missing value is noticed, not hidden.
+    """
+    if flow.success is None:
+        return None
+    return string.Formatter().vformat(flow.success.get(lang), (), _KeepMissing(values))

@@ -1,0 +1,368 @@
+"""Field validators: pure functions ``(raw, spec) -> Valid | Invalid``.
+
+Why pure: the same validator runs in a conversation, in property tests and in the officer's
+console when data is corrected, and must give the same answer everywhere. A validator never
+writes a sentence — it returns a reason key and parameters (see :mod:`bot.flows.messages`),
+so wording and language stay out of the checks.
+
+All validators accept Arabic-Indic and Persian digits, strip control characters (bidi
+overrides could disguise what an officer reads) and keep markup as inert text: "<" is a
+character, not a reason to refuse someone's answer.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import phonenumbers
+
+from bot.flows.cities import saudi_cities
+from bot.flows.dates import format_date, parse_date
+from bot.flows.matching import Ambiguous, Option, match_option
+from bot.flows.messages import t
+from bot.flows.normalize import clean, fold, fold_digits, only_digits
+from bot.types import Attachment
+
+DEFAULT_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+TEXT_MAX = 300
+DESCRIPTION_MAX = 1000
+NAME_MIN, NAME_MAX = 2, 80
+
+YES_WORDS = frozenset(
+    fold(w)
+    for w in ("نعم", "ايه", "ايوه", "ايوا", "اي", "إي", "تمام", "موافق", "اكيد", "صح", "yes", "y", "ok",
+              "okay", "yeah", "yep", "sure")
+)
+NO_WORDS = frozenset(
+    fold(w) for w in ("لا", "لأ", "لا ابي", "لا ابغى", "ما ابي", "ما ابغى", "كلا", "no", "n", "nope", "لا شكرا")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """What a validator needs to know about a field.
+
+    The static part comes from flows.yaml (see ``FieldDef.to_spec``); ``lang``, ``today`` and
+    ``attachments`` describe the current message and are filled in by the runner with
+    :func:`dataclasses.replace`, which keeps every validator a plain two-argument function.
+    """
+
+    type: str
+    min: int | None = None
+    max: int | None = None
+    choices: tuple[Option, ...] = ()
+    content_types: tuple[str, ...] = DEFAULT_CONTENT_TYPES
+    max_bytes: int = DEFAULT_MAX_BYTES
+    date_bounds: str | None = None  # "past" | "future" | None
+    allow_other: bool = True  # city: accept a place that is not in the list
+    lang: str = "ar"
+    today: date | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Valid:
+    value: Any  # JSON-serialisable; what is stored under the field's stable id
+    display: str  # how the value is shown back (masked when sensitive)
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    reason_key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+Result = Valid | Invalid
+Validator = Callable[[str, FieldSpec], Result]
+
+
+# --- free text --------------------------------------------------------------------------------
+
+
+def validate_text(raw: str, spec: FieldSpec) -> Result:
+    long_form = spec.type == "description"
+    value = clean(raw, keep_newlines=long_form)
+    limit = spec.max or (DESCRIPTION_MAX if long_form else TEXT_MAX)
+    if not value:
+        return Invalid("required")
+    if len(value) < (spec.min or 1):
+        return Invalid("text_too_short", {"min": spec.min})
+    if len(value) > limit:
+        return Invalid("text_too_long", {"length": len(value), "max": limit})
+    return Valid(value, shorten(value))
+
+
+def validate_name(raw: str, spec: FieldSpec) -> Result:
+    """Letters (Arabic or Latin script), spaces and the marks names use (-, ', .).
+
+    Digits are refused because they usually mean the ID was typed in the name box. Other
+    symbols are kept as typed — an officer can correct "<b>" but not a name we refused.
+    """
+    value = clean(raw)
+    lo, hi = spec.min or NAME_MIN, spec.max or NAME_MAX
+    if not value:
+        return Invalid("required")
+    if any(ch.isdigit() for ch in value):
+        return Invalid("name_digits")
+    letters = [ch for ch in value if ch.isalpha()]
+    if len(letters) < lo or len(value) > hi:
+        return Invalid("name_length", {"min": lo, "max": hi})
+    if any(not unicodedata.name(ch, "").startswith(("ARABIC", "LATIN")) for ch in letters):
+        return Invalid("name_letters")
+    return Valid(value, value)
+
+
+# --- identifiers --------------------------------------------------------------------------------
+
+
+def saudi_id_check_digit(first9: str) -> int:
+    """The 10th digit of a Saudi national ID / iqama number for its first nine digits.
+
+    Odd positions (1st, 3rd, … 9th) are doubled and their digits added; even positions are
+    added as they are; the check digit brings the total to a multiple of 10.
+    """
+    total = 0
+    for i, ch in enumerate(first9):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            d = d // 10 + d % 10
+        total += d
+    return (10 - total % 10) % 10
+
+
+def mask_national_id(value: str) -> str:
+    return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+def validate_national_id(raw: str, spec: FieldSpec) -> Result:
+    digits = only_digits(raw)
+    if not re.fullmatch(r"[0-9]{10}", digits):
+        return Invalid("nid_length")
+    if digits[0] not in "12":
+        return Invalid("nid_prefix")
+    if saudi_id_check_digit(digits[:9]) != int(digits[9]):
+        return Invalid("nid_checksum")
+    return Valid(digits, mask_national_id(digits))
+
+
+def validate_phone(raw: str, spec: FieldSpec) -> Result:
+    """A Saudi mobile number in any usual writing, stored as E.164 (+9665XXXXXXXX)."""
+    text = re.sub(r"[\s\-–—.()]", "", fold_digits(clean(raw)))
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    elif text.startswith("966") and len(text) == 12:
+        text = "+" + text
+    if not re.fullmatch(r"\+?[0-9]{6,15}", text):
+        return Invalid("phone_invalid")
+    try:
+        number = phonenumbers.parse(text, "SA")
+    except phonenumbers.NumberParseException:
+        return Invalid("phone_invalid")
+    if number.country_code != 966:
+        return Invalid("phone_not_saudi")
+    if not phonenumbers.is_valid_number(number):
+        return Invalid("phone_invalid")
+    kind = phonenumbers.number_type(number)
+    if kind == phonenumbers.PhoneNumberType.FIXED_LINE:
+        return Invalid("phone_landline")
+    if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        return Invalid("phone_invalid")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return Valid(e164, e164)
+
+
+def validate_digits(raw: str, spec: FieldSpec) -> Result:
+    """A code made of digits (membership number…): leading zeros matter, so it stays a string."""
+    digits = only_digits(raw)
+    lo, hi = spec.min or 1, spec.max or 20
+    if not digits:
+        return Invalid("required")
+    if not re.fullmatch(r"[0-9]+", digits):
+        return Invalid("digits_expected")
+    if not lo <= len(digits) <= hi:
+        return Invalid("digits_length", {"min": lo, "max": hi})
+    return Valid(digits, digits)
+
+
+def validate_number(raw: str, spec: FieldSpec) -> Result:
+    """A whole number; "عمري ٢٥ سنة" is read as 25 because exactly one number is in it."""
+    text = fold_digits(clean(raw)).replace("٬", "").replace(",", "")
+    groups = re.findall(r"[0-9]+", text)
+    if len(groups) != 1 or "٫" in text:
+        return Invalid("number_expected")
+    n = int(groups[0])
+    if spec.min is not None and n < spec.min:
+        return Invalid("number_too_small", {"min": spec.min})
+    if spec.max is not None and n > spec.max:
+        return Invalid("number_too_large", {"max": spec.max})
+    return Valid(n, str(n))
+
+
+# --- choices --------------------------------------------------------------------------------
+
+
+def _ambiguous(match: Ambiguous, lang: str) -> Invalid:
+    return Invalid("choice_ambiguous", {"options": "، ".join(o.label(lang) for o in match.options)})
+
+
+def validate_choice(raw: str, spec: FieldSpec) -> Result:
+    match = match_option(raw, spec.choices)
+    if isinstance(match, Ambiguous):
+        return _ambiguous(match, spec.lang)
+    if match is None:
+        return Invalid("choice_unknown")
+    return Valid(match.value, match.label(spec.lang))
+
+
+def validate_multi_choice(raw: str, spec: FieldSpec) -> Result:
+    """Several options separated by commas ("1، 3", "مالي, نقل") or spaces between numbers."""
+    text = fold_digits(clean(raw))
+    parts = [p for p in re.split(r"[,،;؛+/\n]|\s+و\s+|\s+and\s+", text) if p.strip()]
+    if len(parts) == 1 and re.fullmatch(r"[0-9]+(\s+[0-9]+)+", parts[0].strip()):
+        parts = parts[0].split()
+    values: list[str] = []
+    for part in parts:
+        match = match_option(part, spec.choices)
+        if isinstance(match, Ambiguous):
+            return _ambiguous(match, spec.lang)
+        if match is None:
+            return Invalid("choice_unknown")
+        if match.value not in values:
+            values.append(match.value)
+    lo, hi = spec.min or 1, spec.max or len(spec.choices)
+    if not lo <= len(values) <= hi:
+        return Invalid("multi_count", {"min": lo, "max": hi})
+    return Valid(values, display_for(spec, values))
+
+
+def validate_yes_no(raw: str, spec: FieldSpec) -> Result:
+    key = fold(raw)
+    if key in YES_WORDS:
+        return Valid(True, t("yes", spec.lang))
+    if key in NO_WORDS:
+        return Valid(False, t("no", spec.lang))
+    return Invalid("yes_no")
+
+
+def validate_city(raw: str, spec: FieldSpec) -> Result:
+    """A Saudi city from the field's list or the shared one; small places are accepted as typed.
+
+    Refusing a village because it is missing from our list would block exactly the people the
+    policy wants served "from their location", so an unmatched but plausible place name is
+    stored as ``other:<name>`` for the officer.
+    """
+    options = spec.choices or saudi_cities()
+    match = match_option(raw, options, place=True, numbered=bool(spec.choices))
+    if isinstance(match, Ambiguous):
+        return _ambiguous(match, spec.lang)
+    if isinstance(match, Option):
+        return Valid(match.value, match.label(spec.lang))
+    name = clean(raw)
+    letters = [ch for ch in name if ch.isalpha()]
+    plausible = 2 <= len(letters) and len(name) <= 40 and not any(ch.isdigit() for ch in name)
+    if spec.allow_other and plausible and re.fullmatch(r"[\w\s'\-]+", name):
+        return Valid("other:" + name, name)
+    return Invalid("city_unknown")
+
+
+# --- dates and files --------------------------------------------------------------------------------
+
+
+def validate_date(raw: str, spec: FieldSpec) -> Result:
+    parsed = parse_date(raw)
+    if isinstance(parsed, str):
+        return Invalid(parsed)
+    if spec.today is not None:
+        if spec.date_bounds == "past" and parsed > spec.today:
+            return Invalid("date_future")
+        if spec.date_bounds == "future" and parsed < spec.today:
+            return Invalid("date_past")
+    iso = parsed.isoformat()
+    return Valid(iso, format_date(iso, spec.lang))
+
+
+def type_names(content_types: tuple[str, ...]) -> str:
+    names = [ct.split("/")[-1].upper().replace("JPEG", "JPG") for ct in content_types]
+    return ", ".join(dict.fromkeys(names))
+
+
+def validate_attachment(raw: str, spec: FieldSpec) -> Result:
+    """The first file of the message, checked against the allow-list and size limit.
+
+    When a provider does not report a size we accept the file: the download step enforces
+    the limit again, and refusing a file we can't measure would strand the beneficiary.
+    """
+    types = type_names(spec.content_types)
+    if not spec.attachments:
+        return Invalid("attachment_expected", {"types": types})
+    att = spec.attachments[0]
+    guessed = mimetypes.guess_type(att.filename or att.url)[0]
+    ctype = (att.content_type or guessed or "").split(";")[0].strip().lower()
+    if spec.content_types and ctype not in spec.content_types:
+        return Invalid("attachment_type", {"types": types})
+    if att.size is not None and att.size > spec.max_bytes:
+        return Invalid("attachment_size", {"max_mb": round(spec.max_bytes / (1024 * 1024), 1)})
+    value = {"url": att.url, "content_type": ctype, "size": att.size, "filename": att.filename}
+    return Valid(value, display_for(spec, value))
+
+
+VALIDATORS: dict[str, Validator] = {
+    "text": validate_text,
+    "description": validate_text,
+    "name": validate_name,
+    "national_id": validate_national_id,
+    "phone": validate_phone,
+    "digits": validate_digits,
+    "number": validate_number,
+    "choice": validate_choice,
+    "multi_choice": validate_multi_choice,
+    "yes_no": validate_yes_no,
+    "city": validate_city,
+    "date": validate_date,
+    "attachment": validate_attachment,
+}
+FIELD_TYPES: frozenset[str] = frozenset(VALIDATORS)
+CHOICE_TYPES: frozenset[str] = frozenset({"choice", "multi_choice"})
+
+
+def validate(raw: str, spec: FieldSpec) -> Result:
+    """Run the validator for ``spec.type``."""
+    return VALIDATORS[spec.type](raw, spec)
+
+
+def shorten(text: str, limit: int = 120) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def display_for(spec: FieldSpec, value: Any) -> str:
+    """How a stored value is shown back (summary, officer notes) in ``spec.lang``."""
+    lang = spec.lang
+    if value is None:
+        return t("not_provided", lang)
+    if spec.type == "national_id":
+        return mask_national_id(str(value))
+    if spec.type == "yes_no":
+        return t("yes" if value else "no", lang)
+    if spec.type in ("choice", "city", "multi_choice"):
+        options = spec.choices or (saudi_cities() if spec.type == "city" else ())
+        labels = {o.value: o.label(lang) for o in options}
+        items = value if isinstance(value, list) else [value]
+        shown = [labels.get(v, str(v).removeprefix("other:")) for v in items]
+        return ("، " if lang != "en" else ", ").join(shown)
+    if spec.type == "date":
+        return format_date(str(value), lang)
+    if spec.type == "attachment":
+        if isinstance(value, dict) and value.get("pending"):
+            return t("attachment_later", lang)
+        if isinstance(value, dict):
+            return str(value.get("filename") or value.get("content_type") or "✓")
+    return shorten(str(value))

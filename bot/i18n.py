@@ -1,0 +1,94 @@
+"""Beneficiary-facing texts, Arabic first, each with its English twin.
+
+Texts are written as a courteous Saudi service desk writes: greeting, respect, clear next step.
+An association's name and officer come from its pack through ``{org}``/``{officer}`` fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CATALOG: dict[str, dict[str, str]] = {
+    "greeting": {
+        "ar": "أهلاً وسهلاً بك في {org} 🌿\nأنا صلة، المساعد الرقمي للجمعية. يسعدني خدمتك: اختر من القائمة أو اكتب سؤالك.",
+        "en": "Welcome to {org} 🌿\nI'm Sila, the association's digital assistant. Happy to help: pick from the menu or type your question.",
+    },
+    "menu": {
+        "ar": "كيف أقدر أخدمك؟ اختر من القائمة أو اكتب سؤالك:",
+        "en": "How can I help you? Pick from the menu or type your question:",
+    },
+    "menu.support_request": {"ar": "تقديم طلب دعم", "en": "Request support"},
+    "menu.status_inquiry": {"ar": "الاستعلام عن طلب", "en": "Check a request"},
+    "menu.data_update": {"ar": "تحديث البيانات", "en": "Update my details"},
+    "menu.volunteer": {"ar": "التسجيل في التطوع", "en": "Volunteer with us"},
+    "menu.member_services": {"ar": "خدمات المساهمين", "en": "Member services"},
+    "menu.faq": {"ar": "أسئلة عن الجمعية وخدماتها", "en": "Questions about the association"},
+    "menu.human": {"ar": "التحدث مع موظف", "en": "Talk to an officer"},
+    "menu.lang": {"ar": "English", "en": "العربية"},
+    "faq.prompt": {
+        "ar": "تفضل اكتب سؤالك، مثل: كم مدة دراسة الطلب؟ أو ما طرق التواصل معكم؟",
+        "en": "Please type your question, e.g. How long does a request take? or How can I contact you?",
+    },
+    "fallback": {
+        "ar": "المعذرة، لم أفهم طلبك تماماً. ممكن توضح أكثر؟ أو اختر من القائمة.",
+        "en": "Sorry, I didn't quite understand. Could you rephrase, or pick from the menu?",
+    },
+    "fallback.offer_handoff": {
+        "ar": "يبدو أنني لم أتمكن من مساعدتك بالشكل المطلوب، ونعتذر عن ذلك. هل تود أن أحيلك إلى {officer}؟",
+        "en": "It seems I couldn't help as I should, and we apologise. Would you like me to refer you to the {officer}?",
+    },
+    "handoff.yes": {"ar": "نعم، حوّلني لموظف", "en": "Yes, refer me"},
+    "handoff.no": {"ar": "لا، شكراً", "en": "No, thanks"},
+    "handoff.ack": {
+        "ar": "أبشر، تم تحويل محادثتك إلى {officer}، وسيتواصل معك هنا في أقرب وقت بإذن الله.",
+        "en": "Certainly. Your conversation has been referred to the {officer}, who will reply here as soon as possible.",
+    },
+    "handoff.queue": {
+        "ar": "ترتيبك في قائمة الانتظار: {position}.",
+        "en": "Your place in the queue: {position}.",
+    },
+    "handoff.off_hours": {
+        "ar": "نحن الآن خارج أوقات العمل ({hours})، وسيرد عليك الموظف في أول وقت العمل القادم.",
+        "en": "We are outside working hours now ({hours}); an officer will reply at the start of the next working period.",
+    },
+    "handoff.waiting": {
+        "ar": "رسالتك وصلت، و{officer} سيرد عليك هنا قريباً. لإلغاء طلب التحويل اكتب: إلغاء",
+        "en": "Your message has been received; the {officer} will reply here soon. To cancel the referral, type: cancel",
+    },
+    "handoff.cancelled": {
+        "ar": "تم إلغاء طلب التحويل، وأنا في خدمتك.",
+        "en": "The referral has been cancelled; I'm here to help.",
+    },
+    "handoff.declined": {"ar": "حاضر، أنا في خدمتك متى احتجت.", "en": "Of course, I'm here whenever you need me."},
+    "lang.switched": {"ar": "تم التحويل إلى اللغة العربية.", "en": "Switched to English."},
+    "cancelled": {"ar": "تم الإلغاء. كيف أقدر أخدمك؟", "en": "Cancelled. How can I help you?"},
+    "nothing_to_cancel": {"ar": "لا يوجد إجراء جارٍ لإلغائه.", "en": "There is nothing in progress to cancel."},
+    "coming_soon": {
+        "ar": "هذه الخدمة غير متاحة عبر المحادثة حالياً، ويسعد {officer} بمساعدتك فيها.",
+        "en": "This service isn't available in the chat yet; the {officer} will be glad to help you with it.",
+    },
+    "error.too_long": {
+        "ar": "الرسالة طويلة جداً؛ الحد الأقصى {limit} حرف. فضلاً اختصرها.",
+        "en": "That message is too long; the limit is {limit} characters. Please shorten it.",
+    },
+    "error.rate_limited": {
+        "ar": "رسائلك كثيرة في وقت قصير، فضلاً انتظر {seconds} ثوانٍ ثم أعد الإرسال.",
+        "en": "Too many messages in a short time; please wait {seconds} seconds and send again.",
+    },
+    "error.bad_frame": {"ar": "تعذر قراءة الرسالة. فضلاً أعد المحاولة.", "en": "That message couldn't be read. Please try again."},
+    "error.unavailable": {
+        "ar": "الخدمة مشغولة مؤقتاً، فضلاً أعد المحاولة بعد قليل.",
+        "en": "The service is briefly busy; please try again in a moment.",
+    },
+    "smalltalk.thanks": {
+        "ar": "العفو، هذا واجبنا. هل تحتاج أي شيء آخر؟",
+        "en": "You're welcome, it's our pleasure. Anything else I can help with?",
+    },
+}
+
+
+def t(key: str, lang: str, **params: Any) -> str:
+    """The text ``key`` in ``lang`` (Arabic when unknown), with ``params`` filled in."""
+    entry = CATALOG[key]
+    text = entry.get(lang) or entry["ar"]
+    return text.format(**params) if params else text

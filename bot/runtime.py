@@ -1,0 +1,117 @@
+"""Wiring in one place: settings → packs, database, coordination, engine.
+
+The web server (``channels/server.py``) and the CLI (``sila chat``) both open a Runtime, so the
+terminal channel runs through exactly the same engine, state and storage as any other channel.
+Which implementations are picked follows settings only: SQLite + in-process locks by default,
+PostgreSQL and/or Redis when their URLs are set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.engine import Engine
+from bot.packs import LoadedPack, load_all
+from bot.settings import Settings, SettingsError
+from storage.conversations import ConversationStore, MemoryConversationStore
+from storage.coordination import EventBus, LockProvider, MemoryBus, MemoryLocks, RedisBus, RedisLocks
+from storage.db import Database, check_reachable, create_database
+from storage.models import Association
+from storage.sql_conversations import SqlConversationStore
+
+log = logging.getLogger("sila.runtime")
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: Settings
+    packs: dict[str, LoadedPack]
+    store: ConversationStore
+    locks: LockProvider
+    bus: EventBus
+    engine: Engine
+    db: Database | None = None
+    redis: Any = None
+    background: list[asyncio.Task[Any]] = field(default_factory=list)
+
+
+async def connect_redis(url: str) -> Any:
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(url, socket_connect_timeout=3, socket_timeout=5, health_check_interval=10)
+    try:
+        async with asyncio.timeout(5):
+            await client.ping()
+    except Exception as exc:
+        await client.aclose()
+        raise SettingsError(f"SILA_REDIS_URL: Redis unreachable: {str(exc).splitlines()[0][:200]}") from None
+    return client
+
+
+async def sync_associations(db: Database, packs: dict[str, LoadedPack]) -> None:
+    """Upsert one row per pack so foreign keys hold; packs remain the source of their content."""
+    rows = [
+        {"slug": slug, "name_ar": p.pack.name.ar, "name_en": p.pack.name.en,
+         "policy_version": p.pack.policy.version, "updated_at": datetime.now(UTC)}
+        for slug, p in packs.items()
+    ]
+    dialect_insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
+    stmt = dialect_insert(Association)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["slug"],
+        set_={"name_ar": stmt.excluded.name_ar, "name_en": stmt.excluded.name_en,
+              "policy_version": stmt.excluded.policy_version, "updated_at": stmt.excluded.updated_at},
+    )
+    async with db.writer.begin() as conn:
+        await conn.execute(stmt, rows)
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(settings: Settings, *, memory: bool = False) -> AsyncIterator[Runtime]:
+    """Open every resource the engine needs; close them in reverse order."""
+    packs = load_all(Path(settings.orgs_dir) if settings.orgs_dir else None)
+    async with contextlib.AsyncExitStack() as stack:
+        db: Database | None = None
+        redis = None
+        store: ConversationStore
+        locks: LockProvider = MemoryLocks()
+        bus: EventBus = MemoryBus()
+        if memory:
+            store = MemoryConversationStore()
+        else:
+            db = create_database(settings)
+            stack.push_async_callback(db.dispose)
+            await check_reachable(db)
+            await sync_associations(db, packs)
+            store = SqlConversationStore(db, cache_size=0 if settings.multi_worker else 50_000)
+            stack.push_async_callback(store.close)
+            if settings.redis_url:
+                redis = await connect_redis(settings.redis_url)
+                stack.push_async_callback(redis.aclose)
+                locks = RedisLocks(redis)
+                redis_bus = RedisBus(redis)
+                await redis_bus.start()
+                bus = redis_bus
+        stack.push_async_callback(bus.close)
+        engine = Engine(packs, store, locks, bus, settings)
+        runtime = Runtime(settings, packs, store, locks, bus, engine, db, redis)
+        engine.services = runtime
+
+        async def _stop_background() -> None:
+            for task in runtime.background:
+                task.cancel()
+            for task in runtime.background:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+        stack.push_async_callback(_stop_background)
+        yield runtime

@@ -1,0 +1,127 @@
+"""Settings from ``SILA_*`` environment variables (and an optional TOML file for non-secrets).
+
+Every variable is listed in README.md. A wrong value stops start-up with one line that names
+the setting and the problem, instead of a stack trace three layers down.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+SECRET_KEYS = {"data_key", "telegram_tokens", "twilio_auth_token", "secret_key", "telegram_secret"}
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    redis_url: str = ""
+    orgs_dir: str = ""
+    public_base_url: str = ""
+    log_level: str = "INFO"
+    #: SQLite synchronous pragma: FULL survives power loss, NORMAL (WAL) survives process crashes
+    sqlite_synchronous: str = "FULL"
+    ws_max_chars: int = 4096
+    ws_rate_per_10s: int = 40
+    flow_expiry_hours: int = 72
+    data_key: str = ""
+    secret_key: str = ""
+    #: test-only fault injection (e.g. ``crash_after_commit``); ignored unless set
+    fault: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'sila.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def multi_worker(self) -> bool:
+        """With Redis configured, several workers may share the database: no state caching."""
+        return bool(self.redis_url)
+
+
+_INT_FIELDS = {"port", "ws_max_chars", "ws_rate_per_10s", "flow_expiry_hours"}
+
+
+def _check_database_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"sqlite+aiosqlite", "postgresql+asyncpg", "postgresql", "sqlite"}:
+        raise SettingsError(
+            f"SILA_DATABASE_URL: unsupported scheme '{parts.scheme or url}'"
+            " (use sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db)"
+        )
+    if parts.scheme.startswith("postgresql") and not parts.hostname and "host=" not in parts.query:
+        raise SettingsError("SILA_DATABASE_URL: PostgreSQL URL has no host")
+
+
+def _normalise_database_url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read settings: defaults < TOML file (``SILA_CONFIG``) < environment < explicit overrides."""
+    env = dict(os.environ if env is None else env)
+    values: dict[str, Any] = {}
+    config_path = env.get("SILA_CONFIG")
+    if config_path:
+        try:
+            with open(config_path, "rb") as fh:
+                file_values = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"SILA_CONFIG: cannot read {config_path}: {exc}") from None
+        for key in file_values:
+            if key in SECRET_KEYS:
+                raise SettingsError(f"SILA_CONFIG: '{key}' is a secret; set SILA_{key.upper()} instead")
+        values.update(file_values)
+    known = {f.name for f in fields(Settings)} - {"extra"}
+    extra: dict[str, Any] = {}
+    for name, value in env.items():
+        if not name.startswith("SILA_") or name in {"SILA_CONFIG"}:
+            continue
+        key = name[5:].lower()
+        if key in known:
+            values[key] = value
+        else:
+            extra[key] = value
+    values.update(overrides)
+    for key in list(values):
+        if key not in known:
+            extra[key] = values.pop(key)
+    for key in _INT_FIELDS & values.keys():
+        try:
+            values[key] = int(values[key])
+        except (TypeError, ValueError):
+            raise SettingsError(f"SILA_{key.upper()}: '{values[key]}' is not a whole number") from None
+    if "data_dir" in values:
+        values["data_dir"] = Path(values["data_dir"])
+    if values.get("database_url"):
+        values["database_url"] = _normalise_database_url(str(values["database_url"]))
+        _check_database_url(values["database_url"])
+    if values.get("redis_url"):
+        parts = urlsplit(str(values["redis_url"]))
+        if parts.scheme not in {"redis", "rediss", "unix"}:
+            raise SettingsError(f"SILA_REDIS_URL: unsupported scheme '{parts.scheme}' (use redis://host:6379/0)")
+    sync = str(values.get("sqlite_synchronous", "FULL")).upper()
+    if sync not in {"FULL", "NORMAL", "EXTRA"}:
+        raise SettingsError(f"SILA_SQLITE_SYNCHRONOUS: '{sync}' must be FULL, NORMAL or EXTRA")
+    values["sqlite_synchronous"] = sync
+    return Settings(**values, extra=extra)

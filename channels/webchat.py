@@ -1,0 +1,254 @@
+"""The web chat channel: an Arabic-first page and its WebSocket.
+
+Delivery model: the web chat is a *pull* channel. Every stored message has a per-conversation
+``seq``; a socket sends the browser whatever it has not seen, whether it arrives live on the
+event bus or is read back from the transcript on (re)connect with ``?since=SEQ``. So a reply
+committed just before a crash is delivered after restart exactly once, and two tabs (or two
+workers) see the same conversation in the same order.
+
+Bad input never drops the socket: non-JSON, unknown frame types, binary frames, texts over the
+limit and floods each get an error or rate-limit frame, and nothing is half-stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import WSMsgType, web
+
+from bot.engine import UnknownAssociation
+from bot.i18n import t
+from bot.runtime import Runtime
+from bot.types import ConversationKey, InboundMessage
+from storage.records import StoreUnavailable
+
+log = logging.getLogger("sila.webchat")
+
+RUNTIME = web.AppKey("runtime", Runtime)
+VISITOR_RE = re.compile(r"^[a-f0-9]{32}$")
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_FRAME_BYTES = 64 * 1024
+HERE = Path(__file__).resolve().parent
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, enable_async=False
+)
+
+
+class TokenBucket:
+    """A small per-socket flood guard: ``rate`` frames per ``per`` seconds, bursts up to rate."""
+
+    def __init__(self, rate: int, per: float) -> None:
+        self.capacity = float(rate)
+        self.tokens = float(rate)
+        self.fill = rate / per
+        self.stamp = time.monotonic()
+
+    def take(self) -> float:
+        """0 when allowed, else the seconds to wait."""
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.fill)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.fill
+
+
+def _org_or_404(request: web.Request) -> tuple[Runtime, str]:
+    runtime = request.app[RUNTIME]
+    slug = request.match_info["slug"]
+    if slug not in runtime.packs:
+        raise web.HTTPNotFound(
+            text=TEMPLATES.get_template("not_found.html").render(
+                slugs=sorted(runtime.packs), packs=runtime.packs
+            ),
+            content_type="text/html",
+        )
+    return runtime, slug
+
+
+async def chat_page(request: web.Request) -> web.Response:
+    runtime, slug = _org_or_404(request)
+    pack = runtime.packs[slug].pack
+    html = TEMPLATES.get_template("chat.html").render(
+        slug=slug, name_ar=pack.short_name.ar, name_en=pack.short_name.en,
+        full_ar=pack.name.ar, full_en=pack.name.en, max_chars=runtime.settings.ws_max_chars,
+    )
+    return web.Response(text=html, content_type="text/html", headers={
+        "Content-Security-Policy": "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+                                   "style-src 'self'; script-src 'self'; frame-ancestors 'self'",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    })
+
+
+class ChatSocket:
+    """One browser tab's socket: a reader loop and a writer task fed by the event bus."""
+
+    def __init__(self, runtime: Runtime, ws: web.WebSocketResponse, key: ConversationKey, since: int) -> None:
+        self.runtime = runtime
+        self.ws = ws
+        self.key = key
+        self.cursor = since
+        self.outq: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self.bucket = TokenBucket(runtime.settings.ws_rate_per_10s, 10.0)
+        self.lang = "ar"
+
+    def topic(self) -> str:
+        return f"chat:{self.key.lock_name()}"
+
+    def on_event(self, event: dict[str, Any]) -> None:
+        if event.get("type") == "turn":
+            self.outq.put_nowait(event)
+
+    def frames_for(self, messages: list[dict[str, Any]], *, turn_end: bool) -> list[dict[str, Any]]:
+        frames: list[dict[str, Any]] = []
+        for m in messages:
+            if m["seq"] <= self.cursor:
+                continue
+            self.cursor = m["seq"]
+            if m["direction"] == "out":
+                frames.append({
+                    "type": "reply", "text": m["text"], "buttons": m.get("buttons", []),
+                    "expect": m.get("expect"), "kind": m.get("kind"), "seq": m["seq"], "id": m["id"],
+                    "author": m.get("author", "bot"),
+                })
+            else:
+                frames.append({"type": "message", "text": m["text"], "seq": m["seq"], "id": m["id"],
+                               "client_id": m.get("client_id")})
+        if turn_end and frames:
+            frames.append({"type": "turn_end", "seq": self.cursor})
+        return frames
+
+    async def writer(self) -> None:
+        while True:
+            item = await self.outq.get()
+            if item is None:
+                return
+            if item.get("type") == "turn":
+                frames = self.frames_for(item["messages"], turn_end=True)
+            else:
+                frames = [item]
+            for frame in frames:
+                if self.ws.closed:
+                    return
+                await self.ws.send_str(json.dumps(frame, ensure_ascii=False))
+
+    def error(self, code: str, **params: Any) -> None:
+        self.outq.put_nowait({"type": "error", "code": code, "text": t(f"error.{code}", self.lang, **params)})
+
+    async def send_history(self) -> None:
+        store = self.runtime.store
+        conv = await store.load(self.key)
+        self.lang = str(conv.state.get("lang", "ar"))
+        self.outq.put_nowait({
+            "type": "welcome", "visitor": self.key.address, "lang": self.lang, "status": conv.status,
+            "max_chars": self.runtime.settings.ws_max_chars,
+        })
+        if conv.is_new:
+            self.outq.put_nowait({"type": "history", "messages": []})
+            return
+        history = await store.history(conv.id, after_seq=self.cursor, limit=200)
+        frames = [m.to_frame() for m in history if m.seq > self.cursor]
+        if frames:
+            self.cursor = frames[-1]["seq"]
+        self.outq.put_nowait({"type": "history", "messages": frames})
+
+    async def handle_frame(self, raw: str) -> None:
+        if len(raw.encode()) > MAX_FRAME_BYTES:
+            self.error("too_long", limit=self.runtime.settings.ws_max_chars)
+            return
+        try:
+            frame = json.loads(raw)
+        except ValueError:
+            self.outq.put_nowait({"type": "error", "code": "bad_json", "text": t("error.bad_frame", self.lang)})
+            return
+        if not isinstance(frame, dict):
+            self.outq.put_nowait({"type": "error", "code": "bad_frame", "text": t("error.bad_frame", self.lang)})
+            return
+        kind = frame.get("type")
+        if kind == "ping":
+            self.outq.put_nowait({"type": "pong"})
+            return
+        if kind not in {"message", "button"}:
+            self.outq.put_nowait({"type": "error", "code": "unknown_type", "text": t("error.bad_frame", self.lang)})
+            return
+        wait = self.bucket.take()
+        if wait:
+            seconds = max(1, round(wait))
+            self.outq.put_nowait({"type": "rate_limited", "retry_after": seconds,
+                                  "text": t("error.rate_limited", self.lang, seconds=seconds)})
+            return
+        text = frame.get("text") if kind == "message" else None
+        value = frame.get("value") if kind == "button" else None
+        if kind == "message" and not isinstance(text, str) or kind == "button" and not isinstance(value, str):
+            self.outq.put_nowait({"type": "error", "code": "bad_frame", "text": t("error.bad_frame", self.lang)})
+            return
+        limit = self.runtime.settings.ws_max_chars
+        if (text and len(text) > limit) or (value and len(value) > 256):
+            self.error("too_long", limit=limit)
+            return
+        client_id = frame.get("id")
+        provider_id = f"{self.key.address}:{client_id}" if isinstance(client_id, str) and CLIENT_ID_RE.match(
+            client_id) else None
+        msg = InboundMessage(
+            key=self.key, text=text or "", button_value=value, provider_message_id=provider_id,
+            meta=(("client_id", client_id),) if provider_id else (),
+        )
+        try:
+            outcome = await self.runtime.engine.handle(msg)
+        except StoreUnavailable:
+            self.error("unavailable")
+            return
+        if outcome.duplicate:
+            self.outq.put_nowait({"type": "duplicate", "client_id": client_id})
+
+
+async def chat_socket(request: web.Request) -> web.WebSocketResponse:
+    runtime, slug = _org_or_404(request)
+    visitor = request.query.get("visitor", "")
+    if not VISITOR_RE.match(visitor):
+        visitor = secrets.token_hex(16)
+    try:
+        since = max(0, int(request.query.get("since", "0")))
+    except ValueError:
+        since = 0
+    ws = web.WebSocketResponse(heartbeat=25.0, max_msg_size=4 * 1024 * 1024)
+    await ws.prepare(request)
+    sock = ChatSocket(runtime, ws, ConversationKey(slug, "webchat", visitor), since)
+    unsubscribe = runtime.bus.subscribe(sock.topic(), sock.on_event)
+    writer = asyncio.get_running_loop().create_task(sock.writer())
+    try:
+        await sock.send_history()
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                try:
+                    await sock.handle_frame(msg.data)
+                except UnknownAssociation:
+                    break
+            elif msg.type == WSMsgType.BINARY:
+                sock.outq.put_nowait({"type": "error", "code": "binary_not_supported",
+                                      "text": t("error.bad_frame", sock.lang)})
+            elif msg.type == WSMsgType.ERROR:
+                log.info("websocket error: %s", ws.exception())
+    finally:
+        unsubscribe()
+        sock.outq.put_nowait(None)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(writer, 2)
+    return ws
+
+
+def setup_webchat(app: web.Application) -> None:
+    app.router.add_get("/chat/{slug}", chat_page)
+    app.router.add_get("/chat/{slug}/ws", chat_socket)
+    app.router.add_static("/static/", HERE / "static", name="static")

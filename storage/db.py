@@ -1,0 +1,102 @@
+"""Database engines and migrations.
+
+SQLite gets two engines over one file: a *writer* whose transactions start with ``BEGIN
+IMMEDIATE`` (so two writers never deadlock on a lock upgrade) and a *reader* with ordinary
+deferred transactions that WAL lets run beside the writer. PostgreSQL uses one pooled engine
+for both. Nothing here ever performs a network call inside a write transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.settings import Settings, SettingsError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass(slots=True)
+class Database:
+    """The pair of engines the stores use; equal on PostgreSQL."""
+
+    writer: AsyncEngine
+    reader: AsyncEngine
+    dialect: str
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+
+def _sqlite_pragmas(sync_engine: Engine, synchronous: str, immediate: bool) -> None:
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # let SQLAlchemy's "begin" event below decide how a transaction starts
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_database(settings: Settings) -> Database:
+    url = settings.effective_database_url
+    if settings.is_sqlite:
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        writer = create_async_engine(url, pool_size=1, max_overflow=0)
+        reader = create_async_engine(url, pool_size=4, max_overflow=4)
+        _sqlite_pragmas(writer.sync_engine, settings.sqlite_synchronous, immediate=True)
+        _sqlite_pragmas(reader.sync_engine, settings.sqlite_synchronous, immediate=False)
+        return Database(writer, reader, "sqlite")
+    engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return Database(engine, engine, "postgresql")
+
+
+async def check_reachable(db: Database, timeout: float = 5.0) -> None:
+    """Fail fast, naming the setting, when the database cannot be reached."""
+    try:
+        async with asyncio.timeout(timeout):
+            async with db.reader.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+    except (TimeoutError, OSError, SQLAlchemyError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SettingsError(f"SILA_DATABASE_URL: database unreachable: {reason[:200]}") from None
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def migrate_sync(url: str, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (blocking; call from a thread or the CLI)."""
+    command.upgrade(alembic_config(url), revision)
+
+
+async def migrate(settings: Settings) -> None:
+    url = settings.effective_database_url
+    if settings.is_sqlite:
+        path = url.split("///", 1)[1]
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(migrate_sync, url)

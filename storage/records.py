@@ -1,0 +1,98 @@
+"""Plain records passed between the engine and the stores (no ORM objects leak out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class StoreError(Exception):
+    """Base for store failures the engine reacts to."""
+
+
+class SeqConflict(StoreError):
+    """Another writer advanced this conversation first; reload and redo the turn."""
+
+
+class DuplicateMessage(StoreError):
+    """The provider's message id is already stored: this is a retried delivery."""
+
+
+class StoreUnavailable(StoreError):
+    """A coordinating service (Redis) is gone and ordering cannot be guaranteed."""
+
+
+@dataclass(slots=True)
+class ConversationRecord:
+    """One conversation as the engine sees it, with the state it last committed."""
+
+    id: str
+    org: str
+    channel: str
+    address: str
+    beneficiary_id: str
+    status: str
+    seq: int
+    state: dict[str, Any]
+    is_new: bool = False
+    lang: str = "ar"
+
+
+@dataclass(slots=True)
+class StoredMessage:
+    id: str
+    conversation_id: str
+    seq: int
+    direction: str
+    author: str
+    text: str
+    payload: dict[str, Any] | None
+    kind: str | None
+    created_at: datetime
+    provider_message_id: str | None = None
+    delivery_status: str | None = None
+
+    def to_frame(self) -> dict[str, Any]:
+        """The web chat's history frame for this message."""
+        frame: dict[str, Any] = {
+            "seq": self.seq,
+            "id": self.id,
+            "direction": self.direction,
+            "author": self.author.split(":", 1)[0],
+            "text": self.text,
+            "at": self.created_at.isoformat(),
+        }
+        if self.payload:
+            frame["buttons"] = self.payload.get("buttons", [])
+            frame["expect"] = self.payload.get("expect")
+            frame["kind"] = self.payload.get("kind", self.kind)
+            if self.payload.get("client_id"):
+                frame["client_id"] = self.payload["client_id"]
+        return frame
+
+
+@dataclass(slots=True)
+class TurnWrite:
+    """Everything one turn changes, written atomically: state, transcript, outbox."""
+
+    conversation: ConversationRecord
+    previous_seq: int
+    messages: list[StoredMessage]
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+    status_changed: bool = False
+    touch_inbound_at: datetime | None = None
+    beneficiary_name: str | None = None
+
+
+@dataclass(slots=True)
+class OutboxItem:
+    id: str
+    message_id: str
+    conversation_id: str
+    org: str
+    channel: str
+    address: str
+    payload: dict[str, Any]
+    attempts: int
+    status: str = "pending"

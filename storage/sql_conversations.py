@@ -1,0 +1,327 @@
+"""The SQL conversation store with group commit.
+
+Why group commit: one ORM transaction per message measured ~400 msgs/s with p99 over a second
+on a 2-core machine, because SQLite serialises writers and every commit pays an fsync. Here
+turns from many conversations queue up while the previous batch commits, and the next batch
+writes them all in one transaction with ``executemany``. A turn's future resolves only after
+its batch committed, so nobody is answered before their message is durable.
+
+If a batch fails on a uniqueness rule (a stale writer, a retried provider message), the batch
+is replayed one turn per transaction so only the offending turn fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.types import ConversationKey
+from storage.conversations import new_record, utcnow
+from storage.db import Database
+from storage.models import (
+    Beneficiary,
+    ChannelIdentity,
+    Conversation,
+    ConversationState,
+    Message,
+    Outbox,
+    new_id,
+)
+from storage.records import (
+    ConversationRecord,
+    DuplicateMessage,
+    OutboxItem,
+    SeqConflict,
+    StoredMessage,
+    StoreError,
+    TurnWrite,
+)
+
+log = logging.getLogger("sila.storage")
+
+_Pending = tuple[TurnWrite, "asyncio.Future[None]"]
+
+
+def _classify(exc: IntegrityError) -> StoreError:
+    text = str(exc.orig if exc.orig is not None else exc)
+    if "provider_message_id" in text:
+        return DuplicateMessage(text[:200])
+    return SeqConflict(text[:200])
+
+
+class SqlConversationStore:
+    """Conversations on SQLAlchemy; caches committed state when it is the only writer."""
+
+    def __init__(self, db: Database, *, cache_size: int = 50_000, max_batch: int = 512) -> None:
+        self.db = db
+        self._cache: OrderedDict[ConversationKey, ConversationRecord] | None = (
+            OrderedDict() if cache_size > 0 else None
+        )
+        self._cache_size = cache_size
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._writer_task: asyncio.Task[None] | None = None
+        #: statistics for benchmarks: batches written and turns in them
+        self.batches = 0
+        self.batched_turns = 0
+
+    # -- reading ---------------------------------------------------------------------------
+    async def load(self, key: ConversationKey) -> ConversationRecord:
+        if self._cache is not None and key in self._cache:
+            self._cache.move_to_end(key)
+            rec = self._cache[key]
+            return ConversationRecord(
+                rec.id, rec.org, rec.channel, rec.address, rec.beneficiary_id, rec.status,
+                rec.seq, rec.state, False, rec.lang,
+            )
+        stmt = (
+            select(Conversation.id, Conversation.beneficiary_id, Conversation.status,
+                   ConversationState.seq, ConversationState.data)
+            .join(ConversationState, ConversationState.conversation_id == Conversation.id)
+            .where(
+                Conversation.org == key.org,
+                Conversation.channel == key.channel,
+                Conversation.address == key.address,
+            )
+        )
+        async with self.db.reader.connect() as conn:
+            row = (await conn.execute(stmt)).first()
+        if row is None:
+            return new_record(key)
+        state = dict(row.data or {})
+        return ConversationRecord(
+            id=row.id, org=key.org, channel=key.channel, address=key.address,
+            beneficiary_id=row.beneficiary_id, status=row.status, seq=row.seq, state=state,
+            lang=str(state.get("lang", "ar")),
+        )
+
+    async def history(self, conversation_id: str, after_seq: int = 0, limit: int = 200) -> list[StoredMessage]:
+        stmt = select(Message).where(Message.conversation_id == conversation_id, Message.seq > after_seq)
+        stmt = stmt.order_by(Message.seq.desc() if after_seq == 0 else Message.seq).limit(limit)
+        async with self.db.reader.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        out = [
+            StoredMessage(
+                id=r.id, conversation_id=r.conversation_id, seq=r.seq, direction=r.direction,
+                author=r.author, text=r.text, payload=r.payload, kind=r.kind,
+                created_at=r.created_at, provider_message_id=r.provider_message_id,
+                delivery_status=r.delivery_status,
+            )
+            for r in rows
+        ]
+        out.sort(key=lambda m: m.seq)
+        return out
+
+    async def seen(self, key: ConversationKey, provider_message_id: str) -> bool:
+        stmt = select(Message.id).where(
+            Message.org == key.org, Message.channel == key.channel, Message.direction == "in",
+            Message.provider_message_id == provider_message_id,
+        )
+        async with self.db.reader.connect() as conn:
+            return (await conn.execute(stmt)).first() is not None
+
+    def forget(self, key: ConversationKey) -> None:
+        if self._cache is not None:
+            self._cache.pop(key, None)
+
+    # -- writing ---------------------------------------------------------------------------
+    async def commit(self, turn: TurnWrite) -> None:
+        if self._writer_task is None or self._writer_task.done():
+            self._writer_task = asyncio.get_running_loop().create_task(self._writer(), name="sila-group-commit")
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((turn, fut))
+        await fut
+        self._remember(turn.conversation)
+
+    def _remember(self, conv: ConversationRecord) -> None:
+        if self._cache is None:
+            return
+        key = ConversationKey(conv.org, conv.channel, conv.address)
+        self._cache[key] = ConversationRecord(
+            conv.id, conv.org, conv.channel, conv.address, conv.beneficiary_id, conv.status,
+            conv.seq, conv.state, False, conv.lang,
+        )
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    async def _writer(self) -> None:
+        while True:
+            first = await self._queue.get()
+            batch = [first]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            live = [(t, f) for t, f in batch if not f.cancelled()]
+            try:
+                await self._write_batch(live)
+            except Exception as exc:  # a failed batch must not kill the writer
+                log.exception("group commit failed")
+                for _, fut in live:
+                    if not fut.done():
+                        fut.set_exception(exc)
+
+    async def _write_batch(self, batch: list[_Pending]) -> None:
+        if not batch:
+            return
+        try:
+            async with self.db.writer.begin() as conn:
+                await self._write_rows(conn, [t for t, _ in batch])
+        except IntegrityError as batch_exc:
+            if len(batch) == 1:
+                self._reject(batch[0], batch_exc)
+                return
+            for turn, fut in batch:  # replay one per transaction so only the culprit fails
+                try:
+                    async with self.db.writer.begin() as conn:
+                        await self._write_rows(conn, [turn])
+                except IntegrityError as exc:
+                    self._reject((turn, fut), exc)
+                else:
+                    if not fut.done():
+                        fut.set_result(None)
+            return
+        self.batches += 1
+        self.batched_turns += len(batch)
+        for _, fut in batch:
+            if not fut.done():
+                fut.set_result(None)
+
+    def _reject(self, pending: _Pending, exc: IntegrityError) -> None:
+        turn, fut = pending
+        conv = turn.conversation
+        self.forget(ConversationKey(conv.org, conv.channel, conv.address))
+        if not fut.done():
+            fut.set_exception(_classify(exc))
+
+    async def _write_rows(self, conn: AsyncConnection, turns: list[TurnWrite]) -> None:
+        now = utcnow()
+        new = [t.conversation for t in turns if t.conversation.is_new]
+        if new:
+            await conn.execute(insert(Beneficiary), [
+                {"id": c.beneficiary_id, "org": c.org, "display_name": t.beneficiary_name,
+                 "lang": c.lang, "phone_e164": None, "created_at": now}
+                for t in turns if (c := t.conversation).is_new
+            ])
+            await conn.execute(insert(ChannelIdentity), [
+                {"id": new_id(), "org": c.org, "channel": c.channel, "address": c.address,
+                 "beneficiary_id": c.beneficiary_id, "last_inbound_at": None, "opted_out_at": None,
+                 "unreachable_at": None, "created_at": now}
+                for c in new
+            ])
+            await conn.execute(insert(Conversation), [
+                {"id": c.id, "org": c.org, "channel": c.channel, "address": c.address,
+                 "beneficiary_id": c.beneficiary_id, "status": c.status, "created_at": now, "updated_at": now}
+                for c in new
+            ])
+            await conn.execute(insert(ConversationState), [
+                {"conversation_id": c.id, "seq": c.seq, "data": c.state, "updated_at": now} for c in new
+            ])
+        old = [t for t in turns if not t.conversation.is_new]
+        if old:
+            await conn.execute(
+                update(ConversationState)
+                .where(and_(ConversationState.conversation_id == bindparam("cid"),
+                            ConversationState.seq == bindparam("old_seq")))
+                .values(seq=bindparam("new_seq"), data=bindparam("new_data"), updated_at=now)
+                .execution_options(synchronize_session=False),
+                [{"cid": t.conversation.id, "old_seq": t.previous_seq, "new_seq": t.conversation.seq,
+                  "new_data": t.conversation.state} for t in old],
+            )
+        changed = [t.conversation for t in old if t.status_changed]
+        if changed:
+            await conn.execute(
+                update(Conversation).where(Conversation.id == bindparam("cid"))
+                .values(status=bindparam("new_status"), updated_at=now)
+                .execution_options(synchronize_session=False),
+                [{"cid": c.id, "new_status": c.status} for c in changed],
+            )
+        touched = [t for t in turns if t.touch_inbound_at is not None]
+        if touched:
+            await conn.execute(
+                update(ChannelIdentity)
+                .where(and_(ChannelIdentity.org == bindparam("o"), ChannelIdentity.channel == bindparam("ch"),
+                            ChannelIdentity.address == bindparam("a")))
+                .values(last_inbound_at=bindparam("at"))
+                .execution_options(synchronize_session=False),
+                [{"o": t.conversation.org, "ch": t.conversation.channel, "a": t.conversation.address,
+                  "at": t.touch_inbound_at} for t in touched],
+            )
+        rows = [_message_row(t, m, now) for t in turns for m in t.messages]
+        if rows:
+            await conn.execute(insert(Message), rows)
+        outbox = [o for t in turns for o in t.outbox]
+        if outbox:
+            await conn.execute(insert(Outbox), [{**o, "created_at": now} for o in outbox])
+
+    # -- outbox ----------------------------------------------------------------------------
+    async def claim_outbox(self, limit: int, lease: timedelta) -> list[OutboxItem]:
+        now = utcnow()
+        due = and_(
+            Outbox.status.in_(("pending", "sending")),
+            Outbox.next_attempt_at <= now,
+        )
+        async with self.db.writer.begin() as conn:
+            stmt = select(Outbox).where(due).order_by(Outbox.created_at).limit(limit)
+            if self.db.dialect == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            rows = (await conn.execute(stmt)).all()
+            if not rows:
+                return []
+            ids = [r.id for r in rows]
+            await conn.execute(
+                update(Outbox).where(Outbox.id.in_(ids))
+                .values(status="sending", attempts=Outbox.attempts + 1, next_attempt_at=now + lease)
+            )
+        return [
+            OutboxItem(id=r.id, message_id=r.message_id, conversation_id=r.conversation_id, org=r.org,
+                       channel=r.channel, address=r.address, payload=r.payload, attempts=r.attempts + 1,
+                       status="sending")
+            for r in rows
+        ]
+
+    async def finish_outbox(
+        self, item_id: str, *, status: str, provider_message_id: str | None = None,
+        error: str | None = None, retry_at: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"last_error": error[:500] if error else None}
+        if retry_at is not None:
+            values.update(status="pending", next_attempt_at=retry_at)
+        else:
+            values.update(status=status, provider_message_id=provider_message_id)
+            if status == "sent":
+                values["sent_at"] = utcnow()
+        async with self.db.writer.begin() as conn:
+            await conn.execute(update(Outbox).where(Outbox.id == item_id).values(**values))
+            if retry_at is None:
+                msg_id = (await conn.execute(select(Outbox.message_id).where(Outbox.id == item_id))).scalar()
+                await conn.execute(
+                    update(Message).where(Message.id == msg_id)
+                    .values(delivery_status=status, provider_message_id=provider_message_id)
+                )
+
+    async def close(self) -> None:
+        if self._writer_task is not None:
+            # let queued turns finish before the pool closes
+            while not self._queue.empty():
+                await asyncio.sleep(0.01)
+            self._writer_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer_task
+
+
+def _message_row(turn: TurnWrite, m: StoredMessage, now: datetime) -> dict[str, Any]:
+    c = turn.conversation
+    return {
+        "id": m.id, "conversation_id": c.id, "org": c.org, "channel": c.channel, "seq": m.seq,
+        "direction": m.direction, "author": m.author, "provider_message_id": m.provider_message_id,
+        "text": m.text, "payload": m.payload, "kind": m.kind, "delivery_status": m.delivery_status,
+        "created_at": m.created_at or now,
+    }

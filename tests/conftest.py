@@ -1,0 +1,40 @@
+"""Shared fixtures: settings on a temporary SQLite file, real PostgreSQL/Redis when present."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, load_settings
+from tests import services
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("SILA_DATA_KEY", "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI=")
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path) -> Settings:
+    return load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    url = services.create_pg_database()
+    try:
+        yield url
+    finally:
+        services.drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return services.check_redis()
+
+
+@pytest.fixture
+def sila_bin() -> str:
+    return str(Path(sys.executable).parent / "sila")
