@@ -1,20 +1,127 @@
-"""Bridge between the routing chain and the declarative flow runner (bot/flows)."""
+"""Bridge between the routing chain and the pure flow runner (``bot/flows``).
+
+The runner decides what to ask and returns *effects*; this stage carries them out: a case with
+a reference number (idempotent on the flow instance, so a double tap creates one case), a
+profile update, a volunteer record, or a hand-off that keeps the form where it stood.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from bot import faq
 from bot.context import TurnContext
+from bot.dates import format_date
+from bot.flows import runner
+from bot.flows.state import (
+    FlowState,
+    Handoff,
+    StepContext,
+    Submit,
+    UpdateProfile,
+    VolunteerSignup,
+)
 from bot.i18n import t
 from bot.types import Text
 
+CONFIDENT_MIDFORM = 0.0  # the FAQ's own thresholds decide "answer"; nothing extra here
+
+
+def step_context(ctx: TurnContext) -> StepContext:
+    def is_question(text: str) -> str | None:
+        decision = faq.decide(text, ctx.pack, lang=ctx.lang)
+        return decision.text if decision.kind == "answer" and decision.text else None
+
+    hours = ctx.services.settings.flow_expiry_hours if ctx.services is not None else 72
+    return StepContext(
+        lang=ctx.lang, now=ctx.now, supports_buttons=ctx.caps.buttons,
+        supports_attachments=ctx.caps.attachments_in, is_question=is_question,
+        expiry=timedelta(hours=hours), attachments=ctx.message.attachments, channel=ctx.message.key.channel,
+    )
+
 
 class FlowStage:
-    """While a form is in progress, every input goes to the runner first."""
+    """While a form (or a status inquiry) is in progress, every input goes to it first."""
 
     async def __call__(self, ctx: TurnContext) -> bool:
-        return False
+        if ctx.state.extra.get("status_inquiry"):
+            from bot.status import continue_inquiry
+
+            return await continue_inquiry(ctx)
+        if not ctx.state.flow:
+            return False
+        state = FlowState.from_json(ctx.state.flow)
+        flow = ctx.pack.flows.get(state.flow)
+        if flow is None:  # the pack dropped this flow since; don't strand the person
+            ctx.state.flow = None
+            return False
+        result = runner.step(flow, state, ctx.input, step_context(ctx))
+        ctx.state.flow = result.state.to_json() if result.state is not None else None
+        ctx.say(*result.replies)
+        for effect in result.effects:
+            await _carry_out(ctx, effect, flow, state)
+        return True
 
 
 async def start_flow(ctx: TurnContext, flow_id: str) -> bool:
-    officer = ctx.pack.pack.referral_officer.get(ctx.lang)
-    ctx.say(Text(t("coming_soon", ctx.lang, officer=officer), kind="flow"))
+    ctx.state.misses = 0
+    ctx.state.greeted = True
+    if flow_id == "status_inquiry":
+        from bot.status import start_inquiry
+
+        return await start_inquiry(ctx)
+    flow = ctx.pack.flows.get(flow_id)
+    if flow is None:
+        officer = ctx.pack.pack.referral_officer.get(ctx.lang)
+        ctx.say(Text(t("coming_soon", ctx.lang, officer=officer), kind="flow"))
+        return True
+    state, replies = runner.start(flow, ctx.lang, step_context(ctx))
+    ctx.state.flow = state.to_json()
+    ctx.say(*replies)
     return True
+
+
+def _cases(ctx: TurnContext) -> Any:
+    return getattr(ctx.services, "cases", None) if ctx.services is not None else None
+
+
+async def _carry_out(ctx: TurnContext, effect: Any, flow: Any, state: FlowState) -> None:
+    from bot.routing import start_handoff
+
+    submit_key = f"{ctx.conversation_id}:{state.flow}:{state.started_at}"
+    cases = _cases(ctx)
+    if isinstance(effect, Handoff):
+        start_handoff(ctx, "validation" if effect.reason == "validation" else "requested")
+        return
+    if isinstance(effect, Submit | UpdateProfile | VolunteerSignup) and cases is None:
+        officer = ctx.pack.pack.referral_officer.get(ctx.lang)
+        ctx.say(Text(t("coming_soon", ctx.lang, officer=officer), kind="flow"))
+        return
+    if isinstance(effect, Submit):
+        pack = ctx.pack.pack
+        case = await cases.create(
+            org=pack.slug, code=pack.code, beneficiary_id=ctx.beneficiary_id,
+            conversation_id=ctx.conversation_id, channel=ctx.message.key.channel, flow_id=effect.flow_id,
+            answers=effect.answers, declaration=effect.declaration or {}, consent=effect.consent,
+            decision_min_days=pack.decision_min_days, submit_key=submit_key, now=ctx.now,
+        )
+        params = {
+            "reference": case.reference,
+            "committee": pack.committee.get(ctx.lang) if pack.committee else "",
+            "earliest_date": format_date(case.decision_due_at.date(), ctx.lang) if case.decision_due_at else "",
+            "officer": pack.referral_officer.get(ctx.lang),
+        }
+        text = flow.success.get(ctx.lang).format(**params) if flow.success else case.reference
+        ctx.say(Text(text, kind="flow"))
+        ctx.events.append({"type": "case_submitted", "reference": case.reference})
+    elif isinstance(effect, UpdateProfile):
+        await cases.update_profile(org=ctx.pack.pack.slug, beneficiary_id=ctx.beneficiary_id,
+                                   answers=effect.answers, channel=ctx.message.key.channel)
+        if flow.success:
+            ctx.say(Text(flow.success.get(ctx.lang), kind="flow"))
+    elif isinstance(effect, VolunteerSignup):
+        await cases.add_volunteer(org=ctx.pack.pack.slug, beneficiary_id=ctx.beneficiary_id,
+                                  answers=effect.answers, submit_key=submit_key)
+        if flow.success:
+            ctx.say(Text(flow.success.get(ctx.lang), kind="flow"))

@@ -24,6 +24,8 @@ from bot.packs import LoadedPack, load_all
 from bot.settings import Settings, SettingsError
 from storage.conversations import ConversationStore, MemoryConversationStore
 from storage.coordination import EventBus, LockProvider, MemoryBus, MemoryLocks, RedisBus, RedisLocks
+from storage.cases import CaseService
+from storage.crypto import DataCipher, load_cipher
 from storage.db import Database, check_reachable, create_database
 from storage.models import Association
 from storage.sql_conversations import SqlConversationStore
@@ -42,6 +44,9 @@ class Runtime:
     db: Database | None = None
     redis: Any = None
     background: list[asyncio.Task[Any]] = field(default_factory=list)
+    #: cases, profiles and volunteers (None in memory mode, e.g. `sila ask`)
+    cases: CaseService | None = None
+    cipher: DataCipher | None = None
 
 
 async def connect_redis(url: str) -> Any:
@@ -104,6 +109,9 @@ async def open_runtime(settings: Settings, *, memory: bool = False) -> AsyncIter
         stack.push_async_callback(bus.close)
         engine = Engine(packs, store, locks, bus, settings)
         runtime = Runtime(settings, packs, store, locks, bus, engine, db, redis)
+        if db is not None:
+            runtime.cipher = load_cipher(settings)
+            runtime.cases = CaseService(db, runtime.cipher)
         engine.services = runtime
 
         async def _stop_background() -> None:

@@ -166,3 +166,100 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class Case(Base):
+    """A support request (or other submitted form) with its lifecycle.
+
+    The national ID is never stored in clear: ``national_id_enc`` is AES-GCM ciphertext,
+    ``national_id_hash`` a keyed HMAC for look-up, ``national_id_last4`` what screens show.
+    ``version`` makes concurrent staff edits fail loudly instead of overwriting each other.
+    """
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org: Mapped[str] = mapped_column(ForeignKey("associations.slug"), index=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    beneficiary_id: Mapped[str] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    flow_id: Mapped[str] = mapped_column(String(40))
+    #: submitted | under_review | approved | rejected | needs_info | completed | cancelled
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    data: Mapped[dict[str, Any]]
+    national_id_enc: Mapped[str | None] = mapped_column(String(200))
+    national_id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    national_id_last4: Mapped[str | None] = mapped_column(String(4))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    declaration: Mapped[dict[str, Any]]
+    consent: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    decision_due_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    #: the turn that created the case; a double tap on "submit" finds it instead of a second case
+    submit_key: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CaseEvent(Base):
+    __tablename__ = "case_events"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class ReferenceCounter(Base):
+    """Per association and year, the last reference number issued (AMS-26-00042)."""
+
+    __tablename__ = "reference_counters"
+
+    org: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Profile(Base):
+    """Details a beneficiary gave or updated (data-update flow); sensitive fields encrypted."""
+
+    __tablename__ = "profiles"
+
+    beneficiary_id: Mapped[str] = mapped_column(ForeignKey("beneficiaries.id"), primary_key=True)
+    org: Mapped[str] = mapped_column(String(40), index=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(80))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    national_id_enc: Mapped[str | None] = mapped_column(String(200))
+    national_id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    national_id_last4: Mapped[str | None] = mapped_column(String(4))
+    updated_at: Mapped[datetime]
+
+
+class Volunteer(Base):
+    __tablename__ = "volunteers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org: Mapped[str] = mapped_column(String(40), index=True)
+    beneficiary_id: Mapped[str] = mapped_column(ForeignKey("beneficiaries.id"))
+    data: Mapped[dict[str, Any]]
+    submit_key: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime]
+
+
+class AuditLog(Base):
+    """Append-only: who did what to whose data, when. Nothing updates or deletes these rows."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    org: Mapped[str | None] = mapped_column(String(40), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(80))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -21,6 +21,13 @@ CHOICE_THRESHOLD = 80.0
 PLACE_THRESHOLD = 85.0
 #: two options closer than this (and below a perfect score) are reported as ambiguous
 AMBIGUITY_MARGIN = 5.0
+#: score given when all words of an option appear in the message (plus its word count, so the
+#: more specific option wins); above any fuzzy score
+CONTAINED = 1000.0
+#: words that say "I want" in Gulf Arabic / English and tell nothing about which option
+FILLER = frozenset(
+    fold(w) for w in ("ابي", "أبغى", "ابغا", "أريد", "أحتاج", "ودي", "بدي", "i", "want", "need", "please", "لو", "سمحت")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,7 @@ def match_option(
     *,
     place: bool = False,
     numbered: bool = True,
+    fuzzy: bool = True,
     threshold: float | None = None,
 ) -> Match:
     """Resolve ``raw`` to one of ``options``.
@@ -73,6 +81,9 @@ def match_option(
     key = fold_place(raw) if place else fold(raw)
     if not key:
         return None
+    meaningful = [w for w in key.split(" ") if w not in FILLER]
+    if meaningful:
+        key = " ".join(meaningful)
     if numbered and key.isdigit():
         n = int(key)
         return options[n - 1] if 1 <= n <= len(options) else None
@@ -82,13 +93,18 @@ def match_option(
             if k == key:
                 return opt
             table.append((k, i))
-    if len(key) < 2:
+    if not fuzzy or len(key) < 2:
         return None
+    best: dict[int, float] = {}
+    words = set(key.split(" "))
+    for k, idx in table:  # every word of an option inside the message: "ابي دعم مالي" ⊇ "دعم مالي"
+        k_words = k.split(" ")
+        if len(k) >= 2 and words.issuperset(k_words):
+            best[idx] = max(best.get(idx, 0.0), CONTAINED + len(k_words))
     cutoff = threshold if threshold is not None else (PLACE_THRESHOLD if place else CHOICE_THRESHOLD)
     hits = process.extract(
         key, [k for k, _ in table], scorer=fuzz.WRatio, processor=None, limit=None, score_cutoff=cutoff
     )
-    best: dict[int, float] = {}
     for _text, score, pos in hits:
         idx = table[pos][1]
         best[idx] = max(best.get(idx, 0.0), float(score))
@@ -96,7 +112,10 @@ def match_option(
         return None
     ranked = sorted(best.items(), key=lambda kv: -kv[1])
     top_idx, top_score = ranked[0]
-    close = [i for i, s in ranked if top_score - s < AMBIGUITY_MARGIN]
-    if len(close) > 1 and top_score < 100:
+    if top_score >= CONTAINED:  # containment: only an exact tie is ambiguous
+        close = [i for i, s in ranked if s == top_score]
+    else:
+        close = [i for i, s in ranked if top_score - s < AMBIGUITY_MARGIN]
+    if len(close) > 1:
         return Ambiguous(tuple(options[i] for i in close))
     return options[top_idx]

@@ -131,8 +131,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "handoff_offer": (
         "لا بأس، يبدو أن هذا السؤال غير واضح. هل تود أن نحولك لأحد الموظفين ليساعدك، أم تحاول مرة أخرى؟",
-        "No problem — this question seems unclear. Would you like us to pass you to a staff member, "
-        "or try again?",
+        "No problem — this question seems unclear. Would you like us to pass you to a staff member, or try again?",
     ),
     "handoff_button": ("تحويل لموظف", "Talk to staff"),
     "retry_button": ("محاولة مرة أخرى", "Try again"),
@@ -144,8 +143,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "declaration_accept": ("أقر وأوافق", "I confirm"),
     "declaration_decline": ("لا أوافق", "I do not agree"),
     "declined": (
-        "نحترم قرارك. لا يمكن رفع الطلب دون الإقرار بصحة البيانات، لذلك لم يُرسل أي شيء. "
-        "يمكنك البدء من جديد متى شئت.",
+        "نحترم قرارك. لا يمكن رفع الطلب دون الإقرار بصحة البيانات، لذلك لم يُرسل أي شيء. يمكنك البدء من جديد متى شئت.",
         "We respect your decision. A request can't be sent without confirming the information is "
         "correct, so nothing was sent. You're welcome to start again any time.",
     ),
@@ -174,8 +172,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "attachment_pending_channel": (
         "هذه القناة لا تستقبل الملفات، وسيطلب منك الموظف هذا المرفق بعد رفع الطلب.",
-        "This channel can't receive files; a staff member will ask you for this attachment after the "
-        "request is sent.",
+        "This channel can't receive files; a staff member will ask you for this attachment after the request is sent.",
     ),
     "yes": ("نعم", "Yes"),
     "no": ("لا", "No"),

@@ -46,13 +46,37 @@ COMMANDS: dict[str, frozenset[str]] = {
 
 QUESTION_WORDS = frozenset(
     fold(w)
-    for w in ("كيف", "متى", "وش", "ايش", "شو", "هل", "ماذا", "ماهي", "ماهو", "كم", "وين", "أين", "ليش", "لماذا",
-              "مين", "how", "what", "when", "where", "why", "who", "can", "does", "will")
+    for w in (
+        "كيف",
+        "متى",
+        "وش",
+        "ايش",
+        "شو",
+        "هل",
+        "ماذا",
+        "ماهي",
+        "ماهو",
+        "كم",
+        "وين",
+        "أين",
+        "ليش",
+        "لماذا",
+        "مين",
+        "how",
+        "what",
+        "when",
+        "where",
+        "why",
+        "who",
+        "can",
+        "does",
+        "will",
+    )
 )
 
 
 def command_of(text: str) -> str | None:
-    """"back", "cancel", "skip", "help" or "human" when the whole message is that command."""
+    """ "back", "cancel", "skip", "help" or "human" when the whole message is that command."""
     key = fold(text)
     for name, words in COMMANDS.items():
         if key in words:
@@ -97,7 +121,7 @@ def control_choice(text: str, options: tuple[Option, ...]) -> str | None:
     No fuzzy matching here: a declaration or consent read wrongly ("ما أوافق" taken for
     "أوافق") is far worse than asking once more.
     """
-    match = match_option(text, options, threshold=101)
+    match = match_option(text, options, fuzzy=False)
     if isinstance(match, Option):
         return match.value
     key = fold(text)
@@ -152,7 +176,9 @@ def summary_lines(flow: FlowDef, fields: list[FieldDef], answers: dict[str, Any]
 def summary_reply(
     flow: FlowDef, fields: list[FieldDef], answers: dict[str, Any], lang: str, *, prefix: str | None = None
 ) -> Reply:
-    body = "\n".join([t("summary_title", lang), *summary_lines(flow, fields, answers, lang), "", t("summary_question", lang)])
+    body = "\n".join(
+        [t("summary_title", lang), *summary_lines(flow, fields, answers, lang), "", t("summary_question", lang)]
+    )
     expect = Expect(flow.id, SUMMARY_FIELD, "confirm", tuple(o.value for o in SUMMARY_OPTIONS))
     return Choices(_join(prefix, body), _buttons(SUMMARY_OPTIONS, lang), kind="flow", expect=expect)
 
@@ -168,7 +194,7 @@ def edit_pick_reply(flow: FlowDef, fields: list[FieldDef], lang: str, *, prefix:
 
 
 def declaration_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Reply:
-    assert flow.declaration is not None  # noqa: S101 - the runner only calls this when there is one
+    assert flow.declaration is not None
     expect = Expect(flow.id, DECLARATION_FIELD, "confirm", tuple(o.value for o in DECLARATION_OPTIONS))
     return Choices(
         _join(prefix, flow.declaration.get(lang)), _buttons(DECLARATION_OPTIONS, lang), kind="flow", expect=expect
@@ -176,16 +202,14 @@ def declaration_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) ->
 
 
 def consent_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Reply:
-    assert flow.consent is not None  # noqa: S101
+    assert flow.consent is not None
     expect = Expect(flow.id, CONSENT_FIELD, "confirm", tuple(o.value for o in CONSENT_OPTIONS))
     return Choices(_join(prefix, flow.consent.get(lang)), _buttons(CONSENT_OPTIONS, lang), kind="flow", expect=expect)
 
 
 def handoff_offer_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Reply:
     expect = Expect(flow.id, HANDOFF_FIELD, "confirm", tuple(o.value for o in HANDOFF_OPTIONS))
-    return Choices(
-        _join(prefix, t("handoff_offer", lang)), _buttons(HANDOFF_OPTIONS, lang), kind="flow", expect=expect
-    )
+    return Choices(_join(prefix, t("handoff_offer", lang)), _buttons(HANDOFF_OPTIONS, lang), kind="flow", expect=expect)
 
 
 class _KeepMissing(dict[str, Any]):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
+from dataclasses import field as _field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -35,9 +36,9 @@ class FlowState:
     field: str | None
     stage: Stage = "field"
     lang: str = "ar"
-    answers: dict[str, Any] = field(default_factory=dict)
-    attempts: dict[str, int] = field(default_factory=dict)
-    history: list[str] = field(default_factory=list)
+    answers: dict[str, Any] = _field(default_factory=dict)
+    attempts: dict[str, int] = _field(default_factory=dict)
+    history: list[str] = _field(default_factory=list)
     editing: bool = False
     offering_handoff: bool = False
     declaration: dict[str, Any] | None = None
@@ -77,7 +78,7 @@ class StepContext:
     """
 
     lang: str = "ar"
-    now: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    now: datetime = _field(default_factory=lambda: datetime.now().astimezone())
     supports_buttons: bool = True
     supports_attachments: bool = True
     is_question: Callable[[str], str | None] = _no_answer
@@ -156,4 +157,4 @@ TERMINAL_EFFECTS = (Submit, UpdateProfile, VolunteerSignup, Completed)
 class StepResult:
     state: FlowState | None
     replies: list[Reply]
-    effects: list[Effect] = field(default_factory=list)
+    effects: list[Effect] = _field(default_factory=list)

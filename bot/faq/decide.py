@@ -1,0 +1,127 @@
+"""One stateless FAQ decision for one message: what `sila ask` prints and the engine routes on.
+
+Order matters: intents that must never be answered by the nearest topic (a wish for a person,
+"the procedure is not clear to me", greetings, thanks) come first; then outside programmes
+the association's policy never mentions (حساب المواطن, الضمان الاجتماعي…) are refused; only
+then the matcher, whose best topic is answered only when the calibrated probability that it
+is right is high, suggested when middling, and refused otherwise.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.faq.index import Match, query_variants
+from bot.faq.intents import detect_intent, strip_greeting
+from bot.faq.lang import detect_language
+from bot.faq.org import OrgFaq, get_index
+from bot.packs import LoadedPack
+
+__all__ = ["Decision", "DecisionKind", "decide", "decide_with"]
+
+DecisionKind = Literal["answer", "suggest", "handoff", "flow", "menu", "fallback"]
+_TAG = re.compile(r"<[^<>]{0,300}>")
+_SUGGEST = {"ar": "هل تقصد…؟", "en": "Did you mean…?"}
+_THANKS = {
+    "ar": "العفو، يسعدنا خدمتك دائماً. هل تحتاج شيئاً آخر؟",
+    "en": "You're welcome, we're always glad to help. Is there anything else you need?",
+}
+_WHO = {
+    "ar": "أنا صلة، المساعد الرقمي لـ{name}: أجيب عن أسئلتك من سياسة تنظيم العلاقة مع المستفيدين، "
+    "وأستقبل طلبك خطوة بخطوة، وأحوّلك إلى موظف متى احتجت.",
+    "en": "I'm Sila, the digital assistant of {name}: I answer your questions from the beneficiary "
+    "relationship policy, take your request step by step, and connect you with a staff member whenever you need.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The decision; ``suggestions`` are (topic_id, label) pairs for kind ``suggest``."""
+
+    kind: DecisionKind
+    topic_id: str | None = None
+    score: float | None = None
+    suggestions: tuple[tuple[str, str], ...] = ()
+    flow_id: str | None = None
+    lang: Literal["ar", "en"] = "ar"
+    text: str = ""
+
+
+def _clean(text: str) -> str:
+    """Markup and entities out: pasted HTML or a script tag is not a question."""
+    return html.unescape(_TAG.sub(" ", text or ""))
+
+
+def _names_foreign_programme(org: OrgFaq, variants: list[str]) -> bool:
+    for v in variants:
+        padded = f" {v} "
+        if any(f" {' '.join(name)} " in padded for name in org.foreign_programmes):
+            return True
+    return False
+
+
+def _topic_decision(org: OrgFaq, topic_id: str, score: float, lang: Literal["ar", "en"]) -> Decision:
+    topic = org.topics[topic_id]
+    text = topic.answer.get(lang)
+    action = topic.action or ""
+    if action.startswith("flow:"):
+        return Decision("flow", topic_id, score, flow_id=action[5:], lang=lang, text=text)
+    if action == "handoff":
+        return Decision("handoff", topic_id, score, lang=lang, text=text)
+    return Decision("answer", topic_id, score, lang=lang, text=text)
+
+
+def classify(org: OrgFaq, m: Match, lang: Literal["ar", "en"]) -> Decision:
+    """Answer, suggest or refuse from a match, by the calibrated thresholds."""
+    if not m.topics:
+        return Decision("fallback", lang=lang)
+    th = org.thresholds
+    p = th.probability(m)
+    if m.oos_score >= m.top:
+        return Decision("fallback", score=round(p, 4), lang=lang)
+    if p >= th.p_answer:
+        return _topic_decision(org, m.topics[0], round(p, 4), lang)
+    if p >= th.p_suggest:
+        sugg = tuple((t, org.labels[(t, lang)]) for t in m.topics[:3])
+        return Decision("suggest", m.topics[0], round(p, 4), suggestions=sugg, lang=lang, text=_SUGGEST[lang])
+    return Decision("fallback", score=round(p, 4), lang=lang)
+
+
+def decide_with(org: OrgFaq, text: str, *, lang: str | None = None) -> Decision:
+    """:func:`decide` on an already built :class:`OrgFaq` (used by calibration and benches)."""
+    text = _clean(text)
+    detected = detect_language(text)
+    out_lang: Literal["ar", "en"] = "en" if (lang or detected) == "en" else "ar"
+    variants = query_variants(text)
+    if not variants:
+        return Decision("menu" if not text.strip() else "fallback", lang=out_lang)
+    intent = detect_intent(variants)
+    if intent == "human":
+        return Decision("handoff", lang=out_lang)
+    if intent == "unclear":
+        return Decision("handoff", "unclear_procedure", lang=out_lang)
+    if intent in ("greeting", "menu"):
+        return Decision("menu", lang=out_lang)
+    if intent == "thanks":
+        return Decision("answer", "smalltalk_thanks", lang=out_lang, text=_THANKS[out_lang])
+    if intent == "who":
+        name = org.short_name[out_lang]
+        return Decision("answer", "smalltalk_who", lang=out_lang, text=_WHO[out_lang].format(name=name))
+    variants = [s for s in (strip_greeting(v) for v in variants) if s] or variants
+    if all(tok.isdigit() for v in variants for tok in v.split()):
+        return Decision("fallback", lang=out_lang)
+    if _names_foreign_programme(org, variants):
+        return Decision("fallback", lang=out_lang)
+    return classify(org, org.index.match(text, variants=variants), out_lang)
+
+
+def decide(text: str, loaded_pack: LoadedPack, *, lang: str | None = None) -> Decision:
+    """The FAQ decision for one message to one association; never raises on any ``str``.
+
+    ``lang`` forces the reply language (e.g. the conversation's); otherwise English questions
+    get English answers and Arabic or Arabizi ones Arabic.
+    """
+    return decide_with(get_index(loaded_pack), text, lang=lang)

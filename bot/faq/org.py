@@ -1,0 +1,111 @@
+"""One association's FAQ, ready to decide: its index, topics, labels and refusals.
+
+Built once per pack (``get_index`` caches by slug and rebuilds when the pack object changes)
+because building normalises every phrasing; deciding then only scores one question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+import yaml
+
+from bot.faq.index import Doc, FaqIndex
+from bot.faq.lang import detect_language
+from bot.faq.normalize import normalize
+from bot.faq.thresholds import Thresholds, load_thresholds
+from bot.packs import FaqTopic, LoadedPack
+
+__all__ = ["OrgFaq", "build_org", "get_index", "oos_data"]
+
+_CACHE: dict[str, tuple[object, OrgFaq]] = {}
+_LOCK = Lock()
+
+
+@cache
+def oos_data() -> dict[str, Any]:
+    """bot/faq/out_of_scope.yaml, parsed once."""
+    path = Path(__file__).with_name("out_of_scope.yaml")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def oos_docs() -> list[Doc]:
+    data = oos_data()
+    docs = [Doc(f"oos:{k}", q, oos=True) for k, v in data["programmes"].items() for q in v["phrases"]]
+    docs += [Doc(f"oos:{k}", q, oos=True) for k, v in data["chitchat"].items() for q in v]
+    return docs
+
+
+@dataclass(frozen=True)
+class OrgFaq:
+    slug: str
+    short_name: dict[str, str]
+    topics: dict[str, FaqTopic]
+    index: FaqIndex
+    labels: dict[tuple[str, str], str]
+    #: normalised token tuples of outside programmes this association's texts never mention
+    foreign_programmes: tuple[tuple[str, ...], ...]
+    thresholds: Thresholds
+
+
+def _label(topic: FaqTopic, lang: str) -> str:
+    for q in topic.questions:
+        if detect_language(q) == lang and (lang == "en" or any("\u0600" <= c <= "\u06ff" for c in q)):
+            return q
+    return topic.clause.get(lang)
+
+
+def build_org(
+    pack: LoadedPack,
+    *,
+    thresholds: Thresholds | None = None,
+    topics: list[FaqTopic] | None = None,
+    extra_docs: list[Doc] | None = None,
+) -> OrgFaq:
+    """The association's index; ``topics``/``extra_docs`` let calibration hold phrasings out."""
+    th = thresholds or load_thresholds()
+    topic_list = topics if topics is not None else list(pack.faq.topics)
+    docs = [Doc(t.id, q) for t in topic_list for q in t.questions]
+    docs += oos_docs() if extra_docs is None else extra_docs
+    p = pack.pack
+    texts = [p.name.ar, p.name.en, p.short_name.ar, p.short_name.en]
+    for t in pack.faq.topics:
+        texts += [t.answer.ar, t.answer.en, t.clause.ar, t.clause.en]
+    index = FaqIndex(docs, vocabulary_texts=texts, weights=th.weights)
+    own = " " + " ".join(normalize(t) for t in [*texts, *(q for t in topic_list for q in t.questions)]) + " "
+    foreign: list[tuple[str, ...]] = []
+    for prog in oos_data()["programmes"].values():
+        for name in prog.get("names", []):
+            toks = tuple(normalize(str(name)).split())
+            if toks and f" {' '.join(toks)} " not in own:
+                foreign.append(toks)
+    labels = {(t.id, lang): _label(t, lang) for t in pack.faq.topics for lang in ("ar", "en")}
+    return OrgFaq(
+        slug=p.slug,
+        short_name={"ar": p.short_name.ar, "en": p.short_name.en},
+        topics={t.id: t for t in pack.faq.topics},
+        index=index,
+        labels=labels,
+        foreign_programmes=tuple(foreign),
+        thresholds=th,
+    )
+
+
+def get_index(pack: LoadedPack) -> OrgFaq:
+    """The association's FAQ index, built on first use and kept per slug."""
+    slug = pack.pack.slug
+    key = pack.faq  # held, not only compared by id, so a new pack can never look cached
+    hit = _CACHE.get(slug)
+    if hit and hit[0] is key:
+        return hit[1]
+    with _LOCK:
+        hit = _CACHE.get(slug)
+        if hit and hit[0] is key:
+            return hit[1]
+        org = build_org(pack)
+        _CACHE[slug] = (key, org)
+        return org

@@ -1,0 +1,364 @@
+"""Step logic for flows: ``(flow, state, input, context) -> (state, replies, effects)``.
+
+Pure on purpose — no storage, no clock, no channel — so a whole conversation can be tested
+as a list of inputs, and the engine can run a step inside its per-conversation lock and
+write the new state, the transcript and the outgoing replies in one transaction.
+
+Contract with the engine:
+
+* ``state is None`` in a :class:`StepResult` means the flow has ended; ``effects`` say how
+  (:class:`Submit`, :class:`UpdateProfile`, :class:`VolunteerSignup`, :class:`Completed`,
+  or :class:`Ended` when nothing was submitted).
+* After a submitting effect the runner returns **no** success text: the engine creates the
+  case and sends :func:`bot.flows.prompts.success_text` filled with ``reference``,
+  ``committee``, ``earliest_date`` and ``officer``.
+* :class:`Handoff` comes with the state kept (so the officer can hand the person back to
+  the same field) and no reply: the engine owns hand-off wording (officer name, hours).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.flows import prompts as P
+from bot.flows.matching import Option, match_option
+from bot.flows.messages import reason_text, t
+from bot.flows.normalize import clean
+from bot.flows.schema import FieldDef, FlowDef
+from bot.flows.state import (
+    Completed,
+    Effect,
+    Ended,
+    FlowState,
+    Handoff,
+    StepContext,
+    StepResult,
+    Submit,
+    UpdateProfile,
+    VolunteerSignup,
+)
+from bot.flows.validators import Invalid, validate
+from bot.types import Reply, Text
+
+MAX_ATTEMPTS = 3
+REMINDER_AFTER = timedelta(hours=6)
+FREE_TEXT = frozenset({"text", "description", "name"})
+
+
+# --- field bookkeeping ------------------------------------------------------------------------
+
+
+def visible_fields(flow: FlowDef, answers: dict[str, Any]) -> list[FieldDef]:
+    """Fields whose ``show_if`` holds for the answers so far (in flow order)."""
+    return [f for f in flow.fields if f.show_if is None or f.show_if.holds(answers)]
+
+
+def _prune(flow: FlowDef, state: FlowState) -> None:
+    """Drop answers of fields hidden by a changed answer, and of fields no longer in the flow."""
+    while True:
+        keep = {f.id for f in visible_fields(flow, state.answers)}
+        dropped = [k for k in state.answers if k not in keep]
+        if not dropped:
+            break
+        for k in dropped:
+            del state.answers[k]
+    state.history = [h for h in state.history if h in state.answers]
+
+
+def _next_field(flow: FlowDef, answers: dict[str, Any]) -> FieldDef | None:
+    return next((f for f in visible_fields(flow, answers) if f.id not in answers), None)
+
+
+def _iso(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+def _parse(ts: str | None) -> datetime | None:
+    if not ts:
+        return None
+    try:
+        value = datetime.fromisoformat(ts)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _aware(now: datetime) -> datetime:
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+
+# --- prompts for the current position ------------------------------------------------------------
+
+
+def current_prompt(
+    flow: FlowDef, state: FlowState, lang: str, *, supports_buttons: bool = True, prefix: str | None = None
+) -> Reply:
+    """The reply that asks for whatever the state is waiting for (used after answers, help, reminders)."""
+    fields = visible_fields(flow, state.answers)
+    if state.stage == "field":
+        fdef = flow.field(state.field)
+        if state.offering_handoff or fdef is None:
+            return P.handoff_offer_reply(flow, lang, prefix=prefix)
+        return P.field_prompt(flow, fdef, lang, supports_buttons=supports_buttons, prefix=prefix)
+    if state.stage == "summary":
+        return P.summary_reply(flow, fields, state.answers, lang, prefix=prefix)
+    if state.stage == "edit_pick":
+        return P.edit_pick_reply(flow, fields, lang, prefix=prefix)
+    if state.stage == "declaration":
+        return P.declaration_reply(flow, lang, prefix=prefix)
+    return P.consent_reply(flow, lang, prefix=prefix)
+
+
+def _again(
+    flow: FlowDef, state: FlowState, ctx: StepContext, prefix: str | None = None, before: list[Reply] | None = None
+) -> StepResult:
+    reply = current_prompt(flow, state, ctx.lang, supports_buttons=ctx.supports_buttons, prefix=prefix)
+    return StepResult(state, [*(before or []), reply], [])
+
+
+# --- moving forward ------------------------------------------------------------------------------
+
+
+def _advance(flow: FlowDef, state: FlowState, ctx: StepContext, before: list[Reply] | None = None) -> StepResult:
+    """Ask the next unanswered visible field, or move on to summary / declaration / consent."""
+    _prune(flow, state)
+    replies = list(before or [])
+    nxt = _next_field(flow, state.answers)
+    while nxt is not None and nxt.type == "attachment" and not ctx.supports_attachments:
+        # The channel cannot carry files: skip an optional one, mark a required one for the officer.
+        state.answers[nxt.id] = None if nxt.optional else {"pending": True}
+        key = "attachment_skipped_channel" if nxt.optional else "attachment_pending_channel"
+        replies.append(Text(t(key, ctx.lang), kind="flow"))
+        nxt = _next_field(flow, state.answers)
+    if nxt is not None:
+        state.stage, state.field, state.offering_handoff = "field", nxt.id, False
+        return _again(flow, state, ctx, before=replies)
+    state.field, state.editing = None, False
+    if flow.summary:
+        state.stage = "summary"
+        return _again(flow, state, ctx, before=replies)
+    return _after_summary(flow, state, ctx, replies)
+
+
+def _after_summary(flow: FlowDef, state: FlowState, ctx: StepContext, before: list[Reply]) -> StepResult:
+    if flow.declaration is not None:
+        state.stage = "declaration"
+        return _again(flow, state, ctx, before=before)
+    return _after_declaration(flow, state, ctx, before)
+
+
+def _after_declaration(flow: FlowDef, state: FlowState, ctx: StepContext, before: list[Reply]) -> StepResult:
+    if flow.consent is not None:
+        state.stage = "consent"
+        return _again(flow, state, ctx, before=before)
+    return _finish(flow, state, ctx, None, before)
+
+
+def _record(flow: FlowDef, text: str, ctx: StepContext) -> dict[str, Any]:
+    """What is kept of an accepted declaration or consent: the exact words, when, where."""
+    return {
+        "accepted_at": _iso(ctx.now),
+        "text": text,
+        "text_hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "lang": "en" if ctx.lang == "en" else "ar",
+        "channel": ctx.channel,
+        "policy_version": flow.policy_version,
+    }
+
+
+def _finish(
+    flow: FlowDef, state: FlowState, ctx: StepContext, consent: dict[str, Any] | None, before: list[Reply]
+) -> StepResult:
+    answers = {f.id: state.answers.get(f.id) for f in visible_fields(flow, state.answers)}
+    effect: Effect
+    if flow.on_submit == "case":
+        sensitive = tuple(f.id for f in flow.fields if f.sensitive and f.id in answers)
+        effect = Submit(flow.id, answers, state.declaration, consent, sensitive)
+    elif flow.on_submit == "update_profile":
+        effect = UpdateProfile(flow.id, answers, consent)
+    elif flow.on_submit == "volunteer":
+        effect = VolunteerSignup(flow.id, answers, consent)
+    else:
+        effect = Completed(flow.id, answers)
+    return StepResult(None, before, [effect])
+
+
+def _end(flow: FlowDef, outcome: str, message_key: str, lang: str) -> StepResult:
+    return StepResult(None, [Text(t(message_key, lang), kind="info")], [Ended(flow.id, outcome)])
+
+
+# --- public API ------------------------------------------------------------------------------------
+
+
+def start(flow: FlowDef, lang: str = "ar", ctx: StepContext | None = None) -> tuple[FlowState, list[Reply]]:
+    """A fresh state and the replies that open the flow (intro, then the first question)."""
+    ctx = replace(ctx, lang=lang) if ctx is not None else StepContext(lang=lang)
+    now = _iso(ctx.now)
+    state = FlowState(flow=flow.id, field=None, lang=lang, started_at=now, updated_at=now)
+    result = _advance(flow, state, ctx, [Text(flow.intro.get(lang), kind="flow")])
+    assert result.state is not None
+    return result.state, result.replies
+
+
+def is_expired(state: FlowState, now: datetime, expiry: timedelta | None) -> bool:
+    last = _parse(state.updated_at) or _parse(state.started_at)
+    return expiry is not None and last is not None and _aware(now) - last > expiry
+
+
+def needs_reminder(state: FlowState | None, now: datetime, after: timedelta = REMINDER_AFTER) -> bool:
+    """True once the person has been silent for ``after`` and has not been reminded since."""
+    if state is None:
+        return False
+    last = _parse(state.updated_at)
+    if last is None or _aware(now) - last < after:
+        return False
+    reminded = _parse(state.reminded_at)
+    return reminded is None or reminded < last
+
+
+def reminder(
+    flow: FlowDef, state: FlowState, now: datetime, *, supports_buttons: bool = True
+) -> tuple[FlowState, list[Reply]]:
+    """The reminder to send (a gentle note, then the pending question); marks the state reminded."""
+    new = FlowState.from_json(state.to_json())
+    new.reminded_at = _iso(now)
+    note = t("reminder", new.lang, title=flow.title.get(new.lang))
+    return new, [current_prompt(flow, new, new.lang, supports_buttons=supports_buttons, prefix=note)]
+
+
+def step(flow: FlowDef, state: FlowState, user_input: str, ctx: StepContext) -> StepResult:
+    """Handle one message. The input state is never mutated; a new one is returned."""
+    state = FlowState.from_json(state.to_json())
+    text = clean(user_input or "")
+    command = P.command_of(text)
+    if command == "cancel":
+        return _end(flow, "cancelled", "cancelled", ctx.lang)
+    if is_expired(state, ctx.now, ctx.expiry):
+        fresh, replies = start(flow, ctx.lang, ctx)
+        return StepResult(fresh, [Text(t("expired", ctx.lang), kind="info"), *replies], [Ended(flow.id, "expired")])
+    state.lang, state.updated_at = ctx.lang, _iso(ctx.now)
+    if command == "human":
+        state.offering_handoff = False
+        return StepResult(state, [], [Handoff("requested", flow.id, state.field, dict(state.answers))])
+    if command == "back":
+        return _back(flow, state, ctx)
+    if state.stage == "field":
+        return _field_step(flow, state, text, command, ctx)
+    if command == "help":
+        return _again(flow, state, ctx, prefix=t("help_default", ctx.lang))
+    return _control_step(flow, state, text, ctx)
+
+
+# --- stage handlers --------------------------------------------------------------------------------
+
+
+def _back(flow: FlowDef, state: FlowState, ctx: StepContext) -> StepResult:
+    state.offering_handoff = False
+    if state.stage == "consent" and flow.declaration is not None:
+        state.stage, state.declaration = "declaration", None
+        return _again(flow, state, ctx)
+    if state.stage in ("edit_pick", "declaration", "consent") and flow.summary:
+        state.stage, state.declaration = "summary", None
+        return _again(flow, state, ctx)
+    if state.stage == "field" and state.editing:
+        state.stage, state.field, state.editing = "summary", None, False
+        return _again(flow, state, ctx)
+    if not state.history:
+        if state.stage != "field":  # no summary and nothing to go back to: stay put
+            return _again(flow, state, ctx)
+        return _again(flow, state, ctx, prefix=t("back_first", ctx.lang))
+    previous = state.history.pop()
+    state.answers.pop(previous, None)
+    state.stage, state.field, state.declaration = "field", previous, None
+    state.attempts.pop(previous, None)
+    return _again(flow, state, ctx)
+
+
+def _accept(flow: FlowDef, state: FlowState, fdef: FieldDef, value: Any, ctx: StepContext) -> StepResult:
+    state.answers[fdef.id] = value
+    state.attempts.pop(fdef.id, None)
+    state.offering_handoff = False
+    if fdef.id not in state.history:
+        state.history.append(fdef.id)
+    state.editing = False
+    return _advance(flow, state, ctx)
+
+
+def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None, ctx: StepContext) -> StepResult:
+    fdef = flow.field(state.field)
+    if fdef is None:  # the pack changed under a stored state: carry on with what still exists
+        return _advance(flow, state, ctx)
+    if command == "help":
+        help_text = fdef.help.get(ctx.lang) if fdef.help else t("help_default", ctx.lang)
+        return _again(flow, state, ctx, prefix=help_text)
+    if command == "skip":
+        if not fdef.optional:
+            return _again(flow, state, ctx, prefix=t("skip_required", ctx.lang))
+        return _accept(flow, state, fdef, None, ctx)
+    spec = replace(fdef.to_spec(), lang=ctx.lang, today=ctx.now.date(), attachments=ctx.attachments)
+    if state.offering_handoff:
+        choice = P.control_choice(text, P.HANDOFF_OPTIONS)
+        if choice == "handoff":
+            state.offering_handoff = False
+            state.attempts.pop(fdef.id, None)
+            return StepResult(state, [], [Handoff("validation", flow.id, fdef.id, dict(state.answers))])
+        if choice == "retry":
+            state.offering_handoff = False
+            state.attempts[fdef.id] = 0
+            return _again(flow, state, ctx)
+    if fdef.type in FREE_TEXT and P.looks_like_question(text):
+        answer = ctx.is_question(text)
+        if answer:
+            return _again(flow, state, ctx, before=[Text(answer, kind="answer")])
+    result = validate(text, spec)
+    if not isinstance(result, Invalid):
+        return _accept(flow, state, fdef, result.value, ctx)
+    if state.offering_handoff:  # neither a choice nor a valid answer: show the offer again
+        return _again(flow, state, ctx, prefix=t("pick_option", ctx.lang))
+    if fdef.type not in FREE_TEXT and text:
+        answer = ctx.is_question(text)
+        if answer:
+            return _again(flow, state, ctx, before=[Text(answer, kind="answer")])
+    reason = reason_text(result.reason_key, result.params, ctx.lang)
+    state.attempts[fdef.id] = state.attempts.get(fdef.id, 0) + 1
+    if state.attempts[fdef.id] >= MAX_ATTEMPTS:
+        state.offering_handoff = True
+        return StepResult(state, [P.handoff_offer_reply(flow, ctx.lang, prefix=reason)], [])
+    return _again(flow, state, ctx, prefix=reason)
+
+
+def _control_step(flow: FlowDef, state: FlowState, text: str, ctx: StepContext) -> StepResult:
+    if state.stage == "summary":
+        choice = P.control_choice(text, P.SUMMARY_OPTIONS)
+        if choice == "confirm":
+            return _after_summary(flow, state, ctx, [])
+        if choice == "edit":
+            state.stage = "edit_pick"
+            return _again(flow, state, ctx)
+    elif state.stage == "edit_pick":
+        match = match_option(text, P.edit_options(visible_fields(flow, state.answers)))
+        if isinstance(match, Option):
+            state.stage, state.field, state.editing = "field", match.value, True
+            return _again(flow, state, ctx)
+    elif state.stage == "declaration" and flow.declaration is not None:
+        choice = P.control_choice(text, P.DECLARATION_OPTIONS)
+        if choice == "accept":
+            state.declaration = _record(flow, flow.declaration.get(ctx.lang), ctx)
+            return _after_declaration(flow, state, ctx, [])
+        if choice == "decline":
+            return _end(flow, "declined", "declined", ctx.lang)
+    elif state.stage == "consent" and flow.consent is not None:
+        choice = P.control_choice(text, P.CONSENT_OPTIONS)
+        if choice == "accept":
+            return _finish(flow, state, ctx, _record(flow, flow.consent.get(ctx.lang), ctx), [])
+        if choice == "decline":
+            return _end(flow, "consent_declined", "consent_declined", ctx.lang)
+    else:  # a stage this flow no longer has (pack changed): resume from the fields
+        return _advance(flow, state, ctx)
+    answer = ctx.is_question(text) if text else None
+    if answer:
+        return _again(flow, state, ctx, before=[Text(answer, kind="answer")])
+    return _again(flow, state, ctx, prefix=t("pick_option", ctx.lang))

@@ -1,0 +1,181 @@
+"""Status inquiry: a beneficiary asks where their request stands, and learns nothing about anyone else's.
+
+* Asked from the channel identity that filed it → the status is shown at once.
+* Any other reference → the person is asked for the last four digits of the ID or mobile on
+  the request. The same question is asked whether or not the reference exists, and a miss gets
+  the same answer as an unknown reference, so nobody can probe which references exist.
+* No reference → that beneficiary's open requests are listed.
+Three failed verifications end the inquiry for the day.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.context import TurnContext
+from bot.dates import format_date
+from bot.i18n import CATALOG, t
+from bot.types import Button, Choices, Expect, Text
+
+REF_RE = re.compile(r"\b([A-Za-z]{3})\s*-\s*(\d{2})\s*-\s*(\d{1,5})\b")
+DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+MAX_VERIFY = 3
+
+CATALOG.update({
+    "status.ask_ref": {
+        "ar": "فضلاً اكتب رقم الطلب (مثل {example})، أو اختر «طلباتي» لعرض طلباتك المفتوحة.",
+        "en": "Please type the request number (e.g. {example}), or choose “My requests” to see your open requests.",
+    },
+    "status.mine": {"ar": "طلباتي", "en": "My requests"},
+    "status.none_open": {"ar": "لا توجد لديك طلبات مفتوحة حالياً.", "en": "You have no open requests at the moment."},
+    "status.list_head": {"ar": "طلباتك المفتوحة:", "en": "Your open requests:"},
+    "status.line": {"ar": "• {reference}: {status} (قُدّم في {date})", "en": "• {reference}: {status} (filed {date})"},
+    "status.detail": {
+        "ar": "حالة الطلب {reference}: {status}.\nتاريخ التقديم: {date}.",
+        "en": "Request {reference} status: {status}.\nFiled: {date}.",
+    },
+    "status.due": {"ar": "الموعد المتوقع للرد: ليس قبل {due}.", "en": "Expected reply: not before {due}."},
+    "status.verify": {
+        "ar": "للتحقق من هويتك، اكتب آخر 4 أرقام من رقم الهوية أو رقم الجوال المسجل في الطلب.",
+        "en": "To verify it's you, type the last 4 digits of the ID number or mobile number on the request.",
+    },
+    "status.not_found": {
+        "ar": "لم نجد طلباً بهذه البيانات مرتبطاً بك. تأكد من رقم الطلب، أو اختر «طلباتي».",
+        "en": "We couldn't find a request with these details linked to you. Check the number, or choose “My requests”.",
+    },
+    "status.locked": {
+        "ar": "تجاوزت عدد المحاولات المسموح بها للتحقق. يسعد {officer} بمساعدتك.",
+        "en": "Too many verification attempts. The {officer} will be glad to help you.",
+    },
+    "status.unavailable": {
+        "ar": "الاستعلام عن الطلبات غير متاح هنا، ويسعد {officer} بمساعدتك.",
+        "en": "Request inquiries aren't available here; the {officer} will be glad to help.",
+    },
+})
+
+STATUS_LABELS = {
+    "submitted": {"ar": "تم الاستلام، بانتظار الدراسة", "en": "Received, awaiting review"},
+    "under_review": {"ar": "قيد الدراسة لدى اللجنة", "en": "Under review"},
+    "approved": {"ar": "تمت الموافقة", "en": "Approved"},
+    "rejected": {"ar": "نعتذر، لم تتم الموافقة", "en": "Not approved"},
+    "needs_info": {"ar": "بحاجة إلى استكمال معلومات", "en": "More information needed"},
+    "completed": {"ar": "مكتمل", "en": "Completed"},
+    "cancelled": {"ar": "ملغى", "en": "Cancelled"},
+}
+
+
+def _label(status: str, lang: str) -> str:
+    return STATUS_LABELS.get(status, {}).get(lang, status)
+
+
+def _example(ctx: TurnContext) -> str:
+    return f"{ctx.pack.pack.code}-{ctx.now.year % 100:02d}-00042"
+
+
+def _prompt(ctx: TurnContext) -> Choices:
+    return Choices(
+        t("status.ask_ref", ctx.lang, example=_example(ctx)),
+        (Button(t("status.mine", ctx.lang), "status:mine"), Button(t("menu.human", ctx.lang), "handoff")),
+        kind="flow", expect=Expect("status_inquiry", "reference", "text"),
+    )
+
+
+def _detail(ctx: TurnContext, case: Any) -> Text:
+    text = t("status.detail", ctx.lang, reference=case.reference, status=_label(case.status, ctx.lang),
+             date=format_date(case.created_at.date(), ctx.lang))
+    if case.decision_due_at and case.status in {"submitted", "under_review"}:
+        text += "\n" + t("status.due", ctx.lang, due=format_date(case.decision_due_at.date(), ctx.lang))
+    return Text(text, kind="answer")
+
+
+def _done(ctx: TurnContext) -> None:
+    ctx.state.extra.pop("status_inquiry", None)
+
+
+async def start_inquiry(ctx: TurnContext) -> bool:
+    if getattr(ctx.services, "cases", None) is None:
+        ctx.say(Text(t("status.unavailable", ctx.lang, officer=ctx.pack.pack.referral_officer.get(ctx.lang)),
+                     kind="flow"))
+        return True
+    ctx.state.extra["status_inquiry"] = {"stage": "reference", "failures": 0}
+    ref = REF_RE.search(ctx.message.text.translate(DIGITS)) if ctx.message.text else None
+    if ref:
+        return await continue_inquiry(ctx)
+    ctx.say(_prompt(ctx))
+    return True
+
+
+async def _list_mine(ctx: TurnContext) -> None:
+    cases = await ctx.services.cases.for_beneficiary(ctx.pack.pack.slug, ctx.beneficiary_id)
+    if not cases:
+        ctx.say(Text(t("status.none_open", ctx.lang), kind="answer"))
+        return
+    lines = [t("status.list_head", ctx.lang)] + [
+        t("status.line", ctx.lang, reference=c.reference, status=_label(c.status, ctx.lang),
+          date=format_date(c.created_at.date(), ctx.lang))
+        for c in cases
+    ]
+    ctx.say(Text("\n".join(lines), kind="answer"))
+
+
+async def continue_inquiry(ctx: TurnContext) -> bool:
+    from bot.routing import CANCEL_WORDS, main_menu, simple, start_handoff
+
+    inquiry = ctx.state.extra["status_inquiry"]
+    value = ctx.message.button_value
+    word = simple(ctx.input)
+    if word in CANCEL_WORDS or value == "menu":
+        _done(ctx)
+        ctx.say(main_menu(ctx, t("cancelled", ctx.lang)))
+        return True
+    if value == "handoff":
+        _done(ctx)
+        start_handoff(ctx, "requested")
+        return True
+    if value == "status:mine" or word in {"طلباتي", "my requests"}:
+        _done(ctx)
+        await _list_mine(ctx)
+        return True
+    cases = ctx.services.cases
+    if inquiry["stage"] == "verify":
+        digits = re.sub(r"\D", "", ctx.input.translate(DIGITS))
+        found = await cases.by_reference(ctx.pack.pack.slug, inquiry["reference"])
+        ok = False
+        if found is not None and len(digits) == 4:
+            case, phone, _hash = found
+            ok = digits == (case.national_id_last4 or "") or bool(phone and phone.endswith(digits))
+        if ok and found is not None:
+            await _audit_verified(ctx, found[0].reference)
+            _done(ctx)
+            ctx.say(_detail(ctx, found[0]))
+            return True
+        inquiry["failures"] += 1
+        if inquiry["failures"] >= MAX_VERIFY:
+            _done(ctx)
+            ctx.say(Text(t("status.locked", ctx.lang, officer=ctx.pack.pack.referral_officer.get(ctx.lang)),
+                         kind="flow"))
+            return True
+        inquiry["stage"] = "reference"
+        ctx.say(Text(t("status.not_found", ctx.lang), kind="flow"), _prompt(ctx))
+        return True
+    match = REF_RE.search(ctx.input.translate(DIGITS))
+    if not match:
+        ctx.say(_prompt(ctx))
+        return True
+    reference = f"{match.group(1).upper()}-{match.group(2)}-{int(match.group(3)):05d}"
+    found = await cases.by_reference(ctx.pack.pack.slug, reference)
+    if found is not None and found[0].beneficiary_id == ctx.beneficiary_id:
+        _done(ctx)
+        ctx.say(_detail(ctx, found[0]))
+        return True
+    # unknown, another association's, or someone else's: the same question either way
+    inquiry.update(stage="verify", reference=reference)
+    ctx.say(Text(t("status.verify", ctx.lang), kind="flow", expect=Expect("status_inquiry", "verify", "number")))
+    return True
+
+
+async def _audit_verified(ctx: TurnContext, reference: str) -> None:
+    audit = getattr(ctx.services, "audit", None)
+    if audit is not None:
+        await audit(actor="beneficiary", action="case.status_verified", org=ctx.pack.pack.slug, target=reference)

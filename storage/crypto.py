@@ -1,0 +1,102 @@
+"""Encryption of personal data at rest (national IDs), and the keyed hash used to find them.
+
+* AES-256-GCM from ``cryptography``; a fresh 96-bit nonce per value; the key id is stored with
+  each ciphertext (``v1:<kid>:<base64>``) so keys can rotate: new writes use ``SILA_DATA_KEY``,
+  reads also accept any key in ``SILA_DATA_KEYS_OLD`` (comma-separated), and ``sila keys
+  rotate`` re-encrypts old rows (README: "Rotating the data key").
+* Look-ups use HMAC-SHA256 under a key derived (HKDF) from the data key, so equal IDs can be
+  found without decrypting every row, and the hash is useless without the key.
+* Screens and logs only ever see :func:`mask` (last four digits).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from bot.settings import Settings, SettingsError
+
+log = logging.getLogger("sila.crypto")
+
+
+def _decode_key(value: str, name: str) -> bytes:
+    try:
+        raw = base64.b64decode(value.strip(), validate=True)
+    except (ValueError, TypeError):
+        raise SettingsError(f"{name}: not valid base64") from None
+    if len(raw) != 32:
+        raise SettingsError(f"{name}: must decode to 32 bytes (got {len(raw)}); create one with `sila keys new`")
+    return raw
+
+
+def _kid(key: bytes) -> str:
+    return hashlib.sha256(b"sila-kid" + key).hexdigest()[:8]
+
+
+class DataCipher:
+    def __init__(self, key: bytes, old_keys: list[bytes] | None = None) -> None:
+        self._current = key
+        self._kid = _kid(key)
+        self._keys = {_kid(k): AESGCM(k) for k in [key, *(old_keys or [])]}
+        self._lookup_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"sila-lookup").derive(key)
+
+    @property
+    def key_id(self) -> str:
+        return self._kid
+
+    def encrypt(self, plaintext: str) -> str:
+        nonce = os.urandom(12)
+        ct = self._keys[self._kid].encrypt(nonce, plaintext.encode(), self._kid.encode())
+        return f"v1:{self._kid}:{base64.b64encode(nonce + ct).decode()}"
+
+    def decrypt(self, token: str) -> str:
+        version, kid, body = token.split(":", 2)
+        if version != "v1" or kid not in self._keys:
+            raise ValueError("ciphertext under an unknown key; is SILA_DATA_KEYS_OLD set?")
+        raw = base64.b64decode(body)
+        return self._keys[kid].decrypt(raw[:12], raw[12:], kid.encode()).decode()
+
+    def needs_rotation(self, token: str) -> bool:
+        return token.split(":", 2)[1] != self._kid
+
+    def lookup_hash(self, value: str) -> str:
+        return hmac.new(self._lookup_key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def mask(value: str | None, keep: int = 4) -> str:
+    """``******1234``: what staff screens, logs and summaries show."""
+    if not value:
+        return ""
+    return "*" * max(0, len(value) - keep) + value[-keep:]
+
+
+def load_cipher(settings: Settings) -> DataCipher:
+    """The data cipher from settings; on a laptop with SQLite a key is generated once into the data dir."""
+    value = settings.data_key or os.environ.get("SILA_DATA_KEY", "")
+    if not value:
+        if not settings.is_sqlite:
+            raise SettingsError("SILA_DATA_KEY: required with PostgreSQL (create one with `sila keys new`)")
+        path = Path(settings.data_dir) / "data.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(base64.b64encode(secrets.token_bytes(32)).decode())
+            log.warning("SILA_DATA_KEY not set: generated a development key in %s", path)
+        value = path.read_text().strip()
+    old_raw = settings.extra.get("data_keys_old") or os.environ.get("SILA_DATA_KEYS_OLD", "")
+    old = [_decode_key(v, "SILA_DATA_KEYS_OLD") for v in str(old_raw).split(",") if v.strip()]
+    return DataCipher(_decode_key(value, "SILA_DATA_KEY"), old)
+
+
+def new_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
