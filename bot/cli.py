@@ -66,10 +66,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     load_all()  # a broken pack stops start-up before anything listens
     if settings.is_sqlite:
         asyncio.run(migrate(settings))
+    asyncio.run(_preflight(settings))
     app = create_app(settings)
     print(f"Sila serving on http://{settings.host}:{settings.port}/chat/<slug>", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
     return 0
+
+
+async def _preflight(settings: Settings) -> None:
+    """Reach the database and Redis before listening, so a wrong URL is one clear line."""
+    from bot.runtime import connect_redis
+    from storage.db import check_reachable, create_database, schema_is_current
+
+    db = create_database(settings)
+    try:
+        await check_reachable(db)
+        if not await schema_is_current(db):
+            raise CliError("database schema is not up to date: run `sila migrate` first")
+    finally:
+        await db.dispose()
+    if settings.redis_url:
+        client = await connect_redis(settings.redis_url)
+        await client.aclose()
 
 
 def cmd_orgs(args: argparse.Namespace) -> int:

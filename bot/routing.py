@@ -256,9 +256,10 @@ class FallbackStage:
 
 def default_stages() -> list[Stage]:
     from bot.flowstage import FlowStage
+    from bot.optout import OptOutStage  # STOP/START win over everything, on every channel
 
     return [
-        LanguageStage(), NumberedChoiceStage(), HumanHeldStage(), FlowStage(), CommandStage(),
+        OptOutStage(), LanguageStage(), NumberedChoiceStage(), HumanHeldStage(), FlowStage(), CommandStage(),
         FaqStage(), FlowStartStage(), FallbackStage(),
     ]
 

@@ -39,6 +39,28 @@ class Settings:
     secret_key: str = ""
     #: test-only fault injection (e.g. ``crash_after_commit``); ignored unless set
     fault: str = ""
+    # -- push channels (Telegram, WhatsApp, SMS); per-association tokens/senders live in
+    # ``extra`` as SILA_TELEGRAM_TOKEN_<SLUG>, SILA_TWILIO_SMS_FROM_<SLUG>, SILA_TWILIO_WHATSAPP_FROM_<SLUG>
+    telegram_secret: str = ""
+    #: webhook (production) | polling (development) | off
+    telegram_mode: str = "webhook"
+    #: only for a local Bot API server or tests, e.g. http://127.0.0.1:8081
+    telegram_api_base: str = ""
+    telegram_rate_global: int = 30
+    telegram_rate_chat: int = 1
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    #: only for tests: where https://api.twilio.com requests go instead
+    twilio_api_base: str = ""
+    #: JSON: {"<slug>|*": {"<message kind>": {"content_sid": "HX…", "variables": {"1": "{text}"}}}}
+    twilio_templates: str = ""
+    twilio_rate_per_sender: int = 10
+    sms_max_segments: int = 4
+    #: run the outbox delivery worker inside ``sila serve`` (on | off)
+    delivery_worker: str = "on"
+    delivery_poll_ms: int = 500
+    send_timeout_ms: int = 10_000
+    media_max_bytes: int = 10 * 1024 * 1024
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -55,7 +77,12 @@ class Settings:
         return bool(self.redis_url)
 
 
-_INT_FIELDS = {"port", "ws_max_chars", "ws_rate_per_10s", "flow_expiry_hours"}
+_INT_FIELDS = {
+    "port", "ws_max_chars", "ws_rate_per_10s", "flow_expiry_hours",
+    # push channels
+    "telegram_rate_global", "telegram_rate_chat", "twilio_rate_per_sender", "sms_max_segments",
+    "delivery_poll_ms", "send_timeout_ms", "media_max_bytes",
+}
 
 
 def _check_database_url(url: str) -> None:
@@ -124,4 +151,8 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
     if sync not in {"FULL", "NORMAL", "EXTRA"}:
         raise SettingsError(f"SILA_SQLITE_SYNCHRONOUS: '{sync}' must be FULL, NORMAL or EXTRA")
     values["sqlite_synchronous"] = sync
+    mode = str(values.get("telegram_mode", "webhook")).lower()
+    if mode not in {"webhook", "polling", "off"}:
+        raise SettingsError(f"SILA_TELEGRAM_MODE: '{mode}' must be webhook, polling or off")
+    values["telegram_mode"] = mode
     return Settings(**values, extra=extra)

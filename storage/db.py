@@ -100,3 +100,16 @@ async def migrate(settings: Settings) -> None:
         path = url.split("///", 1)[1]
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(migrate_sync, url)
+
+
+async def schema_is_current(db: Database) -> bool:
+    """True when the database is at the newest migration (several workers must not race to migrate)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    try:
+        async with db.reader.connect() as conn:
+            current = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    except SQLAlchemyError:
+        return False
+    return current == head

@@ -83,6 +83,8 @@ class ChannelIdentity(Base):
     opted_out_at: Mapped[datetime | None]
     unreachable_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # -- 0003 (channels): the last opt-back-in; the full history is in subscription_events
+    opted_in_at: Mapped[datetime | None]
 
 
 class Conversation(Base):
@@ -166,6 +168,9 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # -- 0003 (channels): a send timed out after the provider may have accepted it; the next
+    # attempt reconciles (Twilio) or gives up as 'unknown' (Telegram) instead of re-sending blindly
+    uncertain_at: Mapped[datetime | None]
 
 
 class Case(Base):
@@ -263,3 +268,48 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str | None] = mapped_column(String(80))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# -- 0003 (channels) -------------------------------------------------------------------------
+
+
+class SubscriptionEvent(Base):
+    """Every opt-out and opt-in with its time and source (keyword, provider error 21610 …).
+
+    ``channel_identities.opted_out_at`` is the current state; these rows are the history an
+    association needs to show it honoured a STOP.
+    """
+
+    __tablename__ = "subscription_events"
+    __table_args__ = (Index("ix_subscription_events_identity", "org", "channel", "address"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))
+    #: opt_out | opt_in
+    action: Mapped[str] = mapped_column(String(8))
+    #: keyword | provider | staff
+    source: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+
+
+class ProviderStatus(Base):
+    """Every delivery-status callback as received, in arrival order.
+
+    Kept because callbacks arrive out of order and sometimes before the send call has returned
+    (so before ``messages.provider_message_id`` is known): the worker re-applies them after it
+    stores the provider id, and a timed-out send can find its message id here by outbox id.
+    """
+
+    __tablename__ = "provider_statuses"
+    __table_args__ = (Index("ix_provider_statuses_provider_id", "org", "channel", "provider_message_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_message_id: Mapped[str] = mapped_column(String(128))
+    outbox_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    at: Mapped[datetime]

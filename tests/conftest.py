@@ -16,8 +16,24 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("SILA_DATA_KEY", "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI=")
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per session; tests get a copy (migrating each time costs ~1.5 s)."""
+    import asyncio
+
+    from storage.db import migrate
+
+    base = tmp_path_factory.mktemp("template")
+    asyncio.run(migrate(load_settings(env={}, data_dir=str(base))))
+    return base / "sila.db"
+
+
 @pytest.fixture
-def sqlite_settings(tmp_path: Path) -> Settings:
+def sqlite_settings(tmp_path: Path, migrated_sqlite: Path) -> Settings:
+    """Settings on a fresh, already migrated SQLite file in ``tmp_path``."""
+    import shutil
+
+    shutil.copy(migrated_sqlite, tmp_path / "sila.db")
     return load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL")
 
 

@@ -20,7 +20,7 @@ from bot.faq.lang import detect_language
 from bot.faq.org import OrgFaq, get_index
 from bot.packs import LoadedPack
 
-__all__ = ["Decision", "DecisionKind", "decide", "decide_with"]
+__all__ = ["Decision", "DecisionKind", "classify", "decide", "decide_traced", "decide_with"]
 
 DecisionKind = Literal["answer", "suggest", "handoff", "flow", "menu", "fallback"]
 _TAG = re.compile(r"<[^<>]{0,300}>")
@@ -90,32 +90,42 @@ def classify(org: OrgFaq, m: Match, lang: Literal["ar", "en"]) -> Decision:
     return Decision("fallback", score=round(p, 4), lang=lang)
 
 
+def _nm(d: Decision) -> tuple[Decision, Match | None]:
+    return d, None
+
+
 def decide_with(org: OrgFaq, text: str, *, lang: str | None = None) -> Decision:
     """:func:`decide` on an already built :class:`OrgFaq` (used by calibration and benches)."""
+    return decide_traced(org, text, lang=lang)[0]
+
+
+def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[Decision, Match | None]:
+    """The decision and, when the matcher ran, its ranking (for evaluation scripts)."""
     text = _clean(text)
     detected = detect_language(text)
     out_lang: Literal["ar", "en"] = "en" if (lang or detected) == "en" else "ar"
     variants = query_variants(text)
     if not variants:
-        return Decision("menu" if not text.strip() else "fallback", lang=out_lang)
+        return _nm(Decision("menu" if not text.strip() else "fallback", lang=out_lang))
     intent = detect_intent(variants)
     if intent == "human":
-        return Decision("handoff", lang=out_lang)
+        return _nm(Decision("handoff", lang=out_lang))
     if intent == "unclear":
-        return Decision("handoff", "unclear_procedure", lang=out_lang)
+        return _nm(Decision("handoff", "unclear_procedure", lang=out_lang))
     if intent in ("greeting", "menu"):
-        return Decision("menu", lang=out_lang)
+        return _nm(Decision("menu", lang=out_lang))
     if intent == "thanks":
-        return Decision("answer", "smalltalk_thanks", lang=out_lang, text=_THANKS[out_lang])
+        return _nm(Decision("answer", "smalltalk_thanks", lang=out_lang, text=_THANKS[out_lang]))
     if intent == "who":
         name = org.short_name[out_lang]
-        return Decision("answer", "smalltalk_who", lang=out_lang, text=_WHO[out_lang].format(name=name))
+        return _nm(Decision("answer", "smalltalk_who", lang=out_lang, text=_WHO[out_lang].format(name=name)))
     variants = [s for s in (strip_greeting(v) for v in variants) if s] or variants
     if all(tok.isdigit() for v in variants for tok in v.split()):
-        return Decision("fallback", lang=out_lang)
+        return _nm(Decision("fallback", lang=out_lang))
     if _names_foreign_programme(org, variants):
-        return Decision("fallback", lang=out_lang)
-    return classify(org, org.index.match(text, variants=variants), out_lang)
+        return _nm(Decision("fallback", lang=out_lang))
+    m = org.index.match(text, variants=variants)
+    return classify(org, m, out_lang), m
 
 
 def decide(text: str, loaded_pack: LoadedPack, *, lang: str | None = None) -> Decision:

@@ -24,10 +24,13 @@ from bot.faq.normalize import normalize
 from bot.faq.skeleton import skeleton, skeleton_text
 from bot.faq.tfidf import Tfidf, char_grams, word_grams
 
-__all__ = ["CHANNELS", "DEFAULT_WEIGHTS", "Doc", "FaqIndex", "Match", "query_variants"]
+__all__ = ["CHANNELS", "DEFAULT_WEIGHTS", "TOPIC_CHANNELS", "Doc", "FaqIndex", "Match", "query_variants"]
 
+#: per-phrasing channels (a topic takes its best phrasing) …
 CHANNELS = ("char", "skel", "word", "fuzz")
-DEFAULT_WEIGHTS: dict[str, float] = {"char": 0.5, "skel": 0.2, "word": 0.2, "fuzz": 0.1}
+#: … and per-topic channels (all phrasings, the answer and the clause as one document)
+TOPIC_CHANNELS = ("tchar", "tskel")
+DEFAULT_WEIGHTS: dict[str, float] = {"char": 0.2, "skel": 0.15, "word": 0.0, "fuzz": 0.05, "tchar": 0.35, "tskel": 0.25}
 SHORTLIST = 24
 MAX_QUERY_CHARS = 400  # a 4,096-character message is not a FAQ question; its start decides
 _STOPWORDS = frozenset(
@@ -91,6 +94,7 @@ class FaqIndex:
         docs: Sequence[Doc],
         *,
         vocabulary_texts: Sequence[str] = (),
+        topic_texts: Mapping[str, str] | None = None,
         weights: Mapping[str, float] | None = None,
         fuzz_scorer: str = "token_sort_ratio",
     ) -> None:
@@ -120,6 +124,16 @@ class FaqIndex:
         self._starts = np.asarray(starts, dtype=np.int64)
         self._doc_topic = np.asarray(doc_topic, dtype=np.int64)
         self._oos_mask = np.asarray(self.topic_oos, dtype=bool)
+        extra = topic_texts or {}
+        tdocs = [[] for _ in self.topic_ids]  # type: list[list[str]]
+        for i, t in enumerate(doc_topic):
+            tdocs[t].append(self.norm[i])
+        for t, tid in enumerate(self.topic_ids):
+            if not self.topic_oos[t] and tid in extra:
+                tdocs[t].append(normalize(extra[tid]))
+        joined = [" ".join(d) for d in tdocs]
+        self.tchar = Tfidf(joined, char_grams)
+        self.tskel = Tfidf([skeleton_text(t) for t in joined], char_grams)
         words: set[str] = set()
         for t in [*(n for n, d in zip(self.norm, self.docs, strict=True) if not d.oos), *vocabulary_texts]:
             words.update(normalize(t).split())
@@ -152,14 +166,34 @@ class FaqIndex:
                     out["fuzz"][i] = s
         return out
 
+    def topic_level(self, variants: Sequence[str]) -> dict[str, np.ndarray]:
+        """Per-topic channels: the question against each topic's pooled text."""
+        out = {c: np.zeros(len(self.topic_ids)) for c in TOPIC_CHANNELS}
+        for v in variants:
+            np.maximum(out["tchar"], self.tchar.scores(v), out=out["tchar"])
+            np.maximum(out["tskel"], self.tskel.scores(skeleton_text(v)), out=out["tskel"])
+        return out
+
     def topic_channels(self, doc_scores: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {c: np.maximum.reduceat(v, self._starts) for c, v in doc_scores.items()}
 
-    def combine(self, doc_scores: Mapping[str, np.ndarray], weights: Mapping[str, float] | None = None) -> np.ndarray:
-        """Per-topic score: the best weighted phrasing score of the topic."""
+    def combine(
+        self,
+        doc_scores: Mapping[str, np.ndarray],
+        topic_scores: Mapping[str, np.ndarray],
+        weights: Mapping[str, float] | None = None,
+    ) -> np.ndarray:
+        """Per-topic score: best weighted phrasing score plus the weighted pooled-topic score."""
         w = weights or self.weights
-        total = sum(w.get(c, 0.0) * doc_scores[c] for c in CHANNELS)
-        return np.maximum.reduceat(np.asarray(total, dtype=np.float64), self._starts)
+        total = np.zeros(len(self.docs))
+        for c in CHANNELS:
+            if w.get(c, 0.0):
+                total += w[c] * doc_scores[c]
+        best = np.maximum.reduceat(total, self._starts)
+        for c in TOPIC_CHANNELS:
+            if w.get(c, 0.0):
+                best += w[c] * topic_scores[c]
+        return best
 
     # -- vocabulary coverage ----------------------------------------------------------------
     def coverage(self, variant: str) -> tuple[float, int]:
@@ -192,7 +226,8 @@ class FaqIndex:
         if not variants:
             return Match((), (), None, 0.0, 0.0, 0)
         docs = self.doc_channels(variants)
-        scores = self.combine(docs)
+        topic = self.topic_level(variants)
+        scores = self.combine(docs, topic)
         inside = np.flatnonzero(~self._oos_mask)
         order = inside[np.argsort(-scores[inside], kind="stable")]
         oos_idx = np.flatnonzero(self._oos_mask)
@@ -202,7 +237,7 @@ class FaqIndex:
             oos_topic, oos_score = self.topic_ids[j], float(scores[j])
         cov, n_tok = max(self.coverage(v) for v in variants)
         top = order[:5]
-        chans = self.topic_channels(docs)
+        chans = {**self.topic_channels(docs), **topic}
         return Match(
             topics=tuple(self.topic_ids[i] for i in top),
             scores=tuple(float(scores[i]) for i in top),

@@ -75,7 +75,8 @@ def build_org(
     texts = [p.name.ar, p.name.en, p.short_name.ar, p.short_name.en]
     for t in pack.faq.topics:
         texts += [t.answer.ar, t.answer.en, t.clause.ar, t.clause.en]
-    index = FaqIndex(docs, vocabulary_texts=texts, weights=th.weights)
+    pooled = {t.id: " ".join([t.answer.ar, t.answer.en, t.clause.ar, t.clause.en]) for t in pack.faq.topics}
+    index = FaqIndex(docs, vocabulary_texts=texts, topic_texts=pooled, weights=th.weights)
     own = " " + " ".join(normalize(t) for t in [*texts, *(q for t in topic_list for q in t.questions)]) + " "
     foreign: list[tuple[str, ...]] = []
     for prog in oos_data()["programmes"].values():

@@ -19,19 +19,30 @@ from bot.faq.index import DEFAULT_WEIGHTS, Match
 __all__ = ["FEATURES", "PATH", "Thresholds", "features", "load_thresholds"]
 
 PATH = Path(__file__).with_name("thresholds.json")
-FEATURES = ("top", "margin", "coverage", "oos_gap", "short")
+FEATURES = ("top", "margin", "coverage", "oos_gap", "short", "fuzz_top", "char_top")
 
 
 def features(m: Match) -> list[float]:
-    """What the abstention looks at: how good, how unambiguous, how much of it we know."""
-    return [m.top, m.margin, m.coverage, m.top - m.oos_score, 1.0 if m.n_tokens <= 1 else 0.0]
+    """What the abstention looks at: how good, how unambiguous, how much of it we know, and how
+    close the question is to one known phrasing (a near copy is safer than a pooled match)."""
+    fz = m.channels.get("fuzz", (0.0,))
+    ch = m.channels.get("char", (0.0,))
+    return [
+        m.top,
+        m.margin,
+        m.coverage,
+        m.top - m.oos_score,
+        1.0 if m.n_tokens <= 1 else 0.0,
+        fz[0] if fz else 0.0,
+        ch[0] if ch else 0.0,
+    ]
 
 
 @dataclass(frozen=True)
 class Thresholds:
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    coef: Sequence[float] = (6.0, 4.0, 3.0, 4.0, -1.0)
-    bias: float = -6.5
+    coef: Sequence[float] = (-6.0, 28.0, 1.5, 26.0, 0.5, 0.0, 0.0)
+    bias: float = -3.5
     p_answer: float = 0.75
     p_suggest: float = 0.45
     cv: Mapping[str, Any] = field(default_factory=dict)

@@ -21,7 +21,7 @@ from bot.flows.messages import CATALOG, t
 from bot.flows.normalize import fold
 from bot.flows.schema import FieldDef, FlowDef
 from bot.flows.validators import NO_WORDS, YES_WORDS, display_for
-from bot.types import Button, Choices, Expect, Reply, Text
+from bot.types import Button, Choices, Expect, Text
 
 SUMMARY_FIELD, EDIT_FIELD, DECLARATION_FIELD, CONSENT_FIELD, HANDOFF_FIELD = (
     "_summary",
@@ -142,7 +142,7 @@ def _buttons(options: tuple[Option, ...], lang: str) -> tuple[Button, ...]:
 
 def field_prompt(
     flow: FlowDef, fdef: FieldDef, lang: str, *, supports_buttons: bool = True, prefix: str | None = None
-) -> Reply:
+) -> Text | Choices:
     """The question for one field: buttons for choices and yes/no, text otherwise."""
     text = fdef.prompt.get(lang)
     if fdef.optional:
@@ -175,7 +175,7 @@ def summary_lines(flow: FlowDef, fields: list[FieldDef], answers: dict[str, Any]
 
 def summary_reply(
     flow: FlowDef, fields: list[FieldDef], answers: dict[str, Any], lang: str, *, prefix: str | None = None
-) -> Reply:
+) -> Text | Choices:
     body = "\n".join(
         [t("summary_title", lang), *summary_lines(flow, fields, answers, lang), "", t("summary_question", lang)]
     )
@@ -187,13 +187,13 @@ def edit_options(fields: list[FieldDef]) -> tuple[Option, ...]:
     return tuple(Option(f.id, f.title("ar"), f.title("en")) for f in fields)
 
 
-def edit_pick_reply(flow: FlowDef, fields: list[FieldDef], lang: str, *, prefix: str | None = None) -> Reply:
+def edit_pick_reply(flow: FlowDef, fields: list[FieldDef], lang: str, *, prefix: str | None = None) -> Text | Choices:
     options = edit_options(fields)
     expect = Expect(flow.id, EDIT_FIELD, "choice", tuple(o.value for o in options))
     return Choices(_join(prefix, t("edit_pick", lang)), _buttons(options, lang), kind="flow", expect=expect)
 
 
-def declaration_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Reply:
+def declaration_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Text | Choices:
     assert flow.declaration is not None
     expect = Expect(flow.id, DECLARATION_FIELD, "confirm", tuple(o.value for o in DECLARATION_OPTIONS))
     return Choices(
@@ -201,13 +201,13 @@ def declaration_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) ->
     )
 
 
-def consent_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Reply:
+def consent_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Text | Choices:
     assert flow.consent is not None
     expect = Expect(flow.id, CONSENT_FIELD, "confirm", tuple(o.value for o in CONSENT_OPTIONS))
     return Choices(_join(prefix, flow.consent.get(lang)), _buttons(CONSENT_OPTIONS, lang), kind="flow", expect=expect)
 
 
-def handoff_offer_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Reply:
+def handoff_offer_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Text | Choices:
     expect = Expect(flow.id, HANDOFF_FIELD, "confirm", tuple(o.value for o in HANDOFF_OPTIONS))
     return Choices(_join(prefix, t("handoff_offer", lang)), _buttons(HANDOFF_OPTIONS, lang), kind="flow", expect=expect)
 

@@ -41,7 +41,7 @@ from bot.flows.state import (
     VolunteerSignup,
 )
 from bot.flows.validators import Invalid, validate
-from bot.types import Reply, Text
+from bot.types import Choices, Reply, Text
 
 MAX_ATTEMPTS = 3
 REMINDER_AFTER = timedelta(hours=6)
@@ -95,7 +95,7 @@ def _aware(now: datetime) -> datetime:
 
 def current_prompt(
     flow: FlowDef, state: FlowState, lang: str, *, supports_buttons: bool = True, prefix: str | None = None
-) -> Reply:
+) -> Text | Choices:
     """The reply that asks for whatever the state is waiting for (used after answers, help, reminders)."""
     fields = visible_fields(flow, state.answers)
     if state.stage == "field":
@@ -240,9 +240,11 @@ def step(flow: FlowDef, state: FlowState, user_input: str, ctx: StepContext) -> 
         fresh, replies = start(flow, ctx.lang, ctx)
         return StepResult(fresh, [Text(t("expired", ctx.lang), kind="info"), *replies], [Ended(flow.id, "expired")])
     state.lang, state.updated_at = ctx.lang, _iso(ctx.now)
-    if command == "human":
+    if command == "human":  # typed while the offer is shown, it is the offer being taken
+        reason = "validation" if state.offering_handoff else "requested"
         state.offering_handoff = False
-        return StepResult(state, [], [Handoff("requested", flow.id, state.field, dict(state.answers))])
+        state.attempts.pop(state.field or "", None)
+        return StepResult(state, [], [Handoff(reason, flow.id, state.field, dict(state.answers))])
     if command == "back":
         return _back(flow, state, ctx)
     if state.stage == "field":

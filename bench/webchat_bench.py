@@ -1,0 +1,149 @@
+"""Web chat load: N concurrent conversations, each sending its next message when its reply arrives.
+
+Prints msgs/s, p50/p99 reply latency (send → turn_end) and the server's peak RSS, for Sila on
+SQLite (every message and reply durably stored) and, in the same run, for a bare aiohttp echo
+server (the ceiling), with the ratio. A benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+SILA = str(Path(sys.executable).parent / "sila")
+QUESTIONS = ["السلام عليكم", "كم مدة دراسة الطلب", "ما هي طرق التواصل مع الجمعية", "من يعتمد هذه السياسة",
+             "how long does a decision take", "وش الهدف العام"]
+
+
+#: BENCH_MODE=buttons sends menu presses only: the storage and socket path without the FAQ matcher
+BUTTONS_ONLY = os.environ.get("BENCH_MODE") == "buttons"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+async def wait_healthy(port: int, proc: subprocess.Popen[bytes]) -> None:
+    async with aiohttp.ClientSession() as s:
+        for _ in range(300):
+            if proc.poll() is not None:
+                raise RuntimeError("server exited during start-up")
+            try:
+                async with s.get(f"http://127.0.0.1:{port}/healthz") as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("server did not become healthy")
+
+
+async def client(session: aiohttp.ClientSession, url: str, stop_at: float, warm_until: float,
+                 latencies: list[float], counter: list[int]) -> None:
+    async with session.ws_connect(f"{url}?visitor={secrets.token_hex(16)}") as ws:
+        i = 0
+        while time.perf_counter() < stop_at:
+            if BUTTONS_ONLY:
+                frame = {"type": "button", "value": "menu"}
+            else:
+                frame = {"type": "message", "text": QUESTIONS[i % len(QUESTIONS)]}
+            i += 1
+            t0 = time.perf_counter()
+            await ws.send_str(json.dumps(frame))
+            while True:
+                msg = await ws.receive()
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    raise RuntimeError(f"socket closed: {msg.type}")
+                if '"turn_end"' in msg.data:
+                    break
+            if t0 >= warm_until:
+                latencies.append(time.perf_counter() - t0)
+                counter[0] += 1
+
+
+async def run_load(port: int, path: str, clients: int, seconds: float, warmup: float = 2.0) -> dict[str, float]:
+    url = f"http://127.0.0.1:{port}{path}"
+    latencies: list[float] = []
+    counter = [0]
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        start = time.perf_counter()
+        warm_until = start + warmup
+        stop_at = warm_until + seconds
+        await asyncio.gather(*(client(session, url, stop_at, warm_until, latencies, counter)
+                               for _ in range(clients)))
+        elapsed = time.perf_counter() - warm_until
+    latencies.sort()
+    n = len(latencies)
+    return {
+        "msgs_per_s": counter[0] / elapsed,
+        "p50_ms": latencies[n // 2] * 1000 if n else float("nan"),
+        "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan"),
+    }
+
+
+def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+async def main() -> None:
+    seconds = float(os.environ.get("BENCH_SECONDS", "8"))
+    sync = os.environ.get("BENCH_SQLITE_SYNCHRONOUS", "FULL")
+    results: dict[str, dict[int, dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "SILA_DATA_DIR": tmp, "SILA_SQLITE_SYNCHRONOUS": sync,
+               "SILA_WS_RATE_PER_10S": "100000"}
+        env.pop("SILA_DATABASE_URL", None)
+        env.pop("SILA_REDIS_URL", None)
+        subprocess.run([SILA, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+        for name, cmd_for in (
+            ("echo (ceiling)", lambda p: [sys.executable, str(ROOT / "bench" / "echo_server.py"), str(p)]),
+            (f"sila (SQLite, synchronous={sync})", lambda p: [SILA, "serve", "--port", str(p)]),
+        ):
+            results[name] = {}
+            for clients in (50, 200):
+                port = free_port()
+                proc = start(cmd_for(port), env)
+                try:
+                    await wait_healthy(port, proc)
+                    r = await run_load(port, "/chat/amass/ws", clients, seconds)
+                    r["peak_rss_mb"] = peak_rss_mb(proc.pid)
+                    results[name][clients] = r
+                finally:
+                    proc.terminate()
+                    proc.wait(10)
+                print(f"{name:34s} {clients:4d} clients: {r['msgs_per_s']:9.0f} msgs/s  "
+                      f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  peak RSS {r['peak_rss_mb']:6.1f} MB",
+                      flush=True)
+    names = list(results)
+    for clients in (50, 200):
+        ceiling = results[names[0]][clients]["msgs_per_s"]
+        ours = results[names[1]][clients]["msgs_per_s"]
+        print(f"ratio sila/echo at {clients} clients: {ours / ceiling:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

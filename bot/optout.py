@@ -1,0 +1,82 @@
+"""STOP / إيقاف opts out of notifications, START / اشتراك opts back in — on every channel.
+
+Why a pre-stage: the keyword must win over whatever the conversation is doing (a form, a
+hand-off), exactly as carriers treat STOP. Only a whole message that is one of the keywords
+counts, so "إلغاء" alone still cancels a form and "ما معنى الاشتراك؟" is still a question.
+
+What opting out means: no notifications or broadcasts (outbox rows marked
+``"notification": true``); answers to the person's own messages still go out. The stage
+records the choice in the conversation state (committed with the turn); the push adapters
+then copy it onto ``channel_identities.opted_out_at`` with a history row, because the identity
+row of a first-time sender exists only after that commit. Nothing here imports a provider SDK.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from bot.context import TurnContext
+from bot.types import Text
+
+Subscription = Literal["out", "in"]
+
+_DIACRITICS = re.compile("[\u064b-\u0652\u0640]")  # harakat and tatweel
+_PUNCT = re.compile(r"[\s.!؟?،,:;\"'()\[\]-]+")
+
+OPT_OUT_WORDS = frozenset({
+    "stop", "stopall", "stop all", "unsubscribe", "optout", "opt out", "opt-out",
+    "ايقاف", "الغاء الاشتراك", "الغاء اشتراك", "ايقاف الرسائل", "ايقاف الاشتراك",
+})
+OPT_IN_WORDS = frozenset({"start", "unstop", "subscribe", "اشتراك", "اشترك", "تفعيل الاشتراك"})
+
+TEXTS = {
+    "out": {
+        "ar": "تم إيقاف رسائل التنبيهات والتحديثات إلى هذا الرقم. ستصلك فقط الردود على رسائلك. "
+              "لإعادة الاشتراك أرسل: اشتراك",
+        "en": "You will no longer receive notifications or updates here; we will only answer your own "
+              "messages. To subscribe again, send START.",
+    },
+    "in": {
+        "ar": "تم تفعيل اشتراكك من جديد، وستصلك تحديثات طلباتك وتنبيهات الجمعية. للإيقاف أرسل: إيقاف",
+        "en": "You are subscribed again and will receive updates about your requests. To stop, send STOP.",
+    },
+}
+
+
+def normalise(text: str) -> str:
+    text = _DIACRITICS.sub("", text.casefold())
+    text = text.translate(str.maketrans("أإآٱ", "اااا"))
+    return _PUNCT.sub(" ", text).strip()
+
+
+def keyword(text: str) -> Subscription | None:
+    """``"out"`` for an opt-out keyword, ``"in"`` for an opt-in keyword, else None."""
+    if not text or len(text) > 40:
+        return None
+    word = normalise(text)
+    if word in OPT_OUT_WORDS:
+        return "out"
+    if word in OPT_IN_WORDS:
+        return "in"
+    return None
+
+
+def is_arabic(text: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+
+
+class OptOutStage:
+    """Answer the keyword and note the choice in the conversation state."""
+
+    async def __call__(self, ctx: TurnContext) -> bool:
+        if ctx.message.button_value is not None:
+            return False
+        choice = keyword(ctx.message.text)
+        if choice is None:
+            return False
+        lang = "ar" if is_arabic(ctx.message.text) else ("en" if not ctx.state.lang_locked else ctx.lang)
+        ctx.state.extra["subscription"] = {"status": choice, "at": ctx.now.isoformat(), "channel": ctx.message.key.channel}
+        ctx.say(Text(TEXTS[choice][lang if lang in ("ar", "en") else "ar"], kind="info"))
+        ctx.events.append({"type": "opt_out" if choice == "out" else "opt_in"})
+        return True

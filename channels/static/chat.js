@@ -1,0 +1,464 @@
+/* Sila (صلة) web chat — one WebSocket per tab, no framework, no build step.
+ *
+ * Every stored message has a seq; the page shows each seq once, in seq order, and reconnects
+ * with ?since=<highest seq shown>. A message typed here is shown at once as a "pending" bubble
+ * keyed by its client id; the server's echo (same client id) confirms it, and a message still
+ * unconfirmed when the socket drops is sent again, with the same id, after reconnecting.
+ * All text goes in through textContent / text nodes, never innerHTML.
+ */
+(() => {
+  "use strict";
+
+  const $ = (id) => document.getElementById(id);
+  const html = document.documentElement;
+  const data = document.body.dataset;
+  const slug = data.slug;
+  const names = { ar: data.nameAr, en: data.nameEn };
+  const fullNames = { ar: data.fullAr || data.nameAr, en: data.fullEn || data.nameEn };
+
+  const T = {
+    ar: {
+      connecting: "جارٍ الاتصال…", connected: "متصل", reconnecting: "انقطع الاتصال، نحاول مجدداً…",
+      toggle: "English", send: "إرسال", placeholder: "اكتب رسالتك…", conversation: "المحادثة",
+      officer: "الموظف", choices: "خيارات الرد", sending: "جارٍ الإرسال", failed: "لم تُرسل",
+      retry: "إعادة الإرسال", typing: "صلة يكتب…", sila: "صلة",
+      intro: "أهلاً بك! أنا صلة، المساعد الرقمي للجمعية. اكتب سؤالك بالأسفل، أو ابدأ بالتحية:",
+      hello: "السلام عليكم",
+    },
+    en: {
+      connecting: "Connecting…", connected: "Connected", reconnecting: "Connection lost, reconnecting…",
+      toggle: "العربية", send: "Send", placeholder: "Type your message…", conversation: "Conversation",
+      officer: "Officer", choices: "Reply options", sending: "Sending", failed: "Not sent",
+      retry: "Send again", typing: "Sila is typing…", sila: "Sila",
+      intro: "Welcome! I'm Sila, the association's digital assistant. Type your question below, or start with a greeting:",
+      hello: "Hello",
+    },
+  };
+
+  const el = {
+    name: $("org-name"), status: $("status"), statusText: $("status-text"), toggle: $("lang-toggle"),
+    thread: $("thread"), log: $("log"), intro: $("intro"), introTitle: $("intro-title"),
+    introText: $("intro-text"), start: $("start"), typing: $("typing"), typingText: $("typing-text"),
+    form: $("composer"), input: $("input"), inputLabel: $("input-label"), send: $("send"), counter: $("counter"),
+  };
+
+  // ---- small helpers ---------------------------------------------------------------------
+  const store = {
+    get(key) { try { return localStorage.getItem(key); } catch { return null; } },
+    set(key, value) { try { localStorage.setItem(key, value); } catch { /* private mode: keep in memory */ } },
+  };
+  const randomHex = (bytes) =>
+    Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const make = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+
+  const VISITOR_KEY = `sila.visitor.${slug}`;
+  const LANG_KEY = `sila.lang.${slug}`;
+  let visitor = store.get(VISITOR_KEY);
+  if (!/^[a-f0-9]{32}$/.test(visitor || "")) {
+    visitor = randomHex(16);
+    store.set(VISITOR_KEY, visitor);
+  }
+
+  let lang = store.get(LANG_KEY) === "en" ? "en" : "ar";
+  let maxChars = parseInt(data.maxChars, 10) || 4096;
+  let ws = null;          // the live socket, or null
+  let ready = false;      // welcome + history received on the live socket
+  let attempt = 0;        // reconnect attempts since the last welcome
+  let retryTimer = 0;
+  let lastFrameAt = 0;
+  let maxSeq = 0;
+  const shown = new Map();    // seq -> <li>
+  const pending = new Map();  // client id -> {frame, li, state: "queued" | "sent" | "failed"}
+  // Button presses are stored with their value as text; show the label we offered instead.
+  const labels = new Map([["lang:en", "English"], ["lang:ar", "العربية"]]);
+
+  // ---- language & status -----------------------------------------------------------------
+  function setLang(next) {
+    lang = next === "en" ? "en" : "ar";
+    const t = T[lang];
+    store.set(LANG_KEY, lang);
+    html.lang = lang;
+    html.dir = lang === "ar" ? "rtl" : "ltr";
+    document.title = `${names[lang]} · ${t.sila}`;
+    el.name.textContent = names[lang];
+    el.toggle.textContent = t.toggle;
+    el.toggle.lang = lang === "ar" ? "en" : "ar";
+    el.introTitle.textContent = fullNames[lang];
+    el.introText.textContent = t.intro;
+    el.start.textContent = t.hello;
+    el.input.placeholder = t.placeholder;
+    el.inputLabel.textContent = t.placeholder;
+    el.send.setAttribute("aria-label", t.send);
+    el.log.setAttribute("aria-label", t.conversation);
+    el.typingText.textContent = t.typing;
+    for (const who of el.log.querySelectorAll(".who")) who.textContent = t.officer;
+    for (const group of el.log.querySelectorAll(".quick")) group.setAttribute("aria-label", t.choices);
+    for (const p of pending.values()) markState(p.li, p.state === "failed" ? "failed" : "pending");
+    setStatus(el.status.dataset.state || "connecting");
+  }
+
+  function setStatus(state) {
+    el.status.dataset.state = state;
+    el.statusText.textContent = T[lang][state];
+  }
+
+  function setTyping(on) {
+    el.typing.hidden = !on;
+    if (on) scrollDown(false);
+  }
+
+  // ---- rendering -------------------------------------------------------------------------
+  const URL_RE = /https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]»،؛]/g;
+
+  function fillText(node, text) {
+    let last = 0;
+    for (const match of text.matchAll(URL_RE)) {
+      node.append(text.slice(last, match.index));
+      const a = make("a", "", match[0]);
+      a.href = match[0];
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      node.append(a);
+      last = match.index + match[0].length;
+    }
+    node.append(text.slice(last));
+  }
+
+  function formatTime(date) {
+    if (Number.isNaN(date.getTime())) return "";
+    try {
+      const locale = lang === "ar" ? "ar-SA-u-nu-latn-ca-gregory" : "en-GB";
+      return new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" }).format(date);
+    } catch {
+      return "";
+    }
+  }
+
+  /** One message as an <li>: bubble, optional officer label, time, quick-reply buttons. */
+  function bubble({ direction, author, text, at, buttons }) {
+    const role = direction === "in" ? "me" : author === "officer" ? "officer" : "bot";
+    const li = make("li", `msg msg-${role}`);
+    if (role === "officer") li.append(make("span", "who", T[lang].officer));
+    const body = make("div", "bubble");
+    body.dir = "auto";
+    fillText(body, String(text ?? ""));
+    li.append(body);
+    const meta = make("div", "meta");
+    const when = at ? new Date(at) : new Date();
+    const time = make("time", "", formatTime(when));
+    if (!Number.isNaN(when.getTime())) time.dateTime = when.toISOString();
+    meta.append(time);
+    li.append(meta);
+    if (Array.isArray(buttons) && buttons.length) {
+      const group = make("div", "quick");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", T[lang].choices);
+      for (const b of buttons) {
+        if (!b || typeof b.value !== "string") continue;
+        const label = String(b.label ?? b.value);
+        labels.set(b.value, label);
+        const btn = make("button", "qr", label);
+        btn.type = "button";
+        btn.dir = "auto";
+        btn.dataset.value = b.value;
+        group.append(btn);
+      }
+      li.append(group);
+    }
+    return li;
+  }
+
+  function markState(li, state) {
+    li.classList.toggle("pending", state === "pending");
+    li.classList.toggle("failed", state === "failed");
+    const meta = li.querySelector(".meta");
+    for (const old of meta.querySelectorAll(".state, .retry")) old.remove();
+    if (state === "pending") meta.append(make("span", "state", T[lang].sending));
+    if (state === "failed") {
+      meta.append(make("span", "state", T[lang].failed));
+      const retry = make("button", "retry", T[lang].retry);
+      retry.type = "button";
+      meta.append(retry);
+    }
+  }
+
+  /** Insert a stored message so the log stays in seq order, above any still-pending bubbles. */
+  function place(li, seq) {
+    let before = el.log.querySelector(".msg.pending, .msg.failed");
+    if (seq < maxSeq) {
+      for (const other of el.log.children) {
+        if (other.dataset.seq && Number(other.dataset.seq) > seq) { before = other; break; }
+      }
+    }
+    el.log.insertBefore(li, before);
+  }
+
+  /** Show only the newest set of quick replies; older menus would only clutter a phone screen. */
+  function syncQuickReplies() {
+    const groups = el.log.querySelectorAll(".quick");
+    const focusLost = document.activeElement && document.activeElement.closest(".quick");
+    groups.forEach((group, i) => { group.hidden = i !== groups.length - 1; });
+    if (focusLost && focusLost.hidden && groups.length) {
+      const first = groups[groups.length - 1].querySelector("button");
+      if (first) first.focus({ preventScroll: true });
+    }
+  }
+
+  function showStored(m) {
+    if (typeof m.seq !== "number" || shown.has(m.seq)) return;
+    let li;
+    const mine = m.client_id ? pending.get(m.client_id) : null;
+    if (mine) {
+      pending.delete(m.client_id);
+      li = mine.li;
+      markState(li, "sent");
+      li.remove();
+    } else {
+      const text = m.direction === "in" && labels.has(m.text) ? labels.get(m.text) : m.text;
+      li = bubble({ ...m, text });
+    }
+    li.dataset.seq = String(m.seq);
+    place(li, m.seq);
+    shown.set(m.seq, li);
+    maxSeq = Math.max(maxSeq, m.seq);
+    el.intro.hidden = true;
+  }
+
+  function notice(text, kind) {
+    const li = make("li", `notice notice-${kind}`);
+    const span = make("span", "", text);
+    span.dir = "auto";
+    li.append(span);
+    el.log.append(li);
+    el.intro.hidden = true;
+    scrollDown(true);
+  }
+
+  function nearBottom() {
+    const t = el.thread;
+    return t.scrollHeight - t.scrollTop - t.clientHeight < 120;
+  }
+
+  function scrollDown(force) {
+    if (force || nearBottom()) {
+      requestAnimationFrame(() => { el.thread.scrollTop = el.thread.scrollHeight; });
+    }
+  }
+
+  // ---- sending ---------------------------------------------------------------------------
+  function trySend(p) {
+    if (!ready || !ws || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(JSON.stringify(p.frame));
+    p.state = "sent";
+    setTyping(true);
+  }
+
+  function submit({ text, value, label }) {
+    const id = `c${randomHex(10)}`;
+    const frame = value === undefined ? { type: "message", text, id } : { type: "button", value, id };
+    const li = bubble({ direction: "in", author: "beneficiary", text: label ?? text });
+    li.dataset.cid = id;
+    markState(li, "pending");
+    el.log.append(li);
+    el.intro.hidden = true;
+    const p = { frame, li, state: "queued" };
+    pending.set(id, p);
+    trySend(p);
+    scrollDown(true);
+  }
+
+  /** An error or rate-limit frame answers the oldest message still awaiting its echo. */
+  function failOldest() {
+    for (const p of pending.values()) {
+      if (p.state === "sent") {
+        p.state = "failed";
+        markState(p.li, "failed");
+        return;
+      }
+    }
+  }
+
+  function sendTyped() {
+    const text = el.input.value;
+    if (!text.trim()) return;
+    submit({ text: text.slice(0, maxChars) });
+    el.input.value = "";
+    autosize();
+  }
+
+  // ---- the socket ------------------------------------------------------------------------
+  function onFrame(f) {
+    switch (f.type) {
+      case "welcome": {
+        attempt = 0;
+        setStatus("connected");
+        if (typeof f.visitor === "string" && /^[a-f0-9]{32}$/.test(f.visitor) && f.visitor !== visitor) {
+          visitor = f.visitor;
+          store.set(VISITOR_KEY, visitor);
+        }
+        const switching = [...pending.values()].some((p) => String(p.frame.value || "").startsWith("lang:"));
+        if ((f.lang === "ar" || f.lang === "en") && f.lang !== lang && !switching) setLang(f.lang);
+        if (Number.isInteger(f.max_chars) && f.max_chars > 0) {
+          maxChars = f.max_chars;
+          el.input.maxLength = maxChars;
+        }
+        break;
+      }
+      case "history":
+        for (const m of f.messages || []) showStored(m);
+        syncQuickReplies();
+        ready = true;
+        el.intro.hidden = el.log.children.length > 0;
+        for (const p of pending.values()) if (p.state !== "failed") trySend(p);
+        scrollDown(true);
+        break;
+      case "message":
+        showStored({ ...f, direction: "in", author: "beneficiary" });
+        scrollDown(true);
+        break;
+      case "reply": {
+        showStored({ ...f, direction: "out" });
+        // The main menu always offers the *other* language: follow the server's choice.
+        const values = (f.buttons || []).map((b) => b && b.value);
+        if (values.includes("lang:ar") && lang !== "en") setLang("en");
+        else if (values.includes("lang:en") && lang !== "ar") setLang("ar");
+        syncQuickReplies();
+        scrollDown(false);
+        break;
+      }
+      case "turn_end":
+        setTyping(false);
+        break;
+      case "duplicate": {
+        const p = pending.get(f.client_id);
+        if (p) { pending.delete(f.client_id); markState(p.li, "sent"); }
+        setTyping(false);
+        break;
+      }
+      case "rate_limited":
+      case "error":
+        failOldest();
+        setTyping(false);
+        if (f.text) notice(String(f.text), f.type === "error" ? "error" : "wait");
+        break;
+      default:
+        break; // pong and anything newer than this page
+    }
+  }
+
+  function connect() {
+    clearTimeout(retryTimer);
+    retryTimer = 0;
+    setStatus(attempt ? "reconnecting" : "connecting");
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    const url = `${proto}//${location.host}/chat/${encodeURIComponent(slug)}/ws?visitor=${visitor}&since=${maxSeq}`;
+    let sock;
+    try {
+      sock = new WebSocket(url);
+    } catch {
+      scheduleReconnect();
+      return;
+    }
+    ws = sock;
+    ready = false;
+    lastFrameAt = Date.now();
+    sock.onmessage = (event) => {
+      if (ws !== sock) return;
+      lastFrameAt = Date.now();
+      let frame;
+      try { frame = JSON.parse(event.data); } catch { return; }
+      if (frame && typeof frame === "object") onFrame(frame);
+    };
+    sock.onclose = () => { if (ws === sock) dropped(); };
+  }
+
+  function dropped() {
+    const sock = ws;
+    ws = null;
+    ready = false;
+    if (sock) {
+      sock.onmessage = sock.onclose = null;
+      try { sock.close(); } catch { /* already closed */ }
+    }
+    for (const p of pending.values()) if (p.state === "sent") p.state = "queued";
+    setTyping(false);
+    if (!shown.size && !pending.size) el.intro.hidden = false;
+    scheduleReconnect();
+  }
+
+  function scheduleReconnect() {
+    attempt += 1;
+    const base = Math.min(10000, 500 * 2 ** (attempt - 1));
+    const delay = Math.min(10000, base * (0.8 + Math.random() * 0.4));
+    setStatus("reconnecting");
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  function reconnectNow() {
+    if (!ws && retryTimer) connect();
+  }
+
+  // Keep-alive: mobile networks drop sockets silently; a ping every 25 s finds out.
+  setInterval(() => {
+    if (!ws || !ready) return;
+    if (Date.now() - lastFrameAt > 60000) { dropped(); return; }
+    ws.send('{"type":"ping"}');
+  }, 25000);
+
+  // ---- input -----------------------------------------------------------------------------
+  function autosize() {
+    el.input.style.height = "auto";
+    el.input.style.height = `${Math.min(el.input.scrollHeight, 140)}px`;
+    const len = el.input.value.length;
+    el.counter.hidden = len < maxChars * 0.8;
+    el.counter.textContent = `${len} / ${maxChars}`;
+  }
+
+  el.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    sendTyped();
+  });
+  el.input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      sendTyped();
+    }
+  });
+  el.input.addEventListener("input", autosize);
+
+  el.log.addEventListener("click", (event) => {
+    const target = event.target.closest("button");
+    if (!target) return;
+    if (target.classList.contains("qr")) {
+      submit({ value: target.dataset.value, label: target.textContent });
+    } else if (target.classList.contains("retry")) {
+      const li = target.closest("li");
+      const p = pending.get(li.dataset.cid);
+      if (!p) return;
+      p.state = "queued";
+      markState(li, "pending");
+      trySend(p);
+    }
+  });
+
+  el.toggle.addEventListener("click", () => {
+    const next = lang === "ar" ? "en" : "ar";
+    const label = T[lang].toggle;
+    setLang(next);
+    submit({ value: `lang:${next}`, label });
+  });
+
+  el.start.addEventListener("click", () => submit({ text: T[lang].hello }));
+
+  window.addEventListener("online", reconnectNow);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) reconnectNow(); });
+
+  setLang(lang);
+  connect();
+})();

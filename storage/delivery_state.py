@@ -1,0 +1,112 @@
+"""Delivery bookkeeping beside the outbox: status callbacks, held messages, uncertain sends.
+
+Why delivery status only moves forward: providers post callbacks concurrently and out of order
+("delivered" may arrive before "sent"), and our own "sent" is written when the send call
+returns, which can be after the first callback. Every update is therefore one conditional
+``UPDATE … WHERE delivery_status IN (lower ranks)`` — race-free without reading first — and
+every callback is also kept in ``provider_statuses`` so the worker can re-apply the best one
+once it has stored the provider's message id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, or_, select, update
+
+from storage.conversations import utcnow
+from storage.db import Database
+from storage.models import ChannelIdentity, Message, Outbox, ProviderStatus, new_id
+
+#: our own and the providers' statuses, in the only order they may move
+RANK: dict[str, int] = {
+    "pending": 0, "held": 0, "unknown": 0, "accepted": 1, "scheduled": 1, "queued": 1, "sending": 2,
+    "sent": 3, "delivered": 4, "read": 5, "failed": 9, "undelivered": 9, "undeliverable": 9, "canceled": 9,
+}
+TERMINAL = frozenset(s for s, r in RANK.items() if r == 9)
+
+
+def lower_than(status: str) -> list[str]:
+    rank = RANK[status]
+    return [s for s, r in RANK.items() if r < rank]
+
+
+async def apply_status(db: Database, org: str, channel: str, provider_message_id: str, status: str) -> bool:
+    """Move the outbound message's status forward to ``status``; True when it changed."""
+    if status not in RANK:
+        return False
+    stmt = (
+        update(Message)
+        .where(Message.org == org, Message.channel == channel, Message.direction == "out",
+               Message.provider_message_id == provider_message_id,
+               or_(Message.delivery_status.is_(None), Message.delivery_status.in_(lower_than(status))))
+        .values(delivery_status=status)
+    )
+    async with db.writer.begin() as conn:
+        return bool((await conn.execute(stmt)).rowcount)
+
+
+async def record_callback(
+    db: Database, org: str, channel: str, provider_message_id: str, status: str, *,
+    outbox_id: str | None = None, error_code: str | None = None,
+) -> bool:
+    """Keep the callback, then move the message's status forward if it is ahead."""
+    async with db.writer.begin() as conn:
+        await conn.execute(ProviderStatus.__table__.insert().values(
+            id=new_id(), org=org, channel=channel, provider_message_id=provider_message_id,
+            outbox_id=outbox_id, status=status[:16], error_code=error_code, at=utcnow(),
+        ))
+    return await apply_status(db, org, channel, provider_message_id, status)
+
+
+async def reapply_callbacks(db: Database, org: str, channel: str, provider_message_id: str) -> None:
+    """After storing a provider id: apply the furthest status a callback already reported."""
+    stmt = select(ProviderStatus.status).where(
+        ProviderStatus.org == org, ProviderStatus.channel == channel,
+        ProviderStatus.provider_message_id == provider_message_id,
+    )
+    async with db.reader.connect() as conn:
+        statuses = [s for (s,) in (await conn.execute(stmt)).all() if s in RANK]
+    if statuses:
+        await apply_status(db, org, channel, provider_message_id, max(statuses, key=RANK.__getitem__))
+
+
+async def provider_id_for_outbox(db: Database, outbox_id: str) -> str | None:
+    """The provider's id for an outbox row, learnt from a callback that carried ``?outbox=``."""
+    stmt = select(ProviderStatus.provider_message_id).where(ProviderStatus.outbox_id == outbox_id).limit(1)
+    async with db.reader.connect() as conn:
+        return (await conn.execute(stmt)).scalar()
+
+
+async def mark_uncertain(db: Database, outbox_id: str, at: datetime | None) -> None:
+    async with db.writer.begin() as conn:
+        await conn.execute(update(Outbox).where(Outbox.id == outbox_id).values(uncertain_at=at))
+
+
+async def uncertain_since(db: Database, outbox_id: str) -> datetime | None:
+    async with db.reader.connect() as conn:
+        return (await conn.execute(select(Outbox.uncertain_at).where(Outbox.id == outbox_id))).scalar()
+
+
+async def release_held(db: Database, window: timedelta, now: datetime | None = None) -> int:
+    """Held WhatsApp rows go back to pending once their person has written within the window."""
+    now = now or utcnow()
+    reopened = exists().where(
+        ChannelIdentity.org == Outbox.org, ChannelIdentity.channel == Outbox.channel,
+        ChannelIdentity.address == Outbox.address, ChannelIdentity.last_inbound_at >= now - window,
+    )
+    stmt = (
+        update(Outbox).where(and_(Outbox.status == "held", reopened))
+        .values(status="pending", next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    async with db.writer.begin() as conn:
+        return int((await conn.execute(stmt)).rowcount or 0)
+
+
+async def outbox_status(db: Database, outbox_id: str) -> tuple[str, str | None, str | None] | None:
+    """(status, provider id, last error) of one outbox row: for tests and the console."""
+    stmt = select(Outbox.status, Outbox.provider_message_id, Outbox.last_error).where(Outbox.id == outbox_id)
+    async with db.reader.connect() as conn:
+        row = (await conn.execute(stmt)).first()
+    return (row.status, row.provider_message_id, row.last_error) if row else None

@@ -1,0 +1,171 @@
+"""Facts about one person on one channel, and joining one person's channels together.
+
+Why these are plain functions over :class:`~storage.db.Database` rather than another store
+protocol: they are a handful of single-statement reads and updates on rows the conversation
+store already creates (``channel_identities``), used only by push-channel adapters and the
+delivery worker, which run on SQL. Each write is one short transaction with no network call.
+
+Linking: a mobile number a provider vouches for (the WhatsApp/SMS sender, or a Telegram
+contact the user shared from their own account) is *verified*. The first identity that
+arrives with a verified number gives its beneficiary that ``phone_e164``; a later identity
+with the same number is moved onto that beneficiary, so the person has one history and one
+set of cases whichever channel they write on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, select, update
+
+from storage.conversations import utcnow
+from storage.db import Database
+from storage.models import (
+    Beneficiary,
+    Case,
+    ChannelIdentity,
+    Conversation,
+    Message,
+    Profile,
+    SubscriptionEvent,
+    Volunteer,
+    new_id,
+)
+from storage.records import StoredMessage
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityFacts:
+    """What the delivery worker must know before sending to an address."""
+
+    exists: bool = False
+    beneficiary_id: str | None = None
+    last_inbound_at: datetime | None = None
+    opted_out_at: datetime | None = None
+    unreachable_at: datetime | None = None
+
+
+def _where(org: str, channel: str, address: str) -> object:
+    return and_(ChannelIdentity.org == org, ChannelIdentity.channel == channel, ChannelIdentity.address == address)
+
+
+async def identity_facts(db: Database, org: str, channel: str, address: str) -> IdentityFacts:
+    stmt = select(
+        ChannelIdentity.beneficiary_id, ChannelIdentity.last_inbound_at, ChannelIdentity.opted_out_at,
+        ChannelIdentity.unreachable_at,
+    ).where(_where(org, channel, address))  # type: ignore[arg-type]
+    async with db.reader.connect() as conn:
+        row = (await conn.execute(stmt)).first()
+    if row is None:
+        return IdentityFacts()
+    return IdentityFacts(True, row.beneficiary_id, _aware(row.last_inbound_at), _aware(row.opted_out_at),
+                         _aware(row.unreachable_at))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC."""
+    if value is not None and value.tzinfo is None:
+        from datetime import UTC
+
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+async def record_subscription(
+    db: Database, org: str, channel: str, address: str, *, opted_out: bool, source: str,
+    at: datetime | None = None,
+) -> bool:
+    """Set or clear ``opted_out_at`` and append a history row; False when there is no identity."""
+    at = at or utcnow()
+    values = {"opted_out_at": at} if opted_out else {"opted_out_at": None, "opted_in_at": at}
+    async with db.writer.begin() as conn:
+        result = await conn.execute(
+            update(ChannelIdentity).where(_where(org, channel, address)).values(**values)  # type: ignore[arg-type]
+        )
+        if not result.rowcount:
+            return False
+        await conn.execute(SubscriptionEvent.__table__.insert().values(
+            id=new_id(), org=org, channel=channel, address=address,
+            action="opt_out" if opted_out else "opt_in", source=source, at=at,
+        ))
+    return True
+
+
+async def subscription_history(db: Database, org: str, channel: str, address: str) -> list[tuple[str, str, datetime]]:
+    stmt = (
+        select(SubscriptionEvent.action, SubscriptionEvent.source, SubscriptionEvent.at)
+        .where(SubscriptionEvent.org == org, SubscriptionEvent.channel == channel,
+               SubscriptionEvent.address == address)
+        .order_by(SubscriptionEvent.id)
+    )
+    async with db.reader.connect() as conn:
+        return [(r.action, r.source, _aware(r.at) or r.at) for r in (await conn.execute(stmt)).all()]
+
+
+async def set_unreachable(db: Database, org: str, channel: str, address: str, at: datetime | None) -> None:
+    """Mark (or, with ``at=None``, clear) that the provider refuses this address (e.g. bot blocked)."""
+    stmt = update(ChannelIdentity).where(_where(org, channel, address))  # type: ignore[arg-type]
+    if at is None:
+        stmt = stmt.where(ChannelIdentity.unreachable_at.is_not(None))
+    async with db.writer.begin() as conn:
+        await conn.execute(stmt.values(unreachable_at=at))
+
+
+async def link_verified_phone(db: Database, org: str, channel: str, address: str, phone_e164: str) -> str | None:
+    """Join this identity to the beneficiary who already has ``phone_e164`` in ``org``.
+
+    Returns the beneficiary id the identity belongs to afterwards (None when the identity does
+    not exist yet). Everything of the identity's old beneficiary (its other identities,
+    conversations, cases, volunteering, profile when the target has none) moves along, so no
+    record is orphaned. Callers must drop cached conversation state for the address.
+    """
+    async with db.writer.begin() as conn:
+        current = (await conn.execute(
+            select(ChannelIdentity.beneficiary_id).where(_where(org, channel, address))  # type: ignore[arg-type]
+        )).scalar()
+        if current is None:
+            return None
+        target = (await conn.execute(
+            select(Beneficiary.id).where(Beneficiary.org == org, Beneficiary.phone_e164 == phone_e164,
+                                         Beneficiary.id != current)
+            .order_by(Beneficiary.created_at).limit(1)
+        )).scalar()
+        if target is None:
+            await conn.execute(update(Beneficiary).where(Beneficiary.id == current).values(phone_e164=phone_e164))
+            return str(current)
+        for table in (ChannelIdentity, Conversation, Case, Volunteer):
+            await conn.execute(
+                update(table).where(table.beneficiary_id == current).values(beneficiary_id=target)  # type: ignore[attr-defined]
+            )
+        has_profile = (await conn.execute(select(Profile.beneficiary_id).where(Profile.beneficiary_id == target))).first()
+        if not has_profile:
+            await conn.execute(update(Profile).where(Profile.beneficiary_id == current).values(beneficiary_id=target))
+        return str(target)
+
+
+async def beneficiary_phone(db: Database, beneficiary_id: str) -> str | None:
+    async with db.reader.connect() as conn:
+        return (await conn.execute(select(Beneficiary.phone_e164).where(Beneficiary.id == beneficiary_id))).scalar()
+
+
+async def beneficiary_history(db: Database, beneficiary_id: str, limit: int = 500) -> list[tuple[str, StoredMessage]]:
+    """One person's messages over all their channels, oldest first, each with its channel."""
+    stmt = (
+        select(Message, Conversation.channel.label("conv_channel"))
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Conversation.beneficiary_id == beneficiary_id)
+        .order_by(Message.created_at.desc()).limit(limit)
+    )
+    async with db.reader.connect() as conn:
+        rows = (await conn.execute(stmt)).all()
+    out = [
+        (r.conv_channel, StoredMessage(
+            id=r.id, conversation_id=r.conversation_id, seq=r.seq, direction=r.direction, author=r.author,
+            text=r.text, payload=r.payload, kind=r.kind, created_at=_aware(r.created_at) or r.created_at,
+            provider_message_id=r.provider_message_id, delivery_status=r.delivery_status,
+        ))
+        for r in rows
+    ]
+    out.reverse()
+    return out

@@ -1,0 +1,108 @@
+"""Helpers for the web chat tests: a real ``sila serve`` subprocess and Debian's headless Chromium.
+
+``SilaServer`` starts the server on a free loopback port with its own data directory and waits
+for ``/healthz``; ``chromium_or_skip`` skips a browser test with a reason when
+``/usr/bin/chromium`` is missing (and fails instead when ``SILA_REQUIRE_SERVICES=1``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+import pytest
+
+CHROMIUM = os.environ.get("SILA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}
+SILA_BIN = str(Path(sys.executable).parent / "sila")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def chromium_or_skip() -> str:
+    """The Chromium binary, or skip (fail under SILA_REQUIRE_SERVICES=1) when it is not installed."""
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    message = f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)"
+    if os.environ.get("SILA_REQUIRE_SERVICES") == "1":
+        pytest.fail(message + " — required in CI (SILA_REQUIRE_SERVICES=1)", pytrace=False)
+    pytest.skip(message)
+
+
+class SilaServer:
+    """``sila serve`` on 127.0.0.1:<free port> with a private SQLite data directory."""
+
+    def __init__(self, data_dir: Path, *, env: dict[str, str] | None = None, timeout: float = 30.0) -> None:
+        self.data_dir = Path(data_dir)
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.timeout = timeout
+        self.log_path = self.data_dir / "server.log"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("SILA_")}
+        self.env.update({"SILA_DATA_DIR": str(self.data_dir), "SILA_SQLITE_SYNCHRONOUS": "NORMAL"})
+        for key in ("SILA_DATA_KEY", "SILA_SECRET_KEY"):
+            if key in os.environ:
+                self.env[key] = os.environ[key]
+        self.env.update(env or {})
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> SilaServer:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "wb")
+        self._log = log
+        self.proc = subprocess.Popen(
+            [SILA_BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"sila serve exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as resp:
+                    if resp.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"sila serve did not answer /healthz within {self.timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+        if getattr(self, "_log", None):
+            self._log.close()
+
+    def __enter__(self) -> SilaServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()

@@ -1,0 +1,111 @@
+"""The engine through real storage: greeting, routing, language, de-duplication, hand-off."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.runtime import open_runtime
+from bot.types import Choices, ConversationKey, InboundMessage
+from storage.db import migrate
+from storage.models import Message
+
+
+@pytest.fixture
+async def runtime(sqlite_settings):
+    await migrate(sqlite_settings)
+    async with open_runtime(sqlite_settings) as rt:
+        yield rt
+
+
+def key(addr: str = "u1", org: str = "amass", channel: str = "webchat") -> ConversationKey:
+    return ConversationKey(org, channel, addr)
+
+
+async def test_greeting_names_the_association_and_shows_the_menu(runtime) -> None:
+    out = await runtime.engine.handle(InboundMessage(key=key(), text="السلام عليكم"))
+    assert "جمعية أمس" in out.replies[0].text
+    menu = out.replies[-1]
+    assert isinstance(menu, Choices)
+    values = [b.value for b in menu.buttons]
+    assert "flow:support_request" in values and "handoff" in values and "lang:en" in values
+
+
+async def test_english_writer_is_answered_in_english(runtime) -> None:
+    out = await runtime.engine.handle(InboundMessage(key=key("en1"), text="hello"))
+    assert "Welcome to" in out.replies[0].text
+
+
+async def test_language_switch_command_sticks(runtime) -> None:
+    await runtime.engine.handle(InboundMessage(key=key("sw"), text="مرحبا"))
+    out = await runtime.engine.handle(InboundMessage(key=key("sw"), text="", button_value="lang:en"))
+    assert out.replies[0].text == "Switched to English."
+    out = await runtime.engine.handle(InboundMessage(key=key("sw"), text="كم مدة دراسة الطلب"))
+    assert "two weeks" in out.replies[0].text  # locked to English even when writing Arabic
+
+
+async def test_policy_answer_cites_the_decision_period(runtime) -> None:
+    await runtime.engine.handle(InboundMessage(key=key("q"), text="مرحبا"))
+    out = await runtime.engine.handle(InboundMessage(key=key("q"), text="كم مدة دراسة الطلب؟"))
+    assert out.replies[0].kind == "answer"
+    assert "أسبوعين" in out.replies[0].text
+
+
+async def test_same_provider_message_id_is_stored_once_and_answered_once(runtime) -> None:
+    k = key("dup", channel="terminal")
+    msg = InboundMessage(key=k, text="مرحبا", provider_message_id="p-1")
+    first = await runtime.engine.handle(msg)
+    second = await runtime.engine.handle(msg)
+    assert first.replies and not first.duplicate
+    assert second.duplicate and not second.replies
+    # and twenty concurrent copies of a new one: one row, one answer
+    copies = [InboundMessage(key=k, text="كم مدة الدراسة", provider_message_id="p-2") for _ in range(20)]
+    outcomes = await asyncio.gather(*(runtime.engine.handle(c) for c in copies))
+    assert sum(not o.duplicate for o in outcomes) == 1
+    async with runtime.db.reader.connect() as conn:
+        n = (await conn.execute(select(func.count()).select_from(Message).where(
+            Message.provider_message_id.in_(["p-1", "p-2"])))).scalar()
+    assert n == 2
+
+
+async def test_two_misses_offer_the_named_officer(runtime) -> None:
+    k = key("miss")
+    await runtime.engine.handle(InboundMessage(key=k, text="مرحبا"))
+    first = await runtime.engine.handle(InboundMessage(key=k, text="ققق ثثث ضضض"))
+    assert first.replies[-1].kind == "fallback"
+    second = await runtime.engine.handle(InboundMessage(key=k, text="ظظظ غغغ ذذذ"))
+    offer = second.replies[-1]
+    assert isinstance(offer, Choices) and "مسؤول البحث الاجتماعي" in offer.text
+    out = await runtime.engine.handle(InboundMessage(key=k, text="", button_value="handoff:yes"))
+    assert out.replies[0].kind == "handoff"
+    # while waiting for the officer the bot stays silent, but cancel still works
+    quiet = await runtime.engine.handle(InboundMessage(key=k, text="كم مدة دراسة الطلب"))
+    assert quiet.replies == []
+    back = await runtime.engine.handle(InboundMessage(key=k, text="إلغاء"))
+    assert "إلغاء" in back.replies[0].text
+
+
+async def test_explicit_wish_for_a_human_hands_off(runtime) -> None:
+    out = await runtime.engine.handle(InboundMessage(key=key("h", org="ratel"), text="ابي اكلم موظف"))
+    assert any(r.kind == "handoff" for r in out.replies)
+    assert any("مسؤول الشؤون التعليمية" in r.text for r in out.replies)
+
+
+async def test_numbered_reply_picks_from_the_last_menu(runtime) -> None:
+    k = key("num", channel="sms")
+    await runtime.engine.handle(InboundMessage(key=k, text="مرحبا"))
+    out = await runtime.engine.handle(InboundMessage(key=k, text="٥"))  # Arabic-Indic five
+    assert out.replies  # the fifth menu entry (FAQ prompt) was chosen, not a fallback
+    assert out.replies[0].kind == "menu" and "سؤالك" in out.replies[0].text
+
+
+async def test_transcript_is_stored_in_order(runtime) -> None:
+    k = key("order")
+    for text in ["مرحبا", "كم مدة دراسة الطلب", "شكرا"]:
+        await runtime.engine.handle(InboundMessage(key=k, text=text))
+    conv = await runtime.store.load(k)
+    history = await runtime.store.history(conv.id)
+    assert [m.seq for m in history] == list(range(1, len(history) + 1))
+    assert [m.text for m in history if m.direction == "in"] == ["مرحبا", "كم مدة دراسة الطلب", "شكرا"]
