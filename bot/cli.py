@@ -121,6 +121,31 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return asyncio.run(run_ask(settings, args.org, questions, as_json=args.json))
 
 
+def cmd_keys_new(args: argparse.Namespace) -> int:
+    from storage.crypto import new_key
+
+    print(new_key())
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    """Re-encrypt data under SILA_DATA_KEY; old keys must be listed in SILA_DATA_KEYS_OLD."""
+    from storage.crypto import load_cipher, rotate_stored
+    from storage.db import create_database
+
+    settings = _settings(args)
+
+    async def _run() -> int:
+        db = create_database(settings)
+        try:
+            return await rotate_stored(db, load_cipher(settings))
+        finally:
+            await db.dispose()
+
+    print(f"re-encrypted {asyncio.run(_run())} value(s) under the current key")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sila", description="Sila (صلة): messaging assistant for associations")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -133,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("orgs", help="associations")
     orgs_sub = p.add_subparsers(dest="orgs_command", required=True)
     orgs_sub.add_parser("list", help="list the association packs").set_defaults(func=cmd_orgs)
+    p = sub.add_parser("keys", help="data-encryption keys")
+    keys_sub = p.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("new", help="print a new random SILA_DATA_KEY").set_defaults(func=cmd_keys_new)
+    keys_sub.add_parser("rotate", help="re-encrypt stored IDs under SILA_DATA_KEY").set_defaults(func=cmd_keys_rotate)
     p = sub.add_parser("chat", help="talk to the engine from the terminal")
     p.add_argument("--org", required=True)
     p.add_argument("--user", default="local")

@@ -76,7 +76,9 @@ class OptOutStage:
         if choice is None:
             return False
         lang = "ar" if is_arabic(ctx.message.text) else ("en" if not ctx.state.lang_locked else ctx.lang)
-        ctx.state.extra["subscription"] = {"status": choice, "at": ctx.now.isoformat(), "channel": ctx.message.key.channel}
+        ctx.state.extra["subscription"] = {
+            "status": choice, "at": ctx.now.isoformat(), "channel": ctx.message.key.channel,
+        }
         ctx.say(Text(TEXTS[choice][lang if lang in ("ar", "en") else "ar"], kind="info"))
         ctx.events.append({"type": "opt_out" if choice == "out" else "opt_in"})
         return True

@@ -160,15 +160,15 @@ class OutboxWorker:
                 self._lanes[lane] = asyncio.get_running_loop().create_task(self._lane(lane), name=f"sila-send-{lane}")
         return len(items)
 
-    async def drain(self, timeout: float = 10.0) -> None:
+    async def drain(self, wait_s: float = 10.0) -> None:
         """Wait until every claimed row is finished (tests; graceful shutdown)."""
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(wait_s):
                 while self._lanes:
                     await asyncio.gather(*list(self._lanes.values()), return_exceptions=True)
 
-    async def close(self, timeout: float = 5.0) -> None:
-        await self.drain(timeout)
+    async def close(self, wait_s: float = 5.0) -> None:
+        await self.drain(wait_s)
         for task in self._lanes.values():
             task.cancel()
         await asyncio.gather(*self._lanes.values(), return_exceptions=True)
@@ -182,7 +182,7 @@ class OutboxWorker:
                 if retry_at is not None:  # an earlier reply waits: keep the order
                     await self._finish(item, "retry", retry_at=retry_at, error="waiting for an earlier reply")
                 else:
-                    outcome, retry_at = await self._deliver_safely(item)
+                    _outcome, retry_at = await self._deliver_safely(item)
                 queue.popleft()
         finally:
             self._queues.pop(lane, None)

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.runtime import open_runtime
 from bot.settings import Settings
+from channels.push import setup_push_channels
 from channels.webchat import RUNTIME, setup_webchat
 
 
@@ -36,4 +37,5 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", index)
     setup_webchat(app)
+    setup_push_channels(app)  # Telegram, WhatsApp, SMS webhooks + the outbox delivery worker
     return app

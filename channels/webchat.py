@@ -209,6 +209,13 @@ class ChatSocket:
         except StoreUnavailable:
             self.error("unavailable")
             return
+        except UnknownAssociation:
+            raise
+        except Exception:
+            # nothing was committed: the turn is all-or-nothing, so the person can simply resend
+            log.exception("turn failed on %s", self.key.org)
+            self.error("unavailable")
+            return
         if outcome.duplicate:
             self.outq.put_nowait({"type": "duplicate", "client_id": client_id})
 

@@ -100,3 +100,24 @@ def load_cipher(settings: Settings) -> DataCipher:
 
 def new_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+async def rotate_stored(db: object, cipher: DataCipher) -> int:
+    """Re-encrypt national IDs written under an old key, and refresh their look-up hashes."""
+    from sqlalchemy import select, update
+
+    from storage.models import Case, Profile
+
+    changed = 0
+    for model, key_col in ((Case, Case.id), (Profile, Profile.beneficiary_id)):
+        async with db.writer.begin() as conn:  # type: ignore[attr-defined]
+            rows = (await conn.execute(select(key_col, model.national_id_enc)
+                                       .where(model.national_id_enc.is_not(None)))).all()
+            for row_id, token in rows:
+                if not cipher.needs_rotation(token):
+                    continue
+                plain = cipher.decrypt(token)
+                await conn.execute(update(model).where(key_col == row_id).values(
+                    national_id_enc=cipher.encrypt(plain), national_id_hash=cipher.lookup_hash(plain)))
+                changed += 1
+    return changed

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, insert, or_, select, update
 
 from storage.conversations import utcnow
 from storage.db import Database
@@ -52,7 +52,7 @@ async def record_callback(
 ) -> bool:
     """Keep the callback, then move the message's status forward if it is ahead."""
     async with db.writer.begin() as conn:
-        await conn.execute(ProviderStatus.__table__.insert().values(
+        await conn.execute(insert(ProviderStatus).values(
             id=new_id(), org=org, channel=channel, provider_message_id=provider_message_id,
             outbox_id=outbox_id, status=status[:16], error_code=error_code, at=utcnow(),
         ))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, insert, select, update
 
 from storage.conversations import utcnow
 from storage.db import Database
@@ -85,7 +85,7 @@ async def record_subscription(
         )
         if not result.rowcount:
             return False
-        await conn.execute(SubscriptionEvent.__table__.insert().values(
+        await conn.execute(insert(SubscriptionEvent).values(
             id=new_id(), org=org, channel=channel, address=address,
             action="opt_out" if opted_out else "opt_in", source=source, at=at,
         ))
@@ -136,9 +136,11 @@ async def link_verified_phone(db: Database, org: str, channel: str, address: str
             return str(current)
         for table in (ChannelIdentity, Conversation, Case, Volunteer):
             await conn.execute(
-                update(table).where(table.beneficiary_id == current).values(beneficiary_id=target)  # type: ignore[attr-defined]
+                update(table).where(table.beneficiary_id == current).values(beneficiary_id=target)
             )
-        has_profile = (await conn.execute(select(Profile.beneficiary_id).where(Profile.beneficiary_id == target))).first()
+        has_profile = (await conn.execute(
+            select(Profile.beneficiary_id).where(Profile.beneficiary_id == target)
+        )).first()
         if not has_profile:
             await conn.execute(update(Profile).where(Profile.beneficiary_id == current).values(beneficiary_id=target))
         return str(target)

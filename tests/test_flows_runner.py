@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from functools import cache
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.flows import runner
 from bot.flows.schema import FlowDef, load_flows
@@ -64,6 +67,7 @@ def pack_for(slug: str) -> Pack:
     return minimal_pack(slug)
 
 
+@cache
 def flows_for(slug: str) -> dict[str, FlowDef]:
     return load_flows(ORGS / slug / "flows.yaml", pack_for(slug))
 
@@ -632,3 +636,60 @@ def test_national_id_is_always_sensitive(tmp_path: Path) -> None:
     flows = load_flows(write_flows(tmp_path, {"support_request": flow}), minimal_pack("amass"))
     field = flows["support_request"].field("national_id")
     assert field is not None and field.sensitive
+
+
+def test_flow_without_summary_or_declaration_completes_directly(tmp_path: Path) -> None:
+    flow = base_flow(summary=False, declaration=None, consent=None, on_submit="none")
+    flows = load_flows(write_flows(tmp_path, {"support_request": flow}), minimal_pack("taheel"))
+    talk = Talk(flows["support_request"])
+    talk.say(VALID["name"])
+    result = talk.say(NID)
+    assert result.state is None and result.replies == []
+    assert [type(e).__name__ for e in result.effects] == ["Completed"]
+
+
+ANY_INPUT = st.one_of(
+    st.sampled_from(
+        [
+            "رجوع",
+            "إلغاء",
+            "تخطي",
+            "مساعدة",
+            "تعديل",
+            "تأكيد",
+            "أقر وأوافق",
+            "لا أوافق",
+            "retry",
+            "handoff",
+            "موظف",
+            "متى يردون؟",
+            "1",
+            "2",
+            "mobile",
+            "skip",
+            "",
+            "   ",
+        ]
+    ),
+    st.sampled_from(list(VALID.values()) + list(INVALID.values())),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(SLUGS), st.lists(ANY_INPUT, max_size=25), st.booleans())
+def test_any_conversation_keeps_a_consistent_state(slug: str, inputs: list[str], sms: bool) -> None:
+    """Whatever is typed, the runner never fails, and a live state always says what it awaits."""
+    flow = flows_for(slug)["support_request"]
+    talk = Talk(flow, supports_buttons=not sms, supports_attachments=not sms)
+    for raw in inputs:
+        result = talk.say(raw)
+        if result.state is None:
+            assert result.effects and not isinstance(result.effects[0], Handoff)
+            break
+        json.dumps(result.state.to_json())
+        if any(isinstance(e, Handoff) for e in result.effects):
+            continue
+        assert result.replies and result.replies[-1].expect is not None
+        if result.state.stage == "field":
+            assert result.replies[-1].expect.field in {f.id for f in flow.fields} | {"_handoff"}

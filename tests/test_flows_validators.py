@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from hijridate import Gregorian
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.flows.matching import Ambiguous, Option, match_option
@@ -428,3 +428,16 @@ def test_every_type_has_a_validator_and_every_reason_has_words() -> None:
     } <= FIELD_TYPES
     for key in CATALOG:
         assert t(key, "ar") if "{" not in CATALOG[key][0] else True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(FIELD_TYPES)), st.text(max_size=60))
+def test_no_input_makes_a_validator_fail(type_: str, raw: str) -> None:
+    spec = FieldSpec(type=type_, choices=SUPPORT if "choice" in type_ else (), today=date(2025, 3, 1))
+    result = validate(raw, spec)
+    assert isinstance(result, Valid | Invalid)
+    if isinstance(result, Invalid):
+        assert reason_text(result.reason_key, result.params, "ar")
+        assert reason_text(result.reason_key, result.params, "en")
+    else:
+        assert "\u202e" not in str(result.value)

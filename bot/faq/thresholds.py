@@ -63,6 +63,8 @@ def load_thresholds(path: Path = PATH) -> Thresholds:
     if not path.exists():
         return Thresholds()
     raw = json.loads(path.read_text(encoding="utf-8"))
+    if len(raw.get("coef", ())) != len(FEATURES):
+        return Thresholds()  # written for another feature set: rerun `python -m bot.faq.calibrate --write`
     return Thresholds(
         weights=dict(raw["weights"]),
         coef=tuple(float(c) for c in raw["coef"]),

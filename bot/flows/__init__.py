@@ -4,7 +4,8 @@
 ``runner`` moves a conversation through a flow as a pure function of (state, input).
 """
 
-from bot.flows.runner import needs_reminder, reminder, start, step
+from bot.flows.prompts import success_text
+from bot.flows.runner import current_prompt, needs_reminder, reminder, start, step
 from bot.flows.schema import FieldDef, FlowDef, load_flows
 from bot.flows.state import (
     Completed,
@@ -32,9 +33,11 @@ __all__ = [
     "Submit",
     "UpdateProfile",
     "VolunteerSignup",
+    "current_prompt",
     "load_flows",
     "needs_reminder",
     "reminder",
     "start",
     "step",
+    "success_text",
 ]

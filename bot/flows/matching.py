@@ -9,6 +9,7 @@ support request is worse than one more question.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -84,7 +85,7 @@ def match_option(
     meaningful = [w for w in key.split(" ") if w not in FILLER]
     if meaningful:
         key = " ".join(meaningful)
-    if numbered and key.isdigit():
+    if numbered and re.fullmatch(r"[0-9]+", key):
         n = int(key)
         return options[n - 1] if 1 <= n <= len(options) else None
     table: list[tuple[str, int]] = []

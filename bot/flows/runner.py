@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from bot.flows import prompts as P
@@ -46,6 +46,8 @@ from bot.types import Choices, Reply, Text
 MAX_ATTEMPTS = 3
 REMINDER_AFTER = timedelta(hours=6)
 FREE_TEXT = frozenset({"text", "description", "name"})
+#: Saudi Arabia keeps UTC+3 all year; "not in the future" means the beneficiary's today
+RIYADH = timezone(timedelta(hours=3))
 
 
 # --- field bookkeeping ------------------------------------------------------------------------
@@ -300,7 +302,8 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
         if not fdef.optional:
             return _again(flow, state, ctx, prefix=t("skip_required", ctx.lang))
         return _accept(flow, state, fdef, None, ctx)
-    spec = replace(fdef.to_spec(), lang=ctx.lang, today=ctx.now.date(), attachments=ctx.attachments)
+    today = _aware(ctx.now).astimezone(RIYADH).date()
+    spec = replace(fdef.to_spec(), lang=ctx.lang, today=today, attachments=ctx.attachments)
     if state.offering_handoff:
         choice = P.control_choice(text, P.HANDOFF_OPTIONS)
         if choice == "handoff":

@@ -1,0 +1,43 @@
+"""Language detection: Arabic and Arabizi are answered in Arabic, English in English."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.faq import detect_language
+from bot.faq.arabizi import transliterate
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["كيف اقدم طلب", "ابي اكلم موظف", "وش الاجراءات؟", "طلبي رقم 123", "مرحبا hello"],
+)
+def test_arabic_script(text: str) -> None:
+    assert detect_language(text) == "ar"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["How do I apply for support?", "I want to talk to a human", "what are your contact channels", "hi", "ok"],
+)
+def test_english(text: str) -> None:
+    assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["abi mowadaf", "wain el jam3iya", "kaif a9'eer mt6awe3", "shlon aqadim 6alab", "ana abi a3rf", "7aj", "ab3a"],
+)
+def test_arabizi_is_answered_in_arabic(text: str) -> None:
+    assert detect_language(text) == "ar"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "123 456", "😀😀👍", "?!...", "٣٤٥"])
+def test_no_words(text: str) -> None:
+    assert detect_language(text) is None
+
+
+def test_transliteration_of_common_words() -> None:
+    assert transliterate("abi akalim mowadaf") == "ابي اكلم موظف"
+    assert transliterate("wain el jam3iya") == "وين الجمعيه"
+    assert transliterate("kam") == "كم"
