@@ -22,8 +22,14 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 SILA = str(Path(sys.executable).parent / "sila")
-QUESTIONS = ["السلام عليكم", "كم مدة دراسة الطلب", "ما هي طرق التواصل مع الجمعية", "من يعتمد هذه السياسة",
-             "how long does a decision take", "وش الهدف العام"]
+def _questions() -> list[str]:
+    """Every held-out evaluation question for Amass (73 distinct phrasings, all registers)."""
+    path = ROOT / "tests" / "eval" / "faq_eval.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r["q"] for r in rows if r["org"] == "amass"]
+
+
+QUESTIONS = _questions()
 
 
 #: BENCH_MODE=buttons sends menu presses only: the storage and socket path without the FAQ matcher

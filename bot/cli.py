@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -146,6 +145,21 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_telegram(args: argparse.Namespace) -> int:
+    """Telegram helpers; the channel code is imported only here, so other commands stay light."""
+    settings = _settings(args)
+    _check_org(args.org, settings)
+    if args.telegram_command == "set-webhook":
+        from channels.telegram import set_webhook
+
+        url = asyncio.run(set_webhook(settings, args.org))
+        print(f"telegram webhook for {args.org}: {url}")
+        return 0
+    from channels.push import run_polling
+
+    return asyncio.run(run_polling(settings, args.org))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sila", description="Sila (صلة): messaging assistant for associations")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("question", nargs="+", help="the question, or '-' to read one per line from stdin")
     p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("telegram", help="Telegram bot helpers")
+    tg_sub = p.add_subparsers(dest="telegram_command", required=True)
+    for name, help_text in (("set-webhook", "register <public base URL>/telegram/<slug>/webhook with Telegram"),
+                            ("poll", "development: long-poll Telegram and answer, no public URL needed")):
+        tp = tg_sub.add_parser(name, help=help_text)
+        tp.add_argument("--org", required=True)
+        tp.set_defaults(func=cmd_telegram)
     return parser
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot import faq
+from bot import decisions
 from bot.context import TurnContext
 from bot.dates import format_date
 from bot.flows import runner
@@ -30,7 +30,7 @@ CONFIDENT_MIDFORM = 0.0  # the FAQ's own thresholds decide "answer"; nothing ext
 
 def step_context(ctx: TurnContext) -> StepContext:
     def is_question(text: str) -> str | None:
-        decision = faq.decide(text, ctx.pack, lang=ctx.lang)
+        decision = decisions.decide(text, ctx.pack, ctx.lang)
         return decision.text if decision.kind == "answer" and decision.text else None
 
     hours = ctx.services.settings.flow_expiry_hours if ctx.services is not None else 72

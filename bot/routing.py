@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import faq
+from bot import decisions, faq
 from bot.context import TurnContext
 from bot.engine import Stage
 from bot.i18n import t
@@ -148,7 +148,7 @@ class CommandStage:
     async def __call__(self, ctx: TurnContext) -> bool:
         value = ctx.message.button_value
         word = simple(ctx.input)
-        if value is not None and value.startswith("lang:") or word in LANG_WORDS:
+        if (value is not None and value.startswith("lang:")) or word in LANG_WORDS:
             lang = value.split(":", 1)[1] if value and value.startswith("lang:") else LANG_WORDS[word]
             ctx.state.lang = "en" if lang == "en" else "ar"
             ctx.state.lang_locked = True
@@ -199,7 +199,7 @@ class FaqStage:
     async def __call__(self, ctx: TurnContext) -> bool:
         if ctx.message.button_value is not None and ctx.message.button_value.startswith("flow:"):
             return False
-        decision = faq.decide(ctx.message.text, ctx.pack, lang=ctx.lang)
+        decision = decisions.decide(ctx.message.text, ctx.pack, ctx.lang)
         ctx.decision = decision
         if decision.kind == "menu":
             greet(ctx) if not ctx.state.greeted else ctx.say(main_menu(ctx, decision.text or None))
@@ -249,8 +249,8 @@ class FallbackStage:
             ctx.state.misses = 0
             offer_handoff(ctx)
         else:
-            ctx.say(main_menu(ctx, t("fallback", ctx.lang)))
-            ctx.replies[-1] = dataclasses.replace(ctx.replies[-1], kind="fallback")  # type: ignore[type-var]
+            menu = main_menu(ctx, t("fallback", ctx.lang))
+            ctx.say(dataclasses.replace(menu, kind="fallback"))
         return True
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from pathlib import Path
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,9 +22,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bot.engine import Engine
 from bot.packs import LoadedPack, load_all
 from bot.settings import Settings, SettingsError
+from storage.cases import CaseService
 from storage.conversations import ConversationStore, MemoryConversationStore
 from storage.coordination import EventBus, LockProvider, MemoryBus, MemoryLocks, RedisBus, RedisLocks
-from storage.cases import CaseService
 from storage.crypto import DataCipher, load_cipher
 from storage.db import Database, check_reachable, create_database
 from storage.models import Association

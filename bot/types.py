@@ -136,7 +136,7 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
     expect = (
         Expect(exp["flow"], exp["field"], exp["type"], tuple(exp.get("choices") or ())) if exp else None
     )
-    kind = data.get("kind") or "info"
+    kind: ReplyKind = data.get("kind") or "info"
     if data.get("media"):
         m = data["media"]
         return Media(m["url"], data.get("text", ""), m.get("content_type"), kind, expect)

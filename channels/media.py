@@ -10,9 +10,13 @@ from the file's first bytes rather than from the declared content type.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from bot.types import Attachment
 
 log = logging.getLogger("sila.media")
 
@@ -63,6 +67,12 @@ def accept(data: bytes, limit: int, declared: str | None = None, filename: str |
     if declared and declared.split(";")[0].strip().lower() != ctype:
         log.info("attachment declared %s but is %s; using the sniffed type", declared[:40], ctype)
     return MediaBlob(data, ctype, filename)
+
+
+def attachments_json(attachments: Sequence[Attachment]) -> str:
+    """How attachments are kept on the stored inbound message (provider references only)."""
+    return json.dumps([{"url": a.url, "content_type": a.content_type, "size": a.size, "filename": a.filename}
+                       for a in attachments], ensure_ascii=False)
 
 
 _PHONE = re.compile(r"\+?\d{7,15}")

@@ -48,7 +48,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
 from bot.types import Attachment, ConversationKey, InboundMessage, Reply
 from channels.delivery import SendError, Template
-from channels.media import MediaBlob, MediaRefused, accept
+from channels.media import MediaBlob, MediaRefused, accept, attachments_json
 from channels.optout import after_turn
 from storage.records import OutboxItem, StoreUnavailable
 
@@ -205,10 +205,13 @@ class TelegramChannel:
             meta.append(("contact_phone", text))
             if phone:
                 meta.append(("phone_verified", "telegram"))
+        attachments = self._attachments(message)
+        if attachments:  # kept with the stored message; fetched later only via getFile
+            meta.append(("attachments", attachments_json(attachments)))
         msg = InboundMessage(
             key=key, text=text, provider_message_id=self._provider_id(slug, update),
             sender_name=message.from_user.full_name if message.from_user else None,
-            attachments=self._attachments(message), received_at=message.date, meta=tuple(meta),
+            attachments=attachments, received_at=message.date, meta=tuple(meta),
         )
         await self._turn(msg, phone)
 
@@ -409,6 +412,9 @@ async def set_webhook(settings: Settings, slug: str) -> str:
     if bot is None:
         raise SettingsError(f"{token_env_name(slug)}: no bot token for '{slug}'")
     url = settings.public_base_url.rstrip("/") + f"/telegram/{slug}/webhook"
-    async with bot:
-        await bot.set_webhook(url, secret_token=secret_for(settings, slug), allowed_updates=ALLOWED_UPDATES)
+    try:
+        async with bot:
+            await bot.set_webhook(url, secret_token=secret_for(settings, slug), allowed_updates=ALLOWED_UPDATES)
+    except TelegramError as exc:
+        raise SettingsError(f"{token_env_name(slug)}: Telegram refused setWebhook: {exc.message[:200]}") from None
     return url

@@ -39,7 +39,7 @@ from bot.runtime import Runtime
 from bot.settings import SettingsError
 from bot.types import Attachment, ConversationKey, InboundMessage, Reply
 from channels.delivery import SendError, Template
-from channels.media import MediaBlob, MediaRefused, accept, mask_phone
+from channels.media import MediaBlob, MediaRefused, accept, attachments_json, mask_phone
 from channels.optout import after_turn
 from storage.delivery_state import record_callback
 from storage.records import OutboxItem, StoreUnavailable
@@ -200,6 +200,7 @@ class TwilioChannel:
             key=ConversationKey(slug, channel, sender), text=str(form.get("Body", ""))[:4096],
             provider_message_id=str(form["MessageSid"]), attachments=tuple(attachments),
             sender_name=str(form.get("ProfileName", ""))[:200] or None,
+            meta=(("attachments", attachments_json(attachments)),) if attachments else (),
         )
         outcome = await self.runtime.engine.handle(msg)
         if outcome.duplicate:

@@ -190,19 +190,19 @@ class ChatSocket:
             return
         text = frame.get("text") if kind == "message" else None
         value = frame.get("value") if kind == "button" else None
-        if kind == "message" and not isinstance(text, str) or kind == "button" and not isinstance(value, str):
+        if (kind == "message" and not isinstance(text, str)) or (kind == "button" and not isinstance(value, str)):
             self.outq.put_nowait({"type": "error", "code": "bad_frame", "text": t("error.bad_frame", self.lang)})
             return
         limit = self.runtime.settings.ws_max_chars
         if (text and len(text) > limit) or (value and len(value) > 256):
             self.error("too_long", limit=limit)
             return
-        client_id = frame.get("id")
-        provider_id = f"{self.key.address}:{client_id}" if isinstance(client_id, str) and CLIENT_ID_RE.match(
-            client_id) else None
+        raw_id = frame.get("id")
+        client_id = raw_id if isinstance(raw_id, str) and CLIENT_ID_RE.match(raw_id) else None
         msg = InboundMessage(
-            key=self.key, text=text or "", button_value=value, provider_message_id=provider_id,
-            meta=(("client_id", client_id),) if provider_id else (),
+            key=self.key, text=text or "", button_value=value,
+            provider_message_id=f"{self.key.address}:{client_id}" if client_id else None,
+            meta=(("client_id", client_id),) if client_id else (),
         )
         try:
             outcome = await self.runtime.engine.handle(msg)

@@ -91,11 +91,11 @@ class MemoryConversationStore:
             raise SeqConflict(conv.id)
         ids = [
             (conv.org, conv.channel, m.direction, m.provider_message_id)
-            for m in turn.messages if m.provider_message_id
+            for m in turn.messages if m.provider_message_id is not None
         ]
         if any(i in self._provider_ids for i in ids) or len(set(ids)) != len(ids):
             raise DuplicateMessage(conv.id)
-        self._provider_ids.update(ids)  # type: ignore[arg-type]
+        self._provider_ids.update(ids)
         self._messages[conv.id].extend(copy.deepcopy(turn.messages))
         for row in turn.outbox:
             self._outbox[row["id"]] = OutboxItem(

@@ -71,10 +71,10 @@ def create_database(settings: Settings) -> Database:
     return Database(engine, engine, "postgresql")
 
 
-async def check_reachable(db: Database, timeout: float = 5.0) -> None:
+async def check_reachable(db: Database, within: float = 5.0) -> None:
     """Fail fast, naming the setting, when the database cannot be reached."""
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             async with db.reader.connect() as conn:
                 await conn.execute(text("SELECT 1"))
     except (TimeoutError, OSError, SQLAlchemyError) as exc:

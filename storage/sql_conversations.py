@@ -48,6 +48,8 @@ from storage.records import (
 log = logging.getLogger("sila.storage")
 
 _Pending = tuple[TurnWrite, "asyncio.Future[None]"]
+#: queued by close(): everything before it has been written when it is reached
+_SENTINEL: Any = object()
 
 
 def _classify(exc: IntegrityError) -> StoreError:
@@ -159,6 +161,8 @@ class SqlConversationStore:
             batch = [first]
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            stop = [f for t, f in batch if t is _SENTINEL]
+            batch = [(t, f) for t, f in batch if t is not _SENTINEL]
             live = [(t, f) for t, f in batch if not f.cancelled()]
             try:
                 await self._write_batch(live)
@@ -167,6 +171,8 @@ class SqlConversationStore:
                 for _, fut in live:
                     if not fut.done():
                         fut.set_exception(exc)
+            for event in stop:
+                event.set()  # type: ignore[attr-defined]
 
     async def _write_batch(self, batch: list[_Pending]) -> None:
         if not batch:
@@ -310,8 +316,11 @@ class SqlConversationStore:
     async def close(self) -> None:
         if self._writer_task is not None:
             # let queued turns finish before the pool closes
-            while not self._queue.empty():
-                await asyncio.sleep(0.01)
+            done = asyncio.Event()
+            self._queue.put_nowait((_SENTINEL, done))  # type: ignore[arg-type]
+            if not self._writer_task.done():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), 10)
             self._writer_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer_task

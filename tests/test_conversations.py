@@ -162,7 +162,7 @@ def test_whole_support_request(org: str, tmp_path: Path) -> None:
     assert stored[0][2] == "0008" and VALID_ID not in stored[0][3]
 
     # the owner asks for the status by reference
-    replies = chat.send(f"/button flow:status_inquiry")
+    replies = chat.send("/button flow:status_inquiry")
     replies = chat.send(ref.group(0))
     assert any(ref.group(0) in r["text"] for r in replies)
     chat.close()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from functools import cache
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.packs import load_all
+from bot.runtime import sync_associations
 from bot.settings import load_settings
 from bot.types import ConversationKey
 from storage.conversations import MemoryConversationStore
@@ -17,11 +19,10 @@ from storage.db import create_database, migrate
 from storage.models import new_id
 from storage.records import DuplicateMessage, SeqConflict, StoredMessage, TurnWrite
 from storage.sql_conversations import SqlConversationStore
-from bot.runtime import sync_associations
-from bot.packs import load_all
+
 
 @pytest.fixture
-def KEY() -> ConversationKey:  # noqa: N802 - reads like the constant it stands for
+def KEY() -> ConversationKey:
     """A fresh conversation per test: the PostgreSQL database is shared by the session."""
     return ConversationKey("amass", "webchat", new_id())
 

@@ -1,6 +1,6 @@
 """Choose the matcher's channel weights and the abstention thresholds by cross-validation.
 
-    python -m bot.faq.calibrate [--folds 5] [--write]
+    python -m bot.faq.calibrate [--folds 10] [--write]
 
 Training data only: each association's topic phrasings are split into folds per topic; the
 held-out phrasings (as written, with typos, and re-typed as Arabizi) are asked against an
@@ -257,7 +257,7 @@ def report(groups: list[Group], th: Thresholds) -> dict[str, dict[str, float]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--folds", type=int, default=10)
     ap.add_argument("--write", action="store_true", help="store the result in bot/faq/thresholds.json")
     ap.add_argument("--acc", type=float, default=0.95, help="answered accuracy to reach in CV")
     ap.add_argument("--oos-max", type=float, default=0.02, help="share of OOS examples allowed an answer")

@@ -227,7 +227,8 @@ def validate_number(raw: str, spec: FieldSpec) -> Result:
 
 
 def _ambiguous(match: Ambiguous, lang: str) -> Invalid:
-    return Invalid("choice_ambiguous", {"options": "، ".join(o.label(lang) for o in match.options)})
+    sep = ", " if lang == "en" else "، "
+    return Invalid("choice_ambiguous", {"options": sep.join(o.label(lang) for o in match.options)})
 
 
 def validate_choice(raw: str, spec: FieldSpec) -> Result:

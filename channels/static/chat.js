@@ -97,6 +97,7 @@
     el.log.setAttribute("aria-label", t.conversation);
     el.typingText.textContent = t.typing;
     for (const who of el.log.querySelectorAll(".who")) who.textContent = t.officer;
+    for (const time of el.log.querySelectorAll("time[datetime]")) time.textContent = formatTime(new Date(time.dateTime));
     for (const group of el.log.querySelectorAll(".quick")) group.setAttribute("aria-label", t.choices);
     for (const p of pending.values()) markState(p.li, p.state === "failed" ? "failed" : "pending");
     setStatus(el.status.dataset.state || "connecting");

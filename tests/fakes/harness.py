@@ -1,0 +1,123 @@
+"""The Sila app on a real port, wired to the fake Telegram and Twilio servers.
+
+The port is chosen before the settings are built because the public base URL (what Twilio
+signs, where status callbacks go) must name it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.runtime import Runtime
+from bot.settings import Settings, load_settings
+from channels.push import PUSH, PushChannels
+from channels.server import create_app
+from channels.webchat import RUNTIME
+from storage.db import migrate
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+from tests.servers import free_port
+
+TG_TOKEN = "7000001:AAHfakeTokenForSilaTests0123456789"
+TG_SECRET = "test-telegram-secret"
+SMS_FROM = "+966110000000"
+WA_FROM = "+966110000001"
+
+
+@dataclass
+class Harness:
+    client: TestClient
+    url: str
+    settings: Settings
+    telegram: FakeTelegram
+    twilio: FakeTwilio
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.client.app[RUNTIME]  # type: ignore[index]
+
+    @property
+    def push(self) -> PushChannels:
+        return self.client.app[PUSH]  # type: ignore[index]
+
+
+def harness_settings(tmp_path: Path, port: int, tg: FakeTelegram, tw: FakeTwilio, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": str(tmp_path), "sqlite_synchronous": "NORMAL", "public_base_url": f"http://127.0.0.1:{port}",
+        "telegram_secret": TG_SECRET, "telegram_api_base": tg.url, "telegram_token_amass": TG_TOKEN,
+        "twilio_account_sid": ACCOUNT_SID, "twilio_auth_token": AUTH_TOKEN, "twilio_api_base": tw.url,
+        "twilio_sms_from_amass": SMS_FROM, "twilio_whatsapp_from_amass": WA_FROM,
+        "delivery_poll_ms": 50, "send_timeout_ms": 1000,
+    }
+    values.update(overrides)
+    return load_settings(env={}, **values)
+
+
+@contextlib.asynccontextmanager
+async def running(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
+    tg = await FakeTelegram(tokens={TG_TOKEN}).start()
+    tw = await FakeTwilio().start()
+    port = free_port()
+    settings = harness_settings(tmp_path, port, tg, tw, **overrides)
+    await migrate(settings)
+    try:
+        async with TestClient(TestServer(create_app(settings), host="127.0.0.1", port=port)) as client:
+            h = Harness(client, f"http://127.0.0.1:{port}", settings, tg, tw)
+            worker = h.push.worker
+            worker.backoff_base = 0.05
+            worker.reconcile_delay = 0.05
+            yield h
+            await h.push.telegram.idle()
+            await worker.drain(5)
+    finally:
+        await tg.close()
+        await tw.close()
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02) -> Any:
+    """Poll ``check`` (sync or async) until it returns something truthy; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(interval)
+
+
+async def transcript(h: Harness, org: str, channel: str, address: str) -> list[Any]:
+    """Every stored message of one conversation, oldest first ([] when there is none)."""
+    from bot.types import ConversationKey
+
+    h.runtime.store.forget(ConversationKey(org, channel, address))
+    conv = await h.runtime.store.load(ConversationKey(org, channel, address))
+    if conv.is_new:
+        return []
+    return await h.runtime.store.history(conv.id, limit=1000)
+
+
+async def count_rows(h: Harness, table: str) -> int:
+    from sqlalchemy import text
+
+    assert h.runtime.db is not None
+    async with h.runtime.db.reader.connect() as conn:
+        return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar() or 0)  # noqa: S608
+
+
+async def settle(h: Harness) -> None:
+    """Let webhook tasks finish and the worker send what they stored."""
+    await h.push.telegram.idle()
+    for _ in range(3):
+        await h.push.worker.run_once()
+        await h.push.worker.drain(10)
