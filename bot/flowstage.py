@@ -14,6 +14,7 @@ from bot import decisions
 from bot.context import TurnContext
 from bot.dates import format_date
 from bot.flows import runner
+from bot.flows.prompts import success_text
 from bot.flows.state import (
     FlowState,
     Handoff,
@@ -112,7 +113,7 @@ async def _carry_out(ctx: TurnContext, effect: Any, flow: Any, state: FlowState)
             "earliest_date": format_date(case.decision_due_at.date(), ctx.lang) if case.decision_due_at else "",
             "officer": pack.referral_officer.get(ctx.lang),
         }
-        text = flow.success.get(ctx.lang).format(**params) if flow.success else case.reference
+        text = success_text(flow, ctx.lang, **params) or case.reference
         ctx.say(Text(text, kind="flow"))
         ctx.events.append({"type": "case_submitted", "reference": case.reference})
     elif isinstance(effect, UpdateProfile):

@@ -211,7 +211,7 @@ class TelegramChannel:
         msg = InboundMessage(
             key=key, text=text, provider_message_id=self._provider_id(slug, update),
             sender_name=message.from_user.full_name if message.from_user else None,
-            attachments=attachments, received_at=message.date, meta=tuple(meta),
+            attachments=attachments, meta=tuple(meta),
         )
         await self._turn(msg, phone)
 

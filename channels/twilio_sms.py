@@ -17,6 +17,7 @@ sentence boundaries into parts of at most SILA_SMS_MAX_SEGMENTS segments (UCS-2 
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -26,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from aiohttp import BasicAuth, ClientError, ClientSession, ClientTimeout, web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from multidict import MultiDictProxy
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -55,6 +56,11 @@ SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
 MEDIA_REDIRECT_HOSTS = ("media.twiliocdn.com", "mms.twiliocdn.com")
 RETRY_AFTER: ContextVar[str | None] = ContextVar("twilio_retry_after", default=None)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def basic_auth(login: str, password: str) -> str:
+    """The Authorization header value (aiohttp's BasicAuth helper is deprecated)."""
+    return "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()
 
 
 def rebase(url: str, base: str) -> str:
@@ -88,9 +94,11 @@ class RebasedAsyncHttpClient(AsyncTwilioHttpClient):
     ) -> Response:
         if self._own_session is None or self._own_session.closed:
             self._own_session = ClientSession()
-        basic = BasicAuth(auth[0], auth[1]) if auth else None
+        headers = dict(headers or {})
+        if auth:
+            headers["Authorization"] = basic_auth(*auth)
         async with self._own_session.request(
-            method.upper(), rebase(url, self.base), params=cast(Any, params), data=data, headers=headers, auth=basic,
+            method.upper(), rebase(url, self.base), params=cast(Any, params), data=data, headers=headers,
             timeout=ClientTimeout(total=timeout or self.timeout), allow_redirects=allow_redirects,
         ) as resp:
             text = await resp.text()
@@ -298,12 +306,12 @@ class TwilioChannel:
         if not self.media_allowed(attachment.url) or self.client is None:
             raise MediaRefused("media URL is not on api.twilio.com for this account")
         cap = self.settings.media_max_bytes
-        auth = BasicAuth(self.account_sid, self.settings.twilio_auth_token)
+        auth = {"Authorization": basic_auth(self.account_sid, self.settings.twilio_auth_token)}
         timeout = ClientTimeout(total=self.settings.send_timeout_ms / 1000 * 3)
         async with ClientSession(timeout=timeout) as session:
             url: str = rebase(attachment.url, self.settings.twilio_api_base)
             for hop in range(2):
-                async with session.get(url, auth=auth if hop == 0 else None, allow_redirects=False) as resp:
+                async with session.get(url, headers=auth if hop == 0 else None, allow_redirects=False) as resp:
                     if resp.status in (301, 302, 303, 307, 308) and hop == 0:
                         url = resp.headers.get("Location", "")
                         target = urlsplit(url)

@@ -157,7 +157,7 @@ async def beneficiary_history(db: Database, beneficiary_id: str, limit: int = 50
         select(Message, Conversation.channel.label("conv_channel"))
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(Conversation.beneficiary_id == beneficiary_id)
-        .order_by(Message.created_at.desc()).limit(limit)
+        .order_by(Message.created_at.desc(), Message.seq.desc()).limit(limit)
     )
     async with db.reader.connect() as conn:
         rows = (await conn.execute(stmt)).all()

@@ -317,8 +317,8 @@ def test_scripted_frames_render_inert_with_notices(page: Any, server: SilaServer
                 ws.send(frame(type="error", code="too_long", text="الرسالة طويلة جداً."))
             else:
                 ws.send(frame(type="message", text=f["text"], seq=4, id="m4", client_id=f["id"]))
-                ws.send(frame(type="reply", text=XSS, buttons=[], expect=None, kind="human", seq=5, id="m5",
-                              author="officer"))
+                ws.send(frame(type="reply", text=XSS, buttons=[], kind="human", seq=5, id="m5", author="officer",
+                              expect={"flow": "data_update", "field": "phone", "type": "phone", "choices": []}))
                 ws.send(frame(type="turn_end", seq=5))
 
         ws.on_message(on_message)
@@ -342,6 +342,7 @@ def test_scripted_frames_render_inert_with_notices(page: Any, server: SilaServer
     page.wait_for_selector(".msg-me[data-seq='4']")
     page.wait_for_selector(".msg-officer[data-seq='5']")
     assert page.locator(".msg-officer[data-seq='5'] .bubble").text_content() == XSS
+    assert page.get_attribute("#input", "inputmode") == "tel", "a phone field brings up the phone keypad"
     assert page.locator("#log img").count() == 0
     assert page.watch.dialogs == []
     assert_phone_layout(page)

@@ -45,7 +45,7 @@ def detect_language(text: str) -> Literal["ar", "en"] | None:
     """ar for Arabic script or Arabizi, en for English, None when there are no words."""
     if not text:
         return None
-    arabic = len(_ARABIC.findall(text))
+    arabic = sum(1 for ch in _ARABIC.findall(text) if ch.isalpha())
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     if arabic == 0 and latin == 0:
         return None

@@ -210,6 +210,12 @@
     }
   }
 
+  /** Phones show the right keyboard for the field a flow is waiting for (phone, ID number…). */
+  const INPUT_MODES = { phone: "tel", national_id: "numeric", digits: "numeric", number: "numeric", email: "email" };
+  function applyExpect(expect) {
+    el.input.inputMode = (expect && INPUT_MODES[expect.type]) || "text";
+  }
+
   function showStored(m) {
     if (typeof m.seq !== "number" || shown.has(m.seq)) return;
     let li;
@@ -310,20 +316,25 @@
         }
         break;
       }
-      case "history":
-        for (const m of f.messages || []) showStored(m);
+      case "history": {
+        const messages = Array.isArray(f.messages) ? f.messages : [];
+        for (const m of messages) showStored(m);
+        const lastOut = messages.filter((m) => m.direction === "out").pop();
+        if (lastOut) applyExpect(lastOut.expect);
         syncQuickReplies();
         ready = true;
         el.intro.hidden = el.log.children.length > 0;
         for (const p of pending.values()) if (p.state !== "failed") trySend(p);
         scrollDown(true);
         break;
+      }
       case "message":
         showStored({ ...f, direction: "in", author: "beneficiary" });
         scrollDown(true);
         break;
       case "reply": {
         showStored({ ...f, direction: "out" });
+        applyExpect(f.expect);
         // The main menu always offers the *other* language: follow the server's choice.
         const values = (f.buttons || []).map((b) => b && b.value);
         if (values.includes("lang:ar") && lang !== "en") setLang("en");

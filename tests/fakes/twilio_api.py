@@ -12,6 +12,7 @@ signed status callbacks to the StatusCallback URL a message was created with.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import os
 from collections import defaultdict
@@ -87,13 +88,8 @@ class FakeTwilio:
             await self._runner.cleanup()
 
     def _authorised(self, request: web.Request) -> bool:
-        auth = request.headers.get("Authorization", "")
-        try:
-            creds = aiohttp.BasicAuth.decode(auth)
-        except ValueError:
-            return False
-        return (creds.login, creds.password) == (self.account_sid, self.auth_token) and \
-            request.match_info["sid"] == self.account_sid
+        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        return request.headers.get("Authorization", "") == expected and request.match_info["sid"] == self.account_sid
 
     def _error(self, code: str, failure: Failure | None = None) -> web.Response:
         status, message = ERRORS[code]
