@@ -102,6 +102,8 @@ class ChatSocket:
         self.outq: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self.bucket = TokenBucket(runtime.settings.ws_rate_per_10s, 10.0)
         self.lang = "ar"
+        #: the client id of the frame being handled, echoed on error frames
+        self.client_id: str | None = None
 
     def topic(self) -> str:
         return f"chat:{self.key.lock_name()}"
@@ -120,11 +122,11 @@ class ChatSocket:
                 frames.append({
                     "type": "reply", "text": m["text"], "buttons": m.get("buttons", []),
                     "expect": m.get("expect"), "kind": m.get("kind"), "seq": m["seq"], "id": m["id"],
-                    "author": m.get("author", "bot"),
+                    "author": m.get("author", "bot"), "at": m.get("at"),
                 })
             else:
                 frames.append({"type": "message", "text": m["text"], "seq": m["seq"], "id": m["id"],
-                               "client_id": m.get("client_id")})
+                               "client_id": m.get("client_id"), "button": m.get("button"), "at": m.get("at")})
         if turn_end and frames:
             frames.append({"type": "turn_end", "seq": self.cursor})
         return frames
@@ -144,7 +146,8 @@ class ChatSocket:
                 await self.ws.send_str(json.dumps(frame, ensure_ascii=False))
 
     def error(self, code: str, **params: Any) -> None:
-        self.outq.put_nowait({"type": "error", "code": code, "text": t(f"error.{code}", self.lang, **params)})
+        self.outq.put_nowait({"type": "error", "code": code, "text": t(f"error.{code}", self.lang, **params),
+                              "client_id": self.client_id})
 
     async def send_history(self) -> None:
         store = self.runtime.store
@@ -164,6 +167,7 @@ class ChatSocket:
         self.outq.put_nowait({"type": "history", "messages": frames})
 
     async def handle_frame(self, raw: str) -> None:
+        self.client_id = None
         if len(raw.encode()) > MAX_FRAME_BYTES:
             self.error("too_long", limit=self.runtime.settings.ws_max_chars)
             return
@@ -176,6 +180,9 @@ class ChatSocket:
             self.outq.put_nowait({"type": "error", "code": "bad_frame", "text": t("error.bad_frame", self.lang)})
             return
         kind = frame.get("type")
+        raw_id = frame.get("id")
+        client_id = raw_id if isinstance(raw_id, str) and CLIENT_ID_RE.match(raw_id) else None
+        self.client_id = client_id
         if kind == "ping":
             self.outq.put_nowait({"type": "pong"})
             return
@@ -185,7 +192,7 @@ class ChatSocket:
         wait = self.bucket.take()
         if wait:
             seconds = max(1, round(wait))
-            self.outq.put_nowait({"type": "rate_limited", "retry_after": seconds,
+            self.outq.put_nowait({"type": "rate_limited", "retry_after": seconds, "client_id": client_id,
                                   "text": t("error.rate_limited", self.lang, seconds=seconds)})
             return
         text = frame.get("text") if kind == "message" else None
@@ -197,8 +204,6 @@ class ChatSocket:
         if (text and len(text) > limit) or (value and len(value) > 256):
             self.error("too_long", limit=limit)
             return
-        raw_id = frame.get("id")
-        client_id = raw_id if isinstance(raw_id, str) and CLIENT_ID_RE.match(raw_id) else None
         msg = InboundMessage(
             key=self.key, text=text or "", button_value=value,
             provider_message_id=f"{self.key.address}:{client_id}" if client_id else None,

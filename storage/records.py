@@ -69,6 +69,8 @@ class StoredMessage:
             frame["kind"] = self.payload.get("kind", self.kind)
             if self.payload.get("client_id"):
                 frame["client_id"] = self.payload["client_id"]
+            if self.payload.get("button") is not None:
+                frame["button"] = self.payload["button"]
         return frame
 
 

@@ -13,13 +13,14 @@ import json
 import logging
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.i18n import t
-from bot.types import Choices, Button, ConversationKey, reply_to_json
+from bot.types import Attachment, Button, Choices, ConversationKey, reply_from_json, reply_to_json
 from channels.media import MediaRefused
 from channels.telegram import HASHED, SECRET_HEADER, callback_data, secret_for, set_webhook
 from storage.identities import beneficiary_history, identity_facts
@@ -160,7 +161,7 @@ async def test_long_button_values_travel_as_a_short_hash(h: Harness) -> None:
     conv = await h.runtime.store.load(key)
     payload = reply_to_json(Choices("choose", (Button("Long", long_value),)))
     out = StoredMessage(new_id(), conv.id, conv.seq + 1, "out", "bot", "choose", payload, "menu",
-                        created_at=__import__("datetime").datetime.now(__import__("datetime").UTC))
+                        created_at=datetime.now(UTC))
     prev = conv.seq
     conv.seq += 1
     await h.runtime.store.commit(TurnWrite(conversation=conv, previous_seq=prev, messages=[out]))
@@ -206,8 +207,7 @@ async def test_a_reply_expecting_a_phone_offers_the_contact_button(h: Harness) -
     payload = {"type": "reply", "text": "ما رقم جوالك؟", "buttons": [], "kind": "flow",
                "expect": {"flow": "support_request", "field": "mobile", "type": "phone", "choices": []}}
     item = OutboxItem(new_id(), new_id(), new_id(), "amass", "telegram", str(CHAT), payload, 1)
-    await h.push.telegram.send(item, h.push.telegram.parts(item, __import__("bot.types").types.reply_from_json(payload)),
-                               None)
+    await h.push.telegram.send(item, h.push.telegram.parts(item, reply_from_json(payload)), None)
     markup = h.telegram.sent[CHAT][-1]["reply_markup"]
     assert markup["keyboard"][0][0]["request_contact"] is True
 
@@ -222,8 +222,6 @@ async def test_media_is_fetched_only_through_get_file(h: Harness) -> None:
     assert first.payload is not None
     att = json.loads(first.payload["attachments"])[0]
     assert att["url"] == "telegram:F1" and TG_TOKEN not in first.payload["attachments"]
-
-    from bot.types import Attachment
 
     blob = await h.push.telegram.fetch_attachment("amass", Attachment("telegram:F1", "application/pdf"))
     assert blob.content == pdf and blob.content_type == "application/pdf"

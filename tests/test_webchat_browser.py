@@ -152,7 +152,7 @@ def test_arabic_conversation_buttons_and_reload(page: Any, server: SilaServer) -
     seqs = log_seqs(page)
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs) and 0 not in seqs, seqs
     assert_phone_layout(page)
-    page.screenshot(path=str(SCREENSHOT))
+    page.screenshot(path=str(SCREENSHOT), animations="disabled")
 
     texts = page.eval_on_selector_all("#log .msg .bubble", "els => els.map(e => e.textContent)")
     page.reload()
@@ -185,7 +185,7 @@ def test_english_toggle_switches_page_and_replies(page: Any, server: SilaServer)
     assert page.locator(".msg-me .bubble").last.text_content() == "English"
     assert page.text_content("#status-text") == "Connected"
     assert_phone_layout(page)
-    page.screenshot(path=str(SCREENSHOT_EN))
+    page.screenshot(path=str(SCREENSHOT_EN), animations="disabled")
 
     page.reload()
     connected(page)
@@ -346,7 +346,7 @@ def test_scripted_frames_render_inert_with_notices(page: Any, server: SilaServer
     assert page.locator("#log img").count() == 0
     assert page.watch.dialogs == []
     assert_phone_layout(page)
-    page.screenshot(path="/tmp/sila_chat_officer.png")
+    page.screenshot(path="/tmp/sila_chat_officer.png", animations="disabled")
     page.watch.clean()
 
 

@@ -56,7 +56,7 @@ class Group:
         self.rf_topic.append(ix.docs[inside[hit[2]]].topic if hit else None)
         cov, n_tok = max(ix.coverage(v) for v in variants)
         for dst_d, dst_t, vs in ((self.docs, self.topics, variants), (self.raw_docs, self.raw_topics, variants[:1])):
-            d = ix.doc_channels(vs)
+            d = ix.doc_channels(vs, all_channels=True)
             t = ix.topic_level(vs)
             dst_d.append(np.stack([d[c] for c in CHANNELS], axis=1).astype(np.float32))
             dst_t.append(np.stack([t[c] for c in TOPIC_CHANNELS], axis=1).astype(np.float32))

@@ -56,11 +56,7 @@ def _clean(text: str) -> str:
 
 
 def _names_foreign_programme(org: OrgFaq, variants: list[str]) -> bool:
-    for v in variants:
-        padded = f" {v} "
-        if any(f" {' '.join(name)} " in padded for name in org.foreign_programmes):
-            return True
-    return False
+    return any(name in f" {v} " for v in variants for name in org.foreign_programmes)
 
 
 def _topic_decision(org: OrgFaq, topic_id: str, score: float, lang: Literal["ar", "en"]) -> Decision:

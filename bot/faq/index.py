@@ -22,7 +22,7 @@ from bot.faq.arabizi import transliterate
 from bot.faq.lang import is_arabizi
 from bot.faq.normalize import normalize
 from bot.faq.skeleton import skeleton, skeleton_text
-from bot.faq.tfidf import Tfidf, char_grams, word_grams
+from bot.faq.tfidf import Tfidf, word_grams
 
 __all__ = ["CHANNELS", "DEFAULT_WEIGHTS", "TOPIC_CHANNELS", "Doc", "FaqIndex", "Match", "query_variants"]
 
@@ -32,6 +32,9 @@ CHANNELS = ("char", "skel", "word", "fuzz")
 TOPIC_CHANNELS = ("tchar", "tskel")
 DEFAULT_WEIGHTS: dict[str, float] = {"char": 0.2, "skel": 0.15, "word": 0.0, "fuzz": 0.05, "tchar": 0.35, "tskel": 0.25}
 SHORTLIST = 24
+#: above this many phrasings, only the phrasings of the best pooled topics are scored
+PHRASING_SCAN_LIMIT = 1000000
+CANDIDATE_TOPICS = 8
 MAX_QUERY_CHARS = 400  # a 4,096-character message is not a FAQ question; its start decides
 _STOPWORDS = frozenset(
     normalize(
@@ -108,9 +111,9 @@ class FaqIndex:
         self.skel = [skeleton_text(t) for t in self.norm]
         self.weights = dict(weights or DEFAULT_WEIGHTS)
         self.fuzz_scorer = getattr(fuzz, fuzz_scorer)
-        self.char = Tfidf(self.norm, char_grams)
-        self.skel_index = Tfidf(self.skel, char_grams)
-        self.word = Tfidf(self.norm, word_grams)
+        self.char = Tfidf(self.norm)
+        self.skel_index = Tfidf(self.skel)
+        self._word: Tfidf | None = None
         self.topic_ids: list[str] = []
         self.topic_oos: list[bool] = []
         starts: list[int] = []
@@ -125,36 +128,60 @@ class FaqIndex:
         self._doc_topic = np.asarray(doc_topic, dtype=np.int64)
         self._oos_mask = np.asarray(self.topic_oos, dtype=bool)
         extra = topic_texts or {}
-        tdocs = [[] for _ in self.topic_ids]  # type: list[list[str]]
-        for i, t in enumerate(doc_topic):
-            tdocs[t].append(self.norm[i])
-        for t, tid in enumerate(self.topic_ids):
-            if not self.topic_oos[t] and tid in extra:
-                tdocs[t].append(normalize(extra[tid]))
-        joined = [" ".join(d) for d in tdocs]
-        self.tchar = Tfidf(joined, char_grams)
-        self.tskel = Tfidf([skeleton_text(t) for t in joined], char_grams)
+        pooled = [(t, normalize(extra[tid])) for t, tid in enumerate(self.topic_ids) if not self.topic_oos[t] and tid in extra]
+        n_topics = len(self.topic_ids)
+        self.tchar = Tfidf(self.char.counts.pooled(self._doc_topic, n_topics, pooled))
+        skel_extra = [(t, skeleton_text(text)) for t, text in pooled]
+        self.tskel = Tfidf(self.skel_index.counts.pooled(self._doc_topic, n_topics, skel_extra))
         words: set[str] = set()
-        for t in [*(n for n, d in zip(self.norm, self.docs, strict=True) if not d.oos), *vocabulary_texts]:
+        for n, d in zip(self.norm, self.docs, strict=True):
+            if not d.oos:
+                words.update(n.split())
+        for t in vocabulary_texts:
             words.update(normalize(t).split())
         self.vocabulary = frozenset(words)
         self._vocab_list = sorted(w for w in words if len(w) >= 3)
         self._vocab_skel = frozenset(skeleton(w) for w in words if len(w) >= 3)
         self._vocab_skel_list = sorted(s for s in self._vocab_skel if len(s) >= 3)
 
+    @property
+    def word(self) -> Tfidf:
+        """Word uni+bigram TF-IDF; built on first use (calibration compares it, weight 0 by default)."""
+        if self._word is None:
+            self._word = Tfidf(self.norm, word_grams)
+        return self._word
+
     # -- channels -------------------------------------------------------------------------
-    def doc_channels(self, variants: Sequence[str], *, full_fuzz: bool = False) -> dict[str, np.ndarray]:
-        """Per-phrasing score of each channel (max over the question's variants)."""
+    def doc_channels(
+        self,
+        variants: Sequence[str],
+        *,
+        full_fuzz: bool = False,
+        all_channels: bool = False,
+        only: np.ndarray | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Per-phrasing score of each channel (max over the question's variants); channels with
+        weight 0 are skipped unless ``all_channels`` (calibration compares them all). ``only``
+        limits scoring to those phrasings (the others stay 0): the pooled topic channels
+        already say which few topics can win, so large indexes score only their phrasings."""
         n = len(self.docs)
         out = {c: np.zeros(n) for c in CHANNELS}
         for v in variants:
-            np.maximum(out["char"], self.char.scores(v), out=out["char"])
-            np.maximum(out["skel"], self.skel_index.scores(skeleton_text(v)), out=out["skel"])
-            np.maximum(out["word"], self.word.scores(v), out=out["word"])
+            sk = skeleton_text(v)
+            if only is None:
+                np.maximum(out["char"], self.char.scores(v), out=out["char"])
+                np.maximum(out["skel"], self.skel_index.scores(sk), out=out["skel"])
+            else:
+                out["char"][only] = np.maximum(out["char"][only], self.char.scores_for(v, only))
+                out["skel"][only] = np.maximum(out["skel"][only], self.skel_index.scores_for(sk, only))
+            if all_channels or self.weights.get("word", 0.0):
+                np.maximum(out["word"], self.word.scores(v), out=out["word"])
         if not variants:
             return out
         if full_fuzz:
             cand = np.arange(n)
+        elif only is not None and len(only) <= SHORTLIST:
+            cand = only
         else:
             pre = out["char"] + out["skel"]
             k = min(SHORTLIST, n)
@@ -225,8 +252,18 @@ class FaqIndex:
         variants = list(variants) if variants is not None else query_variants(text)
         if not variants:
             return Match((), (), None, 0.0, 0.0, 0)
-        docs = self.doc_channels(variants)
         topic = self.topic_level(variants)
+        only = None
+        if len(self.docs) > PHRASING_SCAN_LIMIT:
+            pre = sum(self.weights.get(c, 0.0) * topic[c] for c in TOPIC_CHANNELS)
+            pre = np.asarray(pre, dtype=np.float64)
+            best_in = np.flatnonzero(~self._oos_mask)
+            best_in = best_in[np.argsort(-pre[best_in])[:CANDIDATE_TOPICS]]
+            best_out = np.flatnonzero(self._oos_mask)
+            best_out = best_out[np.argsort(-pre[best_out])[:2]]
+            ends = np.r_[self._starts[1:], len(self.docs)]
+            only = np.concatenate([np.arange(self._starts[t], ends[t]) for t in (*best_in, *best_out)])
+        docs = self.doc_channels(variants, only=only)
         scores = self.combine(docs, topic)
         inside = np.flatnonzero(~self._oos_mask)
         order = inside[np.argsort(-scores[inside], kind="stable")]

@@ -28,6 +28,8 @@ _INTERROGATIVES = frozenset(normalize("هل ماذا متى كيف كم اين �
 @dataclass(frozen=True, slots=True)
 class _Lists:
     lists: dict[str, tuple[Phrase, ...]]
+    #: list name → first token → phrases starting with it (longest first)
+    by_first: dict[str, dict[str, tuple[Phrase, ...]]]
 
     def __getitem__(self, key: str) -> tuple[Phrase, ...]:
         return self.lists[key]
@@ -40,25 +42,31 @@ def _lists() -> _Lists:
     for key, words in raw.items():
         phrases = {tuple(normalize(str(w)).split()) for w in words}
         out[key] = tuple(sorted((p for p in phrases if p), key=len, reverse=True))
-    return _Lists(out)
+    first: dict[str, dict[str, tuple[Phrase, ...]]] = {}
+    for key, plist in out.items():
+        grouped: dict[str, list[Phrase]] = {}
+        for p in plist:
+            grouped.setdefault(p[0], []).append(p)
+        first[key] = {k: tuple(v) for k, v in grouped.items()}
+    return _Lists(out, first)
 
 
-def _spans(toks: list[str], phrases: tuple[Phrase, ...]) -> list[tuple[int, int]]:
+def _spans(toks: list[str], key: str) -> list[tuple[int, int]]:
+    """(start, end) of every occurrence of a phrase of list ``key`` in ``toks``."""
+    index = _lists().by_first[key]
     found: list[tuple[int, int]] = []
-    for p in phrases:
-        n = len(p)
-        for i in range(len(toks) - n + 1):
-            if tuple(toks[i : i + n]) == p:
-                found.append((i, i + n))
+    for i, tok in enumerate(toks):
+        for p in index.get(tok, ()):
+            if tuple(toks[i : i + len(p)]) == p:
+                found.append((i, i + len(p)))
     return found
 
 
 def _covered(toks: list[str], *keys: str) -> bool:
     """True when every token belongs to a phrase of one of the lists ``keys``."""
-    lists = _lists()
     used = [False] * len(toks)
     for key in keys:
-        for a, b in _spans(toks, lists[key]):
+        for a, b in _spans(toks, key):
             for i in range(a, b):
                 used[i] = True
     return bool(toks) and all(used)
@@ -66,11 +74,11 @@ def _covered(toks: list[str], *keys: str) -> bool:
 
 def _wants_human(toks: list[str]) -> bool:
     lists = _lists()
-    strong = _spans(toks, lists["human_nouns"])
-    talk = _spans(toks, lists["talk_verbs"])
-    if strong and (talk or _spans(toks, lists["want_verbs"])):
+    strong = _spans(toks, "human_nouns")
+    talk = _spans(toks, "talk_verbs")
+    if strong and (talk or _spans(toks, "want_verbs")):
         return True
-    if _spans(toks, lists["person_words"]) and talk:
+    if _spans(toks, "person_words") and talk:
         return True
     if strong and len(toks) <= 3 and not (set(toks) & _INTERROGATIVES):
         return True
@@ -79,14 +87,14 @@ def _wants_human(toks: list[str]) -> bool:
 
 def _unclear(toks: list[str]) -> bool:
     lists = _lists()
-    if _spans(toks, lists["policy_question"]):
+    if _spans(toks, "policy_question"):
         return False
-    negs = _spans(toks, lists["negations"])
-    clear = _spans(toks, lists["clarity"])
-    unclear = any(0 <= c0 - n1 <= 1 for _, n1 in negs for c0, _ in clear) or bool(_spans(toks, lists["confused"]))
+    negs = _spans(toks, "negations")
+    clear = _spans(toks, "clarity")
+    unclear = any(0 <= c0 - n1 <= 1 for _, n1 in negs for c0, _ in clear) or bool(_spans(toks, "confused"))
     if not unclear:
         return False
-    return bool(_spans(toks, lists["procedure"])) or len(toks) <= 3
+    return bool(_spans(toks, "procedure")) or len(toks) <= 3
 
 
 def strip_greeting(variant: str) -> str:
@@ -118,11 +126,11 @@ def detect_intent(variants: list[str]) -> IntentKind | None:
     for v in variants:
         toks = v.split()
         if _covered(toks, "who", "greetings", "greeting_filler"):
-            if _spans(toks, _lists()["who"]):
+            if _spans(toks, "who"):
                 return "who"
         if _covered(toks, "thanks", "thanks_filler", "greetings", "greeting_filler"):
-            if _spans(toks, _lists()["thanks"]):
+            if _spans(toks, "thanks"):
                 return "thanks"
         if _covered(toks, "menu", "greetings", "greeting_filler"):
-            return "menu" if _spans(toks, _lists()["menu"]) else "greeting"
+            return "menu" if _spans(toks, "menu") else "greeting"
     return None

@@ -47,8 +47,8 @@ class OrgFaq:
     topics: dict[str, FaqTopic]
     index: FaqIndex
     labels: dict[tuple[str, str], str]
-    #: normalised token tuples of outside programmes this association's texts never mention
-    foreign_programmes: tuple[tuple[str, ...], ...]
+    #: " name " (normalised, space-padded) of outside programmes this association never mentions
+    foreign_programmes: tuple[str, ...]
     thresholds: Thresholds
 
 
@@ -78,12 +78,12 @@ def build_org(
     pooled = {t.id: " ".join([t.answer.ar, t.answer.en, t.clause.ar, t.clause.en]) for t in pack.faq.topics}
     index = FaqIndex(docs, vocabulary_texts=texts, topic_texts=pooled, weights=th.weights)
     own = " " + " ".join(normalize(t) for t in [*texts, *(q for t in topic_list for q in t.questions)]) + " "
-    foreign: list[tuple[str, ...]] = []
+    foreign: list[str] = []
     for prog in oos_data()["programmes"].values():
         for name in prog.get("names", []):
-            toks = tuple(normalize(str(name)).split())
-            if toks and f" {' '.join(toks)} " not in own:
-                foreign.append(toks)
+            padded = f" {normalize(str(name))} "
+            if padded.strip() and padded not in own:
+                foreign.append(padded)
     labels = {(t.id, lang): _label(t, lang) for t in pack.faq.topics for lang in ("ar", "en")}
     return OrgFaq(
         slug=p.slug,

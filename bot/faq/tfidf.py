@@ -3,7 +3,9 @@
 scikit-learn would do the same in 40 MB of dependencies and a slow import; the FAQ index
 needs only: word-bounded character n-grams (or words), sublinear tf, smooth idf, L2 norms
 and an inverted index so one question is scored against 10,000 phrasings in well under a
-millisecond (one ``bincount`` over the postings of the question's n-grams).
+millisecond (one ``bincount`` over the postings of the question's n-grams). Counting is done
+once per distinct word (phrasings repeat words), and pooled per-topic documents are summed
+from the phrasings' counts instead of being analysed again, to keep index builds short.
 """
 
 from __future__ import annotations
@@ -14,19 +16,22 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["Tfidf", "char_grams", "word_grams"]
+__all__ = ["Counts", "Tfidf", "char_grams", "count_char_grams", "word_grams"]
+
+NMIN, NMAX = 2, 4
 
 
-def char_grams(text: str, nmin: int = 2, nmax: int = 4) -> list[str]:
-    """Character n-grams inside space-padded words (sklearn's ``char_wb``)."""
+def _word_char_grams(word: str) -> list[str]:
+    padded = f" {word} "
+    size = len(padded)
+    return [padded[i : i + n] for n in range(NMIN, NMAX + 1) if size >= n for i in range(size - n + 1)]
+
+
+def char_grams(text: str) -> list[str]:
+    """Character 2–4-grams inside space-padded words (sklearn's ``char_wb``)."""
     out: list[str] = []
     for word in text.split():
-        padded = f" {word} "
-        size = len(padded)
-        for n in range(nmin, nmax + 1):
-            if size < n:
-                break
-            out.extend(padded[i : i + n] for i in range(size - n + 1))
+        out.extend(_word_char_grams(word))
     return out
 
 
@@ -35,45 +40,107 @@ def word_grams(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
+class Counts:
+    """Sparse (document, gram) → tf triples with their vocabulary."""
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, tfs: np.ndarray, vocab: dict[str, int], n_docs: int):
+        self.rows, self.cols, self.tfs, self.vocab, self.n_docs = rows, cols, tfs, vocab, n_docs
+
+    def pooled(self, group: np.ndarray, n_groups: int, extra: Sequence[tuple[int, str]] = ()) -> Counts:
+        """Counts of documents summed per group (plus extra texts added to given groups)."""
+        vocab = dict(self.vocab)
+        rows, cols, tfs = [group[self.rows]], [self.cols], [self.tfs]
+        for g, text in extra:
+            for gram, tf in Counter(char_grams(text)).items():
+                rows.append(np.array([g]))
+                cols.append(np.array([vocab.setdefault(gram, len(vocab))]))
+                tfs.append(np.array([float(tf)]))
+        r, c, t = np.concatenate(rows), np.concatenate(cols), np.concatenate(tfs)
+        key = r.astype(np.int64) * (len(vocab) + 1) + c
+        uniq, inv = np.unique(key, return_inverse=True)
+        summed = np.bincount(inv, weights=t)
+        return Counts(
+            (uniq // (len(vocab) + 1)).astype(np.int32), (uniq % (len(vocab) + 1)).astype(np.int32), summed, vocab, n_groups
+        )
+
+
+def count_char_grams(docs: Sequence[str]) -> Counts:
+    """Char n-gram counts of ``docs``, each distinct word analysed once."""
+    vocab: dict[str, int] = {}
+    word_ids: dict[str, np.ndarray] = {}
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    tfs: list[np.ndarray] = []
+    for d, text in enumerate(docs):
+        parts = []
+        for w in text.split():
+            ids = word_ids.get(w)
+            if ids is None:
+                ids = np.fromiter((vocab.setdefault(g, len(vocab)) for g in _word_char_grams(w)), dtype=np.int32)
+                word_ids[w] = ids
+            parts.append(ids)
+        if not parts:
+            continue
+        u, c = np.unique(np.concatenate(parts), return_counts=True)
+        rows.append(np.full(len(u), d, dtype=np.int32))
+        cols.append(u)
+        tfs.append(c.astype(np.float64))
+    if not rows:
+        return Counts(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), vocab, len(docs))
+    return Counts(np.concatenate(rows), np.concatenate(cols), np.concatenate(tfs), vocab, len(docs))
+
+
+def _count_any(docs: Sequence[str], analyzer: Callable[[str], Iterable[str]]) -> Counts:
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    tfs: list[float] = []
+    for d, text in enumerate(docs):
+        for gram, tf in Counter(analyzer(text)).items():
+            rows.append(d)
+            cols.append(vocab.setdefault(gram, len(vocab)))
+            tfs.append(tf)
+    return Counts(np.asarray(rows, np.int32), np.asarray(cols, np.int32), np.asarray(tfs, np.float64), vocab, len(docs))
+
+
 class Tfidf:
     """TF-IDF vectors of a fixed set of documents, queried by cosine similarity."""
 
-    def __init__(self, docs: Sequence[str], analyzer: Callable[[str], Iterable[str]]) -> None:
+    def __init__(self, docs: Sequence[str] | Counts, analyzer: Callable[[str], Iterable[str]] = char_grams) -> None:
         self.analyzer = analyzer
-        self.n_docs = len(docs)
-        vocab: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        tfs: list[float] = []
-        for d, text in enumerate(docs):
-            for gram, tf in Counter(analyzer(text)).items():
-                gid = vocab.setdefault(gram, len(vocab))
-                rows.append(d)
-                cols.append(gid)
-                tfs.append(tf)
-        self.vocab = vocab
-        row = np.asarray(rows, dtype=np.int32)
-        col = np.asarray(cols, dtype=np.int32)
-        tf_arr = 1.0 + np.log(np.asarray(tfs, dtype=np.float64))
-        df = np.bincount(col, minlength=len(vocab)).astype(np.float64)
+        if isinstance(docs, Counts):
+            counts = docs
+        elif analyzer is char_grams:
+            counts = count_char_grams(docs)
+        else:
+            counts = _count_any(docs, analyzer)
+        self.counts = counts
+        self.vocab = counts.vocab
+        self.n_docs = counts.n_docs
+        row, col = counts.rows, counts.cols
+        n_vocab = len(self.vocab)
+        tf_arr = 1.0 + np.log(counts.tfs)
+        df = np.bincount(col, minlength=n_vocab).astype(np.float64)
         self.idf = np.log((1.0 + self.n_docs) / (1.0 + df)) + 1.0
         self.idf_unknown = math.log(1.0 + self.n_docs) + 1.0
         w = tf_arr * self.idf[col] if len(col) else tf_arr
         norms = np.sqrt(np.bincount(row, weights=w * w, minlength=self.n_docs))
         norms[norms == 0] = 1.0
         w = w / norms[row]
+        by_doc = np.lexsort((col, row))
+        self._csr_cols = col[by_doc]
+        self._csr_vals = w[by_doc].astype(np.float32)
+        self._csr_ptr = np.zeros(self.n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=self.n_docs), out=self._csr_ptr[1:])
         order = np.argsort(col, kind="stable")
         self._rows = row[order]
         self._vals = w[order].astype(np.float32)
-        self._ptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(col, minlength=len(vocab)), out=self._ptr[1:])
+        self._ptr = np.zeros(n_vocab + 1, dtype=np.int64)
+        np.cumsum(np.bincount(col, minlength=n_vocab), out=self._ptr[1:])
 
-    def scores(self, text: str) -> np.ndarray:
-        """Cosine of ``text`` with every document (zeros when nothing is shared)."""
+    def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Known gram ids of ``text`` and their weights in its unit-length vector."""
         counts = Counter(self.analyzer(text))
-        out = np.zeros(self.n_docs, dtype=np.float64)
-        if not counts:
-            return out
         norm2 = 0.0
         known: list[tuple[int, float]] = []
         for gram, tf in counts.items():
@@ -82,10 +149,43 @@ class Tfidf:
             norm2 += weight * weight
             if gid is not None:
                 known.append((gid, weight))
-        if not known:
+        gids = np.fromiter((g for g, _ in known), dtype=np.int64, count=len(known))
+        qw = np.fromiter((w for _, w in known), dtype=np.float64, count=len(known))
+        return gids, (qw / math.sqrt(norm2) if norm2 else qw)
+
+    def scores(self, text: str) -> np.ndarray:
+        """Cosine of ``text`` with every document (zeros when nothing is shared)."""
+        out = np.zeros(self.n_docs, dtype=np.float64)
+        gids, qw = self._query(text)
+        if not len(gids):
             return out
-        inv = 1.0 / math.sqrt(norm2)
-        ptr = self._ptr
-        idx = np.concatenate([self._rows[ptr[g] : ptr[g + 1]] for g, _ in known])
-        val = np.concatenate([self._vals[ptr[g] : ptr[g + 1]] * (w * inv) for g, w in known])
-        return np.bincount(idx, weights=val, minlength=self.n_docs)
+        starts = self._ptr[gids]
+        lens = self._ptr[gids + 1] - starts
+        total = int(lens.sum())
+        if total == 0:
+            return out
+        # positions of every posting of every known gram, gathered in one step
+        offsets = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
+        return np.bincount(
+            self._rows[offsets], weights=self._vals[offsets] * np.repeat(qw, lens), minlength=self.n_docs
+        )
+
+    def scores_for(self, text: str, docs: np.ndarray) -> np.ndarray:
+        """Cosine of ``text`` with the listed documents only (cheaper when they are few)."""
+        out = np.zeros(len(docs), dtype=np.float64)
+        gids, qw = self._query(text)
+        if not len(gids) or not len(docs):
+            return out
+        starts = self._csr_ptr[docs]
+        lens = self._csr_ptr[docs + 1] - starts
+        total = int(lens.sum())
+        if total == 0:
+            return out
+        offsets = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
+        cols = self._csr_cols[offsets]
+        # query weight of each posting's gram: look the gram up among the (sorted) query grams
+        order = np.argsort(gids)
+        sg, sw = gids[order], qw[order]
+        pos = np.minimum(np.searchsorted(sg, cols), len(sg) - 1)
+        contrib = np.where(sg[pos] == cols, sw[pos], 0.0) * self._csr_vals[offsets]
+        return np.bincount(np.repeat(np.arange(len(docs)), lens), weights=contrib, minlength=len(docs))

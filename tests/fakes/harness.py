@@ -112,7 +112,7 @@ async def count_rows(h: Harness, table: str) -> int:
 
     assert h.runtime.db is not None
     async with h.runtime.db.reader.connect() as conn:
-        return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar() or 0)  # noqa: S608
+        return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar() or 0)
 
 
 async def settle(h: Harness) -> None:
@@ -121,3 +121,26 @@ async def settle(h: Harness) -> None:
     for _ in range(3):
         await h.push.worker.run_once()
         await h.push.worker.drain(10)
+
+
+async def notify(h: Harness, channel: str, address: str, text: str, **extra: Any) -> str:
+    """Queue a notification the way a coordinator's broadcast does: an outbox row, not a reply."""
+    from datetime import UTC, datetime
+
+    from bot.engine import outbox_row
+    from bot.types import ConversationKey, Text, reply_to_json
+    from storage.models import new_id
+    from storage.records import StoredMessage, TurnWrite
+
+    key = ConversationKey("amass", channel, address)
+    h.runtime.store.forget(key)
+    conv = await h.runtime.store.load(key)
+    payload = {**reply_to_json(Text(text)), "notification": True, **extra}
+    prev, now = conv.seq, datetime.now(UTC)
+    conv.seq += 1
+    out = StoredMessage(new_id(), conv.id, conv.seq, "out", "system", text, payload, "info", now,
+                        delivery_status="pending")
+    row = outbox_row(conv, out, payload, now)
+    await h.runtime.store.commit(TurnWrite(conversation=conv, previous_seq=prev, messages=[out], outbox=[row]))
+    h.runtime.store.forget(key)
+    return str(row["id"])

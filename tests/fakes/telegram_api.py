@@ -45,6 +45,7 @@ class FakeTelegram:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
     _runner: web.AppRunner | None = None
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
+    _closing: bool = False
 
     # -- programming ------------------------------------------------------------------------
     def fail(self, method: str, kind: str, times: int = 1, **kw: Any) -> None:
@@ -74,6 +75,8 @@ class FakeTelegram:
         return self
 
     async def close(self) -> None:
+        self._closing = True
+        self._new_update.set()  # end long polls now instead of at their timeout
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -127,24 +130,24 @@ class FakeTelegram:
         return None
 
     # -- methods --------------------------------------------------------------------------
-    async def m_getMe(self, token: str, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def m_getMe(self, token: str, p: dict[str, Any]) -> dict[str, Any]:
         return {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "Sila", "username": "sila_test_bot",
                 "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
-    async def m_setWebhook(self, token: str, p: dict[str, Any]) -> bool:  # noqa: N802
+    async def m_setWebhook(self, token: str, p: dict[str, Any]) -> bool:
         self.webhooks[token] = p
         return True
 
-    async def m_deleteWebhook(self, token: str, p: dict[str, Any]) -> bool:  # noqa: N802
+    async def m_deleteWebhook(self, token: str, p: dict[str, Any]) -> bool:
         self.webhooks.pop(token, None)
         return True
 
-    async def m_getUpdates(self, token: str, p: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
+    async def m_getUpdates(self, token: str, p: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(p.get("offset") or 0)
         deadline = time.monotonic() + float(p.get("timeout") or 0)
         while True:
             pending = [u for u in self.updates if u["update_id"] >= offset]
-            if pending or time.monotonic() >= deadline:
+            if pending or time.monotonic() >= deadline or self._closing:
                 return pending
             self._new_update.clear()
             try:
@@ -157,27 +160,30 @@ class FakeTelegram:
                "chat": {"id": chat_id, "type": "private"},
                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Sila"}, **fields}
         self.sent[chat_id].append(msg)
+        if "inline_keyboard" not in (msg.get("reply_markup") or {"inline_keyboard": 1}):
+            # a sent Message carries only inline keyboards; reply keyboards stay on the client
+            msg = {k: v for k, v in msg.items() if k != "reply_markup"}
         return msg
 
-    async def m_sendMessage(self, token: str, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def m_sendMessage(self, token: str, p: dict[str, Any]) -> dict[str, Any]:
         fields: dict[str, Any] = {"text": str(p["text"])}
         if p.get("reply_markup"):
             fields["reply_markup"] = p["reply_markup"]
         return self._message(int(p["chat_id"]), **fields)
 
-    async def m_sendDocument(self, token: str, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def m_sendDocument(self, token: str, p: dict[str, Any]) -> dict[str, Any]:
         return self._message(int(p["chat_id"]), caption=str(p.get("caption") or ""),
                              document={"file_id": "doc1", "file_unique_id": "u1"})
 
-    async def m_answerCallbackQuery(self, token: str, p: dict[str, Any]) -> bool:  # noqa: N802
+    async def m_answerCallbackQuery(self, token: str, p: dict[str, Any]) -> bool:
         return True
 
-    async def m_editMessageReplyMarkup(self, token: str, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def m_editMessageReplyMarkup(self, token: str, p: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(p["chat_id"])
         return {"message_id": int(p["message_id"]), "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private"}, "text": "edited"}
 
-    async def m_getFile(self, token: str, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def m_getFile(self, token: str, p: dict[str, Any]) -> dict[str, Any]:
         file_id = str(p["file_id"])
         if file_id not in self.files:
             raise web.HTTPBadRequest(text=json.dumps({"ok": False, "error_code": 400,

@@ -39,7 +39,8 @@ ERRORS = {
 
 @dataclass
 class Failure:
-    code: str  # a key of ERRORS, or "slow" (message created, answer delayed)
+    #: a key of ERRORS; "slow" (message created, answer delayed); "lost" (answer delayed, nothing created)
+    code: str
     to: str | None = None
     retry_after: int | None = 1
     delay: float = 2.0
@@ -112,6 +113,9 @@ class FakeTwilio:
         failure = next((f for f in self.failures if f.to in (None, to)), None)
         if failure is not None:
             self.failures.remove(failure)
+            if failure.code == "lost":
+                await asyncio.sleep(failure.delay)
+                return self._error("500", failure)
             if failure.code != "slow":
                 return self._error(failure.code, failure)
         n = next(self._seq)

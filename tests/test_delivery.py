@@ -1,0 +1,318 @@
+"""The outbox worker against the fake providers: retries, reconciliation, holds, limits.
+
+Each provider answer the worker must handle is produced by the fakes over real HTTP: 429 with
+retry_after / Retry-After, 5xx, a timeout after the provider accepted the message (Twilio:
+reconciled, not re-sent; Telegram: retried once, then 'unknown'), Telegram 403 (blocked),
+Twilio 21610 (opted out) and 63016 (outside WhatsApp's window → template or held). Nothing
+here asserts on wall-clock time; waits poll for an outcome with a generous limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from channels.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from channels.telegram import SECRET_HEADER, secret_for
+from storage.delivery_state import outbox_status
+from storage.identities import identity_facts, subscription_history
+from storage.models import ChannelIdentity
+from tests.fakes import telegram_api as tga
+from tests.fakes import twilio_api as twa
+from tests.fakes.harness import Harness, eventually, notify, running, settle, transcript
+
+CHAT = 515151
+PHONE = "+966598765432"
+WA = f"whatsapp:{PHONE}"
+
+
+@pytest.fixture
+async def h(tmp_path: Path):
+    async with running(tmp_path) as harness:
+        yield harness
+
+
+async def tg_text(h: Harness, text: str, chat: int = CHAT) -> None:
+    r = await h.client.post("/telegram/amass/webhook", json=tga.text_update(chat, text),
+                            headers={SECRET_HEADER: secret_for(h.settings, "amass")})
+    assert r.status == 200
+
+
+async def sms(h: Harness, body: str, *, whatsapp: bool = False) -> None:
+    path = "whatsapp" if whatsapp else "sms"
+    assert await twa.signed_post(f"{h.url}/twilio/amass/{path}", twa.inbound_params(PHONE, body,
+                                                                                    whatsapp=whatsapp)) == 200
+
+
+async def row(h: Harness, outbox_id: str) -> tuple[str, str | None, str | None]:
+    assert h.runtime.db is not None
+    status = await outbox_status(h.runtime.db, outbox_id)
+    assert status is not None
+    return status
+
+
+async def final(h: Harness, outbox_id: str) -> str:
+    """Wait until the row is finished (not pending/sending) and return its status."""
+    async def done() -> str | None:
+        status = (await row(h, outbox_id))[0]
+        return status if status not in ("pending", "sending") else None
+
+    return str(await eventually(done, timeout=15))
+
+
+async def set_last_inbound(h: Harness, channel: str, address: str, at: datetime) -> None:
+    assert h.runtime.db is not None
+    async with h.runtime.db.writer.begin() as conn:
+        await conn.execute(update(ChannelIdentity).where(
+            ChannelIdentity.org == "amass", ChannelIdentity.channel == channel, ChannelIdentity.address == address,
+        ).values(last_inbound_at=at))
+
+
+async def test_telegram_429_waits_retry_after_then_sends_in_order(h: Harness) -> None:
+    h.telegram.fail("sendMessage", "429", retry_after=1)
+    await tg_text(h, "مرحبا")
+    await eventually(lambda: len(h.telegram.sent[CHAT]) >= 2, timeout=15)
+    assert len(h.telegram.calls_of("sendMessage")) == 3  # one refused, then both replies
+    texts = h.telegram.texts(CHAT)
+    assert texts[0].startswith("أهلاً") and h.telegram.sent[CHAT][1].get("reply_markup"), "order kept"
+    outs = [m for m in await transcript(h, "amass", "telegram", str(CHAT)) if m.direction == "out"]
+    assert [m.delivery_status for m in outs] == ["sent", "sent"]
+
+
+async def test_twilio_20429_honours_retry_after(h: Harness) -> None:
+    h.twilio.fail("20429", retry_after=1)
+    await sms(h, "ما طرق التواصل معكم؟")
+    await eventually(lambda: len(h.twilio.sent[PHONE]) >= 1, timeout=15)
+    await settle(h)
+    outs = [m for m in await transcript(h, "amass", "sms", PHONE) if m.direction == "out"]
+    assert outs[0].delivery_status == "sent"
+
+
+async def test_5xx_backs_off_with_jitter_then_succeeds(h: Harness) -> None:
+    await sms(h, "مرحبا")
+    await settle(h)
+    h.twilio.fail("503", times=2)
+    oid = await notify(h, "sms", PHONE, "تحديث: طلبك قيد الدراسة")
+    assert await final(h, oid) == "sent"
+    assert h.twilio.bodies(PHONE).count("تحديث: طلبك قيد الدراسة") == 1
+    worker = h.push.worker
+    worker.backoff_base, worker.backoff_cap = 2.0, 300.0
+    for attempts in range(1, 12):
+        ceiling = min(300.0, 2.0 * 2 ** (attempts - 1))
+        delays = {worker._backoff(attempts) for _ in range(20)}
+        assert all(ceiling / 2 <= d <= ceiling for d in delays) and len(delays) > 1
+
+
+async def test_twilio_timeout_after_accept_is_reconciled_not_resent(h: Harness) -> None:
+    await sms(h, "مرحبا")
+    await settle(h)
+    h.twilio.fail("slow", delay=2.0)  # created at Twilio, but our 1 s timeout fires first
+    oid = await notify(h, "sms", PHONE, "تم استلام مستنداتك")
+    assert await final(h, oid) == "sent"
+    copies = [m for m in h.twilio.sent[PHONE] if m["body"] == "تم استلام مستنداتك"]
+    assert len(copies) == 1, "a message Twilio accepted must not be sent again"
+    assert (await row(h, oid))[1] == copies[0]["sid"]
+
+
+async def test_twilio_timeout_of_a_lost_request_is_sent_again(h: Harness) -> None:
+    await sms(h, "مرحبا")
+    await settle(h)
+    h.twilio.fail("lost", delay=2.0)  # nothing created: the reconcile finds nothing and re-sends
+    oid = await notify(h, "sms", PHONE, "موعدك غداً")
+    assert await final(h, oid) == "sent"
+    assert h.twilio.bodies(PHONE).count("موعدك غداً") == 1
+
+
+async def test_telegram_timeout_is_retried_once_then_unknown(h: Harness) -> None:
+    await tg_text(h, "مرحبا")
+    await settle(h)
+    h.telegram.fail("sendMessage", "slow", chat_id=CHAT, delay=1.6)
+    once = await notify(h, "telegram", str(CHAT), "تذكير أول")
+    assert await final(h, once) == "sent"
+    assert h.telegram.texts(CHAT).count("تذكير أول") == 2  # the documented cost of one retry
+
+    h.telegram.fail("sendMessage", "slow", times=2, chat_id=CHAT, delay=1.6)
+    twice = await notify(h, "telegram", str(CHAT), "تذكير ثان")
+    assert await final(h, twice) == "unknown"
+    await asyncio.sleep(0.3)
+    assert h.telegram.texts(CHAT).count("تذكير ثان") == 2, "never a third attempt"
+
+
+async def test_telegram_blocked_marks_unreachable_until_they_write_again(h: Harness) -> None:
+    await tg_text(h, "مرحبا")
+    await settle(h)
+    h.telegram.fail("sendMessage", "403", chat_id=CHAT)
+    first = await notify(h, "telegram", str(CHAT), "تحديث")
+    assert await final(h, first) == "undeliverable"
+    db = h.runtime.db
+    assert db is not None
+    assert (await identity_facts(db, "amass", "telegram", str(CHAT))).unreachable_at is not None
+    calls = len(h.telegram.calls_of("sendMessage"))
+    second = await notify(h, "telegram", str(CHAT), "تحديث آخر")
+    assert await final(h, second) == "undeliverable"
+    assert len(h.telegram.calls_of("sendMessage")) == calls, "no call to a chat that blocked the bot"
+
+    await tg_text(h, "عدت")  # unblocked and wrote again
+    await settle(h)
+    assert (await identity_facts(db, "amass", "telegram", str(CHAT))).unreachable_at is None
+    assert len(h.telegram.calls_of("sendMessage")) > calls
+
+
+async def test_twilio_21610_marks_the_number_opted_out(h: Harness) -> None:
+    await sms(h, "مرحبا")
+    await settle(h)
+    h.twilio.fail("21610")
+    oid = await notify(h, "sms", PHONE, "حملة رمضان")
+    assert await final(h, oid) == "undeliverable"
+    db = h.runtime.db
+    assert db is not None
+    assert (await identity_facts(db, "amass", "sms", PHONE)).opted_out_at is not None
+    assert [(a, s) for a, s, _ in await subscription_history(db, "amass", "sms", PHONE)] == [("opt_out", "provider")]
+
+
+async def test_whatsapp_outside_the_window_is_held_until_they_write(h: Harness) -> None:
+    await sms(h, "مرحبا", whatsapp=True)
+    await settle(h)
+    await set_last_inbound(h, "whatsapp", PHONE, datetime.now(UTC) - timedelta(hours=25))
+    sent_before = len(h.twilio.sent[WA])
+    oid = await notify(h, "whatsapp", PHONE, "تم قبول طلبك", template="case_status")
+    assert await final(h, oid) == "held"
+    assert len(h.twilio.sent[WA]) == sent_before
+    held = [m for m in await transcript(h, "amass", "whatsapp", PHONE) if m.text == "تم قبول طلبك"]
+    assert held[0].delivery_status == "held", "the status is visible on the message"
+
+    await sms(h, "شكراً", whatsapp=True)  # the window opens again
+    await eventually(lambda: "تم قبول طلبك" in h.twilio.bodies(WA), timeout=15)
+
+
+async def test_whatsapp_outside_the_window_uses_the_approved_template(tmp_path: Path) -> None:
+    templates = {"amass": {"case_status": {"content_sid": "HX" + "a" * 32, "variables": {"1": "{text}"}}}}
+    async with running(tmp_path, twilio_templates=json.dumps(templates)) as h:
+        await sms(h, "مرحبا", whatsapp=True)
+        await settle(h)
+        await set_last_inbound(h, "whatsapp", PHONE, datetime.now(UTC) - timedelta(days=3))
+        oid = await notify(h, "whatsapp", PHONE, "تم قبول طلبك", template="case_status",
+                           template_vars={"2": "AMS-26-00042"})
+        assert await final(h, oid) == "sent"
+        msg = h.twilio.sent[WA][-1]
+        assert msg["content_sid"] == "HX" + "a" * 32
+        assert json.loads(msg["body"].split("] ", 1)[1]) == {"1": "تم قبول طلبك", "2": "AMS-26-00042"}
+        no_template = await notify(h, "whatsapp", PHONE, "رسالة عامة", template="unknown_kind")
+        assert await final(h, no_template) == "held"
+
+
+async def test_63016_from_twilio_holds_or_falls_back_to_the_template(tmp_path: Path) -> None:
+    templates = {"*": {"reminder": {"content_sid": "HX" + "b" * 32, "variables": {"1": "{text}"}}}}
+    async with running(tmp_path, twilio_templates=json.dumps(templates)) as h:
+        await sms(h, "مرحبا", whatsapp=True)
+        await settle(h)
+        h.twilio.fail("63016")
+        held = await notify(h, "whatsapp", PHONE, "تنبيه")
+        assert await final(h, held) == "held"
+        h.twilio.fail("63016")
+        templated = await notify(h, "whatsapp", PHONE, "تذكير بالموعد", template="reminder")
+        assert await final(h, templated) == "sent"
+        assert h.twilio.sent[WA][-1]["content_sid"] == "HX" + "b" * 32
+
+
+async def test_a_turn_wakes_the_worker_without_waiting_for_the_poll(tmp_path: Path) -> None:
+    async with running(tmp_path, delivery_poll_ms=600_000) as h:
+        await h.push.worker.run_once()  # the first poll has happened; the next is ten minutes away
+        await tg_text(h, "مرحبا")
+        await eventually(lambda: len(h.telegram.sent[CHAT]) >= 2, timeout=10)
+
+
+async def test_memory_bucket_refills_at_its_rate() -> None:
+    now = [100.0]
+    limiter = MemoryRateLimiter(clock=lambda: now[0])
+    assert [await limiter.acquire("chat", 1.0, 3) for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = await limiter.acquire("chat", 1.0, 3)
+    assert wait == pytest.approx(1.0)
+    assert await limiter.acquire("other", 1.0, 3) == 0.0, "buckets are per key"
+    now[0] += 0.5
+    assert await limiter.acquire("chat", 1.0, 3) == pytest.approx(0.5)
+    now[0] += 0.5
+    assert await limiter.acquire("chat", 1.0, 3) == 0.0
+    now[0] += 100
+    assert [await limiter.acquire("chat", 1.0, 3) for _ in range(4)][-1] > 0, "never more than the burst"
+
+
+@pytest.mark.redis
+async def test_redis_bucket_is_shared_between_workers(redis_url: str) -> None:
+    import redis.asyncio as aioredis
+
+    a_client = aioredis.from_url(redis_url)
+    b_client = aioredis.from_url(redis_url)
+    try:
+        a, b = RedisRateLimiter(a_client), RedisRateLimiter(b_client)
+        key = "test:" + os.urandom(6).hex()
+        results = [await (a if i % 2 else b).acquire(key, 0.5, 4) for i in range(4)]
+        assert results == [0.0] * 4
+        assert await a.acquire(key, 0.5, 4) > 0 and await b.acquire(key, 0.5, 4) > 0
+        ttl = await a_client.pttl("sila:rl:" + key)
+        assert 0 < ttl <= 9000
+    finally:
+        await a_client.aclose()
+        await b_client.aclose()
+
+
+def _two_servers_env(pg_url: str, redis_url: str, tg_url: str, tw_url: str, data_dir: str) -> dict[str, Any]:
+    return {"SILA_DATABASE_URL": pg_url, "SILA_REDIS_URL": redis_url, "SILA_DATA_DIR": data_dir,
+            "SILA_PUBLIC_BASE_URL": "https://sila.example.org", "SILA_TWILIO_ACCOUNT_SID": twa.ACCOUNT_SID,
+            "SILA_TWILIO_AUTH_TOKEN": twa.AUTH_TOKEN, "SILA_TWILIO_API_BASE": tw_url,
+            "SILA_TWILIO_SMS_FROM_AMASS": "+966110000000", "SILA_TELEGRAM_API_BASE": tg_url,
+            "SILA_DELIVERY_POLL_MS": "100"}
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_two_server_processes_share_one_postgres_and_redis(pg_url: str, redis_url: str,
+                                                                 tmp_path: Path) -> None:
+    import contextlib
+
+    from bot.settings import load_settings
+    from storage.db import migrate
+    from tests.servers import serve
+
+    await migrate(load_settings(env={}, database_url=pg_url))
+    tw = await twa.FakeTwilio().start()
+    tg = await tga.FakeTelegram().start()
+    env = _two_servers_env(pg_url, redis_url, tg.url, tw.url, str(tmp_path))
+    stack = contextlib.ExitStack()
+    try:
+        first, second = await asyncio.gather(asyncio.to_thread(stack.enter_context, serve(env)),
+                                             asyncio.to_thread(stack.enter_context, serve(env)))
+        phone = "+9665" + str(int.from_bytes(os.urandom(3), "big") % 10**8).zfill(8)
+        params = twa.inbound_params(phone, "ما طرق التواصل معكم؟")
+        public = "https://sila.example.org/twilio/amass/sms"  # what Twilio signed; the balancer picks a worker
+        posts = [twa.signed_post(f"http://127.0.0.1:{(first, second)[i % 2][0]}/twilio/amass/sms", params,
+                                 sign_url=public) for i in range(20)]
+        assert await asyncio.gather(*posts) == [200] * 20
+        await eventually(lambda: len(tw.sent[phone]) >= 1, timeout=30)
+        await asyncio.sleep(1.0)  # let any (wrong) second send arrive before counting
+        bodies = tw.bodies(phone)
+        assert len(bodies) == len(set(bodies)), "each part of the one reply sent exactly once"
+        from sqlalchemy import text
+
+        from storage.db import create_database
+
+        db = create_database(load_settings(env={}, database_url=pg_url))
+        try:
+            async with db.reader.connect() as conn:
+                rows = (await conn.execute(text(
+                    "SELECT m.direction, count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                    "WHERE c.address = :a AND c.channel = 'sms' GROUP BY m.direction"), {"a": phone})).all()
+        finally:
+            await db.dispose()
+        assert dict((d, n) for d, n in rows) == {"in": 1, "out": 1}
+    finally:
+        await asyncio.to_thread(stack.close)
+        await tw.close()
+        await tg.close()
