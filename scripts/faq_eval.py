@@ -117,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"by {dim}:")
         for key in sorted(tallies):
             print(f"  {key:<12} {tallies[key].row()}")
-    acc = total.answered_right / max(1, total.answered)
+    has_topics = any("topic" in it for it in items)
+    acc = total.answered_right / max(1, total.answered) if has_topics else float("nan")
     rec = total.oos_refused / max(1, total.oos) if total.oos else 1.0
     print(f"answered accuracy {acc:.3f}, out-of-scope refusal recall {rec:.3f}, "
           f"scorer pass rate {total.passed / max(1, total.n):.3f}")  # fmt: skip

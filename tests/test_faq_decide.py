@@ -76,7 +76,13 @@ def test_wish_for_a_human_hands_off(pack: LoadedPack, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["ما فهمت الاجراءات", "الاجراءات مو واضحة لي", "the procedure is not clear to me", "I don't understand the procedure"]
+    "text",
+    [
+        "ما فهمت الاجراءات",
+        "الاجراءات مو واضحة لي",
+        "the procedure is not clear to me",
+        "I don't understand the procedure",
+    ],
 )
 def test_unclear_procedure_hands_off(pack: LoadedPack, text: str) -> None:
     d = decide(text, pack)
@@ -114,7 +120,9 @@ def test_outside_programmes_are_refused(pack: LoadedPack, text: str) -> None:
     assert decide(text, pack).kind in ("fallback", "handoff", "menu")
 
 
-@pytest.mark.parametrize("text", ["وش رايك في مباراة الهلال", "كيف الجو اليوم", "what's the price of gold", "tell me a joke"])
+@pytest.mark.parametrize(
+    "text", ["وش رايك في مباراة الهلال", "كيف الجو اليوم", "what's the price of gold", "tell me a joke"]
+)
 def test_chit_chat_is_refused(pack: LoadedPack, text: str) -> None:
     assert decide(text, pack).kind in ("fallback", "menu")
 

@@ -27,7 +27,9 @@ def test_never_raises_and_returns_single_spaced(text: str) -> None:
 
 
 _ascii_word = st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=12).filter(
-    lambda w: not any(w[i].isalpha() and w[i].lower() == w[i + 1].lower() == w[i + 2].lower() for i in range(len(w) - 2))
+    lambda w: (
+        not any(w[i].isalpha() and w[i].lower() == w[i + 1].lower() == w[i + 2].lower() for i in range(len(w) - 2))
+    )
 )
 
 

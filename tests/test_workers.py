@@ -18,16 +18,21 @@ PHONE = "0551234567"
 
 
 async def turn(ws: aiohttp.ClientWebSocketResponse, frame: dict) -> list[dict]:
-    """Send one frame and collect frames up to this socket's next turn_end."""
-    await ws.send_str(json.dumps(frame))
-    frames = []
+    """Send one frame and collect the frames of *its* turn (every socket also sees other tabs' turns)."""
+    client_id = secrets.token_hex(6)
+    await ws.send_str(json.dumps({**frame, "id": client_id}))
+    frames: list[dict] = []
+    mine = False
     async with asyncio.timeout(15):
         while True:
             msg = await ws.receive()
             assert msg.type == aiohttp.WSMsgType.TEXT, msg
             data = json.loads(msg.data)
+            if data["type"] == "message":
+                mine = data.get("client_id") == client_id
+                frames = []
             frames.append(data)
-            if data["type"] == "turn_end":
+            if data["type"] == "turn_end" and mine:
                 return frames
 
 

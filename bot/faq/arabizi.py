@@ -86,7 +86,7 @@ def transliterate(text: str) -> str:
     words: list[str] = []
     article = False
     for raw in text.lower().split():
-        tok = raw.strip(".,!?;:()[]\"«»")
+        tok = raw.strip('.,!?;:()[]"«»')
         if tok in ("al", "el", "il", "al-", "el-"):  # a detached article joins the next word
             article = True
             continue

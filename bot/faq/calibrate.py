@@ -292,7 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     ms = [m for g in groups for m in g.matches(w)]
     golds = [gold for g in groups for gold in g.gold]
     x = np.array([features(m) for m in ms])
-    correct = np.array([bool(gd) and m.topics[0] == gd and m.top > m.oos_score for m, gd in zip(ms, golds, strict=True)])
+    correct = np.array(
+        [bool(gd) and m.topics[0] == gd and m.top > m.oos_score for m, gd in zip(ms, golds, strict=True)]
+    )
     is_oos = np.array([gd is None for gd in golds])
     coef, bias = fit_logistic(x, correct.astype(float))
     probs = 1 / (1 + np.exp(-(x @ coef + bias)))
@@ -300,8 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\nCV trade-off (threshold: answered share of in-scope, answered accuracy, OOS answered):")
     for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
         a = probs >= t
-        print(f"  p≥{t:.2f}: answered {(a & ~is_oos).sum() / max(1, (~is_oos).sum()):.3f}  "
-              f"acc {(a & correct).sum() / max(1, a.sum()):.3f}  OOS {(a & is_oos).sum() / max(1, is_oos.sum()):.3f}")
+        print(
+            f"  p≥{t:.2f}: answered {(a & ~is_oos).sum() / max(1, (~is_oos).sum()):.3f}  "
+            f"acc {(a & correct).sum() / max(1, a.sum()):.3f}  OOS {(a & is_oos).sum() / max(1, is_oos.sum()):.3f}"
+        )
     print(f"\nlogistic model on {FEATURES}: coef {coef.round(3).tolist()} bias {bias:.3f}")
     print(f"chosen (answered acc ≥ {args.acc}, OOS answered ≤ {args.oos_max}, OOS suggested ≤ "
           f"{args.suggest_oos_max}): p_answer {p_answer:.2f}, p_suggest {p_suggest:.2f}")  # fmt: skip

@@ -32,9 +32,6 @@ CHANNELS = ("char", "skel", "word", "fuzz")
 TOPIC_CHANNELS = ("tchar", "tskel")
 DEFAULT_WEIGHTS: dict[str, float] = {"char": 0.2, "skel": 0.15, "word": 0.0, "fuzz": 0.05, "tchar": 0.35, "tskel": 0.25}
 SHORTLIST = 24
-#: above this many phrasings, only the phrasings of the best pooled topics are scored
-PHRASING_SCAN_LIMIT = 1000000
-CANDIDATE_TOPICS = 8
 MAX_QUERY_CHARS = 400  # a 4,096-character message is not a FAQ question; its start decides
 _STOPWORDS = frozenset(
     normalize(
@@ -128,7 +125,9 @@ class FaqIndex:
         self._doc_topic = np.asarray(doc_topic, dtype=np.int64)
         self._oos_mask = np.asarray(self.topic_oos, dtype=bool)
         extra = topic_texts or {}
-        pooled = [(t, normalize(extra[tid])) for t, tid in enumerate(self.topic_ids) if not self.topic_oos[t] and tid in extra]
+        pooled = [
+            (t, normalize(extra[tid])) for t, tid in enumerate(self.topic_ids) if not self.topic_oos[t] and tid in extra
+        ]
         n_topics = len(self.topic_ids)
         self.tchar = Tfidf(self.char.counts.pooled(self._doc_topic, n_topics, pooled))
         skel_extra = [(t, skeleton_text(text)) for t, text in pooled]
@@ -158,30 +157,20 @@ class FaqIndex:
         *,
         full_fuzz: bool = False,
         all_channels: bool = False,
-        only: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Per-phrasing score of each channel (max over the question's variants); channels with
-        weight 0 are skipped unless ``all_channels`` (calibration compares them all). ``only``
-        limits scoring to those phrasings (the others stay 0): the pooled topic channels
-        already say which few topics can win, so large indexes score only their phrasings."""
+        weight 0 are skipped unless ``all_channels`` (calibration compares them all)."""
         n = len(self.docs)
         out = {c: np.zeros(n) for c in CHANNELS}
         for v in variants:
-            sk = skeleton_text(v)
-            if only is None:
-                np.maximum(out["char"], self.char.scores(v), out=out["char"])
-                np.maximum(out["skel"], self.skel_index.scores(sk), out=out["skel"])
-            else:
-                out["char"][only] = np.maximum(out["char"][only], self.char.scores_for(v, only))
-                out["skel"][only] = np.maximum(out["skel"][only], self.skel_index.scores_for(sk, only))
+            np.maximum(out["char"], self.char.scores(v), out=out["char"])
+            np.maximum(out["skel"], self.skel_index.scores(skeleton_text(v)), out=out["skel"])
             if all_channels or self.weights.get("word", 0.0):
                 np.maximum(out["word"], self.word.scores(v), out=out["word"])
         if not variants:
             return out
         if full_fuzz:
             cand = np.arange(n)
-        elif only is not None and len(only) <= SHORTLIST:
-            cand = only
         else:
             pre = out["char"] + out["skel"]
             k = min(SHORTLIST, n)
@@ -253,17 +242,7 @@ class FaqIndex:
         if not variants:
             return Match((), (), None, 0.0, 0.0, 0)
         topic = self.topic_level(variants)
-        only = None
-        if len(self.docs) > PHRASING_SCAN_LIMIT:
-            pre = sum(self.weights.get(c, 0.0) * topic[c] for c in TOPIC_CHANNELS)
-            pre = np.asarray(pre, dtype=np.float64)
-            best_in = np.flatnonzero(~self._oos_mask)
-            best_in = best_in[np.argsort(-pre[best_in])[:CANDIDATE_TOPICS]]
-            best_out = np.flatnonzero(self._oos_mask)
-            best_out = best_out[np.argsort(-pre[best_out])[:2]]
-            ends = np.r_[self._starts[1:], len(self.docs)]
-            only = np.concatenate([np.arange(self._starts[t], ends[t]) for t in (*best_in, *best_out)])
-        docs = self.doc_channels(variants, only=only)
+        docs = self.doc_channels(variants)
         scores = self.combine(docs, topic)
         inside = np.flatnonzero(~self._oos_mask)
         order = inside[np.argsort(-scores[inside], kind="stable")]

@@ -22,7 +22,9 @@ __all__ = ["IntentKind", "detect_intent", "strip_greeting"]
 
 IntentKind = Literal["human", "unclear", "greeting", "thanks", "who", "menu"]
 Phrase = tuple[str, ...]
-_INTERROGATIVES = frozenset(normalize("هل ماذا متى كيف كم اين لماذا what when how where why which do does is can").split())
+_INTERROGATIVES = frozenset(
+    normalize("هل ماذا متى كيف كم اين لماذا what when how where why which do does is can").split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,6 @@ def _covered(toks: list[str], *keys: str) -> bool:
 
 
 def _wants_human(toks: list[str]) -> bool:
-    lists = _lists()
     strong = _spans(toks, "human_nouns")
     talk = _spans(toks, "talk_verbs")
     if strong and (talk or _spans(toks, "want_verbs")):
@@ -86,7 +87,6 @@ def _wants_human(toks: list[str]) -> bool:
 
 
 def _unclear(toks: list[str]) -> bool:
-    lists = _lists()
     if _spans(toks, "policy_question"):
         return False
     negs = _spans(toks, "negations")

@@ -29,7 +29,6 @@ _ENGLISH = frozenset(
 )
 
 
-
 def is_arabizi(text: str) -> bool:
     """True when Latin text reads as Arabic typed in Latin letters."""
     words = [w.lower() for w in _LATIN_WORD.findall(text)]

@@ -10,6 +10,7 @@ from the phrasings' counts instead of being analysed again, to keep index builds
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -37,7 +38,7 @@ def char_grams(text: str) -> list[str]:
 
 def word_grams(text: str) -> list[str]:
     words = text.split()
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
 class Counts:
@@ -59,9 +60,9 @@ class Counts:
         key = r.astype(np.int64) * (len(vocab) + 1) + c
         uniq, inv = np.unique(key, return_inverse=True)
         summed = np.bincount(inv, weights=t)
-        return Counts(
-            (uniq // (len(vocab) + 1)).astype(np.int32), (uniq % (len(vocab) + 1)).astype(np.int32), summed, vocab, n_groups
-        )
+        width = len(vocab) + 1
+        rows_out = (uniq // width).astype(np.int32)
+        return Counts(rows_out, (uniq % width).astype(np.int32), summed, vocab, n_groups)
 
 
 def count_char_grams(docs: Sequence[str]) -> Counts:
@@ -127,11 +128,6 @@ class Tfidf:
         norms = np.sqrt(np.bincount(row, weights=w * w, minlength=self.n_docs))
         norms[norms == 0] = 1.0
         w = w / norms[row]
-        by_doc = np.lexsort((col, row))
-        self._csr_cols = col[by_doc]
-        self._csr_vals = w[by_doc].astype(np.float32)
-        self._csr_ptr = np.zeros(self.n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row, minlength=self.n_docs), out=self._csr_ptr[1:])
         order = np.argsort(col, kind="stable")
         self._rows = row[order]
         self._vals = w[order].astype(np.float32)
@@ -169,23 +165,3 @@ class Tfidf:
         return np.bincount(
             self._rows[offsets], weights=self._vals[offsets] * np.repeat(qw, lens), minlength=self.n_docs
         )
-
-    def scores_for(self, text: str, docs: np.ndarray) -> np.ndarray:
-        """Cosine of ``text`` with the listed documents only (cheaper when they are few)."""
-        out = np.zeros(len(docs), dtype=np.float64)
-        gids, qw = self._query(text)
-        if not len(gids) or not len(docs):
-            return out
-        starts = self._csr_ptr[docs]
-        lens = self._csr_ptr[docs + 1] - starts
-        total = int(lens.sum())
-        if total == 0:
-            return out
-        offsets = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
-        cols = self._csr_cols[offsets]
-        # query weight of each posting's gram: look the gram up among the (sorted) query grams
-        order = np.argsort(gids)
-        sg, sw = gids[order], qw[order]
-        pos = np.minimum(np.searchsorted(sg, cols), len(sg) - 1)
-        contrib = np.where(sg[pos] == cols, sw[pos], 0.0) * self._csr_vals[offsets]
-        return np.bincount(np.repeat(np.arange(len(docs)), lens), weights=contrib, minlength=len(docs))
