@@ -28,7 +28,17 @@ from storage.models import new_id
 from storage.records import OutboxItem, StoredMessage, TurnWrite
 from tests.fakes import telegram_api as tga
 from tests.fakes import twilio_api as twa
-from tests.fakes.harness import TG_TOKEN, Harness, count_rows, eventually, running, settle, transcript
+from tests.fakes.harness import (
+    FORM_ANSWERS,
+    TG_TOKEN,
+    Harness,
+    count_rows,
+    eventually,
+    pending_question,
+    running,
+    settle,
+    transcript,
+)
 
 CHAT = 424242
 
@@ -266,3 +276,62 @@ async def test_cli_set_webhook(h: Harness, tmp_path: Path) -> None:
     missing = await asyncio.to_thread(run, "set-webhook", "--org", "rida")
     assert missing.returncode == 2 and "SILA_TELEGRAM_TOKEN_RIDA" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+async def test_full_support_request_over_buttons_with_shared_contact(tmp_path: Path) -> None:
+    async with running(tmp_path, telegram_rate_chat=20) as h:  # a fast typist: keep the test quick
+        await _full_support_request(h)
+
+
+async def _full_support_request(h: Harness) -> None:
+    from sqlalchemy import text
+
+    await post_update(h, tga.text_update(CHAT, "السلام عليكم"))
+    await settle(h)
+    menu = next(m for m in h.telegram.sent[CHAT] if m.get("reply_markup"))
+    await post_update(h, tga.callback_update(CHAT, "flow:support_request", menu["message_id"]))
+    await settle(h)
+    fields = []
+    for _ in range(20):
+        expect, values = await pending_question(h, "telegram", str(CHAT))
+        if not expect:
+            break
+        fields.append(expect["field"])
+        if values:
+            shown = [m for m in h.telegram.sent[CHAT] if m.get("reply_markup", {}).get("inline_keyboard")][-1]
+            assert [v for _label, v in buttons_of(shown)] == [callback_data(v) for v in values]
+            await post_update(h, tga.callback_update(CHAT, callback_data(values[0]), shown["message_id"]))
+        elif expect["type"] == "phone":
+            assert h.telegram.sent[CHAT][-1]["reply_markup"]["keyboard"][0][0]["request_contact"]
+            await post_update(h, tga.contact_update(CHAT, "966551234567"))
+        elif expect["type"] == "attachment":
+            h.telegram.files["REPORT"] = b"%PDF-1.7\n" + b"0" * 4000
+            await post_update(h, tga.document_update(CHAT, "REPORT", "application/pdf", 4009))
+        else:
+            await post_update(h, tga.text_update(CHAT, FORM_ANSWERS.get(expect["type"], "نعم")))
+        await settle(h)
+    assert {"full_name", "national_id", "mobile", "_declaration"} <= set(fields)
+    assert "AMS-" in h.telegram.texts(CHAT)[-1]
+    assert h.runtime.db is not None
+    async with h.runtime.db.reader.connect() as conn:
+        cases = (await conn.execute(text("SELECT channel, beneficiary_id, phone_e164 FROM cases"))).all()
+    facts = await identity_facts(h.runtime.db, "amass", "telegram", str(CHAT))
+    assert [(c.channel, c.beneficiary_id) for c in cases] == [("telegram", facts.beneficiary_id)]
+
+
+async def test_cli_poll_answers_from_the_terminal(h: Harness, tmp_path: Path) -> None:
+    env = {"SILA_DATA_DIR": str(tmp_path / "poll"), "SILA_TELEGRAM_API_BASE": h.telegram.url,
+           "SILA_TELEGRAM_TOKEN_AMASS": TG_TOKEN, "SILA_DELIVERY_POLL_MS": "100", "PATH": "/usr/bin:/bin"}
+    sila = str(Path(sys.executable).parent / "sila")
+    proc = await asyncio.create_subprocess_exec(sila, "telegram", "poll", "--org", "amass", env=env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 60)
+        assert b"polling Telegram for amass" in line
+        h.telegram.push_update(tga.text_update(CHAT, "مرحبا"))
+        await eventually(lambda: len(h.telegram.sent[CHAT]) >= 2, timeout=30)
+    finally:
+        proc.terminate()
+        _out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert b"Traceback" not in err, err.decode()[-2000:]

@@ -23,7 +23,17 @@ from channels.media import MediaRefused, mask_phone
 from channels.twilio_sms import sms_parts
 from storage.identities import identity_facts, subscription_history
 from tests.fakes import twilio_api as twa
-from tests.fakes.harness import SMS_FROM, Harness, count_rows, notify, running, settle, transcript
+from tests.fakes.harness import (
+    FORM_ANSWERS,
+    SMS_FROM,
+    Harness,
+    count_rows,
+    notify,
+    pending_question,
+    running,
+    settle,
+    transcript,
+)
 
 PHONE = "+966512341234"
 
@@ -282,3 +292,33 @@ async def test_media_only_from_api_twilio_com(h: Harness) -> None:
             await tw.fetch_attachment("amass", Attachment(good))
     finally:
         await runner.cleanup()
+
+
+async def test_full_support_request_over_sms_numbered_replies(h: Harness) -> None:
+    from sqlalchemy import text
+
+    await sms(h, "السلام عليكم")
+    await settle(h)
+    menu = h.twilio.bodies(PHONE)[-1]
+    number = next(line.split(".")[0] for line in menu.splitlines() if line.endswith(t("menu.support_request", "ar")))
+    await sms(h, number)
+    await settle(h)
+    fields = []
+    for _ in range(20):
+        expect, values = await pending_question(h, "sms", PHONE)
+        if not expect:
+            break
+        fields.append(expect["field"])
+        last = h.twilio.bodies(PHONE)[-1]
+        if values:
+            assert f"{len(values)}. " in last and "أرسل رقم اختيارك" in last
+            await sms(h, "١")  # Arabic-Indic digits work as well
+        else:
+            await sms(h, FORM_ANSWERS.get(expect["type"], "نعم"))
+        await settle(h)
+    assert {"full_name", "national_id", "mobile", "_declaration"} <= set(fields)
+    assert "AMS-" in " ".join(h.twilio.bodies(PHONE)[-2:])
+    assert h.runtime.db is not None
+    async with h.runtime.db.reader.connect() as conn:
+        cases = (await conn.execute(text("SELECT channel FROM cases"))).all()
+    assert [c.channel for c in cases] == ["sms"]

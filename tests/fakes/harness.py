@@ -144,3 +144,15 @@ async def notify(h: Harness, channel: str, address: str, text: str, **extra: Any
     await h.runtime.store.commit(TurnWrite(conversation=conv, previous_seq=prev, messages=[out], outbox=[row]))
     h.runtime.store.forget(key)
     return str(row["id"])
+
+
+#: answers for each field type of a request form, as a beneficiary would type them
+FORM_ANSWERS = {"name": "محمد عبدالله السالم", "national_id": "1000000008", "phone": "0551234567", "city": "جدة",
+                "description": "أحتاج دعماً لتكاليف العلاج", "text": "لا يوجد", "number": "3", "date": "1990-01-01"}
+
+
+async def pending_question(h: Harness, channel: str, address: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """What the conversation waits for now: the last reply's ``expect`` and its button values."""
+    outs = [m for m in await transcript(h, "amass", channel, address) if m.direction == "out"]
+    payload = outs[-1].payload or {}
+    return payload.get("expect"), [b["value"] for b in payload.get("buttons") or []]
