@@ -22,7 +22,7 @@ from bot.packs import LoadedPack
 from bot.render import CAPABILITIES, TERMINAL
 from bot.settings import Settings
 from bot.state import DialogState
-from bot.types import InboundMessage, Reply, reply_to_json
+from bot.types import ConversationKey, InboundMessage, Reply, reply_to_json
 from storage.conversations import ConversationStore
 from storage.coordination import EventBus, LockProvider
 from storage.models import new_id
@@ -132,6 +132,52 @@ class Engine:
             replies=ctx.replies, conversation_id=conv.id, first_seq=turn.previous_seq + 1,
             last_seq=conv.seq, messages=turn.messages, decision=ctx.decision,
         )
+
+    async def push(
+        self, key: ConversationKey, compose: Callable[[TurnContext], None], *, author: str = "bot",
+    ) -> TurnOutcome:
+        """Send messages nobody just asked for (a reminder, an officer's reply, a status update).
+
+        ``compose`` sees the conversation's current state under its lock and adds replies (and
+        may change state); they are stored and queued exactly like a turn's replies.
+        """
+        pack = self.pack(key.org)
+        async with self.locks.lock(key.lock_name()):
+            conv = await self.store.load(key)
+            if conv.is_new:
+                return TurnOutcome(conversation_id=conv.id)
+            state = DialogState.from_json(conv.state)
+            ctx = TurnContext(
+                message=InboundMessage(key=key), pack=pack, state=state, status=conv.status,
+                caps=CAPABILITIES.get(key.channel, TERMINAL), now=datetime.now(UTC),
+                conversation_id=conv.id, beneficiary_id=conv.beneficiary_id, services=self.services,
+            )
+            compose(ctx)
+            if not ctx.replies:
+                return TurnOutcome(conversation_id=conv.id)
+            previous_seq = conv.seq
+            status_changed = ctx.status != conv.status
+            conv.status, conv.state = ctx.status, ctx.state.to_json()
+            messages: list[StoredMessage] = []
+            outbox: list[dict[str, Any]] = []
+            for i, reply in enumerate(ctx.replies, start=1):
+                payload = reply_to_json(reply)
+                msg = StoredMessage(
+                    id=new_id(), conversation_id=conv.id, seq=previous_seq + i, direction="out", author=author,
+                    text=payload["text"], payload=payload, kind=payload["kind"],
+                    created_at=ctx.now + timedelta(microseconds=i),
+                    delivery_status="pending" if key.channel in PUSH_CHANNELS else None,
+                )
+                messages.append(msg)
+                if key.channel in PUSH_CHANNELS:
+                    outbox.append(outbox_row(conv, msg, {**payload, "notification": True}, ctx.now))
+            conv.seq = messages[-1].seq
+            turn = TurnWrite(conversation=conv, previous_seq=previous_seq, messages=messages, outbox=outbox,
+                             status_changed=status_changed)
+            await self.store.commit(turn)
+            await self._publish(conv, turn, ctx)
+        return TurnOutcome(replies=ctx.replies, conversation_id=conv.id, first_seq=previous_seq + 1,
+                           last_seq=conv.seq, messages=messages)
 
     async def _run_turn(
         self, msg: InboundMessage, pack: LoadedPack, conv: ConversationRecord

@@ -32,7 +32,7 @@ OPT_IN_WORDS = frozenset({"start", "unstop", "subscribe", "اشتراك", "اش�
 
 TEXTS = {
     "out": {
-        "ar": "تم إيقاف رسائل التنبيهات والتحديثات إلى هذا الرقم. ستصلك فقط الردود على رسائلك. "
+        "ar": "تم إيقاف رسائل التنبيهات والتحديثات على هذه القناة، وستصلك فقط الردود على رسائلك. "
               "لإعادة الاشتراك أرسل: اشتراك",
         "en": "You will no longer receive notifications or updates here; we will only answer your own "
               "messages. To subscribe again, send START.",

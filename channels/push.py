@@ -21,7 +21,8 @@ from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
 from channels.delivery import ChannelAdapter, OutboxWorker
 from channels.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from channels.telegram import TELEGRAM_CHANNEL, TelegramChannel, setup_telegram_routes, token_env_name
+from channels.telegram import TELEGRAM_CHANNEL, TelegramChannel, setup_telegram_routes
+from channels.telegram_bot import token_env_name
 from channels.twilio_sms import TWILIO_CHANNEL, TwilioChannel, setup_twilio_routes
 
 log = logging.getLogger("sila.push")

@@ -6,10 +6,12 @@ and services are stored under typed ``AppKey``s.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.reminders import reminder_loop
 from bot.runtime import open_runtime
 from bot.settings import Settings
 from channels.push import setup_push_channels
@@ -31,6 +33,7 @@ def create_app(settings: Settings) -> web.Application:
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
         async with open_runtime(settings) as runtime:
             app[RUNTIME] = runtime
+            runtime.background.append(asyncio.get_running_loop().create_task(reminder_loop(runtime)))
             yield
 
     app.cleanup_ctx.append(runtime_ctx)

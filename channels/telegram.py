@@ -19,17 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import hmac
 import json
 import logging
 import re
-import warnings
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
-import phonenumbers
 from aiohttp import web
 from telegram import (
     Bot,
@@ -40,97 +36,34 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.request import HTTPXRequest
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.render import TELEGRAM, Capabilities, Rendered, is_arabic, render
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
 from bot.types import Attachment, ConversationKey, InboundMessage, Reply
-from channels.delivery import SendError, Template
+from channels.delivery import Template
 from channels.media import MediaBlob, MediaRefused, accept, attachments_json
 from channels.optout import after_turn
+from channels.telegram_bot import (
+    HASHED,
+    callback_data,
+    classify,
+    make_bot,
+    retry_after_seconds,
+    secret_for,
+    token_env_name,
+    verified_phone,
+)
 from storage.records import OutboxItem, StoreUnavailable
 
 log = logging.getLogger("sila.telegram")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
 MAX_UPDATE_BYTES = 256 * 1024
-HASHED = "#h:"
 START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 ALLOWED_UPDATES = ["message", "callback_query"]
 SHARE_PHONE = {"ar": "📱 مشاركة رقم جوالي", "en": "📱 Share my mobile number"}
-
-
-def token_env_name(slug: str) -> str:
-    return "SILA_TELEGRAM_TOKEN_" + slug.upper().replace("-", "_")
-
-
-def token_for(settings: Settings, slug: str) -> str:
-    return str(settings.extra.get(token_env_name(slug)[5:].lower(), "") or "")
-
-
-def secret_for(settings: Settings, slug: str) -> str:
-    """Each bot gets its own webhook secret derived from SILA_TELEGRAM_SECRET (empty: fail closed)."""
-    if not settings.telegram_secret:
-        return ""
-    return hmac.new(settings.telegram_secret.encode(), f"telegram-webhook:{slug}".encode(), hashlib.sha256).hexdigest()
-
-
-def make_bot(settings: Settings, slug: str, *, polling: bool = False) -> Bot | None:
-    token = token_for(settings, slug)
-    if not token:
-        return None
-    base = settings.telegram_api_base.rstrip("/") or "https://api.telegram.org"
-    timeout = settings.send_timeout_ms / 1000
-    return Bot(
-        token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
-        request=HTTPXRequest(connection_pool_size=64, read_timeout=timeout, write_timeout=timeout,
-                             connect_timeout=timeout, pool_timeout=timeout),
-        get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=timeout) if polling else None,
-    )
-
-
-def callback_data(value: str) -> str:
-    if len(value.encode()) <= 64 and not value.startswith(HASHED):
-        return value
-    return HASHED + hashlib.sha256(value.encode()).hexdigest()[:32]
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # the int/timedelta deprecation is irrelevant to us
-        warnings.simplefilter("ignore")
-        value: Any = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def classify(exc: TelegramError) -> SendError:
-    if isinstance(exc, RetryAfter):
-        return SendError(SendError.RATE_LIMITED, "telegram 429", retry_after_seconds(exc))
-    if isinstance(exc, Forbidden):
-        return SendError(SendError.BLOCKED, exc.message[:200])
-    if isinstance(exc, TimedOut):
-        return SendError(SendError.TIMEOUT, "telegram timed out")
-    if isinstance(exc, BadRequest | InvalidToken):
-        return SendError(SendError.PERMANENT, exc.message[:200])
-    if isinstance(exc, NetworkError):
-        return SendError(SendError.TRANSIENT, exc.message[:200])
-    return SendError(SendError.PERMANENT, exc.message[:200])
-
-
-def verified_phone(message: Message) -> str | None:
-    """The sender's own number when they shared it with the contact button (Telegram vouches)."""
-    contact = message.contact
-    if contact is None or message.from_user is None or contact.user_id != message.from_user.id:
-        return None
-    raw = contact.phone_number.strip()
-    try:
-        number = phonenumbers.parse(raw if raw.startswith("+") else "+" + raw)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class TelegramChannel:

@@ -20,7 +20,8 @@ import pytest
 from sqlalchemy import update
 
 from channels.ratelimit import MemoryRateLimiter, RedisRateLimiter
-from channels.telegram import SECRET_HEADER, secret_for
+from channels.telegram import SECRET_HEADER
+from channels.telegram_bot import secret_for
 from storage.delivery_state import outbox_status
 from storage.identities import identity_facts, subscription_history
 from storage.models import ChannelIdentity

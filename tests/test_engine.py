@@ -109,3 +109,22 @@ async def test_transcript_is_stored_in_order(runtime) -> None:
     history = await runtime.store.history(conv.id)
     assert [m.seq for m in history] == list(range(1, len(history) + 1))
     assert [m.text for m in history if m.direction == "in"] == ["مرحبا", "كم مدة دراسة الطلب", "شكرا"]
+
+
+async def test_half_filled_form_gets_one_reminder(runtime) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.reminders import send_due_reminders
+
+    k = key("remind")
+    await runtime.engine.handle(InboundMessage(key=k, text="", button_value="flow:support_request"))
+    later = datetime.now(UTC) + timedelta(hours=7)
+    assert await send_due_reminders(runtime, later, after=timedelta(seconds=0)) == 1
+    conv = await runtime.store.load(k)
+    last = (await runtime.store.history(conv.id))[-1]
+    assert last.direction == "out" and last.payload["expect"]["field"] == "full_name"
+    # reminded once per idle period, not at every sweep
+    assert await send_due_reminders(runtime, later, after=timedelta(seconds=0)) == 0
+    # and the form continues where it stood
+    out = await runtime.engine.handle(InboundMessage(key=k, text="محمد عبدالله"))
+    assert out.replies[-1].expect.field == "national_id"

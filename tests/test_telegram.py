@@ -22,7 +22,8 @@ import pytest
 from bot.i18n import t
 from bot.types import Attachment, Button, Choices, ConversationKey, reply_from_json, reply_to_json
 from channels.media import MediaRefused
-from channels.telegram import HASHED, SECRET_HEADER, callback_data, secret_for, set_webhook
+from channels.telegram import SECRET_HEADER, set_webhook
+from channels.telegram_bot import HASHED, callback_data, secret_for
 from storage.identities import beneficiary_history, identity_facts
 from storage.models import new_id
 from storage.records import OutboxItem, StoredMessage, TurnWrite

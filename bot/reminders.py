@@ -1,0 +1,76 @@
+"""Gentle reminders for forms left half-way: "you were in the middle of your request…".
+
+A sweep finds conversations idle for longer than the runner's reminder delay and still inside
+the form's expiry; each is re-checked under the conversation's lock (so two workers never both
+remind) and gets the runner's reminder with the pending question, once per idle period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.context import TurnContext
+from bot.flows import runner
+from bot.flows.state import FlowState
+from bot.types import ConversationKey
+from storage.models import Conversation, ConversationState
+
+log = logging.getLogger("sila.reminders")
+
+
+def _compose(now: datetime, after: timedelta) -> Any:
+    def compose(ctx: TurnContext) -> None:
+        if not ctx.state.flow or ctx.status != "bot":
+            return
+        state = FlowState.from_json(ctx.state.flow)
+        flow = ctx.pack.flows.get(state.flow)
+        if flow is None or not runner.needs_reminder(state, now, after):
+            return
+        new, replies = runner.reminder(flow, state, now, supports_buttons=ctx.caps.buttons)
+        ctx.state.flow = new.to_json()
+        ctx.say(*replies)
+
+    return compose
+
+
+async def send_due_reminders(runtime: Any, now: datetime | None = None, *, after: timedelta | None = None) -> int:
+    """Remind every conversation whose form has waited long enough; returns how many were reminded."""
+    if runtime.db is None:
+        return 0
+    now = now or datetime.now(UTC)
+    after = after or runner.REMINDER_AFTER
+    expiry = timedelta(hours=runtime.settings.flow_expiry_hours)
+    stmt = (
+        select(Conversation.org, Conversation.channel, Conversation.address)
+        .join(ConversationState, ConversationState.conversation_id == Conversation.id)
+        .where(ConversationState.updated_at <= now - after, ConversationState.updated_at >= now - expiry,
+               Conversation.status == "bot")
+        .limit(1000)
+    )
+    async with runtime.db.reader.connect() as conn:
+        rows = (await conn.execute(stmt)).all()
+    sent = 0
+    for org, channel, address in rows:
+        if org not in runtime.packs or channel == "terminal":
+            continue
+        outcome = await runtime.engine.push(ConversationKey(org, channel, address), _compose(now, after))
+        sent += bool(outcome.replies)
+    return sent
+
+
+async def reminder_loop(runtime: Any, every: float = 600.0) -> None:
+    while True:
+        try:
+            n = await send_due_reminders(runtime)
+            if n:
+                log.info("sent %d form reminder(s)", n)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("reminder sweep failed")
+        await asyncio.sleep(every)
