@@ -125,10 +125,14 @@ async def main() -> None:
         env.pop("SILA_DATABASE_URL", None)
         env.pop("SILA_REDIS_URL", None)
         subprocess.run([SILA, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-        for name, cmd_for in (
+        targets = [
             ("echo (ceiling)", lambda p: [sys.executable, str(ROOT / "bench" / "echo_server.py"), str(p)]),
             (f"sila (SQLite, synchronous={sync})", lambda p: [SILA, "serve", "--port", str(p)]),
-        ):
+        ]
+        if os.environ.get("BENCH_EXTRA_SERVER"):  # e.g. an experimental variant, for comparisons
+            extra = os.environ["BENCH_EXTRA_SERVER"]
+            targets.append((f"extra: {Path(extra).name}", lambda p: [sys.executable, extra, str(p)]))
+        for name, cmd_for in targets:
             results[name] = {}
             for clients in (50, 200):
                 port = free_port()

@@ -84,6 +84,42 @@ CATALOG: dict[str, dict[str, str]] = {
         "ar": "العفو، هذا واجبنا. هل تحتاج أي شيء آخر؟",
         "en": "You're welcome, it's our pleasure. Anything else I can help with?",
     },
+    # -- console (issue 6): officer actions and the satisfaction survey ------------------------
+    "handoff.claimed": {
+        "ar": "معك الآن {officer}، تفضل بطرح ما تحتاجه وسنخدمك بكل سرور.",
+        "en": "The {officer} has joined the conversation. Please go ahead; we're glad to help.",
+    },
+    "handoff.returned": {
+        "ar": "أعادك الموظف إلى المساعد الرقمي، وأنا في خدمتك. يمكنك المتابعة من حيث توقفت.",
+        "en": "The officer has handed you back to the digital assistant; I'm here to help. You can continue where you left off.",
+    },
+    "handoff.closed": {
+        "ar": "تم إنهاء المحادثة مع {officer}. شكراً لتواصلك مع {org}، ونسعد بخدمتك متى احتجت.",
+        "en": "Your conversation with the {officer} has ended. Thank you for contacting {org}; we're here whenever you need us.",
+    },
+    "case.status_update": {
+        "ar": "تحديث على طلبك رقم {reference}: {status}.",
+        "en": "An update on your request {reference}: {status}.",
+    },
+    "survey.ask": {
+        "ar": "رأيك يهمنا 🌿 تقييم الخدمة حق لك، ونستخدمه أداةً لتقييم خدماتنا وتحسينها، لا لمحاسبة أحد.\nكيف تقيّم الخدمة التي تلقيتها؟ (1 = غير راضٍ، 5 = راضٍ جداً)",
+        "en": "Your opinion matters 🌿 Rating our service is your right; we use it to evaluate and improve our services, not to blame anyone.\nHow would you rate the service you received? (1 = not satisfied, 5 = very satisfied)",
+    },
+    "survey.comment": {
+        "ar": "شكراً لتقييمك. إن رغبت، اكتب ملاحظتك أو اقتراحك في رسالة واحدة، أو اختر «تخطي».",
+        "en": "Thank you for your rating. If you like, write a comment or suggestion in one message, or choose “Skip”.",
+    },
+    "survey.low": {
+        "ar": "نأسف أن الخدمة لم تكن بالمستوى الذي تستحقه. اكتب ملاحظتك إن رغبت، أو اطلب التحدث مع {officer}.",
+        "en": "We're sorry the service wasn't what you deserve. Write a comment if you like, or ask to talk to the {officer}.",
+    },
+    "survey.skip": {"ar": "تخطي", "en": "Skip"},
+    "survey.talk": {"ar": "التحدث مع موظف", "en": "Talk to an officer"},
+    "survey.thanks": {
+        "ar": "شكراً لك، وصلتنا ملاحظتك وسنستفيد منها في تحسين خدماتنا.",
+        "en": "Thank you; we've received your feedback and will use it to improve our services.",
+    },
+    "survey.done": {"ar": "شكراً لك على وقتك.", "en": "Thank you for your time."},
 }
 
 

@@ -9,6 +9,7 @@ input before any command except the universal ones (cancel, human, language).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -100,12 +101,16 @@ def offer_handoff(ctx: TurnContext) -> None:
     ))
 
 
+#: language detection is a pure function of the text, and texts repeat a lot
+_detect_language = functools.lru_cache(maxsize=20_000)(faq.detect_language)
+
+
 class LanguageStage:
     """Follow the language the beneficiary writes in, unless they chose one explicitly."""
 
     async def __call__(self, ctx: TurnContext) -> bool:
         if ctx.message.button_value is None and not ctx.state.lang_locked:
-            detected = faq.detect_language(ctx.message.text)
+            detected = _detect_language(ctx.message.text)
             if detected:
                 ctx.state.lang = detected
         return False

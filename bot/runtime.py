@@ -47,6 +47,20 @@ class Runtime:
     #: cases, profiles and volunteers (None in memory mode, e.g. `sila ask`)
     cases: CaseService | None = None
     cipher: DataCipher | None = None
+    #: waiting hand-offs per association, refreshed from the database by the console
+    #: (``console.queue.refresh_loop``); None until the first refresh, so no position is claimed
+    waiting_counts: dict[str, int] | None = None
+
+    def queue_position(self, slug: str) -> int | None:
+        """The place in the queue a hand-off requested now gets (sync: routing calls it mid-turn).
+
+        Counted locally between refreshes, so two hand-offs in one refresh window get 1 and 2.
+        """
+        if self.waiting_counts is None:
+            return None
+        position = self.waiting_counts.get(slug, 0) + 1
+        self.waiting_counts[slug] = position
+        return position
 
 
 async def connect_redis(url: str) -> Any:

@@ -116,7 +116,7 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise SettingsError(f"SILA_CONFIG: cannot read {config_path}: {exc}") from None
         for key in file_values:
-            if key in SECRET_KEYS:
+            if key in SECRET_KEYS or key.startswith("telegram_token_"):
                 raise SettingsError(f"SILA_CONFIG: '{key}' is a secret; set SILA_{key.upper()} instead")
         values.update(file_values)
     known = {f.name for f in fields(Settings)} - {"extra"}

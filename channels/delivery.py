@@ -152,6 +152,8 @@ class OutboxWorker:
         room = self.max_in_flight - sum(len(q) for q in self._queues.values())
         if room <= 0:
             return 0
+        if self.runtime.db is not None and not await ds.has_due(self.runtime.db):
+            return 0
         items = await self.runtime.store.claim_outbox(min(self.batch, room), self.lease)
         for item in sorted(items, key=lambda i: i.id):
             lane = item.conversation_id

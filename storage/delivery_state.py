@@ -88,9 +88,20 @@ async def uncertain_since(db: Database, outbox_id: str) -> datetime | None:
         return (await conn.execute(select(Outbox.uncertain_at).where(Outbox.id == outbox_id))).scalar()
 
 
+async def has_due(db: Database, now: datetime | None = None) -> bool:
+    """Is any outbox row due? A read, so an idle worker never takes SQLite's write lock to find out."""
+    stmt = select(Outbox.id).where(Outbox.status.in_(("pending", "sending")),
+                                   Outbox.next_attempt_at <= (now or utcnow())).limit(1)
+    async with db.reader.connect() as conn:
+        return (await conn.execute(stmt)).first() is not None
+
+
 async def release_held(db: Database, window: timedelta, now: datetime | None = None) -> int:
     """Held WhatsApp rows go back to pending once their person has written within the window."""
     now = now or utcnow()
+    async with db.reader.connect() as conn:
+        if (await conn.execute(select(Outbox.id).where(Outbox.status == "held").limit(1))).first() is None:
+            return 0
     reopened = exists().where(
         ChannelIdentity.org == Outbox.org, ChannelIdentity.channel == Outbox.channel,
         ChannelIdentity.address == Outbox.address, ChannelIdentity.last_inbound_at >= now - window,

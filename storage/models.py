@@ -313,3 +313,111 @@ class ProviderStatus(Base):
     status: Mapped[str] = mapped_column(String(16))
     error_code: Mapped[str | None] = mapped_column(String(16))
     at: Mapped[datetime]
+
+
+# -- 0004 (console) --------------------------------------------------------------------------
+
+
+class Staff(Base):
+    """A console user. ``orgs`` lists the associations the account may see (its scope)."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: officer | coordinator | admin
+    role: Mapped[str] = mapped_column(String(16))
+    orgs: Mapped[list[str]] = mapped_column(JSON)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+
+
+class StaffSession(Base):
+    """A console login. Only the SHA-256 of the cookie is stored; ``ended_at`` ends it for good."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class LoginAttempt(Base):
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_email_ip_at", "email", "ip", "at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(64))
+    ok: Mapped[bool]
+    at: Mapped[datetime]
+
+
+class CannedReply(Base):
+    __tablename__ = "canned_replies"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org: Mapped[str] = mapped_column(ForeignKey("associations.slug"), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class Note(Base):
+    """An internal note on a conversation: staff only, never sent to the beneficiary."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    org: Mapped[str] = mapped_column(String(40))
+    staff_id: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Handoff(Base):
+    """One hand-off episode, from the request to hand-back or close (first-response and resolution times)."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_conversation_open", "conversation_id", "ended_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"))
+    org: Mapped[str] = mapped_column(String(40), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(80))
+    requested_at: Mapped[datetime]
+    assigned_to: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    #: bot (handed back) | closed
+    outcome: Mapped[str | None] = mapped_column(String(16))
+
+
+class Survey(Base):
+    """One satisfaction survey; ``trigger_key`` is unique, so one closure never gets two."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org: Mapped[str] = mapped_column(String(40), index=True)
+    conversation_id: Mapped[str] = mapped_column(String(32), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    #: handoff | case
+    trigger: Mapped[str] = mapped_column(String(16))
+    trigger_key: Mapped[str] = mapped_column(String(120), unique=True)
+    officer_id: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime] = mapped_column(index=True)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]

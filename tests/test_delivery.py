@@ -317,3 +317,29 @@ async def test_two_server_processes_share_one_postgres_and_redis(pg_url: str, re
         await asyncio.to_thread(stack.close)
         await tw.close()
         await tg.close()
+
+
+async def test_the_worker_waits_for_its_rate_limiter(h: Harness) -> None:
+    await tg_text(h, "مرحبا")
+    await settle(h)
+
+    class Closed:
+        async def acquire(self, key: str, rate: float, burst: int) -> float:
+            return 30.0
+
+    calls = len(h.telegram.calls_of("sendMessage"))
+    h.push.worker.limiter = Closed()
+    oid = await notify(h, "telegram", str(CHAT), "تنبيه")
+    await settle(h)
+    status, _pid, error = await row(h, oid)
+    assert status == "pending" and error == "local rate limit"
+    assert len(h.telegram.calls_of("sendMessage")) == calls
+
+
+async def test_telegram_400_fails_without_retry(h: Harness) -> None:
+    await tg_text(h, "مرحبا")
+    await settle(h)
+    h.telegram.fail("sendMessage", "400", chat_id=CHAT)
+    oid = await notify(h, "telegram", str(CHAT), "تنبيه")
+    assert await final(h, oid) == "failed"
+    assert "chat not found" in ((await row(h, oid))[2] or "").lower()

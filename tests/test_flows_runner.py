@@ -693,3 +693,14 @@ def test_any_conversation_keeps_a_consistent_state(slug: str, inputs: list[str],
         assert result.replies and result.replies[-1].expect is not None
         if result.state.stage == "field":
             assert result.replies[-1].expect.field in {f.id for f in flow.fields} | {"_handoff"}
+
+
+def test_flow_state_json_covers_every_field() -> None:
+    """to_json is written out by hand for speed; a new field must not be silently dropped."""
+    from dataclasses import fields
+
+    from bot.flows.state import FlowState
+
+    state = FlowState(flow="support_request", field=None)
+    assert set(state.to_json()) == {f.name for f in fields(FlowState)}
+    assert FlowState.from_json(state.to_json()) == state

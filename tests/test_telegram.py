@@ -336,3 +336,33 @@ async def test_cli_poll_answers_from_the_terminal(h: Harness, tmp_path: Path) ->
         proc.terminate()
         _out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert b"Traceback" not in err, err.decode()[-2000:]
+
+
+def test_one_token_per_association_from_the_environment() -> None:
+    from bot.settings import load_settings
+    from channels.telegram_bot import make_bot, token_env_name, token_for
+
+    settings = load_settings(env={"SILA_TELEGRAM_TOKEN_ILM_ALHAJJ": "123:abc", "SILA_TELEGRAM_SECRET": "s"})
+    assert token_env_name("ilm-alhajj") == "SILA_TELEGRAM_TOKEN_ILM_ALHAJJ"
+    assert token_for(settings, "ilm-alhajj") == "123:abc" and token_for(settings, "amass") == ""
+    assert make_bot(settings, "amass") is None
+    assert secret_for(settings, "amass") != secret_for(settings, "rida")
+    assert secret_for(load_settings(env={}), "amass") == ""
+
+
+async def test_contact_first_then_whatsapp_joins_the_same_person(h: Harness) -> None:
+    from storage.identities import beneficiary_phone, link_verified_phone
+
+    phone = "+966507654321"
+    await post_update(h, tga.contact_update(CHAT, phone))
+    await settle(h)
+    db = h.runtime.db
+    assert db is not None
+    tg = await identity_facts(db, "amass", "telegram", str(CHAT))
+    assert await beneficiary_phone(db, tg.beneficiary_id or "") == phone
+    await twa.signed_post(f"{h.url}/twilio/amass/whatsapp", twa.inbound_params(phone, "مرحبا", whatsapp=True))
+    await settle(h)
+    wa = await identity_facts(db, "amass", "whatsapp", phone)
+    assert wa.beneficiary_id == tg.beneficiary_id
+    assert await link_verified_phone(db, "amass", "sms", "+966500000000", phone) is None  # no such identity
+    assert await link_verified_phone(db, "amass", "whatsapp", phone, phone) == tg.beneficiary_id  # idempotent
