@@ -262,9 +262,11 @@ class FallbackStage:
 def default_stages() -> list[Stage]:
     from bot.flowstage import FlowStage
     from bot.optout import OptOutStage  # STOP/START win over everything, on every channel
+    from bot.survey import SurveyStage  # a pending satisfaction rating; reopens a closed conversation
 
     return [
-        OptOutStage(), LanguageStage(), NumberedChoiceStage(), HumanHeldStage(), FlowStage(), CommandStage(),
+        OptOutStage(), LanguageStage(), NumberedChoiceStage(), SurveyStage(), HumanHeldStage(), FlowStage(),
+        CommandStage(),
         FaqStage(), FlowStartStage(), FallbackStage(),
     ]
 

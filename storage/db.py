@@ -32,6 +32,9 @@ class Database:
     writer: AsyncEngine
     reader: AsyncEngine
     dialect: str
+    #: SQLite only: the file, and its synchronous pragma (for the raw batch writer)
+    sqlite_path: str | None = None
+    synchronous: str = "FULL"
 
     async def dispose(self) -> None:
         await self.writer.dispose()
@@ -66,7 +69,7 @@ def create_database(settings: Settings) -> Database:
         reader = create_async_engine(url, pool_size=4, max_overflow=4)
         _sqlite_pragmas(writer.sync_engine, settings.sqlite_synchronous, immediate=True)
         _sqlite_pragmas(reader.sync_engine, settings.sqlite_synchronous, immediate=False)
-        return Database(writer, reader, "sqlite")
+        return Database(writer, reader, "sqlite", path, settings.sqlite_synchronous)
     engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
     return Database(engine, engine, "postgresql")
 

@@ -15,25 +15,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.types import ConversationKey
+from storage.batch import SqliteBatchWriter, execute_sqlalchemy, plan
 from storage.conversations import new_record, utcnow
 from storage.db import Database
 from storage.models import (
-    Beneficiary,
-    ChannelIdentity,
     Conversation,
     ConversationState,
     Message,
     Outbox,
-    new_id,
 )
 from storage.records import (
     ConversationRecord,
@@ -52,8 +50,12 @@ _Pending = tuple[TurnWrite, "asyncio.Future[None]"]
 _SENTINEL: Any = object()
 
 
-def _classify(exc: IntegrityError) -> StoreError:
-    text = str(exc.orig if exc.orig is not None else exc)
+INTEGRITY_ERRORS = (IntegrityError, sqlite3.IntegrityError)
+
+
+def _classify(exc: Exception) -> StoreError:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc)
     if "provider_message_id" in text:
         return DuplicateMessage(text[:200])
     return SeqConflict(text[:200])
@@ -74,6 +76,10 @@ class SqlConversationStore:
         #: statistics for benchmarks: batches written and turns in them
         self.batches = 0
         self.batched_turns = 0
+        self._raw = (
+            SqliteBatchWriter(db.sqlite_path, db.synchronous)
+            if db.dialect == "sqlite" and db.sqlite_path and db.sqlite_path != ":memory:" else None
+        )
 
     # -- reading ---------------------------------------------------------------------------
     async def load(self, key: ConversationKey) -> ConversationRecord:
@@ -178,17 +184,15 @@ class SqlConversationStore:
         if not batch:
             return
         try:
-            async with self.db.writer.begin() as conn:
-                await self._write_rows(conn, [t for t, _ in batch])
-        except IntegrityError as batch_exc:
+            await self._execute([t for t, _ in batch])
+        except INTEGRITY_ERRORS as batch_exc:
             if len(batch) == 1:
                 self._reject(batch[0], batch_exc)
                 return
             for turn, fut in batch:  # replay one per transaction so only the culprit fails
                 try:
-                    async with self.db.writer.begin() as conn:
-                        await self._write_rows(conn, [turn])
-                except IntegrityError as exc:
+                    await self._execute([turn])
+                except INTEGRITY_ERRORS as exc:
                     self._reject((turn, fut), exc)
                 else:
                     if not fut.done():
@@ -200,72 +204,20 @@ class SqlConversationStore:
             if not fut.done():
                 fut.set_result(None)
 
-    def _reject(self, pending: _Pending, exc: IntegrityError) -> None:
+    def _reject(self, pending: _Pending, exc: Exception) -> None:
         turn, fut = pending
         conv = turn.conversation
         self.forget(ConversationKey(conv.org, conv.channel, conv.address))
         if not fut.done():
             fut.set_exception(_classify(exc))
 
-    async def _write_rows(self, conn: AsyncConnection, turns: list[TurnWrite]) -> None:
-        now = utcnow()
-        new = [t.conversation for t in turns if t.conversation.is_new]
-        if new:
-            await conn.execute(insert(Beneficiary), [
-                {"id": c.beneficiary_id, "org": c.org, "display_name": t.beneficiary_name,
-                 "lang": c.lang, "phone_e164": None, "created_at": now}
-                for t in turns if (c := t.conversation).is_new
-            ])
-            await conn.execute(insert(ChannelIdentity), [
-                {"id": new_id(), "org": c.org, "channel": c.channel, "address": c.address,
-                 "beneficiary_id": c.beneficiary_id, "last_inbound_at": None, "opted_out_at": None,
-                 "unreachable_at": None, "created_at": now}
-                for c in new
-            ])
-            await conn.execute(insert(Conversation), [
-                {"id": c.id, "org": c.org, "channel": c.channel, "address": c.address,
-                 "beneficiary_id": c.beneficiary_id, "status": c.status, "created_at": now, "updated_at": now}
-                for c in new
-            ])
-            await conn.execute(insert(ConversationState), [
-                {"conversation_id": c.id, "seq": c.seq, "data": c.state, "updated_at": now} for c in new
-            ])
-        old = [t for t in turns if not t.conversation.is_new]
-        if old:
-            await conn.execute(
-                update(ConversationState)
-                .where(and_(ConversationState.conversation_id == bindparam("cid"),
-                            ConversationState.seq == bindparam("old_seq")))
-                .values(seq=bindparam("new_seq"), data=bindparam("new_data"), updated_at=now)
-                .execution_options(synchronize_session=False),
-                [{"cid": t.conversation.id, "old_seq": t.previous_seq, "new_seq": t.conversation.seq,
-                  "new_data": t.conversation.state} for t in old],
-            )
-        changed = [t.conversation for t in old if t.status_changed]
-        if changed:
-            await conn.execute(
-                update(Conversation).where(Conversation.id == bindparam("cid"))
-                .values(status=bindparam("new_status"), updated_at=now)
-                .execution_options(synchronize_session=False),
-                [{"cid": c.id, "new_status": c.status} for c in changed],
-            )
-        touched = [t for t in turns if t.touch_inbound_at is not None]
-        if touched:
-            await conn.execute(
-                update(ChannelIdentity)
-                .where(and_(ChannelIdentity.org == bindparam("o"), ChannelIdentity.channel == bindparam("ch"),
-                            ChannelIdentity.address == bindparam("a")))
-                .values(last_inbound_at=bindparam("at"))
-                .execution_options(synchronize_session=False),
-                [{"o": t.conversation.org, "ch": t.conversation.channel, "a": t.conversation.address,
-                  "at": t.touch_inbound_at} for t in touched],
-            )
-        rows = [_message_row(t, m, now) for t in turns for m in t.messages]
-        if rows:
-            await conn.execute(insert(Message), rows)
-        outbox = [o for t in turns for o in t.outbox]
-        if outbox:
-            await conn.execute(insert(Outbox), [{**o, "created_at": now} for o in outbox])
+    async def _execute(self, turns: list[TurnWrite]) -> None:
+        writes = plan(turns, utcnow())
+        if self._raw is not None:
+            await self._raw.write(writes)
+            return
+        async with self.db.writer.begin() as conn:
+            await execute_sqlalchemy(conn, writes)
 
     # -- outbox ----------------------------------------------------------------------------
     async def claim_outbox(self, limit: int, lease: timedelta) -> list[OutboxItem]:
@@ -324,13 +276,7 @@ class SqlConversationStore:
             self._writer_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer_task
+        if self._raw is not None:
+            self._raw.close()
 
 
-def _message_row(turn: TurnWrite, m: StoredMessage, now: datetime) -> dict[str, Any]:
-    c = turn.conversation
-    return {
-        "id": m.id, "conversation_id": c.id, "org": c.org, "channel": c.channel, "seq": m.seq,
-        "direction": m.direction, "author": m.author, "provider_message_id": m.provider_message_id,
-        "text": m.text, "payload": m.payload, "kind": m.kind, "delivery_status": m.delivery_status,
-        "created_at": m.created_at or now,
-    }
