@@ -44,9 +44,12 @@ TEXTS = {
 }
 
 
+_ALEFS = str.maketrans("أإآٱ", "اااا")
+
+
 def normalise(text: str) -> str:
     text = _DIACRITICS.sub("", text.casefold())
-    text = text.translate(str.maketrans("أإآٱ", "اااا"))
+    text = text.translate(_ALEFS)
     return _PUNCT.sub(" ", text).strip()
 
 
