@@ -1,0 +1,31 @@
+"""`make bench`: every benchmark, each printing its own figures beside a same-run baseline.
+
+1. web chat: Sila (SQLite, durable) vs a bare aiohttp WebSocket echo server, 50 and 200 clients
+2. FAQ matcher: 10,000 phrasings, our decide() vs rapidfuzz.process.extractOne(WRatio)
+A benchmark reports; it never asserts. Run it on a quiet machine and quote the ratios.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+BENCHES = [
+    ("web chat throughput and latency", ["webchat_bench.py"]),
+    ("FAQ matcher latency", ["faq_bench.py"]),
+]
+
+
+def main() -> int:
+    failed = 0
+    for title, args in BENCHES:
+        print(f"\n== {title}", flush=True)
+        failed |= subprocess.run([sys.executable, str(HERE / args[0]), *args[1:]], check=False).returncode
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(main())
