@@ -109,7 +109,7 @@ class ChatSocket:
         return f"chat:{self.key.lock_name()}"
 
     def on_event(self, event: dict[str, Any]) -> None:
-        if event.get("type") == "turn":
+        if event.get("type") in {"turn", "resync"}:
             self.outq.put_nowait(event)
 
     def frames_for(self, messages: list[dict[str, Any]], *, turn_end: bool) -> list[dict[str, Any]]:
@@ -138,12 +138,22 @@ class ChatSocket:
                 return
             if item.get("type") == "turn":
                 frames = self.frames_for(item["messages"], turn_end=True)
+            elif item.get("type") == "resync":
+                frames = await self.missed_frames()
             else:
                 frames = [item]
             for frame in frames:
                 if self.ws.closed:
                     return
                 await self.ws.send_str(json.dumps(frame, ensure_ascii=False))
+
+    async def missed_frames(self) -> list[dict[str, Any]]:
+        """What was stored after our cursor but never reached us live (the bus lost events)."""
+        conv = await self.runtime.store.load(self.key)
+        if conv.is_new:
+            return []
+        missed = await self.runtime.store.history(conv.id, after_seq=self.cursor, limit=200)
+        return self.frames_for([m.to_frame() for m in missed], turn_end=True)
 
     def error(self, code: str, **params: Any) -> None:
         self.outq.put_nowait({"type": "error", "code": code, "text": t(f"error.{code}", self.lang, **params),

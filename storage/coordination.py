@@ -143,6 +143,11 @@ class MemoryBus:
     def topics(self) -> list[str]:
         return list(self._subs)
 
+    def deliver_everywhere(self, event: dict[str, Any]) -> None:
+        """Give every local subscriber ``event`` (e.g. "resync" after a Redis reconnection)."""
+        for topic in list(self._subs):
+            self.deliver(topic, event)
+
     async def close(self) -> None:
         self._subs.clear()
 
@@ -166,12 +171,17 @@ class RedisBus:
 
     async def _listen(self) -> None:
         delay = 0.1
+        dropped = False
         while True:
             try:
                 pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
                 await pubsub.psubscribe("sila:ev:*")
                 self.connected.set()
                 delay = 0.1
+                if dropped:
+                    # events published while we were deaf are gone: subscribers re-read what they missed
+                    self._local.deliver_everywhere({"type": "resync"})
+                    dropped = False
                 async for msg in pubsub.listen():
                     if msg.get("type") != "pmessage":
                         continue
@@ -186,6 +196,7 @@ class RedisBus:
                 raise
             except Exception as exc:
                 self.connected.clear()
+                dropped = True
                 log.warning("redis bus disconnected (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
