@@ -160,6 +160,52 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     return asyncio.run(run_polling(settings, args.org))
 
 
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    """Create a console account (the first admin, typically); the password comes from stdin or a prompt."""
+    import getpass
+    from pathlib import Path
+
+    from console.auth import StaffError, create_staff
+    from storage.db import check_reachable, create_database, schema_is_current
+
+    settings = _settings(args)
+    packs = load_all(Path(settings.orgs_dir) if settings.orgs_dir else None)
+    orgs = [o.strip() for o in args.org.split(",") if o.strip()]
+    unknown = [o for o in orgs if o not in packs]
+    if unknown:
+        raise CliError(f"unknown association '{unknown[0]}'; valid slugs: {', '.join(sorted(packs))}")
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise CliError("the passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+
+    async def _run() -> str:
+        from bot.runtime import sync_associations
+
+        db = create_database(settings)
+        try:
+            await check_reachable(db)
+            if not await schema_is_current(db):
+                raise CliError("database schema is not up to date: run `sila migrate` first")
+            await sync_associations(db, packs)
+            return await create_staff(db, email=args.email, name=args.name, role=args.role, orgs=orgs,
+                                      password=password, known_orgs=set(packs), actor="cli")
+        finally:
+            await db.dispose()
+
+    messages = {"email": "invalid --email", "name": "--name is required (120 characters at most)",
+                "role": "--role must be admin, officer or coordinator", "orgs": "--org: give at least one slug",
+                "password": "the password must be 10 to 256 characters", "exists": "an account with this email exists"}
+    try:
+        staff_id = asyncio.run(_run())
+    except StaffError as exc:
+        raise CliError(messages.get(str(exc), str(exc))) from None
+    print(f"staff {staff_id} created: {args.email.strip().lower()} ({args.role}; {', '.join(orgs)})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sila", description="Sila (صلة): messaging assistant for associations")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -186,6 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("question", nargs="+", help="the question, or '-' to read one per line from stdin")
     p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("staff", help="staff console accounts")
+    staff_sub = p.add_subparsers(dest="staff_command", required=True)
+    sp = staff_sub.add_parser("add", help="create a console account; password from stdin or a prompt")
+    sp.add_argument("--email", required=True)
+    sp.add_argument("--name", required=True)
+    sp.add_argument("--role", required=True, choices=["admin", "officer", "coordinator"])
+    sp.add_argument("--org", required=True, help="association slug(s), comma-separated")
+    sp.set_defaults(func=cmd_staff_add)
     p = sub.add_parser("telegram", help="Telegram bot helpers")
     tg_sub = p.add_subparsers(dest="telegram_command", required=True)
     for name, help_text in (("set-webhook", "register <public base URL>/telegram/<slug>/webhook with Telegram"),
@@ -193,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
         tp = tg_sub.add_parser(name, help=help_text)
         tp.add_argument("--org", required=True)
         tp.set_defaults(func=cmd_telegram)
+    from bot.broadcast_cli import add_broadcast_parser
+
+    add_broadcast_parser(sub)
     return parser
 
 

@@ -16,6 +16,7 @@ from bot.runtime import open_runtime
 from bot.settings import Settings
 from channels.push import setup_push_channels
 from channels.webchat import RUNTIME, setup_webchat
+from console import setup_console
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -41,4 +42,5 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/", index)
     setup_webchat(app)
     setup_push_channels(app)  # Telegram, WhatsApp, SMS webhooks + the outbox delivery worker
+    setup_console(app)  # the staff console under /console
     return app

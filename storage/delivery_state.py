@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, insert, or_, select, update
 
+from storage.broadcast_models import BroadcastRecipient
 from storage.conversations import utcnow
 from storage.db import Database
 from storage.models import ChannelIdentity, Message, Outbox, ProviderStatus, new_id
@@ -56,7 +57,31 @@ async def record_callback(
             id=new_id(), org=org, channel=channel, provider_message_id=provider_message_id,
             outbox_id=outbox_id, status=status[:16], error_code=error_code, at=utcnow(),
         ))
+    if outbox_id is not None and await apply_broadcast_status(db, outbox_id, provider_message_id, status, error_code):
+        return True
     return await apply_status(db, org, channel, provider_message_id, status)
+
+
+async def apply_broadcast_status(
+    db: Database, recipient_id: str, provider_message_id: str, status: str, error_code: str | None = None,
+) -> bool:
+    """A callback for a broadcast message (its ``?outbox=`` names the recipient row): move it forward.
+
+    Rows still ``queued`` are not touched (nothing of theirs is in flight); a row ``sending`` may
+    be moved, because the callback can arrive before the worker has recorded its own "sent".
+    """
+    if status not in RANK:
+        return False
+    failed = status in TERMINAL
+    allowed = [s for s in ("sending", "sent", "delivered", "read") if failed or RANK[s] < RANK[status]]
+    values: dict[str, object] = {"status": "failed" if failed else status, "updated_at": utcnow()}
+    if failed:
+        values["last_error"] = f"provider: {status}" + (f" ({error_code})" if error_code else "")
+    stmt = (update(BroadcastRecipient)
+            .where(BroadcastRecipient.id == recipient_id, BroadcastRecipient.status.in_(allowed))
+            .values(provider_message_id=provider_message_id, **values))
+    async with db.writer.begin() as conn:
+        return bool((await conn.execute(stmt)).rowcount)
 
 
 async def reapply_callbacks(db: Database, org: str, channel: str, provider_message_id: str) -> None:

@@ -11,11 +11,12 @@ instead of being answered by the nearest one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from bot.faq.arabizi import transliterate
@@ -74,16 +75,47 @@ class Match:
         return self.scores[0] - self.scores[1]
 
 
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _deletions_index(words: Iterable[str]) -> dict[str, list[str]]:
+    """Each word and each of its one-letter deletions → the words it comes from."""
+    out: dict[str, list[str]] = {}
+    for w in words:
+        for key in (w, *_deletions(w)):
+            out.setdefault(key, []).append(w)
+    return out
+
+
+def _within_one(word: str, index: Mapping[str, list[str]]) -> bool:
+    """True when a word of ``index`` is at Levenshtein distance ≤ 1 from ``word`` (same result
+    as scanning the whole vocabulary, from a few dictionary look-ups)."""
+    for key in (word, *_deletions(word)):
+        for cand in index.get(key, ()):
+            if Levenshtein.distance(word, cand, score_cutoff=1) <= 1:
+                return True
+    return False
+
+
+#: a question's skeleton is needed by two channels; questions repeat (menus, retries)
+_skeleton_text = lru_cache(maxsize=8192)(skeleton_text)
+
+
 def query_variants(text: str) -> list[str]:
     """Normalised forms to match: the text itself, plus its Arabic rendering if Arabizi."""
-    text = text[:MAX_QUERY_CHARS]
+    return list(_query_variants(text[:MAX_QUERY_CHARS]))
+
+
+@lru_cache(maxsize=4096)
+def _query_variants(text: str) -> tuple[str, ...]:
     base = normalize(text)
     out = [base] if base else []
     if any("a" <= ch <= "z" for ch in base) and is_arabizi(text):
         ar = normalize(transliterate(text))
         if ar and ar not in out:
             out.append(ar)
-    return out
+    return tuple(out)
 
 
 class FaqIndex:
@@ -139,9 +171,10 @@ class FaqIndex:
         for t in vocabulary_texts:
             words.update(normalize(t).split())
         self.vocabulary = frozenset(words)
-        self._vocab_list = sorted(w for w in words if len(w) >= 3)
         self._vocab_skel = frozenset(skeleton(w) for w in words if len(w) >= 3)
-        self._vocab_skel_list = sorted(s for s in self._vocab_skel if len(s) >= 3)
+        # one-deletion neighbourhoods: candidates within Levenshtein distance 1 in O(len(word))
+        self._vocab_del = _deletions_index(w for w in words if len(w) >= 3)
+        self._skel_del = _deletions_index(s for s in self._vocab_skel if len(s) >= 3)
 
     @property
     def word(self) -> Tfidf:
@@ -164,7 +197,7 @@ class FaqIndex:
         out = {c: np.zeros(n) for c in CHANNELS}
         for v in variants:
             np.maximum(out["char"], self.char.scores(v), out=out["char"])
-            np.maximum(out["skel"], self.skel_index.scores(skeleton_text(v)), out=out["skel"])
+            np.maximum(out["skel"], self.skel_index.scores(_skeleton_text(v)), out=out["skel"])
             if all_channels or self.weights.get("word", 0.0):
                 np.maximum(out["word"], self.word.scores(v), out=out["word"])
         if not variants:
@@ -187,7 +220,7 @@ class FaqIndex:
         out = {c: np.zeros(len(self.topic_ids)) for c in TOPIC_CHANNELS}
         for v in variants:
             np.maximum(out["tchar"], self.tchar.scores(v), out=out["tchar"])
-            np.maximum(out["tskel"], self.tskel.scores(skeleton_text(v)), out=out["tskel"])
+            np.maximum(out["tskel"], self.tskel.scores(_skeleton_text(v)), out=out["tskel"])
         return out
 
     def topic_channels(self, doc_scores: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -225,13 +258,7 @@ class FaqIndex:
             elif len(t) >= 3 and skeleton(t) in self._vocab_skel:
                 known += 1
             elif len(t) >= 4 and (
-                process.extractOne(t, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1)
-                or (
-                    len(skeleton(t)) >= 4
-                    and process.extractOne(
-                        skeleton(t), self._vocab_skel_list, scorer=Levenshtein.distance, score_cutoff=1
-                    )
-                )
+                _within_one(t, self._vocab_del) or (len(skeleton(t)) >= 4 and _within_one(skeleton(t), self._skel_del))
             ):
                 known += 1
         return known / len(content), len(content)

@@ -20,6 +20,11 @@ import numpy as np
 __all__ = ["Counts", "Tfidf", "char_grams", "count_char_grams", "word_grams"]
 
 NMIN, NMAX = 2, 4
+#: floats kept as dense rows per index (frequent grams), and the share of documents that makes
+#: a gram frequent (one in DENSE_MIN_SHARE)
+DENSE_BUDGET = 4_000_000
+DENSE_MIN_SHARE = 64
+WORD_CACHE = 50_000
 
 
 def _word_char_grams(word: str) -> list[str]:
@@ -50,45 +55,45 @@ class Counts:
     def pooled(self, group: np.ndarray, n_groups: int, extra: Sequence[tuple[int, str]] = ()) -> Counts:
         """Counts of documents summed per group (plus extra texts added to given groups)."""
         vocab = dict(self.vocab)
-        rows, cols, tfs = [group[self.rows]], [self.cols], [self.tfs]
+        rows, cols = [group[self.rows].astype(np.int64)], [self.cols.astype(np.int64)]
+        extra_rows: list[int] = []
+        extra_cols: list[int] = []
         for g, text in extra:
-            for gram, tf in Counter(char_grams(text)).items():
-                rows.append(np.array([g]))
-                cols.append(np.array([vocab.setdefault(gram, len(vocab))]))
-                tfs.append(np.array([float(tf)]))
-        r, c, t = np.concatenate(rows), np.concatenate(cols), np.concatenate(tfs)
-        key = r.astype(np.int64) * (len(vocab) + 1) + c
-        uniq, inv = np.unique(key, return_inverse=True)
-        summed = np.bincount(inv, weights=t)
-        width = len(vocab) + 1
-        rows_out = (uniq // width).astype(np.int32)
-        return Counts(rows_out, (uniq % width).astype(np.int32), summed, vocab, n_groups)
+            grams = char_grams(text)
+            extra_rows.extend(itertools.repeat(g, len(grams)))
+            extra_cols.extend(vocab.setdefault(gram, len(vocab)) for gram in grams)
+        rows.append(np.asarray(extra_rows, np.int64))
+        cols.append(np.asarray(extra_cols, np.int64))
+        tfs = np.concatenate([self.tfs, np.ones(len(extra_rows))])
+        return _triples(np.concatenate(rows), np.concatenate(cols), tfs, vocab, n_groups)
 
 
 def count_char_grams(docs: Sequence[str]) -> Counts:
-    """Char n-gram counts of ``docs``, each distinct word analysed once."""
+    """Char n-gram counts of ``docs``, each distinct word analysed once, counted in one pass."""
     vocab: dict[str, int] = {}
-    word_ids: dict[str, np.ndarray] = {}
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    tfs: list[np.ndarray] = []
+    word_ids: dict[str, list[int]] = {}
+    row_ids: list[int] = []
+    gram_ids: list[int] = []
     for d, text in enumerate(docs):
-        parts = []
+        before = len(gram_ids)
         for w in text.split():
             ids = word_ids.get(w)
             if ids is None:
-                ids = np.fromiter((vocab.setdefault(g, len(vocab)) for g in _word_char_grams(w)), dtype=np.int32)
+                ids = [vocab.setdefault(g, len(vocab)) for g in _word_char_grams(w)]
                 word_ids[w] = ids
-            parts.append(ids)
-        if not parts:
-            continue
-        u, c = np.unique(np.concatenate(parts), return_counts=True)
-        rows.append(np.full(len(u), d, dtype=np.int32))
-        cols.append(u)
-        tfs.append(c.astype(np.float64))
-    if not rows:
-        return Counts(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), vocab, len(docs))
-    return Counts(np.concatenate(rows), np.concatenate(cols), np.concatenate(tfs), vocab, len(docs))
+            gram_ids.extend(ids)
+        row_ids.extend(itertools.repeat(d, len(gram_ids) - before))
+    return _triples(np.asarray(row_ids, np.int64), np.asarray(gram_ids, np.int64), None, vocab, len(docs))
+
+
+def _triples(rows: np.ndarray, cols: np.ndarray, tfs: np.ndarray | None, vocab: dict[str, int], n_docs: int) -> Counts:
+    """(document, gram) occurrences (with optional weights) summed into sparse triples."""
+    if not len(rows):
+        return Counts(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), vocab, n_docs)
+    width = len(vocab) + 1
+    uniq, inv = np.unique(rows * width + cols, return_inverse=True)
+    summed = np.bincount(inv.ravel(), weights=tfs).astype(np.float64)
+    return Counts((uniq // width).astype(np.int32), (uniq % width).astype(np.int32), summed, vocab, n_docs)
 
 
 def _count_any(docs: Sequence[str], analyzer: Callable[[str], Iterable[str]]) -> Counts:
@@ -129,30 +134,89 @@ class Tfidf:
         norms[norms == 0] = 1.0
         w = w / norms[row]
         order = np.argsort(col, kind="stable")
-        self._rows = row[order]
-        self._vals = w[order].astype(np.float32)
+        rows_sorted, vals_sorted = row[order], w[order].astype(np.float32)
+        df_int = np.bincount(col, minlength=n_vocab)
+        ptr = np.zeros(n_vocab + 1, dtype=np.int64)
+        np.cumsum(df_int, out=ptr[1:])
+        # The most frequent grams (postings over a large share of the documents) are kept as
+        # dense rows: one small float32 matrix product replaces gathering long postings, which
+        # dominated the cost of a question. The rest stay as postings.
+        budget = DENSE_BUDGET // max(1, self.n_docs)
+        if budget >= n_vocab:
+            dense_ids = np.arange(n_vocab)
+        else:
+            cand = np.argsort(-df_int, kind="stable")[:budget]
+            dense_ids = np.sort(cand[df_int[cand] * DENSE_MIN_SHARE >= self.n_docs])
+        self._slot = np.full(n_vocab + 1, -1, dtype=np.int64)  # last entry: unknown gram
+        self._slot[dense_ids] = np.arange(len(dense_ids))
+        self._dense = np.zeros((len(dense_ids), self.n_docs), dtype=np.float32)
+        if len(dense_ids):
+            lens = df_int[dense_ids]
+            pos = np.repeat(ptr[dense_ids] - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
+            self._dense[np.repeat(np.arange(len(dense_ids)), lens), rows_sorted[pos]] = vals_sorted[pos]
+        keep = np.ones(n_vocab, dtype=bool)
+        keep[dense_ids] = False
+        sparse_mask = np.repeat(keep, df_int)
+        self._rows = rows_sorted[sparse_mask]
+        self._vals = vals_sorted[sparse_mask]
         self._ptr = np.zeros(n_vocab + 1, dtype=np.int64)
-        np.cumsum(np.bincount(col, minlength=n_vocab), out=self._ptr[1:])
+        np.cumsum(np.where(keep, df_int, 0), out=self._ptr[1:])
+        #: word → (known gram ids, unknown grams) for the char analyzer; bounded
+        self._word_cache: dict[str, tuple[list[int], list[str]]] = {}
+
+    def _word(self, word: str) -> tuple[list[int], list[str]]:
+        hit = self._word_cache.get(word)
+        if hit is None:
+            known: list[int] = []
+            unknown: list[str] = []
+            for g in _word_char_grams(word):
+                gid = self.vocab.get(g)
+                if gid is None:
+                    unknown.append(g)
+                else:
+                    known.append(gid)
+            hit = (known, unknown)
+            if len(self._word_cache) < WORD_CACHE:
+                self._word_cache[word] = hit
+        return hit
 
     def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Known gram ids of ``text`` and their weights in its unit-length vector."""
-        counts = Counter(self.analyzer(text))
-        norm2 = 0.0
-        known: list[tuple[int, float]] = []
-        for gram, tf in counts.items():
-            gid = self.vocab.get(gram)
-            weight = (1.0 + math.log(tf)) * (self.idf[gid] if gid is not None else self.idf_unknown)
-            norm2 += weight * weight
-            if gid is not None:
-                known.append((gid, weight))
-        gids = np.fromiter((g for g, _ in known), dtype=np.int64, count=len(known))
-        qw = np.fromiter((w for _, w in known), dtype=np.float64, count=len(known))
-        return gids, (qw / math.sqrt(norm2) if norm2 else qw)
+        known: list[int] = []
+        unknown: list[str] = []
+        if self.analyzer is char_grams:
+            for word in text.split():
+                k, u = self._word(word)
+                known.extend(k)
+                unknown.extend(u)
+        else:
+            for g in self.analyzer(text):
+                gid = self.vocab.get(g)
+                if gid is None:
+                    unknown.append(g)
+                else:
+                    known.append(gid)
+        gids, tf = np.unique(np.asarray(known, dtype=np.int64), return_counts=True)
+        w = self.idf[gids] * (1.0 + np.log(tf))
+        norm2 = float(w @ w) if len(w) else 0.0
+        if unknown:
+            u_tf = np.fromiter(Counter(unknown).values(), dtype=np.float64)
+            norm2 += float((((1.0 + np.log(u_tf)) * self.idf_unknown) ** 2).sum())
+        return gids, (w / math.sqrt(norm2) if norm2 else w)
 
     def scores(self, text: str) -> np.ndarray:
         """Cosine of ``text`` with every document (zeros when nothing is shared)."""
-        out = np.zeros(self.n_docs, dtype=np.float64)
         gids, qw = self._query(text)
+        if not len(gids):
+            return np.zeros(self.n_docs, dtype=np.float64)
+        slots = self._slot[gids]
+        dense = slots >= 0
+        if dense.any():
+            # einsum, not ``@``: BLAS would spread this small product over threads (latency spikes)
+            out = np.einsum("i,ij->j", qw[dense].astype(np.float32), self._dense[slots[dense]]).astype(np.float64)
+            gids, qw = gids[~dense], qw[~dense]
+        else:
+            out = np.zeros(self.n_docs, dtype=np.float64)
         if not len(gids):
             return out
         starts = self._ptr[gids]
@@ -162,6 +226,7 @@ class Tfidf:
             return out
         # positions of every posting of every known gram, gathered in one step
         offsets = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
-        return np.bincount(
+        out += np.bincount(
             self._rows[offsets], weights=self._vals[offsets] * np.repeat(qw, lens), minlength=self.n_docs
         )
+        return out

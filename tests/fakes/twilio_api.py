@@ -15,6 +15,7 @@ import asyncio
 import base64
 import itertools
 import os
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -56,6 +57,12 @@ class FakeTwilio:
     media: dict[str, bytes] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
     url: str = ""
+    #: a known provider limit: messages/s per sender (0: none); beyond it the answer is 429
+    rate_limit: float = 0.0
+    rate_burst: float = 0.0
+    #: how many requests the known limit refused (429)
+    limited: int = 0
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _seq: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -110,6 +117,9 @@ class FakeTwilio:
         if not to or not from_ or not (form.get("Body") or form.get("ContentSid") or form.get("MediaUrl")):
             return web.json_response({"code": 21602, "message": "Message body is required.", "status": 400},
                                      status=400)
+        if self.rate_limit and not self._take(from_):
+            self.limited += 1
+            return self._error("20429", Failure("20429", retry_after=1))
         failure = next((f for f in self.failures if f.to in (None, to)), None)
         if failure is not None:
             self.failures.remove(failure)
@@ -137,6 +147,15 @@ class FakeTwilio:
         if failure is not None:  # slow: created, but the client gives up before the answer
             await asyncio.sleep(failure.delay)
         return web.json_response({k: v for k, v in msg.items() if not k.startswith("_")}, status=201)
+
+    def _take(self, sender: str) -> bool:
+        burst = self.rate_burst or self.rate_limit
+        now = time.monotonic()
+        tokens, stamp = self._buckets.get(sender, (burst, now))
+        tokens = min(burst, tokens + (now - stamp) * self.rate_limit)
+        ok = tokens >= 1.0
+        self._buckets[sender] = (tokens - 1.0 if ok else tokens, now)
+        return ok
 
     async def _list(self, request: web.Request) -> web.Response:
         self.requests.append(("GET", request.path))

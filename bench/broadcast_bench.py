@@ -1,0 +1,140 @@
+"""Broadcast throughput: N SMS recipients, two `sila broadcast work` processes on PostgreSQL + Redis,
+against the fake Twilio server enforcing a known limit (messages/s per sender; 429 beyond it).
+
+Prints: enqueue time (audience snapshot into the queue; target ≤ 5 s for 100,000), achieved send
+rate vs the limit (target ≥ 95%), 429s provoked (target 0: the limit is known and shared through
+Redis), each worker's peak RSS (target ≤ 200 MB), duplicates and losses (target 0 and 0).
+A benchmark, not a test: it asserts nothing.
+
+    BENCH_BROADCAST_N=100000 BENCH_BROADCAST_RATE=1000 BENCH_BROADCAST_WORKERS=2 .venv/bin/python bench/broadcast_bench.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SILA_DATA_KEY", "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI=")
+
+from bot.packs import load_all  # noqa: E402
+from bot.runtime import sync_associations  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+from storage import broadcasts as bs  # noqa: E402
+from storage.db import create_database  # noqa: E402
+from tests.broadcast_seed import seed  # noqa: E402
+from tests.fakes import twilio_api as twa  # noqa: E402
+
+SILA = str(Path(sys.executable).parent / "sila")
+N = int(os.environ.get("BENCH_BROADCAST_N", "100000"))
+RATE = int(os.environ.get("BENCH_BROADCAST_RATE", "1000"))
+WORKERS = int(os.environ.get("BENCH_BROADCAST_WORKERS", "2"))
+PG_ADMIN = os.environ.get("SILA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+REDIS = os.environ.get("SILA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+async def admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN.replace("postgresql+asyncpg://", "postgresql://"), timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def main() -> None:
+    name = f"sila_bench_{uuid.uuid4().hex[:8]}"
+    await admin(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN.rpartition("/")[0] + "/" + name
+    sender = f"+96611{os.getpid() % 10_000_000:07d}"
+    tw = await twa.FakeTwilio(rate_limit=RATE, rate_burst=RATE).start()
+    env = {**os.environ, "SILA_DATABASE_URL": url, "SILA_REDIS_URL": REDIS, "SILA_DATA_DIR": "/tmp",
+           "SILA_TWILIO_ACCOUNT_SID": twa.ACCOUNT_SID, "SILA_TWILIO_AUTH_TOKEN": twa.AUTH_TOKEN,
+           "SILA_TWILIO_API_BASE": tw.url, "SILA_TWILIO_SMS_FROM_AMASS": sender, "SILA_TELEGRAM_MODE": "off",
+           "SILA_TWILIO_RATE_PER_SENDER": str(RATE)}
+    procs: list[subprocess.Popen[bytes]] = []
+    db = None
+    try:
+        subprocess.run([SILA, "migrate"], env=env, check=True, capture_output=True)
+        db = create_database(load_settings(env=env))
+        await sync_associations(db, load_all())
+        t0 = time.perf_counter()
+        addresses = await seed(db, channel="sms", n=N, city="الرياض")
+        print(f"seeded {N:,} beneficiaries in {time.perf_counter() - t0:.1f}s")
+        bid = await bs.create(db, org="amass", name="bench", audience=bs.Audience(city=("الرياض",)),
+                              texts={"ar": "تذكير: موعد توزيع السلال الغذائية غداً"}, template=None)
+        record = await bs.get(db, bid)
+        assert record is not None
+        # workers first, so the clock below measures sending, not start-up
+        for _ in range(WORKERS):
+            procs.append(subprocess.Popen([SILA, "broadcast", "work", "--concurrency", "48"], env=env,
+                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
+        for p in procs:
+            assert p.stdout is not None
+            await asyncio.to_thread(p.stdout.readline)
+        t0 = time.perf_counter()
+        total = await bs.start_sending(db, record)
+        enqueue = time.perf_counter() - t0
+        print(f"enqueue: {total:,} recipients in {enqueue:.2f}s (target ≤ 5 s)")
+        start = time.perf_counter()
+        deadline = start + max(180.0, N / RATE * 3)
+        first_at = last_at = None
+        while time.perf_counter() < deadline:
+            await asyncio.sleep(0.5)
+            n = len(tw.messages)
+            if n and first_at is None:
+                first_at = time.perf_counter()
+            if n >= N:
+                last_at = time.perf_counter()
+                break
+            current = await bs.get(db, bid)
+            if current is not None and current.status == "done":
+                last_at = time.perf_counter()
+                break
+        rss = [peak_rss_mb(p.pid) for p in procs]
+        sent = len(tw.messages)
+        elapsed = (last_at or time.perf_counter()) - (first_at or start)
+        per = Counter(len(tw.sent[a]) for a in addresses)
+        counts = await bs.counts(db, bid)
+        print(f"sent {sent:,} in {elapsed:.1f}s: {sent / elapsed:,.0f} msg/s vs limit {RATE:,}/s "
+              f"= {sent / elapsed / RATE:.1%} (target ≥ 95%)")
+        print(f"429s provoked: {tw.limited} (target 0)")
+        print("worker peak RSS: " + ", ".join(f"{r:.0f} MB" for r in rss) + " (target ≤ 200 MB)")
+        dups = sum((k - 1) * v for k, v in per.items() if k > 1)
+        print(f"duplicates: {dups}; losses: {per.get(0, 0)}; statuses: {counts}")
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        if db is not None:
+            await db.dispose()
+        await tw.close()
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,399 @@
+"""``sila broadcast …``: create, preview, send, watch and steer coordinator broadcasts.
+
+Every refusal (empty audience, missing template, text too long, schedule in the past, a
+second send) is one line on stderr with a non-zero exit, raised before anything is queued.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.render import CAPABILITIES, sms_segments
+from bot.settings import Settings, load_settings
+from storage import broadcasts as bs
+from storage.db import Database
+
+#: a time given without an offset is Saudi time (UTC+3 all year, no daylight saving)
+RIYADH = timezone(timedelta(hours=3))
+CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+class BroadcastCliError(Exception):
+    pass
+
+
+def _csv_list(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def mask_address(address: str) -> str:
+    if len(address) <= 6:
+        return "****"
+    head = 5 if address.startswith("+") else 2
+    return address[:head] + "****" + address[-3:]
+
+
+def csv_safe(value: Any) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP: prefix risky first characters with ')."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_RISKY) else text
+
+
+def parse_at(value: str, now: datetime | None = None) -> datetime:
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise BroadcastCliError(f"--at: '{value}' is not an ISO date-time (e.g. 2026-03-01T09:00+03:00)") from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=RIYADH)
+    if at <= (now or datetime.now(UTC)):
+        raise BroadcastCliError(f"--at: {at.isoformat()} is in the past; give a future time")
+    return at.astimezone(UTC)
+
+
+def cost_per_segment(settings: Settings) -> tuple[float, str, bool]:
+    raw = str(settings.extra.get("sms_cost_per_segment", "") or "")
+    currency = str(settings.extra.get("sms_cost_currency", "SAR") or "SAR")
+    try:
+        return (float(raw), currency, True) if raw else (0.0, currency, False)
+    except ValueError:
+        raise BroadcastCliError(f"SILA_SMS_COST_PER_SEGMENT: '{raw}' is not a number") from None
+
+
+def text_problems(settings: Settings, texts: dict[str, str], channels: tuple[str, ...]) -> list[str]:
+    """Texts over a channel's limit: Telegram 4096 characters, WhatsApp 1600, SMS the segment cap."""
+    out = []
+    for lang, text in texts.items():
+        for channel in channels or bs.PUSH_CHANNELS:
+            if channel == "sms":
+                encoding, segments = sms_segments(text)
+                if segments > settings.sms_max_segments:
+                    out.append(f"the {lang} text is {segments} SMS segments ({encoding}); the limit is "
+                               f"{settings.sms_max_segments} (SILA_SMS_MAX_SEGMENTS)")
+            elif len(text) > CAPABILITIES[channel].max_text:
+                out.append(f"the {lang} text is {len(text)} characters; {channel} allows "
+                           f"{CAPABILITIES[channel].max_text}")
+    return out
+
+
+def template_configured(settings: Settings, org: str, kind: str) -> bool:
+    from channels.twilio_sms import parse_templates
+
+    templates = parse_templates(settings.twilio_templates)
+    return bool(templates.get(org, {}).get(kind) or templates.get("*", {}).get(kind))
+
+
+def check_sendable(settings: Settings, bc: bs.BroadcastRecord, summary: bs.AudienceSummary) -> None:
+    """Raise the first reason this broadcast cannot be sent as it is."""
+    if summary.total == 0:
+        raise BroadcastCliError("the audience is empty: nobody opted-in matches these filters")
+    channels = tuple(sorted({c for c, _l in summary.by_channel_lang}))
+    problems = text_problems(settings, {lang: bc.text_for(lang) for _c, lang in summary.by_channel_lang}, channels)
+    if problems:
+        raise BroadcastCliError(problems[0])
+    if summary.whatsapp_outside_window:
+        if not bc.template:
+            raise BroadcastCliError(
+                f"{summary.whatsapp_outside_window} WhatsApp recipient(s) are outside the 24-hour window: give "
+                "--template KIND (an approved template in SILA_TWILIO_TEMPLATES) or leave WhatsApp out (--channel)")
+        if not template_configured(settings, bc.org, bc.template):
+            raise BroadcastCliError(f"WhatsApp template '{bc.template}' is not configured for {bc.org} in "
+                                    "SILA_TWILIO_TEMPLATES")
+
+
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[Database]:
+    from storage.db import check_reachable, create_database, schema_is_current
+
+    db = create_database(settings)
+    try:
+        await check_reachable(db)
+        if not await schema_is_current(db):
+            raise BroadcastCliError("database schema is not up to date: run `sila migrate` first")
+        yield db
+    finally:
+        await db.dispose()
+
+
+async def _load(db: Database, broadcast_id: str) -> bs.BroadcastRecord:
+    bc = await bs.get(db, broadcast_id)
+    if bc is None:
+        raise BroadcastCliError(f"no broadcast {broadcast_id}")
+    return bc
+
+
+# -- commands ----------------------------------------------------------------------------------
+async def create(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.packs import load_all
+    from bot.runtime import sync_associations
+
+    packs = load_all(Path(settings.orgs_dir) if settings.orgs_dir else None)
+    if args.org not in packs:
+        raise BroadcastCliError(f"unknown association '{args.org}'; valid slugs: {', '.join(sorted(packs))}")
+    texts = {lang: t for lang, t in (("ar", args.text_ar), ("en", args.text_en)) if t and t.strip()}
+    if not texts:
+        raise BroadcastCliError("give the message: --text-ar and/or --text-en")
+    audience = bs.Audience(
+        channels=_csv_list(args.channel), case_status=_csv_list(args.case_status), city=_csv_list(args.city),
+        lang=_csv_list(args.lang), contacted_within_days=args.contacted_within,
+        not_contacted_within_days=args.not_contacted_within,
+    )
+    unknown = [c for c in audience.channels if c not in bs.PUSH_CHANNELS]
+    if unknown:
+        raise BroadcastCliError(f"--channel: '{unknown[0]}' is not one of {', '.join(bs.PUSH_CHANNELS)}")
+    problems = text_problems(settings, texts, audience.channels)
+    if problems:
+        raise BroadcastCliError(problems[0])
+    if args.template and not template_configured(settings, args.org, args.template):
+        raise BroadcastCliError(f"WhatsApp template '{args.template}' is not configured for {args.org} in "
+                                "SILA_TWILIO_TEMPLATES")
+    async with database(settings) as db:
+        await sync_associations(db, packs)
+        summary = await bs.summarize(db, args.org, audience)
+        if summary.total == 0:
+            raise BroadcastCliError("the audience is empty: nobody opted-in matches these filters")
+        bid = await bs.create(db, org=args.org, name=args.name, audience=audience, texts=texts,
+                              template=args.template)
+    print(bid)
+    return 0
+
+
+def _print_preview(settings: Settings, bc: bs.BroadcastRecord, summary: bs.AudienceSummary, out: TextIO) -> None:
+    price, currency, priced = cost_per_segment(settings)
+    print(f"broadcast {bc.id} ({bc.org}) '{bc.name}': {bc.status}", file=out)
+    print(f"recipients: {summary.total}", file=out)
+    for (channel, lang), n in sorted(summary.by_channel_lang.items()):
+        print(f"  {channel:<9} {lang}: {n}", file=out)
+    segments_total = 0
+    for (channel, lang), n in sorted(summary.by_channel_lang.items()):
+        text = bc.text_for(lang)
+        if channel == "sms":
+            encoding, segs = sms_segments(text)
+            segments_total += segs * n
+            print(f"  sms {lang}: {len(text)} characters, {encoding}, {segs} segment(s) per message", file=out)
+        elif channel == "whatsapp" and summary.whatsapp_outside_window:
+            print(f"  whatsapp: {summary.whatsapp_outside_window} outside the 24-hour window → template "
+                  f"{bc.template or '(none given: send will refuse)'}", file=out)
+    if segments_total:
+        cost = f"{segments_total * price:,.2f} {currency}" if priced else "unknown (set SILA_SMS_COST_PER_SEGMENT)"
+        print(f"SMS: {segments_total} segment(s), estimated cost {cost}", file=out)
+    print("sample:", file=out)
+    for channel, address, lang in summary.sample:
+        print(f"  {channel:<9} {mask_address(address)}  {lang}: {bc.text_for(lang)[:60]}", file=out)
+
+
+async def preview(settings: Settings, args: argparse.Namespace) -> int:
+    async with database(settings) as db:
+        bc = await _load(db, args.id)
+        summary = await bs.summarize(db, bc.org, bc.audience)
+    _print_preview(settings, bc, summary, sys.stdout)
+    return 0
+
+
+async def send(settings: Settings, args: argparse.Namespace) -> int:
+    at = parse_at(args.at) if args.at else None
+    async with database(settings) as db:
+        bc = await _load(db, args.id)
+        if bc.status != "draft":
+            raise BroadcastCliError(f"broadcast {bc.id} was already sent (status: {bc.status}); create a new one")
+        summary = await bs.summarize(db, bc.org, bc.audience)
+        check_sendable(settings, bc, summary)
+        _print_preview(settings, bc, summary, sys.stdout)
+        try:
+            total = await bs.start_sending(db, bc, at)
+        except bs.BroadcastError as exc:
+            raise BroadcastCliError(str(exc)) from None
+    when = f"scheduled for {at.astimezone(RIYADH).isoformat()}" if at else "sending now"
+    print(f"queued {total} recipient(s); {when} (workers: `sila broadcast work`)")
+    return 0
+
+
+async def change_state(settings: Settings, args: argparse.Namespace) -> int:
+    async with database(settings) as db:
+        try:
+            status = await bs.set_state(db, args.id, args.broadcast_command)
+        except bs.BroadcastError as exc:
+            raise BroadcastCliError(str(exc)) from None
+    print(f"broadcast {args.id}: {status}")
+    return 0
+
+
+def summarize_counts(counts: dict[str, int]) -> dict[str, int]:
+    g = counts.get
+    return {
+        "total": sum(counts.values()), "queued": g("queued", 0) + g("sending", 0),
+        "sent": g("sent", 0) + g("delivered", 0) + g("read", 0), "delivered": g("delivered", 0) + g("read", 0),
+        "read": g("read", 0), "failed": g("failed", 0) + g("unknown", 0), "skipped": g("skipped", 0),
+        "cancelled": g("cancelled", 0),
+    }
+
+
+async def status(settings: Settings, args: argparse.Namespace) -> int:
+    async with database(settings) as db:
+        bc = await _load(db, args.id)
+        if args.watch:
+            await _watch(db, bc)
+            bc = await _load(db, args.id)
+        c = summarize_counts(await bs.counts(db, bc.id))
+        print(f"broadcast {bc.id} ({bc.org}) '{bc.name}': {bc.status}"
+              + (f", scheduled for {bc.scheduled_at.astimezone(RIYADH).isoformat()}"
+                 if bc.scheduled_at and bc.status == "sending" and bc.scheduled_at > datetime.now(UTC) else ""))
+        print("  " + "  ".join(f"{k}={v}" for k, v in c.items()))
+        if bc.started_at and bc.finished_at:
+            seconds = max(0.001, (bc.finished_at - bc.started_at).total_seconds())
+            print(f"  took {seconds:.1f}s ({c['sent'] / seconds:.1f} msg/s)")
+        if args.csv:
+            rows = await export_csv(db, bc.id, Path(args.csv), full=args.full_addresses)
+            print(f"  report: {rows} row(s) written to {args.csv}")
+    return 0
+
+
+async def _watch(db: Database, bc: bs.BroadcastRecord) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("sent {task.fields[sent]} · delivered {task.fields[delivered]} · failed "
+                          "{task.fields[failed]} · {task.fields[rate]:.1f} msg/s"), TimeRemainingColumn()]
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task(bc.name[:30], total=max(1, bc.total), sent=0, delivered=0, failed=0, rate=0.0)
+        while True:
+            c = summarize_counts(await bs.counts(db, bc.id))
+            now = datetime.now(UTC)
+            rate = await bs.sent_since(db, bc.id, now - timedelta(seconds=10)) / 10
+            finished = c["total"] - c["queued"]
+            progress.update(task, completed=finished, total=max(1, c["total"]), sent=c["sent"],
+                            delivered=c["delivered"], failed=c["failed"], rate=rate)
+            current = await bs.get(db, bc.id)
+            if current is None or current.status in ("done", "cancelled") or (c["queued"] == 0 and c["total"]):
+                break
+            await asyncio.sleep(1.0)
+
+
+async def export_csv(db: Database, broadcast_id: str, path: Path, *, full: bool = False) -> int:
+    n = 0
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["recipient", "channel", "address", "name", "lang", "status", "attempts", "reason",
+                         "sent_at", "provider_message_id"])
+        async for chunk in bs.report_rows(db, broadcast_id):
+            for r in chunk:
+                address = r.address if full else mask_address(r.address)
+                sent = bs.aware(r.sent_at)
+                writer.writerow([csv_safe(v) for v in (
+                    r.id, r.channel, address, r.display_name, r.lang, r.status, r.attempts, r.last_error,
+                    sent.isoformat() if sent else "", r.provider_message_id)])
+                n += 1
+    return n
+
+
+@asynccontextmanager
+async def push_adapters(settings: Settings) -> AsyncIterator[tuple[Any, dict[str, Any], Any]]:
+    from bot.runtime import open_runtime
+    from channels.push import limiter_for, open_push_channels
+
+    async with open_runtime(settings) as runtime, open_push_channels(
+        runtime, run_worker=False, poll_telegram=False,
+    ) as push:
+        adapters = {"telegram": push.telegram, "whatsapp": push.twilio, "sms": push.twilio}
+        yield runtime, adapters, limiter_for(runtime)
+
+
+async def work(settings: Settings, args: argparse.Namespace) -> int:
+    from channels.broadcast_worker import BroadcastWorker
+
+    async with push_adapters(settings) as (runtime, adapters, limiter):
+        worker = BroadcastWorker(runtime.db, adapters, limiter, concurrency=args.concurrency, batch=args.batch,
+                                 lease=timedelta(seconds=args.lease))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        print(f"broadcast worker {worker.token} ready", flush=True)
+        await worker.run(stop)
+    return 0
+
+
+async def test_send(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.types import Text
+    from storage.models import new_id
+    from storage.records import OutboxItem
+
+    async with push_adapters(settings) as (runtime, adapters, _limiter):
+        bc = await _load(runtime.db, args.id)
+        adapter = adapters.get(args.channel)
+        if adapter is None or not adapter.can_send(bc.org, args.channel):
+            raise BroadcastCliError(f"{args.channel} is not configured for {bc.org}")
+        text = bc.text_for(args.lang)
+        payload = {"type": "text", "text": text, "notification": True, "kind": "broadcast"}
+        if bc.template:
+            payload["template"] = bc.template
+        item = OutboxItem(id=new_id(), message_id="", conversation_id="", org=bc.org, channel=args.channel,
+                          address=args.to, payload=payload, attempts=1)
+        template = adapter.template_for(item) if args.channel == "whatsapp" and bc.template else None
+        provider_id = await adapter.send(item, adapter.parts(item, Text(text)), template)
+    print(f"test message sent to {mask_address(args.to)} on {args.channel}: {provider_id}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Any]] = {
+    "create": create, "preview": preview, "send": send, "status": status, "pause": change_state,
+    "resume": change_state, "cancel": change_state, "work": work, "test": test_send,
+}
+
+
+def cmd_broadcast(args: argparse.Namespace) -> int:
+    from bot.cli import CliError
+
+    settings = load_settings()
+    try:
+        return int(asyncio.run(COMMANDS[args.broadcast_command](settings, args)) or 0)
+    except (BroadcastCliError, bs.BroadcastError) as exc:
+        raise CliError(str(exc)) from None
+
+
+def add_broadcast_parser(sub: Any) -> None:
+    p = sub.add_parser("broadcast", help="coordinator broadcasts to segments of beneficiaries")
+    bsub = p.add_subparsers(dest="broadcast_command", required=True)
+    c = bsub.add_parser("create", help="create a draft broadcast; prints its id")
+    c.add_argument("--org", required=True)
+    c.add_argument("--name", required=True)
+    c.add_argument("--text-ar")
+    c.add_argument("--text-en")
+    c.add_argument("--channel", help="telegram,whatsapp,sms (default: all)")
+    c.add_argument("--case-status", help="only people with a case in these statuses, e.g. approved,needs_info")
+    c.add_argument("--city", help="only people whose profile city is one of these")
+    c.add_argument("--lang", help="ar,en")
+    c.add_argument("--contacted-within", type=int, metavar="DAYS", help="wrote to us in the last DAYS days")
+    c.add_argument("--not-contacted-within", type=int, metavar="DAYS", help="silent for at least DAYS days")
+    c.add_argument("--template", help="WhatsApp template kind (SILA_TWILIO_TEMPLATES) outside the 24-hour window")
+    for name, help_text in (("preview", "count, sample recipients, segments and cost"),
+                            ("pause", "stop sending within a second"), ("resume", "continue a paused broadcast"),
+                            ("cancel", "stop for good; unsent recipients become 'cancelled'")):
+        bsub.add_parser(name, help=help_text).add_argument("id")
+    s = bsub.add_parser("send", help="queue the broadcast (once), now or --at a later time")
+    s.add_argument("id")
+    s.add_argument("--at", help="ISO date-time; without an offset it is Saudi time (+03:00)")
+    st = bsub.add_parser("status", help="progress and the final report")
+    st.add_argument("id")
+    st.add_argument("--watch", action="store_true", help="a live progress bar until the broadcast ends")
+    st.add_argument("--csv", help="write the per-recipient report to this file")
+    st.add_argument("--full-addresses", action="store_true", help="unmasked addresses in the CSV")
+    t = bsub.add_parser("test", help="send the broadcast's text to one address (yourself)")
+    t.add_argument("id")
+    t.add_argument("--channel", required=True, choices=list(bs.PUSH_CHANNELS))
+    t.add_argument("--to", required=True, help="E.164 number, or a Telegram chat id")
+    t.add_argument("--lang", default="ar", choices=["ar", "en"])
+    w = bsub.add_parser("work", help="run a broadcast worker (any number may run against one database)")
+    w.add_argument("--concurrency", type=int, default=32)
+    w.add_argument("--batch", type=int, default=200)
+    w.add_argument("--lease", type=float, default=30.0, help="seconds before a dead worker's rows are retaken")
+    p.set_defaults(func=cmd_broadcast)

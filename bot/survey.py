@@ -1,0 +1,104 @@
+"""The satisfaction survey: one short question after a closed hand-off or a case decision.
+
+The policy frames rating as the beneficiary's right and a tool for evaluating and improving the
+service, not for punishment, and the wording says so. The console creates the survey row (one per
+closure, never to an opted-out identity) and pushes :func:`survey_compose`; this module's
+:class:`SurveyStage` takes the answer: a button ``survey:<id>:<1-5>`` or a bare digit, then an
+optional comment in one message. A rating of 1–2 offers the hand-off. Anything else the person
+writes instead simply drops the survey and is routed as usual.
+
+The stage also reopens a closed conversation: the next message after "close" is the bot's again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import update
+
+from bot.context import TurnContext
+from bot.i18n import t
+from bot.types import Button, Choices, Text
+
+SURVEY_KEY = "survey"
+MAX_COMMENT = 1000
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+_BUTTON = re.compile(r"^survey:([0-9a-f]{26}):([1-5]|skip)$")
+
+
+def survey_compose(survey_id: str) -> Callable[[TurnContext], None]:
+    """Adds the rating question (buttons 1–5) and remembers that it is pending."""
+
+    def compose(ctx: TurnContext) -> None:
+        buttons = tuple(Button(str(n), f"survey:{survey_id}:{n}") for n in range(1, 6))
+        ctx.say(Choices(t("survey.ask", ctx.lang), buttons, kind="info"))
+        ctx.state.extra[SURVEY_KEY] = {"id": survey_id, "stage": "rating"}
+        ctx.state.pending_choice = {"values": [b.value for b in buttons]}
+
+    return compose
+
+
+async def _store(ctx: TurnContext, survey_id: str, **values: Any) -> None:
+    db = getattr(ctx.services, "db", None)
+    if db is None:
+        return
+    from storage.models import Survey
+
+    stmt = update(Survey).where(Survey.id == survey_id, Survey.org == ctx.pack.pack.slug,
+                                Survey.conversation_id == ctx.conversation_id)
+    if "rating" in values:
+        stmt = stmt.where(Survey.rating.is_(None))  # at most one answer per survey
+    async with db.writer.begin() as conn:
+        await conn.execute(stmt.values(**values))
+
+
+class SurveyStage:
+    async def __call__(self, ctx: TurnContext) -> bool:
+        if ctx.status == "closed":
+            ctx.status = "bot"
+        pending = ctx.state.extra.get(SURVEY_KEY)
+        value = ctx.message.button_value
+        if value is not None and value.startswith("survey:"):
+            m = _BUTTON.match(value)
+            if m is None:
+                return False
+            survey_id, answer = m.group(1), m.group(2)
+            if answer == "skip":
+                ctx.state.extra.pop(SURVEY_KEY, None)
+                ctx.say(Text(t("survey.done", ctx.lang), kind="info"))
+                return True
+            return await self._rated(ctx, survey_id, int(answer))
+        if not isinstance(pending, dict):
+            return False
+        text = ctx.message.text.translate(_DIGITS).strip()
+        if pending.get("stage") == "rating":
+            if value is None and text in {"1", "2", "3", "4", "5"}:
+                return await self._rated(ctx, str(pending["id"]), int(text))
+            ctx.state.extra.pop(SURVEY_KEY, None)  # they moved on: no nagging
+            return False
+        if pending.get("stage") == "comment" and value is None and text:
+            from bot.routing import CANCEL_WORDS, MENU_WORDS, simple
+
+            ctx.state.extra.pop(SURVEY_KEY, None)
+            if simple(text) in MENU_WORDS | CANCEL_WORDS:
+                return False
+            await _store(ctx, str(pending["id"]), comment=ctx.message.text.strip()[:MAX_COMMENT])
+            ctx.say(Text(t("survey.thanks", ctx.lang), kind="info"))
+            return True
+        ctx.state.extra.pop(SURVEY_KEY, None)
+        return False
+
+    async def _rated(self, ctx: TurnContext, survey_id: str, rating: int) -> bool:
+        await _store(ctx, survey_id, rating=rating, answered_at=datetime.now(UTC))
+        ctx.state.extra[SURVEY_KEY] = {"id": survey_id, "stage": "comment"}
+        skip = Button(t("survey.skip", ctx.lang), f"survey:{survey_id}:skip")
+        if rating <= 2:
+            officer = ctx.pack.pack.referral_officer.get(ctx.lang)
+            ctx.say(Choices(t("survey.low", ctx.lang, officer=officer),
+                            (Button(t("survey.talk", ctx.lang), "handoff"), skip), kind="info"))
+        else:
+            ctx.say(Choices(t("survey.comment", ctx.lang), (skip,), kind="info"))
+        return True

@@ -1,0 +1,264 @@
+"""The broadcast worker: sends a broadcast's recipient queue, shared by any number of workers.
+
+Why PostgreSQL ``FOR UPDATE SKIP LOCKED`` over ``broadcast_recipients`` and not Redis Streams:
+the recipient rows must exist anyway (per-recipient status, the report, the UNIQUE
+``(broadcast_id, identity_id)`` idempotency key), so making the same rows the queue gives one
+source of truth — there is no second copy to drift, no stream to trim or rebuild after a Redis
+loss, and it is the mechanism the outbox already uses. A claim is one short transaction that
+leases a batch (``status='sending'``, ``next_attempt_at = now + lease``, a per-worker
+``claim_token``); SKIP LOCKED lets concurrent workers take disjoint batches, and a lease that
+runs out (a worker killed with SIGKILL) makes the row claimable again. On SQLite the same code
+runs with one worker (the writer lock serialises claims). Redis only carries the provider rate
+limits (token buckets shared by every worker, :mod:`channels.ratelimit`).
+
+Exactly once, per row:
+1. claim (lease + token); 2. ``mark_attempt``: one fenced UPDATE that re-checks the opt-out *at
+send time* and writes ``attempt_at`` just before the provider call; 3. send; 4. ``finish``,
+fenced by the token. A row found claimed with ``attempt_at`` set may already have been sent:
+Twilio is asked (the status callback that carried ``?outbox=<row id>``, then its message list)
+and the message is re-sent only if it isn't there; Telegram cannot be asked, so such a row is
+marked ``unknown`` rather than risk a second copy (at most once for the handful of sends in
+flight at the instant a worker died).
+
+Pause, resume and cancel: workers re-read the state of the broadcasts they work on with every
+claim batch (at least every ``poll`` seconds) and check it before each send, so a change takes
+effect within a second; claimed rows of a paused broadcast are handed back unsent.
+Retries: 429 waits what the provider says and holds every sender of that channel for as long
+(a storm of 429s slows the broadcast, nothing is dropped, 429s never count as failures);
+5xx / network errors back off exponentially with jitter up to ``max_attempts``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from bot.types import Text, reply_to_json
+from channels.delivery import ChannelAdapter, SendError
+from channels.media import mask_phone
+from channels.ratelimit import RateLimiter, take
+from storage import broadcasts as bs
+from storage.conversations import utcnow
+from storage.db import Database
+from storage.delivery_state import provider_id_for_outbox
+from storage.identities import record_subscription, set_unreachable
+from storage.models import new_id
+from storage.records import OutboxItem
+
+log = logging.getLogger("sila.broadcast")
+
+
+class BroadcastWorker:
+    def __init__(
+        self, db: Database, adapters: Mapping[str, ChannelAdapter], limiter: RateLimiter, *,
+        concurrency: int = 32, batch: int = 200, lease: timedelta = timedelta(seconds=30), poll: float = 0.25,
+        max_attempts: int = 8, backoff_base: float = 2.0, backoff_cap: float = 300.0, rate_wait: float = 5.0,
+        burst_fraction: float = 0.1,
+    ) -> None:
+        self.db = db
+        self.adapters = dict(adapters)
+        self.limiter = limiter
+        self.concurrency = concurrency
+        self.batch = batch
+        self.lease = lease
+        self.poll = poll
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.rate_wait = rate_wait
+        self.burst_fraction = burst_fraction
+        self.token = new_id()
+        self.rng = random.Random()
+        self.queue: asyncio.Queue[bs.Claimed] = asyncio.Queue()
+        self.states: dict[str, tuple[str, datetime | None]] = {}
+        self.records: dict[str, bs.BroadcastRecord] = {}
+        self.busy = 0
+        self.sent = 0
+        self._cooldown: dict[str, float] = {}
+        self._done_checked: dict[str, float] = {}
+
+    # -- life cycle -----------------------------------------------------------------------
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        stop = stop or asyncio.Event()
+        senders = [asyncio.create_task(self._sender(), name=f"sila-broadcast-send-{i}")
+                   for i in range(self.concurrency)]
+        try:
+            while not stop.is_set():
+                try:
+                    claimed = await self.run_once()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("broadcast claim failed; retrying")
+                    claimed = 0
+                if claimed < self.batch // 2:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self.poll)
+                else:
+                    await asyncio.sleep(0)
+        finally:
+            for task in senders:
+                task.cancel()
+            await asyncio.gather(*senders, return_exceptions=True)
+
+    async def run_once(self) -> int:
+        """Refresh broadcast states, then claim one batch if there is room; returns rows claimed."""
+        self.states = await bs.states(self.db, set(self.records))
+        now = utcnow()
+        due = [bid for bid, (status, at) in self.states.items() if status == "sending" and (at is None or at <= now)]
+        for bid in due:
+            if bid not in self.records:
+                record = await bs.get(self.db, bid)
+                if record is not None:
+                    self.records[bid] = record
+        if self.queue.empty() and self.busy == 0:  # nothing of theirs in flight: forget finished ones
+            for bid in [b for b, (status, _at) in self.states.items() if status in ("done", "cancelled")]:
+                self.records.pop(bid, None)
+        room = self.batch * 2 - self.queue.qsize()
+        if not due or room < self.batch // 2:
+            return 0
+        rows = await bs.claim(self.db, due, min(room, self.batch), self.lease, self.token)
+        for row in rows:
+            self.queue.put_nowait(row)
+        if not rows:
+            await self._check_done(due)
+        return len(rows)
+
+    async def _check_done(self, due: list[str]) -> None:
+        loop = asyncio.get_running_loop()
+        for bid in due:
+            if loop.time() - self._done_checked.get(bid, 0.0) < 1.0 or self.busy or self.queue.qsize():
+                continue
+            self._done_checked[bid] = loop.time()
+            if await bs.finish_if_done(self.db, bid):
+                log.info("broadcast %s finished", bid)
+
+    async def idle(self) -> bool:
+        return self.queue.empty() and self.busy == 0
+
+    async def _sender(self) -> None:
+        while True:
+            row = await self.queue.get()
+            self.busy += 1
+            try:
+                await self.deliver(row)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("broadcast row %s crashed; retrying later", row.id)
+                with contextlib.suppress(Exception):
+                    await bs.finish(self.db, row.id, self.token, "queued", error="internal error",
+                                    retry_at=utcnow() + timedelta(seconds=self._backoff(row.attempts)),
+                                    keep_attempt=True)
+            finally:
+                self.busy -= 1
+
+    # -- one recipient --------------------------------------------------------------------
+    def _item(self, row: bs.Claimed, record: bs.BroadcastRecord) -> OutboxItem:
+        payload = {**reply_to_json(Text(record.text_for(row.lang))), "notification": True, "kind": "broadcast"}
+        if record.template:
+            payload["template"] = record.template
+        return OutboxItem(id=row.id, message_id="", conversation_id="", org=row.org, channel=row.channel,
+                          address=row.address, payload=payload, attempts=row.attempts, status="sending")
+
+    async def deliver(self, row: bs.Claimed) -> str:
+        state = self.states.get(row.broadcast_id, ("sending", None))[0]
+        record = self.records.get(row.broadcast_id)
+        if state != "sending" or record is None:
+            await bs.release(self.db, row.id, self.token, "cancelled" if state == "cancelled" else "queued")
+            return "released"
+        adapter = self.adapters.get(row.channel)
+        if adapter is None or not adapter.can_send(row.org, row.channel):
+            return await self._finish(row, "failed", error=f"{row.channel} not configured for {row.org}")
+        item = self._item(row, record)
+        parts = adapter.parts(item, Text(item.payload["text"]))
+        template = None
+        if adapter.needs_window(row.channel) and not _in_window(row.last_inbound_at):
+            template = adapter.template_for(item)
+            if template is None:
+                return await self._finish(row, "failed", error="outside the WhatsApp 24-hour window; no template")
+        if row.attempt_at is not None:  # a previous attempt may have reached the provider
+            if adapter.timeout_policy != "reconcile":
+                return await self._finish(row, "unknown", error="a send was interrupted; the provider cannot "
+                                                                "be asked whether it arrived, so it is not repeated")
+            found = await provider_id_for_outbox(self.db, row.id) or await adapter.reconcile(item, parts)
+            if found:
+                return await self._finish(row, "sent", provider_id=found)
+        key = await self._wait_cooldown(adapter, item)
+        limits = [(k, rate, max(1, min(burst, int(rate * self.burst_fraction))))
+                  for k, rate, burst in adapter.rate_limits(item)]
+        wait = await take(self.limiter, limits, self.rate_wait)
+        if wait > 0:
+            return await self._finish(row, "retry", error="local rate limit",
+                                      retry_at=utcnow() + timedelta(seconds=wait), keep=row.attempt_at is not None)
+        if self.states.get(row.broadcast_id, ("sending", None))[0] != "sending":
+            await bs.release(self.db, row.id, self.token, "queued")
+            return "released"
+        mark = await bs.mark_attempt(self.db, row, self.token, self.lease)
+        if mark == "opted_out":
+            return await self._finish(row, "skipped", error="recipient opted out or became unreachable")
+        if mark == "lost":
+            return "lost"
+        try:
+            provider_id = await adapter.send(item, parts, template)
+        except SendError as exc:
+            return await self._failed(row, adapter, key, exc)
+        self.sent += 1
+        return await self._finish(row, "sent", provider_id=provider_id)
+
+    async def _failed(self, row: bs.Claimed, adapter: ChannelAdapter, key: str, exc: SendError) -> str:
+        now = utcnow()
+        if exc.kind == SendError.RATE_LIMITED:
+            delay = exc.retry_after if exc.retry_after is not None else self._backoff(1)
+            loop = asyncio.get_running_loop()
+            self._cooldown[key] = max(self._cooldown.get(key, 0.0), loop.time() + delay)
+            return await self._finish(row, "retry", error=str(exc), retry_at=now + timedelta(seconds=delay))
+        if exc.kind == SendError.TIMEOUT:
+            if adapter.timeout_policy != "reconcile" and row.attempts > 1:
+                return await self._finish(row, "unknown", error="timed out twice; may or may not have arrived")
+            return await self._finish(row, "retry", error=str(exc), keep=True,
+                                      retry_at=now + timedelta(seconds=min(self._backoff(1), 5.0)))
+        if exc.kind == SendError.TRANSIENT:
+            if row.attempts >= self.max_attempts:
+                return await self._finish(row, "failed", error=f"gave up after {row.attempts} attempts: {exc}")
+            return await self._finish(row, "retry", error=str(exc),
+                                      retry_at=now + timedelta(seconds=self._backoff(row.attempts)))
+        if exc.kind == SendError.BLOCKED:
+            await set_unreachable(self.db, row.org, row.channel, row.address, now)
+            return await self._finish(row, "failed", error=f"blocked: {exc}")
+        if exc.kind == SendError.OPTED_OUT:
+            await record_subscription(self.db, row.org, row.channel, row.address, opted_out=True, source="provider")
+            return await self._finish(row, "skipped", error=f"opted out at the provider: {exc}")
+        if exc.kind == SendError.NEEDS_TEMPLATE:
+            return await self._finish(row, "failed", error=f"outside the WhatsApp window, no template: {exc}")
+        log.warning("broadcast row %s to %s failed: %s", row.id, mask_phone(row.address), mask_phone(str(exc))[:200])
+        return await self._finish(row, "failed", error=str(exc))
+
+    async def _wait_cooldown(self, adapter: ChannelAdapter, item: OutboxItem) -> str:
+        limits = adapter.rate_limits(item)
+        key = limits[0][0] if limits else item.channel
+        loop = asyncio.get_running_loop()
+        for _ in range(100):  # a 429 elsewhere may extend the cooldown while this sender waits
+            until = self._cooldown.get(key, 0.0)
+            if until <= loop.time():
+                break
+            await asyncio.sleep(until - loop.time())
+        return key
+
+    def _backoff(self, attempts: int) -> float:
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** max(0, attempts - 1))
+        return ceiling * self.rng.uniform(0.5, 1.0)
+
+    async def _finish(self, row: bs.Claimed, outcome: str, *, provider_id: str | None = None,
+                      error: str | None = None, retry_at: datetime | None = None, keep: bool = False) -> str:
+        await bs.finish(self.db, row.id, self.token, outcome, provider_id=provider_id,
+                        error=mask_phone(error) if error else None, retry_at=retry_at, keep_attempt=keep)
+        return outcome
+
+
+def _in_window(last_inbound_at: datetime | None, now: datetime | None = None) -> bool:
+    return last_inbound_at is not None and (now or utcnow()) - last_inbound_at < bs.WHATSAPP_WINDOW

@@ -1,0 +1,382 @@
+"""Console pages: queue, conversation, cases, report, canned replies, staff, audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import insert, select
+
+from console import auth, report, service
+from console import cases as case_ops
+from console.auth import StaffUser
+from console.service import Conflict, ConvRow, Forbidden, NotFound
+from console.web import forbidden as forbidden_page
+from console.web import need, not_found, render, runtime_of
+from storage.cases import TRANSITIONS, BadTransition, StaleCase, audit
+from storage.crypto import mask
+from storage.models import AuditLog, CannedReply, Conversation, Message, Note, Staff, new_id
+
+MAX_CANNED_TITLE, MAX_CANNED_BODY = 80, 2000
+
+
+def _field(form: Any, name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+async def _conv(request: web.Request, user: StaffUser) -> ConvRow:
+    try:
+        return await service.load_conversation(runtime_of(request), user, request.match_info["cid"])
+    except NotFound:
+        raise not_found(request) from None
+    except Forbidden:
+        raise forbidden_page(request) from None
+
+
+# -- queue -------------------------------------------------------------------------------------
+
+
+async def queue_page(request: web.Request) -> web.Response:
+    user = await need(request)
+    data = await service.queue(runtime_of(request), user)
+    return render(request, "queue.html", q=data, fragment=False)
+
+
+async def queue_fragment(request: web.Request) -> web.Response:
+    user = await need(request)
+    data = await service.queue(runtime_of(request), user)
+    return render(request, "queue_list.html", q=data)
+
+
+# -- conversation ------------------------------------------------------------------------------
+
+
+async def _transcript(request: web.Request, conv: ConvRow) -> list[dict[str, Any]]:
+    """Every message of this beneficiary in this association, across channels, oldest first."""
+    runtime = runtime_of(request)
+    assert runtime.db is not None
+    async with runtime.db.reader.connect() as conn:
+        rows = (await conn.execute(
+            select(Message.id, Message.seq, Message.direction, Message.author, Message.text, Message.created_at,
+                   Message.channel, Message.delivery_status, Message.kind)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Conversation.beneficiary_id == conv.beneficiary_id, Conversation.org == conv.org)
+            .order_by(Message.created_at.desc()).limit(300)
+        )).all()
+    officers = {r.author.split(":", 1)[1] for r in rows if r.author.startswith("officer:")}
+    names = await case_ops.staff_names(runtime, officers)
+    out = []
+    for r in reversed(rows):
+        who, _, sid = r.author.partition(":")
+        out.append({"id": r.id, "direction": r.direction, "who": who, "officer": names.get(sid, ""),
+                    "text": r.text, "at": r.created_at, "channel": r.channel, "delivery": r.delivery_status})
+    return out
+
+
+def _masked_answers(answers: dict[str, Any], reveal: str | None) -> list[tuple[str, str]]:
+    out = []
+    for k, v in answers.items():
+        text = v if isinstance(v, str) else str(v)
+        if k == "national_id" and reveal is None:
+            text = mask(text)
+        elif k == "national_id":
+            text = reveal or ""
+        out.append((k, text[:500]))
+    return out
+
+
+async def _conversation_view(request: web.Request, user: StaffUser, conv: ConvRow, *,
+                             reveal: str | None = None, error: str = "", status: int = 200) -> web.Response:
+    runtime = runtime_of(request)
+    assert runtime.db is not None and runtime.cases is not None
+    flow = conv.state.get("flow") or {}
+    answers = flow.get("answers") if isinstance(flow, dict) else None
+    cases = await runtime.cases.for_beneficiary(conv.org, conv.beneficiary_id, open_only=False)
+    async with runtime.db.reader.connect() as conn:
+        notes = (await conn.execute(
+            select(Note.body, Note.created_at, Staff.name).outerjoin(Staff, Staff.id == Note.staff_id)
+            .where(Note.conversation_id == conv.id).order_by(Note.created_at)
+        )).all()
+        canned = (await conn.execute(
+            select(CannedReply.title, CannedReply.body).where(CannedReply.org == conv.org).order_by(CannedReply.title)
+        )).all()
+        staff = (await conn.execute(select(Staff.id, Staff.name, Staff.orgs).where(Staff.disabled_at.is_(None)))).all()
+    colleagues = [s for s in staff if conv.org in (s.orgs or ())]
+    handoff = conv.state.get("handoff") or {}
+    return render(
+        request, "conversation.html", status=status, conv=conv, messages=await _transcript(request, conv),
+        flow_id=flow.get("flow") if isinstance(flow, dict) else None,
+        answers=_masked_answers(answers or {}, reveal), cases=cases, notes=notes, canned=canned,
+        colleagues=colleagues, handoff=handoff, error=error, org_name=runtime.packs[conv.org].pack.short_name,
+        can_assign=user.role in ("coordinator", "admin"),
+    )
+
+
+async def conversation_page(request: web.Request) -> web.Response:
+    user = await need(request)
+    return await _conversation_view(request, user, await _conv(request, user))
+
+
+async def transcript_fragment(request: web.Request) -> web.Response:
+    user = await need(request)
+    conv = await _conv(request, user)
+    resp = render(request, "transcript.html", conv=conv, messages=await _transcript(request, conv))
+    resp.headers["X-Conversation-Status"] = conv.status
+    return resp
+
+
+def _back(conv: ConvRow, msg: str) -> web.HTTPException:
+    return web.HTTPSeeOther(f"/console/c/{conv.id}?msg={msg}")
+
+
+async def conversation_action(request: web.Request) -> web.Response:
+    user = await need(request)
+    conv = await _conv(request, user)
+    runtime = runtime_of(request)
+    assert runtime.db is not None
+    action = request.match_info["action"]
+    form = await request.post()
+    try:
+        if action == "claim":
+            await service.claim(runtime, user, conv)
+            raise _back(conv, "claimed")
+        if action == "assign":
+            if user.role not in ("coordinator", "admin"):
+                raise forbidden_page(request)
+            try:
+                await service.claim(runtime, user, conv, assignee=_field(form, "staff_id")[:32])
+            except NotFound:
+                raise not_found(request) from None
+            raise _back(conv, "assigned")
+        if action == "reply":
+            try:
+                await service.reply(runtime, user, conv, _field(form, "text"))
+            except ValueError:
+                return await _conversation_view(request, user, conv, error="err.text", status=400)
+            raise _back(conv, "sent")
+        if action == "note":
+            body = _field(form, "body").strip()
+            if not body or len(body) > service.MAX_NOTE:
+                return await _conversation_view(request, user, conv, error="err.text", status=400)
+            async with runtime.db.writer.begin() as conn:
+                await conn.execute(insert(Note).values(id=new_id(), conversation_id=conv.id, org=conv.org,
+                                                       staff_id=user.id, body=body, created_at=datetime.now(UTC)))
+                await audit(conn, actor=f"staff:{user.id}", action="conversation.note", org=conv.org, target=conv.id)
+            raise _back(conv, "noted")
+        if action == "handback":
+            await service.hand_back(runtime, user, conv)
+            raise _back(conv, "handed_back")
+        if action == "close":
+            await service.close(runtime, user, conv)
+            raise _back(conv, "closed")
+        if action == "reveal":
+            flow = conv.state.get("flow") or {}
+            nid = str(((flow.get("answers") or {}) if isinstance(flow, dict) else {}).get("national_id") or "")
+            async with runtime.db.writer.begin() as conn:
+                await audit(conn, actor=f"staff:{user.id}", action="reveal.national_id", org=conv.org,
+                            target=f"conversation:{conv.id}")
+            return await _conversation_view(request, user, conv, reveal=nid)
+    except Conflict as exc:
+        code = "err.claimed" if str(exc) == "claimed" else "err.state"
+        return await _conversation_view(request, user, await _conv(request, user), error=code, status=409)
+    raise not_found(request)
+
+
+# -- cases -------------------------------------------------------------------------------------
+
+
+async def cases_page(request: web.Request) -> web.Response:
+    user = await need(request)
+    q = request.query
+    rows = await case_ops.list_cases(runtime_of(request), user, status=q.get("status", ""), age=q.get("age", ""),
+                                     q=q.get("q", ""), org=q.get("org", ""))
+    from storage.cases import STATUSES
+
+    return render(request, "cases.html", rows=rows, statuses=STATUSES, f=q)
+
+
+async def _case(request: web.Request, user: StaffUser) -> Any:
+    try:
+        return await case_ops.load_case(runtime_of(request), user, request.match_info["case_id"])
+    except NotFound:
+        raise not_found(request) from None
+    except Forbidden:
+        raise forbidden_page(request) from None
+
+
+async def _case_view(request: web.Request, case: Any, *, reveal: str | None = None, error: str = "",
+                     status: int = 200) -> web.Response:
+    runtime = runtime_of(request)
+    assert runtime.cases is not None
+    history = await runtime.cases.history(case.id)
+    names = await case_ops.staff_names(runtime, {h["actor"].split(":", 1)[1] for h in history
+                                                 if h["actor"].startswith("staff:")})
+    for h in history:
+        if h["actor"].startswith("staff:"):
+            h["actor"] = names.get(h["actor"].split(":", 1)[1], h["actor"])
+    nid = reveal if reveal is not None else (mask("000000" + case.national_id_last4) if case.national_id_last4 else "")
+    data = [(k, v if isinstance(v, str) else str(v)) for k, v in (case.data or {}).items()]
+    return render(request, "case.html", status=status, case=case, history=history, nid=nid, data=data,
+                  transitions=TRANSITIONS.get(case.status, ()), error=error, revealed=reveal is not None)
+
+
+async def case_page(request: web.Request) -> web.Response:
+    user = await need(request)
+    return await _case_view(request, await _case(request, user))
+
+
+async def case_status_post(request: web.Request) -> web.Response:
+    user = await need(request)
+    case = await _case(request, user)
+    form = await request.post()
+    try:
+        version = int(_field(form, "version"))
+    except ValueError:
+        return await _case_view(request, case, error="err.stale", status=400)
+    try:
+        await case_ops.change_status(runtime_of(request), user, case, to_status=_field(form, "to")[:16],
+                                     version=version, comment=_field(form, "comment"))
+    except StaleCase:
+        return await _case_view(request, await _case(request, user), error="err.stale", status=409)
+    except BadTransition:
+        return await _case_view(request, case, error="err.transition", status=400)
+    except ValueError:
+        return await _case_view(request, case, error="err.text", status=400)
+    raise web.HTTPSeeOther(f"/console/cases/{case.id}?msg=status")
+
+
+async def case_reveal_post(request: web.Request) -> web.Response:
+    user = await need(request)
+    case = await _case(request, user)
+    runtime = runtime_of(request)
+    assert runtime.db is not None and runtime.cipher is not None
+    plain = runtime.cipher.decrypt(case.national_id_enc) if case.national_id_enc else ""
+    async with runtime.db.writer.begin() as conn:
+        await audit(conn, actor=f"staff:{user.id}", action="reveal.national_id", org=case.org,
+                    target=f"case:{case.reference}")
+    return await _case_view(request, case, reveal=plain)
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+async def report_page(request: web.Request) -> web.Response:
+    user = await need(request)
+    data = await report.build(runtime_of(request), user)
+    return render(request, "report.html", r=data)
+
+
+async def report_csv(request: web.Request) -> web.Response:
+    user = await need(request, "coordinator")
+    runtime = runtime_of(request)
+    assert runtime.db is not None
+    rows = await report.survey_rows(runtime, user)
+    async with runtime.db.writer.begin() as conn:
+        await audit(conn, actor=f"staff:{user.id}", action="report.export", detail={"rows": len(rows),
+                                                                                      "orgs": list(user.orgs)})
+    return web.Response(body=("\ufeff" + report.to_csv(rows)).encode(), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="sila-satisfaction.csv"'})
+
+
+# -- canned replies, staff, account, audit -----------------------------------------------------
+
+
+async def canned_page(request: web.Request) -> web.Response:
+    user = await need(request, "coordinator")
+    runtime = runtime_of(request)
+    assert runtime.db is not None
+    error = ""
+    status = 200
+    if request.method == "POST":
+        form = await request.post()
+        org, title, body = _field(form, "org"), _field(form, "title").strip(), _field(form, "body").strip()
+        if not user.can(org):
+            raise forbidden_page(request)
+        if not title or len(title) > MAX_CANNED_TITLE or not body or len(body) > MAX_CANNED_BODY:
+            error, status = "err.text", 400
+        else:
+            async with runtime.db.writer.begin() as conn:
+                await conn.execute(insert(CannedReply).values(id=new_id(), org=org, title=title, body=body,
+                                                              created_by=user.id, created_at=datetime.now(UTC)))
+                await audit(conn, actor=f"staff:{user.id}", action="canned.create", org=org, target=title[:80])
+            raise web.HTTPSeeOther("/console/canned?msg=saved")
+    async with runtime.db.reader.connect() as conn:
+        rows = (await conn.execute(select(CannedReply).where(CannedReply.org.in_(user.orgs))
+                                   .order_by(CannedReply.org, CannedReply.title))).all()
+    return render(request, "canned.html", rows=rows, error=error, status=status)
+
+
+async def staff_page(request: web.Request) -> web.Response:
+    user = await need(request, "admin")
+    runtime = runtime_of(request)
+    assert runtime.db is not None
+    error, status = "", 200
+    if request.method == "POST":
+        form = await request.post()
+        orgs = [o for o in form.getall("orgs", []) if isinstance(o, str)]
+        if any(not user.can(o) for o in orgs):
+            error, status = "err.orgs", 400
+        else:
+            try:
+                await auth.create_staff(
+                    runtime.db, email=_field(form, "email"), name=_field(form, "name"), role=_field(form, "role"),
+                    orgs=orgs, password=_field(form, "password"), known_orgs=set(runtime.packs),
+                    actor=f"staff:{user.id}")
+            except auth.StaffError as exc:
+                error, status = f"err.{exc}", 400
+            else:
+                raise web.HTTPSeeOther("/console/staff?msg=saved")
+    async with runtime.db.reader.connect() as conn:
+        rows = (await conn.execute(select(Staff.id, Staff.email, Staff.name, Staff.role, Staff.orgs,
+                                          Staff.disabled_at).order_by(Staff.created_at))).all()
+    visible = [r for r in rows if set(r.orgs or ()) & set(user.orgs)]
+    return render(request, "staff.html", rows=visible, error=error, status=status, roles=auth.ROLES,
+                  limits={"email": auth.MAX_EMAIL, "name": auth.MAX_NAME, "password": auth.MAX_PASSWORD})
+
+
+async def staff_toggle(request: web.Request) -> web.Response:
+    user = await need(request, "admin")
+    runtime = runtime_of(request)
+    assert runtime.db is not None
+    sid = request.match_info["staff_id"][:32]
+    async with runtime.db.reader.connect() as conn:
+        row = (await conn.execute(select(Staff.orgs, Staff.disabled_at).where(Staff.id == sid))).first()
+    if row is None:
+        raise not_found(request)
+    if not set(row.orgs or ()) <= set(user.orgs) or sid == user.id:
+        raise forbidden_page(request)
+    await auth.set_disabled(runtime.db, sid, row.disabled_at is None, actor=f"staff:{user.id}")
+    raise web.HTTPSeeOther("/console/staff?msg=saved")
+
+
+async def account_page(request: web.Request) -> web.Response:
+    user = await need(request)
+    runtime = runtime_of(request)
+    assert runtime.db is not None
+    if request.method == "POST":
+        form = await request.post()
+        async with runtime.db.reader.connect() as conn:
+            row = (await conn.execute(select(Staff.password_hash).where(Staff.id == user.id))).one()
+        try:
+            auth.HASHER.verify(row.password_hash, _field(form, "current")[: auth.MAX_PASSWORD])
+        except Exception:
+            return render(request, "account.html", error="err.wrong_password", status=400)
+        try:
+            await auth.set_password(runtime.db, user.id, _field(form, "new"), actor=f"staff:{user.id}")
+        except auth.StaffError:
+            return render(request, "account.html", error="err.password", status=400)
+        raise web.HTTPSeeOther("/console/login?msg=password")
+    return render(request, "account.html", error="")
+
+
+async def audit_page(request: web.Request) -> web.Response:
+    user = await need(request, "admin")
+    runtime = runtime_of(request)
+    assert runtime.db is not None
+    async with runtime.db.reader.connect() as conn:
+        rows = (await conn.execute(
+            select(AuditLog).where((AuditLog.org.in_(user.orgs)) | (AuditLog.org.is_(None)))
+            .order_by(AuditLog.at.desc()).limit(300))).all()
+    return render(request, "audit.html", rows=rows)

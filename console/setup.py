@@ -1,0 +1,53 @@
+"""``setup_console(app)``: the console's routes, middleware and the queue-count refresher."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+
+from channels.webchat import RUNTIME
+from console import pages, service
+from console import web as cweb
+from console.ws import console_socket
+
+HERE = Path(__file__).resolve().parent
+
+
+def setup_console(app: web.Application) -> None:
+    app.middlewares.append(cweb.console_headers)
+
+    async def queue_counts(app: web.Application) -> AsyncIterator[None]:
+        runtime = app[RUNTIME]
+        if runtime.db is not None:
+            runtime.background.append(asyncio.get_running_loop().create_task(service.refresh_loop(runtime)))
+        yield
+
+    app.cleanup_ctx.append(queue_counts)
+    r = app.router
+    r.add_get("/console", cweb.home)
+    r.add_get("/console/", cweb.home)
+    r.add_get("/console/login", cweb.login_page)
+    r.add_post("/console/login", cweb.login_post)
+    r.add_post("/console/logout", cweb.logout_post)
+    r.add_get("/console/lang", cweb.set_lang)
+    r.add_get("/console/queue", pages.queue_page)
+    r.add_get("/console/queue/fragment", pages.queue_fragment)
+    r.add_get("/console/c/{cid}", pages.conversation_page)
+    r.add_get("/console/c/{cid}/transcript", pages.transcript_fragment)
+    r.add_post("/console/c/{cid}/{action:claim|assign|reply|note|handback|close|reveal}", pages.conversation_action)
+    r.add_get("/console/cases", pages.cases_page)
+    r.add_get("/console/cases/{case_id}", pages.case_page)
+    r.add_post("/console/cases/{case_id}/status", pages.case_status_post)
+    r.add_post("/console/cases/{case_id}/reveal", pages.case_reveal_post)
+    r.add_get("/console/report", pages.report_page)
+    r.add_get("/console/report.csv", pages.report_csv)
+    r.add_route("*", "/console/canned", pages.canned_page)
+    r.add_route("*", "/console/staff", pages.staff_page)
+    r.add_post("/console/staff/{staff_id}/toggle", pages.staff_toggle)
+    r.add_route("*", "/console/account", pages.account_page)
+    r.add_get("/console/audit", pages.audit_page)
+    r.add_get("/console/ws", console_socket)
+    r.add_static("/console/static/", HERE / "static", name="console_static")

@@ -1,0 +1,99 @@
+/* Sila staff console: live refresh of server-rendered fragments, and reply drafts that survive
+   an expired session. Nothing here builds markup from data: fragments come escaped from the server. */
+(() => {
+  "use strict";
+  const body = document.body;
+  const page = body.dataset.page;
+  const conversation = body.dataset.conversation || "";
+  const i18n = document.getElementById("i18n");
+  const live = document.getElementById("live");
+  const draftKey = conversation ? `sila-draft:${conversation}` : "";
+
+  function toLogin() {
+    window.location.assign(`/console/login?msg=expired&next=${encodeURIComponent(location.pathname)}`);
+  }
+
+  async function refresh(url, targetId) {
+    const target = document.getElementById(targetId);
+    if (!target) return;
+    const resp = await fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
+    if (resp.redirected && new URL(resp.url).pathname === "/console/login") { toLogin(); return; }
+    if (!resp.ok) return;
+    target.innerHTML = await resp.text();  // server-rendered, autoescaped fragment
+    if (targetId === "transcript") scrollTranscript();
+  }
+
+  function scrollTranscript() {
+    const list = document.getElementById("messages");
+    if (list && list.lastElementChild) list.lastElementChild.scrollIntoView({ block: "nearest" });
+  }
+
+  function connect(delay) {
+    if (page === "login" || page === "error" || !live) return;
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    const query = conversation ? `?conversation=${encodeURIComponent(conversation)}` : "";
+    const ws = new WebSocket(`${proto}//${location.host}/console/ws${query}`);
+    ws.addEventListener("open", () => {
+      body.dataset.live = "1";
+      live.textContent = i18n.dataset.live;
+      live.classList.add("on");
+      delay = 1000;
+      // anything that happened while the socket was down
+      if (page === "queue") refresh("/console/queue/fragment", "queue");
+      if (conversation) refresh(`/console/c/${conversation}/transcript`, "transcript");
+    });
+    ws.addEventListener("message", (ev) => {
+      let frame;
+      try { frame = JSON.parse(ev.data); } catch { return; }
+      if (frame.type === "org_event" && page === "queue") refresh("/console/queue/fragment", "queue");
+      if (frame.type === "turn" && frame.conversation_id === conversation) {
+        refresh(`/console/c/${conversation}/transcript`, "transcript");
+      }
+      if (frame.type === "session_ended") toLogin();
+    });
+    ws.addEventListener("close", (ev) => {
+      body.dataset.live = "0";
+      live.textContent = i18n.dataset.offline;
+      live.classList.remove("on");
+      if (ev.code === 4401) { toLogin(); return; }
+      setTimeout(() => connect(Math.min(delay * 2, 15000)), delay);
+    });
+  }
+
+  function drafts() {
+    const reply = document.getElementById("reply");
+    if (!reply || !draftKey) return;
+    const params = new URLSearchParams(location.search);
+    if (params.get("msg") === "sent") {
+      sessionStorage.removeItem(draftKey);
+    } else if (!reply.value) {
+      const saved = sessionStorage.getItem(draftKey);
+      if (saved) reply.value = saved;
+    }
+    reply.addEventListener("input", () => sessionStorage.setItem(draftKey, reply.value));
+    document.getElementById("reply-form").addEventListener("submit", () => sessionStorage.setItem(draftKey, reply.value));
+    const canned = document.getElementById("canned");
+    if (canned) {
+      canned.addEventListener("change", () => {
+        if (!canned.value) return;
+        reply.value = reply.value ? `${reply.value}\n${canned.value}` : canned.value;
+        sessionStorage.setItem(draftKey, reply.value);
+        canned.value = "";
+        reply.focus();
+      });
+    }
+  }
+
+  function loginNote() {
+    if (page !== "login") return;
+    const next = new URLSearchParams(location.search).get("next") || "";
+    const m = next.match(/^\/console\/c\/([0-9a-f]{1,32})/);
+    const note = document.getElementById("draft-note");
+    if (m && note && sessionStorage.getItem(`sila-draft:${m[1]}`)) note.hidden = false;
+  }
+
+  drafts();
+  loginNote();
+  scrollTranscript();
+  connect(1000);
+})();

@@ -1,0 +1,366 @@
+"""The staff console over HTTP and its WebSocket, in process, on a migrated SQLite file.
+
+Covers: login, CSRF, throttled and audited failed logins, association scoping (403 over HTTP and
+the socket), unknown ids (404), staff form limits, stale case versions, sessions ended by a
+password change / idle timeout, the hand-off life cycle (claim → reply → hand back → close →
+survey → reopen as bot), queue position, opted-out identities, and CSV formula safety.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select, update
+
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.types import ConversationKey, InboundMessage
+from channels.server import create_app
+from channels.webchat import RUNTIME
+from console import auth
+from console.report import csv_safe, to_csv
+from storage.models import AuditLog, Case, Conversation, Message, StaffSession, Survey
+
+PASSWORD = "correct horse battery"
+CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@dataclass
+class Agent:
+    """One signed-in browser: its own cookie jar."""
+
+    session: aiohttp.ClientSession
+    base: str
+    csrf: str = ""
+
+    async def get(self, path: str, **kw: Any) -> tuple[int, str]:
+        async with self.session.get(self.base + path, **kw) as r:
+            return r.status, await r.text()
+
+    async def post(self, path: str, data: dict[str, Any] | None = None, *, csrf: bool = True) -> tuple[int, str, str]:
+        form = dict(data or {})
+        if csrf:
+            form["csrf"] = self.csrf
+        async with self.session.post(self.base + path, data=form) as r:
+            return r.status, await r.text(), str(r.url)
+
+
+@dataclass
+class Harness:
+    client: TestClient
+    runtime: Runtime
+    agents: list[aiohttp.ClientSession]
+
+    @property
+    def base(self) -> str:
+        return str(self.client.make_url("")).rstrip("/")
+
+    async def staff(self, email: str, role: str = "officer", orgs: tuple[str, ...] = ("amass",)) -> str:
+        assert self.runtime.db is not None
+        return await auth.create_staff(self.runtime.db, email=email, name=email.split("@")[0], role=role,
+                                       orgs=list(orgs), password=PASSWORD, known_orgs=set(self.runtime.packs),
+                                       actor="test")
+
+    def agent(self) -> Agent:
+        s = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.agents.append(s)
+        return Agent(s, self.base)
+
+    async def login(self, email: str, password: str = PASSWORD, agent: Agent | None = None) -> tuple[Agent, int, str]:
+        a = agent or self.agent()
+        status, html = await a.get("/console/login")
+        token = CSRF_RE.search(html).group(1)  # type: ignore[union-attr]
+        async with a.session.post(a.base + "/console/login",
+                                  data={"csrf": token, "email": email, "password": password, "next": ""}) as r:
+            body = await r.text()
+            status = r.status
+        m = CSRF_RE.search(body)
+        if m:
+            a.csrf = m.group(1)
+        return a, status, body
+
+    async def escalate(self, visitor: str, org: str = "amass", text: str = "السلام عليكم") -> str:
+        key = ConversationKey(org, "webchat", visitor)
+        await self.runtime.engine.handle(InboundMessage(key=key, text=text))
+        out = await self.runtime.engine.handle(InboundMessage(key=key, text="", button_value="handoff"))
+        return out.conversation_id
+
+    async def say(self, visitor: str, text: str = "", button: str | None = None, org: str = "amass") -> Any:
+        key = ConversationKey(org, "webchat", visitor)
+        return await self.runtime.engine.handle(InboundMessage(key=key, text=text, button_value=button))
+
+    async def scalar(self, stmt: Any) -> Any:
+        assert self.runtime.db is not None
+        async with self.runtime.db.reader.connect() as conn:
+            return (await conn.execute(stmt)).scalar()
+
+    async def rows(self, stmt: Any) -> list[Any]:
+        assert self.runtime.db is not None
+        async with self.runtime.db.reader.connect() as conn:
+            return list((await conn.execute(stmt)).all())
+
+
+@pytest.fixture
+async def h(sqlite_settings: Settings) -> AsyncIterator[Harness]:
+    app = create_app(sqlite_settings)
+    async with TestClient(TestServer(app)) as client:
+        harness = Harness(client, app[RUNTIME], [])
+        try:
+            yield harness
+        finally:
+            for s in harness.agents:
+                await s.close()
+
+
+V1, V2, V3 = "a" * 32, "b" * 32, "c" * 32
+
+
+async def test_login_queue_claim_reply_handback_close_survey(h: Harness) -> None:
+    await h.staff("officer@amass.sa")
+    a, status, html = await h.login("officer@amass.sa")
+    assert status == 200 and 'dir="rtl"' in html and "قائمة الانتظار" in html
+    cid = await h.escalate(V1)
+    status, html = await a.get("/console/queue")
+    assert f'data-id="{cid}"' in html and "requested" in html
+    status, _, url = await a.post(f"/console/c/{cid}/claim")
+    assert status == 200 and url.endswith("msg=claimed")
+    assert await h.scalar(select(Conversation.status).where(Conversation.id == cid)) == "human"
+    # while a human holds it, the bot is silent and the message is stored for the officer
+    out = await h.say(V1, "متى يصلني الرد؟")
+    assert out.replies == []
+    status, _, url = await a.post(f"/console/c/{cid}/reply", {"text": "أهلاً، معك الموظف"})
+    assert url.endswith("msg=sent")
+    row = (await h.rows(select(Message.author, Message.kind).where(Message.conversation_id == cid)
+                        .order_by(Message.seq.desc()).limit(1)))[0]
+    assert row.author.startswith("officer:") and row.kind == "human"
+    status, html = await a.get(f"/console/c/{cid}/transcript")
+    assert "متى يصلني الرد؟" in html and "أهلاً، معك الموظف" in html
+    await a.post(f"/console/c/{cid}/handback")
+    assert await h.scalar(select(Conversation.status).where(Conversation.id == cid)) == "bot"
+    await a.post(f"/console/c/{cid}/close")
+    assert await h.scalar(select(Conversation.status).where(Conversation.id == cid)) == "closed"
+    survey = (await h.rows(select(Survey)))[0]
+    last = await h.rows(select(Message.payload).where(Message.conversation_id == cid).order_by(Message.seq))
+    assert [b["value"] for b in last[-1].payload["buttons"]] == [f"survey:{survey.id}:{n}" for n in range(1, 6)]
+    # a second close of the same closure never sends a second survey
+    status, _, _ = await a.post(f"/console/c/{cid}/close")
+    assert status == 409 and len(await h.rows(select(Survey))) == 1
+    out = await h.say(V1, "", button=f"survey:{survey.id}:4")
+    assert await h.scalar(select(Survey.rating)) == 4
+    assert await h.scalar(select(Conversation.status).where(Conversation.id == cid)) == "bot"  # reopened
+    out = await h.say(V1, "خدمة ممتازة =HYPERLINK(\"x\")")
+    assert await h.scalar(select(Survey.comment)) == 'خدمة ممتازة =HYPERLINK("x")'
+    status, html = await a.get("/console/report")
+    assert status == 200 and "4.0" in html
+    audit = {r.action for r in await h.rows(select(AuditLog.action))}
+    assert {"login", "conversation.claim", "conversation.reply", "conversation.handback",
+            "conversation.close"} <= audit
+
+
+async def test_low_rating_offers_handoff_and_handback_resumes_flow(h: Harness) -> None:
+    await h.staff("o@amass.sa")
+    a, _, _ = await h.login("o@amass.sa")
+    await h.say(V2, "السلام عليكم")
+    out = await h.say(V2, "", button="flow:support_request")
+    assert out.replies
+    flow_before = (await h.rows(select(Conversation.id)))[0].id
+    out = await h.say(V2, "", button="handoff")
+    cid = out.conversation_id
+    assert cid == flow_before
+    await a.post(f"/console/c/{cid}/claim")
+    await a.post(f"/console/c/{cid}/handback")
+    state = h.runtime.engine.store
+    conv = await state.load(ConversationKey("amass", "webchat", V2))
+    assert conv.status == "bot" and conv.state.get("flow") is not None  # the form stands where it stood
+    await a.post(f"/console/c/{cid}/close")
+    assert await h.scalar(select(Survey.id))
+    out = await h.say(V2, "1")
+    assert await h.scalar(select(Survey.rating)) == 1
+    assert any(b.value == "handoff" for r in out.replies for b in getattr(r, "buttons", ()))
+
+
+async def test_queue_position_is_told(h: Harness) -> None:
+    from console.service import refresh_counts
+
+    await refresh_counts(h.runtime)
+    await h.escalate(V1)
+    key = ConversationKey("amass", "webchat", V2)
+    await h.runtime.engine.handle(InboundMessage(key=key, text="السلام عليكم"))
+    out = await h.runtime.engine.handle(InboundMessage(key=key, text="", button_value="handoff"))
+    texts = " ".join(getattr(r, "text", "") for r in out.replies)
+    assert "ترتيبك في قائمة الانتظار: 2" in texts
+
+
+async def test_no_survey_to_opted_out_identity(h: Harness) -> None:
+    await h.staff("o@amass.sa")
+    a, _, _ = await h.login("o@amass.sa")
+    cid = await h.escalate(V3)
+    await a.post(f"/console/c/{cid}/claim")
+    await h.say(V3, "إيقاف")  # opt-out keyword wins even while an officer holds the chat
+    await a.post(f"/console/c/{cid}/close")
+    assert await h.rows(select(Survey)) == []
+
+
+async def test_csrf_required_on_every_post(h: Harness) -> None:
+    await h.staff("o@amass.sa")
+    a, _, _ = await h.login("o@amass.sa")
+    cid = await h.escalate(V1)
+    status, _, _ = await a.post(f"/console/c/{cid}/claim", csrf=False)
+    assert status == 403
+    status, _, _ = await a.post(f"/console/c/{cid}/reply", {"text": "x", "csrf": "forged"}, csrf=False)
+    assert status == 403
+    assert await h.scalar(select(Conversation.status).where(Conversation.id == cid)) == "waiting"
+    # the login form has its own (double-submit) token
+    b = h.agent()
+    async with b.session.post(h.base + "/console/login", data={"email": "o@amass.sa", "password": PASSWORD}) as r:
+        assert r.status == 403
+
+
+async def test_failed_logins_are_throttled_and_audited(h: Harness) -> None:
+    await h.staff("o@amass.sa")
+    for _ in range(5):
+        _, status, html = await h.login("o@amass.sa", "wrong password!")
+        assert status == 401
+    _, status, html = await h.login("o@amass.sa")  # even the right password waits now
+    assert status == 429 and "15" in html
+    actions = [r.action for r in await h.rows(select(AuditLog.action).where(AuditLog.action.like("login%")))]
+    assert actions.count("login.failed") == 5 and "login.throttled" in actions
+
+
+async def test_other_association_is_forbidden_http_and_ws(h: Harness) -> None:
+    await h.staff("o@taheel.sa", orgs=("taheel",))
+    a, _, _ = await h.login("o@taheel.sa")
+    cid = await h.escalate(V1, org="amass")
+    status, _ = await a.get(f"/console/c/{cid}")
+    assert status == 403
+    status, _, _ = await a.post(f"/console/c/{cid}/claim")
+    assert status == 403
+    status, html = await a.get("/console/queue")
+    assert cid not in html
+    status, _ = await a.get("/console/c/0123456789abcdef0123456789")
+    assert status == 404
+    status, _ = await a.get("/console/cases/0123456789abcdef0123456789")
+    assert status == 404
+
+
+async def test_ws_refuses_other_association(h: Harness) -> None:
+    await h.staff("o@taheel.sa", orgs=("taheel",))
+    a, _, _ = await h.login("o@taheel.sa")
+    cid = await h.escalate(V1, org="amass")
+    with pytest.raises(aiohttp.WSServerHandshakeError) as exc:
+        await a.session.ws_connect(h.base + f"/console/ws?conversation={cid}")
+    assert exc.value.status == 403
+    async with a.session.ws_connect(h.base + "/console/ws") as ws:
+        assert (await ws.receive_json(timeout=5))["type"] == "hello"
+        await ws.send_json({"type": "watch", "conversation_id": cid})
+        frame = await ws.receive_json(timeout=5)
+        assert frame["type"] == "error" and frame["status"] == 403
+        await ws.send_json({"type": "watch", "conversation_id": "f" * 26})
+        assert (await ws.receive_json(timeout=5))["status"] == 404
+    anon = h.agent()
+    with pytest.raises(aiohttp.WSServerHandshakeError) as exc:
+        await anon.session.ws_connect(h.base + "/console/ws")
+    assert exc.value.status == 401
+
+
+async def test_ws_delivers_handoff_and_turn_events(h: Harness) -> None:
+    await h.staff("o@amass.sa")
+    a, _, _ = await h.login("o@amass.sa")
+    async with a.session.ws_connect(h.base + "/console/ws") as ws:
+        assert (await ws.receive_json(timeout=5))["type"] == "hello"
+        cid = await h.escalate(V1)
+        frame = await ws.receive_json(timeout=5)
+        assert frame == {"type": "org_event", "org": "amass", "event": "handoff", "conversation_id": cid}
+        await ws.send_json({"type": "watch", "conversation_id": cid})
+        assert (await ws.receive_json(timeout=5))["type"] == "watching"
+        await h.say(V1, "هل من أحد؟")
+        seen = [await ws.receive_json(timeout=5) for _ in range(2)]
+        assert {f["type"] for f in seen} == {"org_event", "turn"}
+
+
+async def test_cases_stale_version_and_status_message(h: Harness) -> None:
+    await h.staff("o1@amass.sa")
+    await h.staff("o2@amass.sa")
+    await h.staff("t@taheel.sa", orgs=("taheel",))
+    cid = await h.escalate(V1)
+    assert h.runtime.cases is not None
+    case = await h.runtime.cases.create(
+        org="amass", code="AMS", beneficiary_id=(await h.rows(select(Conversation.beneficiary_id)))[0][0],
+        conversation_id=cid, channel="webchat", flow_id="support_request",
+        answers={"full_name": "<b>x</b>", "national_id": "1000000008"}, declaration={"at": "now"}, consent=None,
+        decision_min_days=14, submit_key="k1", now=datetime.now(UTC) - timedelta(days=20))
+    a1, _, _ = await h.login("o1@amass.sa")
+    a2, _, _ = await h.login("o2@amass.sa")
+    t, _, _ = await h.login("t@taheel.sa")
+    status, html = await a1.get("/console/cases?age=overdue")
+    assert case.reference in html
+    status, html = await a1.get(f"/console/cases?q={case.reference[-5:]}")
+    assert case.reference in html
+    status, html = await a1.get(f"/console/cases/{case.id}")
+    assert "******0008" in html and "1000000008" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert (await t.get(f"/console/cases/{case.id}"))[0] == 403
+    assert (await t.post(f"/console/cases/{case.id}/status", {"to": "under_review", "version": "1"}))[0] == 403
+    status, _, url = await a1.post(f"/console/cases/{case.id}/status",
+                                   {"to": "under_review", "version": "1", "comment": "بدأت الدراسة"})
+    assert url.endswith("msg=status")
+    status, html, _ = await a2.post(f"/console/cases/{case.id}/status", {"to": "rejected", "version": "1"})
+    assert status == 409 and "غيّر موظف آخر" in html
+    assert await h.scalar(select(Case.status)) == "under_review"
+    texts = [r.text for r in await h.rows(select(Message.text).where(Message.conversation_id == cid))]
+    assert any(case.reference in x and "قيد الدراسة" in x for x in texts)
+    await a1.post(f"/console/cases/{case.id}/status", {"to": "approved", "version": "2"})
+    assert (await h.rows(select(Survey.trigger)))[0][0] == "case"
+    status, html, _ = await a1.post(f"/console/cases/{case.id}/reveal")
+    assert "1000000008" in html
+    reveal = await h.rows(select(AuditLog.actor, AuditLog.target).where(AuditLog.action == "reveal.national_id"))
+    assert reveal[0].target == f"case:{case.reference}" and reveal[0].actor.startswith("staff:")
+
+
+async def test_staff_form_limits_and_roles(h: Harness) -> None:
+    await h.staff("admin@amass.sa", role="admin", orgs=("amass",))
+    await h.staff("o@amass.sa")
+    a, _, _ = await h.login("admin@amass.sa")
+    base = {"email": "new@amass.sa", "name": "New", "role": "officer", "orgs": "amass", "password": PASSWORD}
+    for field, value in (("email", "x" * 250 + "@a.sa"), ("name", "ن" * 121), ("password", "short"),
+                         ("password", "p" * 257), ("role", "root"), ("orgs", "taheel")):
+        status, html, _ = await a.post("/console/staff", {**base, field: value})
+        assert status == 400, field
+    status, _, url = await a.post("/console/staff", base)
+    assert url.endswith("msg=saved")
+    o, _, _ = await h.login("o@amass.sa")
+    assert (await o.get("/console/staff"))[0] == 403
+    assert (await o.get("/console/audit"))[0] == 403
+
+
+async def test_password_change_and_idle_timeout_end_sessions(h: Harness) -> None:
+    await h.staff("o@amass.sa")
+    a, _, _ = await h.login("o@amass.sa")
+    b, _, _ = await h.login("o@amass.sa")
+    status, _, url = await a.post("/console/account", {"current": PASSWORD, "new": "another long password"})
+    assert "/console/login" in url
+    status, html = await b.get("/console/queue")
+    assert "/console/login" in html or "login-form" in html
+    c, status, _ = await h.login("o@amass.sa", "another long password")
+    assert status == 200
+    assert h.runtime.db is not None
+    async with h.runtime.db.writer.begin() as conn:
+        await conn.execute(update(StaffSession).values(last_seen_at=datetime.now(UTC) - timedelta(minutes=31)))
+    status, html = await c.get("/console/queue")
+    assert 'id="login-form"' in html
+
+
+def test_csv_is_formula_safe() -> None:
+    for bad in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert csv_safe(bad) == "'" + bad
+    assert csv_safe("ok") == "ok"
+    rows = [{"sent_at": datetime.now(UTC), "week": "2026-W01", "org": "amass", "channel": "webchat",
+             "officer": "=cmd|' /C calc'!A0", "trigger": "handoff", "rating": 1, "comment": "@evil"}]
+    text = to_csv(rows)
+    assert ",'=cmd" in text and ",'@evil" in text
