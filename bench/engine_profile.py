@@ -7,9 +7,9 @@ Usage: .venv/bin/python bench/engine_profile.py
 from __future__ import annotations
 
 import asyncio
-import os
 import cProfile
 import json
+import os
 import pstats
 import tempfile
 import time
@@ -27,7 +27,8 @@ QUESTIONS = [json.loads(line)["q"] for line in EVAL.read_text(encoding="utf-8").
 
 
 async def main() -> None:
-    settings = load_settings(env={}, data_dir=tempfile.mkdtemp(), sqlite_synchronous=os.environ.get("BENCH_SQLITE_SYNCHRONOUS", "FULL"))
+    sync = os.environ.get("BENCH_SQLITE_SYNCHRONOUS", "FULL")
+    settings = load_settings(env={}, data_dir=tempfile.mkdtemp(), sqlite_synchronous=sync)
     await migrate(settings)
     async with open_runtime(settings) as rt:
         async def conversation(i: int, turns: int) -> None:

@@ -97,6 +97,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "ar": "تم إنهاء المحادثة مع {officer}. شكراً لتواصلك مع {org}، ونسعد بخدمتك متى احتجت.",
         "en": "Your conversation with the {officer} has ended. Thank you for contacting {org}; we're here whenever you need us.",
     },
+    "case.why.rejected": {"ar": "السبب: {comment}", "en": "Reason: {comment}"},
+    "case.why.needs_info": {
+        "ar": "المطلوب لاستكمال طلبك: {comment}\nيمكنك الرد هنا وسيصل ردك إلى الموظف المختص.",
+        "en": "What we still need: {comment}\nYou can reply here and it will reach the officer concerned.",
+    },
     "case.status_update": {
         "ar": "تحديث على طلبك رقم {reference}: {status}.",
         "en": "An update on your request {reference}: {status}.",

@@ -98,6 +98,10 @@ async def case_conversation(runtime: Runtime, conversation_id: str | None) -> Co
                    dict(row.data or {}), row.display_name, aware(row.updated_at) or datetime.now(UTC))
 
 
+#: statuses whose comment is written to the beneficiary (the reason; what is still needed)
+TOLD_WHY = frozenset({"rejected", "needs_info"})
+
+
 async def change_status(runtime: Runtime, user: StaffUser, case: Any, *, to_status: str, version: int,
                         comment: str) -> CaseSummary:
     """Raises StaleCase / BadTransition from CaseService; tells the beneficiary when it worked."""
@@ -105,6 +109,8 @@ async def change_status(runtime: Runtime, user: StaffUser, case: Any, *, to_stat
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
         raise ValueError("comment")
+    if to_status in TOLD_WHY and not comment:
+        raise ValueError("comment_required")  # a rejection needs its reason, a request for info says what
     summary = await runtime.cases.change_status(case.id, expected_version=version, to_status=to_status,
                                                 actor=f"staff:{user.id}", comment=comment or None)
     conv = await case_conversation(runtime, case.conversation_id)
@@ -116,7 +122,10 @@ async def change_status(runtime: Runtime, user: StaffUser, case: Any, *, to_stat
 
         def compose(ctx: TurnContext) -> None:
             label = STATUS_LABELS.get(to_status, {}).get(ctx.lang, to_status)
-            ctx.say(Text(t("case.status_update", ctx.lang, reference=case.reference, status=label), kind="info"))
+            text = t("case.status_update", ctx.lang, reference=case.reference, status=label)
+            if to_status in TOLD_WHY:
+                text += "\n" + t(f"case.why.{to_status}", ctx.lang, comment=comment)
+            ctx.say(Text(text, kind="info"))
             if survey_id:
                 survey_compose(survey_id)(ctx)
 

@@ -310,12 +310,20 @@ async def test_cases_stale_version_and_status_message(h: Harness) -> None:
     status, _, url = await a1.post(f"/console/cases/{case.id}/status",
                                    {"to": "under_review", "version": "1", "comment": "بدأت الدراسة"})
     assert url.endswith("msg=status")
-    status, html, _ = await a2.post(f"/console/cases/{case.id}/status", {"to": "rejected", "version": "1"})
+    status, html, _ = await a2.post(f"/console/cases/{case.id}/status", {"to": "rejected", "version": "2"})
+    assert status == 400  # a rejection without its reason is refused before anything changes
+    status, html, _ = await a2.post(f"/console/cases/{case.id}/status",
+                                    {"to": "rejected", "version": "1", "comment": "لا تنطبق الشروط"})
     assert status == 409 and "غيّر موظف آخر" in html
     assert await h.scalar(select(Case.status)) == "under_review"
     texts = [r.text for r in await h.rows(select(Message.text).where(Message.conversation_id == cid))]
     assert any(case.reference in x and "قيد الدراسة" in x for x in texts)
-    await a1.post(f"/console/cases/{case.id}/status", {"to": "approved", "version": "2"})
+    await a1.post(f"/console/cases/{case.id}/status",
+                  {"to": "needs_info", "version": "2", "comment": "صورة التقرير الطبي الأخير"})
+    texts = [r.text for r in await h.rows(select(Message.text).where(Message.conversation_id == cid))]
+    assert any("صورة التقرير الطبي الأخير" in x for x in texts)  # the beneficiary is told what is needed
+    await a1.post(f"/console/cases/{case.id}/status", {"to": "under_review", "version": "3"})
+    await a1.post(f"/console/cases/{case.id}/status", {"to": "approved", "version": "4"})
     assert (await h.rows(select(Survey.trigger)))[0][0] == "case"
     status, html, _ = await a1.post(f"/console/cases/{case.id}/reveal")
     assert "1000000008" in html
