@@ -135,11 +135,15 @@ class Engine:
 
     async def push(
         self, key: ConversationKey, compose: Callable[[TurnContext], None], *, author: str = "bot",
+        notification: bool = True,
     ) -> TurnOutcome:
         """Send messages nobody just asked for (a reminder, an officer's reply, a status update).
 
         ``compose`` sees the conversation's current state under its lock and adds replies (and
         may change state); they are stored and queued exactly like a turn's replies.
+        ``notification`` marks them as ours to start (reminders, status updates, surveys): those
+        are withheld from people who opted out, and need a template outside WhatsApp's window.
+        An officer answering the person's own request is not a notification.
         """
         pack = self.pack(key.org)
         async with self.locks.lock(key.lock_name()):
@@ -170,7 +174,7 @@ class Engine:
                 )
                 messages.append(msg)
                 if key.channel in PUSH_CHANNELS:
-                    outbox.append(outbox_row(conv, msg, {**payload, "notification": True}, ctx.now))
+                    outbox.append(outbox_row(conv, msg, {**payload, "notification": notification}, ctx.now))
             conv.seq = messages[-1].seq
             turn = TurnWrite(conversation=conv, previous_seq=previous_seq, messages=messages, outbox=outbox,
                              status_changed=status_changed)

@@ -128,3 +128,21 @@ async def test_half_filled_form_gets_one_reminder(runtime) -> None:
     # and the form continues where it stood
     out = await runtime.engine.handle(InboundMessage(key=k, text="محمد عبدالله"))
     assert out.replies[-1].expect.field == "national_id"
+
+
+async def test_pushed_officer_replies_are_answers_and_updates_are_notifications(runtime) -> None:
+    """Opted-out people still get an officer's answer to their own request, but no notifications."""
+    from sqlalchemy import select
+
+    from bot.types import Text
+    from storage.models import Outbox
+
+    k = key("+966551234567", channel="sms")
+    await runtime.engine.handle(InboundMessage(key=k, text="مرحبا"))
+    await runtime.engine.push(k, lambda ctx: ctx.say(Text("رد الموظف", kind="human")),
+                              author="officer:s1", notification=False)
+    await runtime.engine.push(k, lambda ctx: ctx.say(Text("تحديث على طلبك", kind="info")), author="system")
+    async with runtime.db.reader.connect() as conn:
+        rows = (await conn.execute(select(Outbox.payload))).all()
+    flags = {r.payload["text"]: r.payload.get("notification") for r in rows}
+    assert flags["رد الموظف"] is False and flags["تحديث على طلبك"] is True
