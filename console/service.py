@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -135,7 +135,26 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
         }
         (waiting if r.status == "waiting" else held).append(item)
     waiting.sort(key=lambda i: i["requested_at"])
-    return {"waiting": waiting, "held": held}
+    return {"waiting": waiting, "held": held, "active": await _active_with_bot(runtime, user, now)}
+
+
+async def _active_with_bot(runtime: Runtime, user: StaffUser, now: datetime) -> list[dict[str, Any]]:
+    """Conversations the bot is handling now (last 24 h): an officer may step in without being asked."""
+    assert runtime.db is not None
+    async with runtime.db.reader.connect() as conn:
+        rows = (await conn.execute(
+            select(Conversation.id, Conversation.org, Conversation.channel, Conversation.updated_at,
+                   Beneficiary.display_name)
+            .join(Beneficiary, Beneficiary.id == Conversation.beneficiary_id)
+            .where(Conversation.org.in_(user.orgs), Conversation.status == "bot",
+                   Conversation.updated_at >= now - timedelta(hours=24))
+            .order_by(Conversation.updated_at.desc()).limit(50)
+        )).all()
+    return [
+        {"id": r.id, "org": r.org, "channel": r.channel, "name": r.display_name,
+         "minutes_ago": max(0, int((now - (aware(r.updated_at) or now)).total_seconds() // 60))}
+        for r in rows
+    ]
 
 
 async def refresh_counts(runtime: Runtime) -> None:

@@ -372,3 +372,18 @@ def test_csv_is_formula_safe() -> None:
              "officer": "=cmd|' /C calc'!A0", "trigger": "handoff", "rating": 1, "comment": "@evil"}]
     text = to_csv(rows)
     assert ",'=cmd" in text and ",'@evil" in text
+
+
+async def test_officer_takes_over_a_conversation_nobody_escalated(h: Harness) -> None:
+    """An officer may step in proactively: bot conversations are listed and can be taken."""
+    await h.staff("o@amass.sa")
+    await h.say(V1, "كم مدة دراسة الطلب؟")
+    cid = await h.scalar(select(Conversation.id).where(Conversation.address == V1))
+    agent, _, _ = await h.login("o@amass.sa")
+    status, html = await agent.get("/console/queue")
+    assert status == 200 and f'class="active-row" data-id="{cid}"' in html
+    status, _, _ = await agent.post(f"/console/c/{cid}/claim")
+    assert await h.scalar(select(Conversation.status).where(Conversation.id == cid)) == "human"
+    # and the bot is quiet from now on
+    out = await h.say(V1, "كم مدة دراسة الطلب؟")
+    assert out.replies == []
