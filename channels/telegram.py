@@ -24,6 +24,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -55,6 +56,7 @@ from channels.telegram_bot import (
     token_env_name,
     verified_phone,
 )
+from storage import inbox
 from storage.records import OutboxItem, StoreUnavailable
 
 log = logging.getLogger("sila.telegram")
@@ -81,6 +83,7 @@ class TelegramChannel:
             if bot is not None:
                 self.bots[slug] = bot
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         for slug, bot in self.bots.items():
@@ -88,8 +91,38 @@ class TelegramChannel:
                 await bot.initialize()
             except TelegramError as exc:  # a Telegram outage must not stop the server
                 log.warning("telegram bot for %s not initialised yet: %s", slug, type(exc).__name__)
+        if self.bots and self.runtime.db is not None:
+            self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
+
+    async def _sweep_forever(self, every: float = 30.0) -> None:
+        while True:
+            try:
+                await self.replay_unprocessed()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("telegram inbox sweep failed")
+            await asyncio.sleep(every)
+
+    async def replay_unprocessed(self, older_than: timedelta = timedelta(seconds=30)) -> int:
+        """Process updates that were acknowledged but never processed (a worker died in between)."""
+        assert self.runtime.db is not None
+        rows = await inbox.unprocessed(self.runtime.db, "telegram", older_than=older_than)
+        for row_id, slug, body in rows:
+            if slug in self.bots:
+                await self.process_recorded(slug, Update.de_json(json.loads(body), self.bots[slug]), row_id)
+        return len(rows)
+
+    async def process_recorded(self, slug: str, update: Update, row_id: str | None) -> None:
+        await self.process(slug, update)
+        if row_id is not None and self.runtime.db is not None:
+            await inbox.mark_processed(self.runtime.db, row_id)
 
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=10)
         for bot in self.bots.values():
@@ -327,7 +360,13 @@ async def webhook(request: web.Request) -> web.Response:
     except Exception:
         log.info("telegram webhook for %s: body is not a Telegram update", slug)
         raise web.HTTPBadRequest(text="not a Telegram update") from None
-    channel.spawn(channel.process(slug, update))
+    row_id = None
+    if runtime.db is not None:  # durable before acknowledged: a crash after the 200 loses nothing
+        row_id = await inbox.record(runtime.db, org=slug, channel="telegram",
+                                    provider_id=str(data["update_id"]), body=body.decode())
+        if row_id is None:
+            return web.json_response({"ok": True})  # a redelivery of an update we already hold
+    channel.spawn(channel.process_recorded(slug, update, row_id))
     return web.json_response({"ok": True})
 
 

@@ -421,3 +421,26 @@ class Survey(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None]
+
+
+class InboundUpdate(Base):
+    """A provider's raw update, stored before we acknowledge it.
+
+    Telegram is answered at once and the update processed afterwards; if the process dies in
+    between, the row is still here unprocessed and a sweep replays it (the engine's own
+    de-duplication makes a replay harmless).
+    """
+
+    __tablename__ = "inbound_updates"
+    __table_args__ = (
+        UniqueConstraint("org", "channel", "provider_id"),
+        Index("ix_inbound_updates_pending", "processed_at", "received_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str] = mapped_column(String(128))
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]

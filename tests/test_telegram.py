@@ -13,7 +13,7 @@ import json
 import logging
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -366,3 +366,26 @@ async def test_contact_first_then_whatsapp_joins_the_same_person(h: Harness) -> 
     assert wa.beneficiary_id == tg.beneficiary_id
     assert await link_verified_phone(db, "amass", "sms", "+966500000000", phone) is None  # no such identity
     assert await link_verified_phone(db, "amass", "whatsapp", phone, phone) == tg.beneficiary_id  # idempotent
+
+
+async def test_update_acknowledged_but_not_processed_is_replayed_once(h: Harness) -> None:
+    """A worker that died between answering 200 and processing: the stored update is replayed."""
+    from storage import inbox
+
+    update = tga.text_update(CHAT, "ما طرق التواصل معكم؟")
+    # what the webhook stores before it answers; then "the process dies" before processing
+    row_id = await inbox.record(h.runtime.db, org="amass", channel="telegram",
+                                provider_id=str(update["update_id"]), body=json.dumps(update))
+    assert row_id is not None
+    assert await post_update(h, update) == 200  # Telegram re-delivering it changes nothing
+    await settle(h)
+    assert not h.telegram.sent.get(CHAT)
+    assert await h.push.telegram.replay_unprocessed(older_than=timedelta(0)) == 1
+    await settle(h)
+    first = len(h.telegram.sent[CHAT])
+    assert first >= 1
+    # replayed once: the row is marked, and a second sweep finds nothing
+    assert await h.push.telegram.replay_unprocessed(older_than=timedelta(0)) == 0
+    stored = await transcript(h, "amass", "telegram", str(CHAT))
+    assert [m.direction for m in stored].count("in") == 1
+    assert len(h.telegram.sent[CHAT]) == first
