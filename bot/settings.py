@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-SECRET_KEYS = {"data_key", "telegram_tokens", "twilio_auth_token", "secret_key", "telegram_secret"}
+SECRET_KEYS = {"data_key", "telegram_tokens", "twilio_auth_token", "telegram_secret"}
 
 
 class SettingsError(Exception):
@@ -36,7 +36,6 @@ class Settings:
     ws_rate_per_10s: int = 40
     flow_expiry_hours: int = 72
     data_key: str = ""
-    secret_key: str = ""
     #: test-only fault injection (e.g. ``crash_after_commit``); ignored unless set
     fault: str = ""
     # -- push channels (Telegram, WhatsApp, SMS); per-association tokens/senders live in
