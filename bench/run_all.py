@@ -2,6 +2,7 @@
 
 1. web chat: Sila (SQLite, durable) vs a bare aiohttp WebSocket echo server, 50 and 200 clients
 2. FAQ matcher: 10,000 phrasings, our decide() vs rapidfuzz.process.extractOne(WRatio)
+3. broadcasts: N SMS recipients, two workers on PostgreSQL + Redis, vs the fake Twilio's known limit
 A benchmark reports; it never asserts. Run it on a quiet machine and quote the ratios.
 """
 
@@ -16,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 BENCHES = [
     ("web chat throughput and latency", ["webchat_bench.py"]),
     ("FAQ matcher latency", ["faq_bench.py"]),
+    ("broadcast send rate vs a known provider limit (BENCH_BROADCAST_N, default 100,000)", ["broadcast_bench.py"]),
 ]
 
 
