@@ -57,12 +57,26 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 TEMPLATES.filters["local"] = local_time
 
 
+def _local_iso(value: str | None) -> str:
+    """A stored ISO timestamp (hand-off requested_at …) in Riyadh time, as staff read it."""
+    try:
+        return local_time(datetime.fromisoformat(value)) if value else ""
+    except ValueError:
+        return ""
+
+
+TEMPLATES.filters["local_iso"] = _local_iso
+
+
 def render(request: web.Request, name: str, *, status: int = 200, **ctx: Any) -> web.Response:
     lang = lang_of(request)
     user = request.get(USER_KEY)
     msg = request.query.get("msg", "")
     html = TEMPLATES.get_template(name).render(
         lang=lang, dir="ltr" if lang == "en" else "rtl", _=lambda key: tr(key, lang), user=user,
+        label=lambda group, code: tr(f"{group}.{code}", lang) if f"{group}.{code}" in _LABELS else code,
+        org_label=lambda slug: (runtime_of(request).packs[slug].pack.short_name.get(lang)
+                                if slug in runtime_of(request).packs else slug),
         csrf=user.csrf if user else "", path=request.path_qs,
         flash=tr("msg." + msg, lang) if msg and ("msg." + msg) in _FLASH else "", **ctx,
     )
@@ -76,6 +90,15 @@ def _flash_keys() -> set[str]:
 
 
 _FLASH = _flash_keys()
+
+
+def _label_keys() -> set[str]:
+    from console.texts import TEXTS
+
+    return {k for k in TEXTS if k.split(".", 1)[0] in {"reason", "channel", "case"}}
+
+
+_LABELS = _label_keys()
 
 
 def secure_cookies(request: web.Request) -> bool:

@@ -128,7 +128,7 @@ async def test_login_queue_claim_reply_handback_close_survey(h: Harness) -> None
     assert status == 200 and 'dir="rtl"' in html and "قائمة الانتظار" in html
     cid = await h.escalate(V1)
     status, html = await a.get("/console/queue")
-    assert f'data-id="{cid}"' in html and "requested" in html
+    assert f'data-id="{cid}"' in html and "طلب التحدث مع موظف" in html
     status, _, url = await a.post(f"/console/c/{cid}/claim")
     assert status == 200 and url.endswith("msg=claimed")
     assert await h.scalar(select(Conversation.status).where(Conversation.id == cid)) == "human"
