@@ -20,6 +20,13 @@ and the message is re-sent only if it isn't there; Telegram cannot be asked, so 
 marked ``unknown`` rather than risk a second copy (at most once for the handful of sends in
 flight at the instant a worker died).
 
+Database writes are grouped, never weakened: the ``mark_attempt`` of senders that arrive while
+one is in flight go together in the next (one UPDATE … RETURNING, the opt-out still checked
+per row right before its send), and accepted sends are recorded ``sent`` in one executemany
+transaction every ``flush_interval`` (or ``flush_rows``) — only after the provider accepted
+them. A crash before that write leaves rows ``sending`` with ``attempt_at`` set: reconciled as
+above, never re-sent blindly. The buffer is flushed when the worker stops.
+
 Pause, resume and cancel: workers re-read the state of the broadcasts they work on with every
 claim batch (at least every ``poll`` seconds) and check it before each send, so a change takes
 effect within a second; claimed rows of a paused broadcast are handed back unsent.
@@ -40,7 +47,7 @@ from datetime import datetime, timedelta
 from bot.types import Text, reply_to_json
 from channels.delivery import ChannelAdapter, SendError
 from channels.media import mask_phone
-from channels.ratelimit import RateLimiter, take
+from channels.ratelimit import RateLimiter, TokenBatcher, take
 from storage import broadcasts as bs
 from storage.conversations import utcnow
 from storage.db import Database
@@ -57,7 +64,7 @@ class BroadcastWorker:
         self, db: Database, adapters: Mapping[str, ChannelAdapter], limiter: RateLimiter, *,
         concurrency: int = 32, batch: int = 200, lease: timedelta = timedelta(seconds=30), poll: float = 0.25,
         max_attempts: int = 8, backoff_base: float = 2.0, backoff_cap: float = 300.0, rate_wait: float = 5.0,
-        burst_fraction: float = 0.1,
+        burst_fraction: float = 0.1, flush_interval: float = 0.05, flush_rows: int = 200,
     ) -> None:
         self.db = db
         self.adapters = dict(adapters)
@@ -80,12 +87,16 @@ class BroadcastWorker:
         self.sent = 0
         self._cooldown: dict[str, float] = {}
         self._done_checked: dict[str, float] = {}
+        self.tokens = TokenBatcher(limiter)
+        self.marks = _GroupMarks(self)
+        self.results = _SentBuffer(self, flush_interval, flush_rows)
 
     # -- life cycle -----------------------------------------------------------------------
     async def run(self, stop: asyncio.Event | None = None) -> None:
         stop = stop or asyncio.Event()
         senders = [asyncio.create_task(self._sender(), name=f"sila-broadcast-send-{i}")
                    for i in range(self.concurrency)]
+        flusher = asyncio.create_task(self.results.run(), name="sila-broadcast-flush")
         try:
             while not stop.is_set():
                 try:
@@ -104,6 +115,10 @@ class BroadcastWorker:
             for task in senders:
                 task.cancel()
             await asyncio.gather(*senders, return_exceptions=True)
+            flusher.cancel()
+            await asyncio.gather(flusher, return_exceptions=True)
+            await self.marks.close()
+            await self.results.flush(final=True)
 
     async def run_once(self) -> int:
         """Refresh broadcast states, then claim one batch if there is room; returns rows claimed."""
@@ -191,14 +206,16 @@ class BroadcastWorker:
         key = await self._wait_cooldown(adapter, item)
         limits = [(k, rate, max(1, min(burst, int(rate * self.burst_fraction))))
                   for k, rate, burst in adapter.rate_limits(item)]
-        wait = await take(self.limiter, limits, self.rate_wait)
+        if self.tokens.limiter is not self.limiter:  # replaced after construction (tests)
+            self.tokens = TokenBatcher(self.limiter)
+        wait = await take(self.tokens, limits, self.rate_wait)
         if wait > 0:
             return await self._finish(row, "retry", error="local rate limit",
                                       retry_at=utcnow() + timedelta(seconds=wait), keep=row.attempt_at is not None)
         if self.states.get(row.broadcast_id, ("sending", None))[0] != "sending":
             await bs.release(self.db, row.id, self.token, "queued")
             return "released"
-        mark = await bs.mark_attempt(self.db, row, self.token, self.lease)
+        mark = await self.marks.mark(row)
         if mark == "opted_out":
             return await self._finish(row, "skipped", error="recipient opted out or became unreachable")
         if mark == "lost":
@@ -208,7 +225,8 @@ class BroadcastWorker:
         except SendError as exc:
             return await self._failed(row, adapter, key, exc)
         self.sent += 1
-        return await self._finish(row, "sent", provider_id=provider_id)
+        self.results.add(row.id, provider_id)  # written with others within flush_interval
+        return "sent"
 
     async def _failed(self, row: bs.Claimed, adapter: ChannelAdapter, key: str, exc: SendError) -> str:
         now = utcnow()
@@ -258,6 +276,89 @@ class BroadcastWorker:
         await bs.finish(self.db, row.id, self.token, outcome, provider_id=provider_id,
                         error=mask_phone(error) if error else None, retry_at=retry_at, keep_attempt=keep)
         return outcome
+
+
+class _GroupMarks:
+    """Group commit for ``mark_attempt``: marks asked for while one is in flight go in the next."""
+
+    def __init__(self, worker: BroadcastWorker, max_rows: int = 500) -> None:
+        self.worker = worker
+        self.max_rows = max_rows
+        self.pending: list[tuple[str, asyncio.Future[str]]] = []
+        self.task: asyncio.Task[None] | None = None
+
+    async def mark(self, row: bs.Claimed) -> str:
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.pending.append((row.id, future))
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._drain(), name="sila-broadcast-mark")
+        return await future
+
+    async def _drain(self) -> None:
+        w = self.worker
+        while self.pending:
+            batch, self.pending = self.pending[: self.max_rows], self.pending[self.max_rows:]
+            try:
+                result = await bs.mark_attempts(w.db, [i for i, _f in batch], w.token, w.lease)
+            except BaseException as exc:
+                for _i, future in batch:
+                    if not future.done():
+                        future.set_exception(exc if isinstance(exc, Exception) else asyncio.CancelledError())
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            for i, future in batch:
+                if not future.done():
+                    future.set_result(result[i])
+
+    async def close(self) -> None:
+        if self.task is not None and not self.task.done():
+            await asyncio.gather(self.task, return_exceptions=True)
+
+
+class _SentBuffer:
+    """Accepted sends waiting to be recorded ``sent``: one executemany transaction per flush.
+
+    Rows get here only after the provider accepted them. Until the flush they stay ``sending``
+    with ``attempt_at`` set and a lease far longer than ``interval``, so a crash in between is
+    reconciled (status callback, the provider's message list), not re-sent.
+    """
+
+    def __init__(self, worker: BroadcastWorker, interval: float, max_rows: int) -> None:
+        self.worker = worker
+        self.interval = interval
+        self.max_rows = max_rows
+        self.rows: list[tuple[str, str]] = []
+        self.full = asyncio.Event()
+
+    def add(self, row_id: str, provider_id: str) -> None:
+        self.rows.append((row_id, provider_id))
+        if len(self.rows) >= self.max_rows:
+            self.full.set()
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.full.wait(), self.interval)
+            self.full.clear()
+            await self.flush()
+
+    async def flush(self, final: bool = False) -> None:
+        for attempt in range(3 if final else 1):
+            if not self.rows:
+                return
+            rows, self.rows = self.rows, []
+            try:
+                await bs.finish_sent(self.worker.db, self.worker.token, rows)
+                return
+            except asyncio.CancelledError:
+                self.rows[:0] = rows
+                raise
+            except Exception:
+                self.rows[:0] = rows  # kept for the next flush; the leases are far longer
+                log.exception("recording %d sent broadcast row(s) failed; retrying", len(rows))
+                if final and attempt < 2:
+                    await asyncio.sleep(0.5)
 
 
 def _in_window(last_inbound_at: datetime | None, now: datetime | None = None) -> bool:

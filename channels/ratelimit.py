@@ -35,14 +35,19 @@ class MemoryRateLimiter:
         self._max_keys = max_keys
 
     async def acquire(self, key: str, rate: float, burst: int) -> float:
+        return (await self.acquire_many(key, rate, burst, 1))[1]
+
+    async def acquire_many(self, key: str, rate: float, burst: int, n: int) -> tuple[int, float]:
+        """Take up to ``n`` tokens: (taken, 0.0), or (0, seconds until one is available)."""
         now = self._clock()
         tokens, stamp = self._buckets.get(key, (float(burst), now))
         tokens = min(float(burst), tokens + (now - stamp) * rate)
         if tokens >= 1.0:
-            self._store(key, tokens - 1.0, now)
-            return 0.0
+            got = min(n, int(tokens))
+            self._store(key, tokens - got, now)
+            return got, 0.0
         self._store(key, tokens, now)
-        return (1.0 - tokens) / rate
+        return 0, (1.0 - tokens) / rate
 
     def _store(self, key: str, tokens: float, now: float) -> None:
         if key not in self._buckets and len(self._buckets) >= self._max_keys:
@@ -69,6 +74,26 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
 return tostring(wait)
 """
 
+#: the same bucket, taking up to ARGV[3] tokens at once; returns {taken, wait}
+_TAKE_MANY = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local want = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'stamp')
+local tokens = tonumber(state[1])
+local stamp = tonumber(state[2])
+if tokens == nil then tokens = burst; stamp = now end
+tokens = math.min(burst, tokens + math.max(0, now - stamp) * rate)
+local got = 0
+local wait = 0
+if tokens >= 1 then got = math.min(want, math.floor(tokens)); tokens = tokens - got else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'stamp', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return {got, tostring(wait)}
+"""
+
 
 class RedisRateLimiter:
     """The same bucket in Redis, shared by every worker; fails open to a local bucket."""
@@ -77,6 +102,7 @@ class RedisRateLimiter:
         self.redis = redis
         self.prefix = prefix
         self._script = redis.register_script(_TAKE)
+        self._script_many = redis.register_script(_TAKE_MANY)
         self._fallback = MemoryRateLimiter()
 
     async def acquire(self, key: str, rate: float, burst: int) -> float:
@@ -86,6 +112,57 @@ class RedisRateLimiter:
             # a Redis outage must not stop replies; a local bucket still keeps this worker polite
             return await self._fallback.acquire(key, rate, burst)
         return float(raw.decode() if isinstance(raw, bytes) else raw)
+
+    async def acquire_many(self, key: str, rate: float, burst: int, n: int) -> tuple[int, float]:
+        """Take up to ``n`` tokens in one round trip: (taken, 0.0), or (0, seconds to wait)."""
+        try:
+            got, wait = await self._script_many(keys=[self.prefix + key], args=[rate, burst, n])
+        except Exception:
+            return await self._fallback.acquire_many(key, rate, burst, n)
+        return int(got), float(wait.decode() if isinstance(wait, bytes) else wait)
+
+
+class TokenBatcher:
+    """Hands out tokens one by one, taking them from the shared limiter a handful at a time.
+
+    One Redis call per handful instead of one per message. Tokens are taken from the shared
+    bucket before they are handed out, so the limit holds across workers; a handful is at most
+    ``burst // 4`` and ~``batch_seconds`` of the rate, and tokens not used within ``ttl`` are
+    dropped (a little capacity lost, never extra sends later — e.g. after a 429 cooldown).
+    """
+
+    def __init__(self, limiter: RateLimiter, batch_seconds: float = 0.02, ttl: float = 0.25,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limiter = limiter
+        self.batch_seconds = batch_seconds
+        self.ttl = ttl
+        self._clock = clock
+        self._held: dict[str, tuple[int, float]] = {}  # key → (tokens, expiry)
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def _take_held(self, key: str) -> bool:
+        count, expiry = self._held.get(key, (0, 0.0))
+        if count > 0 and self._clock() < expiry:
+            self._held[key] = (count - 1, expiry)
+            return True
+        return False
+
+    async def acquire(self, key: str, rate: float, burst: int) -> float:
+        if self._take_held(key):
+            return 0.0
+        want = max(1, min(burst // 4, int(rate * self.batch_seconds)))
+        many = getattr(self.limiter, "acquire_many", None)
+        if want == 1 or many is None:
+            return await self.limiter.acquire(key, rate, burst)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:  # one fetch at a time per key; the others use what it brought
+            if self._take_held(key):
+                return 0.0
+            got, wait = await many(key, rate, burst, want)
+            if got <= 0:
+                return wait
+            self._held[key] = (got - 1, self._clock() + self.ttl)
+            return 0.0
 
 
 async def take(limiter: RateLimiter, limits: list[tuple[str, float, int]], max_wait: float) -> float:

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from multidict import MultiDictProxy
 from twilio.base.exceptions import TwilioRestException
+from twilio.base.version import Version
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
@@ -171,6 +172,16 @@ class TwilioChannel:
         self.http = RebasedAsyncHttpClient(s.twilio_api_base, timeout=s.send_timeout_ms / 1000)
         self.client = Client(s.twilio_account_sid, s.twilio_auth_token, http_client=self.http) \
             if s.twilio_account_sid and s.twilio_auth_token else None
+        # plain text sends (every broadcast message) skip the library's per-call objects: the URL,
+        # headers and credentials it would build are built once, here, with its own helpers
+        self._create_url = ""
+        self._create_headers: dict[str, str] = {}
+        if self.client is not None:
+            self._create_url = self.client.get_hostname(
+                f"{TWILIO_API}/2010-04-01/Accounts/{s.twilio_account_sid}/Messages.json")
+            self._create_headers = {**self.client.get_headers("POST", {
+                "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}),
+                "Authorization": basic_auth(s.twilio_account_sid, s.twilio_auth_token)}
         self.senders: dict[tuple[str, str], str] = {}
         for slug in runtime.packs:
             env_slug = slug.replace("-", "_")
@@ -270,8 +281,11 @@ class TwilioChannel:
                     content_variables=json.dumps(dict(template.variables), ensure_ascii=False), **extra)
                 return str(msg.sid)
             for part in parts:
-                media = {"media_url": [part.media_url]} if part.media_url else {}
-                msg = await self.client.messages.create_async(to=to, from_=from_, body=part.text, **media, **extra)
+                if not part.media_url:
+                    sids.append(await self._create_text(to, from_, part.text, extra.get("status_callback")))
+                    continue
+                msg = await self.client.messages.create_async(to=to, from_=from_, body=part.text,
+                                                              media_url=[part.media_url], **extra)
                 sids.append(str(msg.sid))
         except TwilioRestException as exc:
             raise classify(exc) from None
@@ -282,6 +296,17 @@ class TwilioChannel:
             kind = SendError.TRANSIENT if "Connect" in type(exc).__name__ else SendError.TIMEOUT
             raise SendError(kind, f"twilio {type(exc).__name__}") from None
         return sids[-1]
+
+    async def _create_text(self, to: str, from_: str, body: str, status_callback: str | None) -> str:
+        """``messages.create_async(to=, from_=, body=, status_callback=)`` with only the SID parsed
+        from the answer (no MessageInstance); errors are the library's own exceptions."""
+        data: dict[str, object] = {"To": to, "From": from_, "Body": body}
+        if status_callback:
+            data["StatusCallback"] = status_callback
+        response = await self.http.request("POST", self._create_url, data=data, headers=self._create_headers)
+        if response.status_code < 200 or response.status_code >= 300:
+            raise Version.exception("POST", self._create_url, response, "Unable to create record")
+        return str(json.loads(response.text)["sid"])
 
     async def reconcile(self, item: OutboxItem, parts: list[Rendered]) -> str | None:
         """Did a timed-out send arrive? Look for the same text to the same person, minutes old."""

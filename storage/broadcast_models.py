@@ -10,10 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
+
+#: recipient statuses that still have work to do, as SQL (a literal, so the partial index applies)
+OPEN_SQL = "status IN ('queued', 'sending')"
 
 
 class Broadcast(Base):
@@ -52,6 +55,10 @@ class BroadcastRecipient(Base):
         UniqueConstraint("broadcast_id", "identity_id"),
         Index("ix_broadcast_recipients_due", "broadcast_id", "status", "next_attempt_at"),
         Index("ix_broadcast_recipients_provider_id", "provider_message_id"),
+        # the claim query's index (migration 0007): only rows with work left, so a claim late in a
+        # large broadcast does not walk past the finished ones; keep its predicate in step with OPEN
+        Index("ix_broadcast_recipients_open", "broadcast_id", "next_attempt_at",
+              postgresql_where=text(OPEN_SQL), sqlite_where=text(OPEN_SQL)),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

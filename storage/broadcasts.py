@@ -1,7 +1,7 @@
 """Broadcast storage: the audience query, the recipient queue and the state of a broadcast.
 
 Every function is one short transaction with no network call inside. The queue functions
-(``claim``, ``mark_attempt``, ``finish``, ``release``) are used by
+(``claim``, ``mark_attempt``/``mark_attempts``, ``finish``/``finish_sent``, ``release``) are used by
 :mod:`channels.broadcast_worker`, whose docstring explains the queue design.
 """
 
@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, insert, literal, not_, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, not_, or_, select, text, update
 from sqlalchemy.sql import Select
 
-from storage.broadcast_models import Broadcast, BroadcastRecipient
+from storage.broadcast_models import OPEN_SQL, Broadcast, BroadcastRecipient
 from storage.conversations import utcnow
 from storage.db import Database
 from storage.models import Beneficiary, Case, ChannelIdentity, Profile, new_id
@@ -249,7 +249,9 @@ async def claim(db: Database, broadcast_ids: list[str], limit: int, lease: timed
         return []
     now = utcnow()
     r = BroadcastRecipient
-    due = select(r.id).where(r.broadcast_id.in_(broadcast_ids), r.status.in_(OPEN), r.next_attempt_at <= now)
+    # OPEN as literal SQL, not bound parameters: the planner can then prove the predicate of the
+    # partial index ix_broadcast_recipients_open, which holds only rows with work left
+    due = select(r.id).where(r.broadcast_id.in_(broadcast_ids), text(OPEN_SQL), r.next_attempt_at <= now)
     due = due.limit(limit)
     if db.dialect == "postgresql":
         due = due.with_for_update(skip_locked=True)
@@ -270,18 +272,49 @@ async def claim(db: Database, broadcast_ids: list[str], limit: int, lease: timed
 
 async def mark_attempt(db: Database, row: Claimed, token: str, lease: timedelta) -> str:
     """Record that the send is about to leave; checks the opt-out *now*. Returns ok | opted_out | lost."""
+    return (await mark_attempts(db, [row.id], token, lease))[row.id]
+
+
+async def mark_attempts(db: Database, row_ids: list[str], token: str, lease: timedelta) -> dict[str, str]:
+    """``mark_attempt`` for many rows in one transaction (the worker's group commit).
+
+    One fenced UPDATE … RETURNING re-checks the opt-out *now* and writes ``attempt_at`` for every
+    row still ours and still reachable; returns row id → ok | opted_out | lost.
+    """
+    if not row_ids:
+        return {}
     now = utcnow()
     r, ci = BroadcastRecipient, ChannelIdentity
     gone = exists().where(ci.id == r.identity_id, or_(ci.opted_out_at.is_not(None), ci.unreachable_at.is_not(None)))
     async with db.writer.begin() as conn:
-        done = await conn.execute(update(r).where(r.id == row.id, r.claim_token == token, r.status == "sending",
-                                                  not_(gone))
-                                  .values(attempt_at=now, next_attempt_at=now + lease, updated_at=now))
-        if done.rowcount:
-            return "ok"
-        mine = (await conn.execute(select(r.id).where(r.id == row.id, r.claim_token == token,
-                                                      r.status == "sending"))).first()
-    return "opted_out" if mine else "lost"
+        ok = {i for (i,) in (await conn.execute(
+            update(r).where(r.id.in_(row_ids), r.claim_token == token, r.status == "sending", not_(gone))
+            .values(attempt_at=now, next_attempt_at=now + lease, updated_at=now).returning(r.id))).all()}
+        rest = [i for i in row_ids if i not in ok]
+        mine: set[str] = set()
+        if rest:
+            mine = {i for (i,) in (await conn.execute(select(r.id).where(
+                r.id.in_(rest), r.claim_token == token, r.status == "sending"))).all()}
+    return {i: "ok" if i in ok else "opted_out" if i in mine else "lost" for i in row_ids}
+
+
+async def finish_sent(db: Database, token: str, sent: list[tuple[str, str]]) -> None:
+    """Record many accepted sends — (row id, provider id) — in one executemany transaction.
+
+    Per row exactly what ``finish(..., "sent", provider_id=...)`` does: fenced by the claim token;
+    a row still ``sending`` becomes ``sent``; a row a status callback already moved ahead keeps its
+    status and only learns the provider id. Called only after the provider accepted every send.
+    """
+    if not sent:
+        return
+    now = utcnow()
+    r = BroadcastRecipient
+    ahead = r.status != "sending"
+    stmt = (update(r).where(r.id == bindparam("row_id"), r.claim_token == token)
+            .values(status=case((ahead, r.status), else_="sent"), last_error=case((ahead, r.last_error), else_=None),
+                    provider_message_id=bindparam("provider_id"), sent_at=now, updated_at=now))
+    async with db.writer.begin() as conn:
+        await conn.execute(stmt, [{"row_id": i, "provider_id": p} for i, p in sent])
 
 
 async def finish(db: Database, row_id: str, token: str, status: str, *, provider_id: str | None = None,
@@ -326,7 +359,7 @@ async def finish_if_done(db: Database, broadcast_id: str) -> bool:
     """Mark a sending broadcast done once no recipient has work left."""
     r = BroadcastRecipient
     async with db.writer.begin() as conn:
-        left = (await conn.execute(select(r.id).where(r.broadcast_id == broadcast_id, r.status.in_(OPEN))
+        left = (await conn.execute(select(r.id).where(r.broadcast_id == broadcast_id, text(OPEN_SQL))
                                    .limit(1))).first()
         if left is not None:
             return False
