@@ -140,31 +140,76 @@ async def create(settings: Settings, args: argparse.Namespace) -> int:
     if args.org not in packs:
         raise BroadcastCliError(f"unknown association '{args.org}'; valid slugs: {', '.join(sorted(packs))}")
     texts = {lang: t for lang, t in (("ar", args.text_ar), ("en", args.text_en)) if t and t.strip()}
-    if not texts:
-        raise BroadcastCliError("give the message: --text-ar and/or --text-en")
     audience = bs.Audience(
         channels=_csv_list(args.channel), case_status=_csv_list(args.case_status), city=_csv_list(args.city),
         lang=_csv_list(args.lang), contacted_within_days=args.contacted_within,
         not_contacted_within_days=args.not_contacted_within,
     )
+    check_new(settings, args.org, texts, audience, args.template)
+    async with database(settings) as db:
+        await sync_associations(db, packs)
+        bid = await create_checked(db, org=args.org, name=args.name, audience=audience, texts=texts,
+                                   template=args.template)
+    print(bid)
+    return 0
+
+
+def check_new(settings: Settings, org: str, texts: dict[str, str], audience: bs.Audience,
+              template: str | None) -> None:
+    """Raise the first reason a new broadcast cannot be created (before any database work)."""
+    if not texts:
+        raise BroadcastCliError("give the message: --text-ar and/or --text-en")
     unknown = [c for c in audience.channels if c not in bs.PUSH_CHANNELS]
     if unknown:
         raise BroadcastCliError(f"--channel: '{unknown[0]}' is not one of {', '.join(bs.PUSH_CHANNELS)}")
     problems = text_problems(settings, texts, audience.channels)
     if problems:
         raise BroadcastCliError(problems[0])
-    if args.template and not template_configured(settings, args.org, args.template):
-        raise BroadcastCliError(f"WhatsApp template '{args.template}' is not configured for {args.org} in "
+    if template and not template_configured(settings, org, template):
+        raise BroadcastCliError(f"WhatsApp template '{template}' is not configured for {org} in "
                                 "SILA_TWILIO_TEMPLATES")
-    async with database(settings) as db:
-        await sync_associations(db, packs)
-        summary = await bs.summarize(db, args.org, audience)
-        if summary.total == 0:
-            raise BroadcastCliError("the audience is empty: nobody opted-in matches these filters")
-        bid = await bs.create(db, org=args.org, name=args.name, audience=audience, texts=texts,
-                              template=args.template)
-    print(bid)
-    return 0
+
+
+async def create_checked(db: Database, *, org: str, name: str, audience: bs.Audience, texts: dict[str, str],
+                         template: str | None, created_by: str = "cli") -> str:
+    """Create a draft once the audience is known not to be empty."""
+    summary = await bs.summarize(db, org, audience)
+    if summary.total == 0:
+        raise BroadcastCliError("the audience is empty: nobody opted-in matches these filters")
+    return await bs.create(db, org=org, name=name, audience=audience, texts=texts, template=template,
+                           created_by=created_by)
+
+
+async def send_checked(settings: Settings, db: Database, bc: bs.BroadcastRecord,
+                       at: datetime | None = None) -> tuple[int, bs.AudienceSummary]:
+    """Every refusal of ``send`` (second send, empty audience, template, text length), then queue."""
+    if bc.status != "draft":
+        raise BroadcastCliError(f"broadcast {bc.id} was already sent (status: {bc.status}); create a new one")
+    summary = await bs.summarize(db, bc.org, bc.audience)
+    check_sendable(settings, bc, summary)
+    try:
+        return await bs.start_sending(db, bc, at), summary
+    except bs.BroadcastError as exc:
+        raise BroadcastCliError(str(exc)) from None
+
+
+def preview_lines(settings: Settings, bc: bs.BroadcastRecord, summary: bs.AudienceSummary) -> dict[str, Any]:
+    """What a preview shows: per-channel SMS segments, the estimated cost and a masked sample."""
+    price, currency, priced = cost_per_segment(settings)
+    sms: list[tuple[str, int, str, int]] = []  # (lang, characters, encoding, segments per message)
+    segments_total = 0
+    for (channel, lang), n in sorted(summary.by_channel_lang.items()):
+        if channel == "sms":
+            text = bc.text_for(lang)
+            encoding, segs = sms_segments(text)
+            segments_total += segs * n
+            sms.append((lang, len(text), encoding, segs))
+    return {
+        "sms": sms, "segments_total": segments_total, "priced": priced, "currency": currency,
+        "cost": segments_total * price,
+        "sample": [(channel, mask_address(address), lang, bc.text_for(lang)[:60])
+                   for channel, address, lang in summary.sample],
+    }
 
 
 def _print_preview(settings: Settings, bc: bs.BroadcastRecord, summary: bs.AudienceSummary, out: TextIO) -> None:
@@ -203,15 +248,8 @@ async def send(settings: Settings, args: argparse.Namespace) -> int:
     at = parse_at(args.at) if args.at else None
     async with database(settings) as db:
         bc = await _load(db, args.id)
-        if bc.status != "draft":
-            raise BroadcastCliError(f"broadcast {bc.id} was already sent (status: {bc.status}); create a new one")
-        summary = await bs.summarize(db, bc.org, bc.audience)
-        check_sendable(settings, bc, summary)
+        total, summary = await send_checked(settings, db, bc, at)
         _print_preview(settings, bc, summary, sys.stdout)
-        try:
-            total = await bs.start_sending(db, bc, at)
-        except bs.BroadcastError as exc:
-            raise BroadcastCliError(str(exc)) from None
     when = f"scheduled for {at.astimezone(RIYADH).isoformat()}" if at else "sending now"
     print(f"queued {total} recipient(s); {when} (workers: `sila broadcast work`)")
     return 0
@@ -279,19 +317,24 @@ async def _watch(db: Database, bc: bs.BroadcastRecord) -> None:
 
 
 async def export_csv(db: Database, broadcast_id: str, path: Path, *, full: bool = False) -> int:
-    n = 0
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["recipient", "channel", "address", "name", "lang", "status", "attempts", "reason",
-                         "sent_at", "provider_message_id"])
-        async for chunk in bs.report_rows(db, broadcast_id):
-            for r in chunk:
-                address = r.address if full else mask_address(r.address)
-                sent = bs.aware(r.sent_at)
-                writer.writerow([csv_safe(v) for v in (
-                    r.id, r.channel, address, r.display_name, r.lang, r.status, r.attempts, r.last_error,
-                    sent.isoformat() if sent else "", r.provider_message_id)])
-                n += 1
+        return await write_csv(db, broadcast_id, fh, full=full)
+
+
+async def write_csv(db: Database, broadcast_id: str, fh: TextIO, *, full: bool = False) -> int:
+    """The per-recipient report as CSV into ``fh``; every cell through ``csv_safe``."""
+    n = 0
+    writer = csv.writer(fh)
+    writer.writerow(["recipient", "channel", "address", "name", "lang", "status", "attempts", "reason",
+                     "sent_at", "provider_message_id"])
+    async for chunk in bs.report_rows(db, broadcast_id):
+        for r in chunk:
+            address = r.address if full else mask_address(r.address)
+            sent = bs.aware(r.sent_at)
+            writer.writerow([csv_safe(v) for v in (
+                r.id, r.channel, address, r.display_name, r.lang, r.status, r.attempts, r.last_error,
+                sent.isoformat() if sent else "", r.provider_message_id)])
+            n += 1
     return n
 
 

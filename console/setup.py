@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from channels.webchat import RUNTIME
-from console import pages, service
+from console import broadcasts, pages, service
 from console import web as cweb
 from console.ws import console_socket
 
@@ -49,5 +49,6 @@ def setup_console(app: web.Application) -> None:
     r.add_post("/console/staff/{staff_id}/toggle", pages.staff_toggle)
     r.add_route("*", "/console/account", pages.account_page)
     r.add_get("/console/audit", pages.audit_page)
+    broadcasts.setup_routes(app)
     r.add_get("/console/ws", console_socket)
     r.add_static("/console/static/", HERE / "static", name="console_static")

@@ -95,7 +95,7 @@ _FLASH = _flash_keys()
 def _label_keys() -> set[str]:
     from console.texts import TEXTS
 
-    return {k for k in TEXTS if k.split(".", 1)[0] in {"reason", "channel", "case"}}
+    return {k for k in TEXTS if k.split(".", 1)[0] in {"reason", "channel", "case", "bstate"}}
 
 
 _LABELS = _label_keys()

@@ -172,9 +172,7 @@ async def get(db: Database, broadcast_id: str) -> BroadcastRecord | None:
         r = (await conn.execute(select(Broadcast).where(Broadcast.id == broadcast_id))).first()
     if r is None:
         return None
-    return BroadcastRecord(r.id, r.org, r.name, r.status, Audience.from_json(r.audience or {}), dict(r.texts or {}),
-                           r.template, aware(r.created_at) or r.created_at, aware(r.scheduled_at),
-                           aware(r.started_at), aware(r.finished_at), int(r.total))
+    return _record(r)
 
 
 async def start_sending(db: Database, bc: BroadcastRecord, at: datetime | None = None) -> int:
@@ -399,3 +397,28 @@ async def report_rows(db: Database, broadcast_id: str, chunk: int = 5000) -> Asy
             return
         yield list(rows)
         last = rows[-1].id
+
+
+async def list_for(db: Database, orgs: tuple[str, ...] | list[str],
+                   limit: int = 200) -> list[tuple[BroadcastRecord, dict[str, int]]]:
+    """The broadcasts of ``orgs``, newest first, each with its recipient counts by status."""
+    if not orgs:
+        return []
+    r = BroadcastRecipient
+    async with db.reader.connect() as conn:
+        rows = (await conn.execute(select(Broadcast).where(Broadcast.org.in_(list(orgs)))
+                                   .order_by(Broadcast.created_at.desc(), Broadcast.id.desc()).limit(limit))).all()
+        ids = [x.id for x in rows]
+        by: dict[str, dict[str, int]] = {i: {} for i in ids}
+        if ids:
+            for bid, status, n in (await conn.execute(
+                    select(r.broadcast_id, r.status, func.count()).where(r.broadcast_id.in_(ids))
+                    .group_by(r.broadcast_id, r.status))).all():
+                by[bid][status] = int(n)
+    return [(_record(x), by[x.id]) for x in rows]
+
+
+def _record(r: Any) -> BroadcastRecord:
+    return BroadcastRecord(r.id, r.org, r.name, r.status, Audience.from_json(r.audience or {}), dict(r.texts or {}),
+                           r.template, aware(r.created_at) or r.created_at, aware(r.scheduled_at),
+                           aware(r.started_at), aware(r.finished_at), int(r.total))

@@ -295,3 +295,82 @@ async def test_two_workers_one_killed_every_recipient_exactly_once(pg_url: str, 
         await db.dispose()
         await tg.close()
         await tw.close()
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="KNOWN DEFECT (open, issue 7): with Redis killed and restarted mid-broadcast, about 1 run in 3 "
+           "sends 1-3 of 600 recipients twice (once one got none). Not explained yet: the SIGKILL test "
+           "passes, and a longer lease (10 s) made 5/5 runs clean. Kept running so the fix can be proven.",
+)
+async def test_redis_restarted_mid_broadcast_recovers_and_finishes(pg_url: str, tmp_path: Path) -> None:
+    """Redis (shared rate limits) vanishes mid-broadcast and comes back: workers carry on, nobody twice."""
+    import shutil
+
+    from bot.packs import load_all
+    from bot.runtime import sync_associations
+    from bot.settings import load_settings
+    from storage.db import create_database
+    from tests.fakes.telegram_api import FakeTelegram
+    from tests.servers import free_port
+    from tests.services import REQUIRED
+    from tests.test_redis_outage import start_redis
+
+    if shutil.which("redis-server") is None:
+        if REQUIRED:
+            pytest.fail("redis-server binary needed for the restart test", pytrace=False)
+        pytest.skip("redis-server binary not installed")
+    port = free_port()
+    redis = start_redis(port, str(tmp_path))
+    tg = await FakeTelegram(tokens={TG_TOKEN}).start()
+    tw = await twa.FakeTwilio().start()
+    env = {"SILA_DATABASE_URL": pg_url, "SILA_REDIS_URL": f"redis://127.0.0.1:{port}/0", "SILA_DATA_DIR": str(tmp_path),
+           "SILA_TWILIO_ACCOUNT_SID": twa.ACCOUNT_SID, "SILA_TWILIO_AUTH_TOKEN": twa.AUTH_TOKEN,
+           "SILA_TWILIO_API_BASE": tw.url, "SILA_TWILIO_SMS_FROM_AMASS": SMS_FROM,
+           "SILA_TELEGRAM_API_BASE": tg.url, "SILA_TELEGRAM_TOKEN_AMASS": TG_TOKEN, "SILA_TELEGRAM_MODE": "off",
+           "SILA_TWILIO_RATE_PER_SENDER": "100", "SILA_SEND_TIMEOUT_MS": "2000"}
+    full_env = {**os.environ, **env}
+    subprocess.run([SILA, "migrate"], env=full_env, check=True, capture_output=True)
+    db = create_database(load_settings(env=full_env))
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        await sync_associations(db, load_all())
+        city = f"redis-{os.urandom(3).hex()}"
+        sms = await seed(db, channel="sms", n=600, city=city, prefix="+9665" + str((os.getpid() + 3) % 9))
+        bid = await bs.create(db, org="amass", name="redis", audience=bs.Audience(city=(city,)),
+                              texts={"ar": "تحديث"}, template=None)
+        bc = await bs.get(db, bid)
+        assert bc is not None
+        await bs.start_sending(db, bc)
+        for _ in range(2):
+            procs.append(subprocess.Popen([SILA, "broadcast", "work", "--lease", "2", "--concurrency", "16"],
+                                          env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        await eventually(lambda: sum(len(v) for v in tw.sent.values()) >= 120, timeout=60, interval=0.05)
+        redis.kill()
+        redis.wait(10)
+        await asyncio.sleep(1.5)
+        redis = start_redis(port, str(tmp_path))
+
+        async def finished() -> bool:
+            current = await bs.get(db, bid)
+            return current is not None and current.status == "done"
+
+        await eventually(finished, timeout=120, interval=0.2)
+        assert all(p.poll() is None for p in procs), "a worker died with Redis"
+        per_sms = Counter(len(tw.sent[a]) for a in sms)
+        assert per_sms == {1: 600}, f"twilio copies per recipient: {per_sms}"
+        assert (await bs.counts(db, bid)).get("sent", 0) == 600
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        redis.kill()
+        redis.wait(10)
+        await db.dispose()
+        await tg.close()
+        await tw.close()

@@ -92,8 +92,23 @@
     if (m && note && sessionStorage.getItem(`sila-draft:${m[1]}`)) note.hidden = false;
   }
 
+  // a broadcast that is sending: its progress fragment, refreshed every second until it stops
+  function broadcastProgress() {
+    const box = document.getElementById("bc-progress");
+    if (page !== "broadcast" || !box || box.dataset.live !== "1") return;
+    const timer = setInterval(async () => {
+      try { await refresh(box.dataset.url, "bc-progress"); } catch { return; }
+      const state = box.querySelector("[data-sending]");
+      if (state && state.dataset.sending === "0") {
+        clearInterval(timer);
+        window.location.reload();  // the final report and the buttons for the new state
+      }
+    }, 1000);
+  }
+
   drafts();
   loginNote();
+  broadcastProgress();
   scrollTranscript();
   connect(1000);
 })();
