@@ -67,9 +67,6 @@ class TurnOutcome:
     decision: Any = None
 
 
-EffectRunner = Callable[[TurnContext, ConversationRecord], Any]
-
-
 class Engine:
     def __init__(
         self,
@@ -90,8 +87,6 @@ class Engine:
         self.settings = settings
         self.stages: list[Stage] = list(stages) if stages is not None else default_stages()
         self.services = services
-        #: called with (ctx, conversation) inside the turn, before commit, for each effect
-        self.effect_runners: list[EffectRunner] = []
         self._crash_after_commit = settings.fault == "crash_after_commit"
 
     def pack(self, org: str) -> LoadedPack:
@@ -197,8 +192,6 @@ class Engine:
             if await stage(ctx):
                 break
         remember_choices(ctx)
-        for runner in self.effect_runners:
-            await runner(ctx, conv)
         previous_seq = conv.seq
         status_changed = ctx.status != conv.status
         conv.status = ctx.status

@@ -26,8 +26,6 @@ from bot.flows.state import (
 from bot.i18n import t
 from bot.types import Text
 
-CONFIDENT_MIDFORM = 0.0  # the FAQ's own thresholds decide "answer"; nothing extra here
-
 
 def step_context(ctx: TurnContext) -> StepContext:
     def is_question(text: str) -> str | None:

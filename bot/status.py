@@ -15,44 +15,13 @@ from typing import Any
 
 from bot.context import TurnContext
 from bot.dates import format_date
-from bot.i18n import CATALOG, t
+from bot.i18n import t
 from bot.types import Button, Choices, Expect, Text
 
 REF_RE = re.compile(r"\b([A-Za-z]{3})\s*-\s*(\d{2})\s*-\s*(\d{1,5})\b")
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 MAX_VERIFY = 3
 
-CATALOG.update({
-    "status.ask_ref": {
-        "ar": "فضلاً اكتب رقم الطلب (مثل {example})، أو اختر «طلباتي» لعرض طلباتك المفتوحة.",
-        "en": "Please type the request number (e.g. {example}), or choose “My requests” to see your open requests.",
-    },
-    "status.mine": {"ar": "طلباتي", "en": "My requests"},
-    "status.none_open": {"ar": "لا توجد لديك طلبات مفتوحة حالياً.", "en": "You have no open requests at the moment."},
-    "status.list_head": {"ar": "طلباتك المفتوحة:", "en": "Your open requests:"},
-    "status.line": {"ar": "• {reference}: {status} (قُدّم في {date})", "en": "• {reference}: {status} (filed {date})"},
-    "status.detail": {
-        "ar": "حالة الطلب {reference}: {status}.\nتاريخ التقديم: {date}.",
-        "en": "Request {reference} status: {status}.\nFiled: {date}.",
-    },
-    "status.due": {"ar": "الموعد المتوقع للرد: ليس قبل {due}.", "en": "Expected reply: not before {due}."},
-    "status.verify": {
-        "ar": "للتحقق من هويتك، اكتب آخر 4 أرقام من رقم الهوية أو رقم الجوال المسجل في الطلب.",
-        "en": "To verify it's you, type the last 4 digits of the ID number or mobile number on the request.",
-    },
-    "status.not_found": {
-        "ar": "لم نجد طلباً بهذه البيانات مرتبطاً بك. تأكد من رقم الطلب، أو اختر «طلباتي».",
-        "en": "We couldn't find a request with these details linked to you. Check the number, or choose “My requests”.",
-    },
-    "status.locked": {
-        "ar": "تجاوزت عدد المحاولات المسموح بها للتحقق. يسعد {officer} بمساعدتك.",
-        "en": "Too many verification attempts. The {officer} will be glad to help you.",
-    },
-    "status.unavailable": {
-        "ar": "الاستعلام عن الطلبات غير متاح هنا، ويسعد {officer} بمساعدتك.",
-        "en": "Request inquiries aren't available here; the {officer} will be glad to help.",
-    },
-})
 
 STATUS_LABELS = {
     "submitted": {"ar": "تم الاستلام، بانتظار الدراسة", "en": "Received, awaiting review"},
