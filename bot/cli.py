@@ -58,7 +58,7 @@ def _redact(url: str) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from channels.server import create_app
+    from channels.server import create_app, prepare_for_traffic
     from storage.db import migrate
 
     settings = _settings(args)
@@ -67,6 +67,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         asyncio.run(migrate(settings))
     asyncio.run(_preflight(settings))
     app = create_app(settings)
+    prepare_for_traffic(app)
     print(f"Sila serving on http://{settings.host}:{settings.port}/chat/<slug>", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
     return 0

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 import secrets
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import orjson
 from aiohttp import WSMsgType, web
 
 from bot.engine import UnknownAssociation
@@ -41,6 +41,11 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, enable_async=False
 )
+
+
+def encode_frame(frame: dict[str, Any]) -> bytes:
+    """A server frame as UTF-8 JSON text (orjson: three frames a turn make ``json`` show up in profiles)."""
+    return orjson.dumps(frame, option=orjson.OPT_NON_STR_KEYS)
 
 
 class TokenBucket:
@@ -145,7 +150,7 @@ class ChatSocket:
             for frame in frames:
                 if self.ws.closed:
                     return
-                await self.ws.send_str(json.dumps(frame, ensure_ascii=False))
+                await self.ws.send_frame(encode_frame(frame), WSMsgType.TEXT)
 
     async def missed_frames(self) -> list[dict[str, Any]]:
         """What was stored after our cursor but never reached us live (the bus lost events)."""
@@ -182,8 +187,8 @@ class ChatSocket:
             self.error("too_long", limit=self.runtime.settings.ws_max_chars)
             return
         try:
-            frame = json.loads(raw)
-        except ValueError:
+            frame = orjson.loads(raw)
+        except ValueError:  # orjson.JSONDecodeError is one
             self.outq.put_nowait({"type": "error", "code": "bad_json", "text": t("error.bad_frame", self.lang)})
             return
         if not isinstance(frame, dict):

@@ -2,7 +2,7 @@
 
 The plan (which rows go to which table) is built once and shared, so SQLite and PostgreSQL
 write exactly the same rows. PostgreSQL executes it through SQLAlchemy (asyncpg). SQLite
-executes it with pre-built ``executemany`` statements on the standard ``sqlite3`` driver in one
+executes it with pre-built multi-row statements on the standard ``sqlite3`` driver in one
 dedicated thread: SQLite serialises writers anyway, and skipping per-row statement compilation
 and the async bridge roughly halves the write cost per turn (see ``make bench``).
 """
@@ -10,13 +10,15 @@ and the async bridge roughly halves the write cost per turn (see ``make bench``)
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 import sqlite3
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, DateTime, Table, and_, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -108,23 +110,73 @@ async def execute_sqlalchemy(conn: AsyncConnection, writes: list[Write]) -> None
 def _sqlite_datetime(value: datetime) -> str:
     """The exact text SQLAlchemy's SQLite DATETIME type stores (UTC, no offset)."""
     if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(" ", "microseconds")
+
+
+#: rows per multi-row statement at most (and fewer when the columns would pass SQLite's limit on
+#: bound variables); a batch of turns is normally one statement per table
+MAX_ROWS_PER_STATEMENT = 1000
+
+
+def chunk_sizes(rows: int, columns: int, max_variables: int) -> list[int]:
+    """How many rows each statement of a ``rows``-row write takes: as few statements as allowed."""
+    most = max(1, min(MAX_ROWS_PER_STATEMENT, max_variables // max(1, columns)))
+    count = -(-rows // most)
+    if count == 0:
+        return []
+    base, extra = divmod(rows, count)
+    return [base + 1] * extra + [base] * (count - extra)
+
+
+Converter = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement of a batch: ``execute(sql, params)``, or ``executemany`` when ``many``."""
+
+    sql: str
+    params: list[Any]
+    many: bool = False
+
+
+def _to_json(value: Any) -> str:
+    """JSON text as SQLAlchemy's JSON type reads it back (None → 'null', as it stores it).
+
+    orjson, not ``json``: this runs for every row while the writer holds the GIL.
+    """
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _to_datetime(value: Any) -> Any:
+    return None if value is None else _sqlite_datetime(value)
 
 
 class SqliteBatchWriter:
-    """Executes write plans on one sqlite3 connection owned by one thread."""
+    """Executes write plans on one sqlite3 connection owned by one thread.
+
+    Why multi-row statements and not ``executemany``: the sqlite3 module releases the GIL around
+    every row it steps, and a writer thread that gives the GIL up hundreds of times per batch
+    waits for the busy event loop each time (up to the 5 ms switch interval) to get it back — under
+    load a 200-row batch took ~20 ms that way. One ``INSERT … VALUES (…), (…)`` or
+    ``UPDATE … FROM (VALUES …)`` per table gives it up a handful of times per batch instead.
+    """
 
     def __init__(self, path: str, synchronous: str) -> None:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="sila-sqlite-writer")
         self._path = path
         self._synchronous = synchronous
         self._conn: sqlite3.Connection | None = None
-        self._sql: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str] = {}
+        with contextlib.closing(sqlite3.connect(":memory:")) as probe:
+            self._max_variables = probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self._sql: dict[tuple[str, tuple[str, ...], tuple[str, ...], int], str] = {}
+        self._converters: dict[tuple[str, tuple[str, ...]], list[Converter]] = {}
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False,
+                                   cached_statements=256)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA synchronous={self._synchronous}")
             conn.execute("PRAGMA busy_timeout=10000")
@@ -132,50 +184,93 @@ class SqliteBatchWriter:
             self._conn = conn
         return self._conn
 
-    def _statement(self, w: Write, insert_cols: tuple[str, ...]) -> str:
-        key = (w.table.name, w.set_cols or insert_cols, w.where_cols)
+    def _statement(self, w: Write, cols: tuple[str, ...], rows: int) -> str:
+        """INSERT of ``rows`` rows, or an UPDATE of ``rows`` rows keyed by ``w.where_cols``."""
+        key = (w.table.name, cols, w.where_cols, rows)
         sql = self._sql.get(key)
         if sql is None:
+            values = ", ".join(["(" + ", ".join("?" * len(cols)) + ")"] * rows)
+            name = w.table.name
             if w.set_cols:
-                sets = ", ".join(f"{c} = ?" for c in w.set_cols)
-                wheres = " AND ".join(f"{c} = ?" for c in w.where_cols)
-                sql = f"UPDATE {w.table.name} SET {sets} WHERE {wheres}"
+                if rows == 1:
+                    sets = ", ".join(f"{c} = ?" for c in w.set_cols)
+                    wheres = " AND ".join(f"{c} = ?" for c in w.where_cols)
+                    sql = f"UPDATE {name} SET {sets} WHERE {wheres}"
+                else:
+                    n = len(w.set_cols)
+                    sets = ", ".join(f"{c} = v.column{i}" for i, c in enumerate(w.set_cols, start=1))
+                    wheres = " AND ".join(f"{name}.{c} = v.column{n + i}" for i, c in enumerate(w.where_cols, start=1))
+                    sql = f"UPDATE {name} SET {sets} FROM (VALUES {values}) AS v WHERE {wheres}"
             else:
-                sql = (f"INSERT INTO {w.table.name} ({', '.join(insert_cols)}) "
-                       f"VALUES ({', '.join('?' for _ in insert_cols)})")
+                sql = f"INSERT INTO {name} ({', '.join(cols)}) VALUES {values}"
             self._sql[key] = sql
         return sql
 
-    @staticmethod
-    def _convert(table: Table, col: str, value: Any) -> Any:
-        kind = table.c[col].type
-        if isinstance(kind, JSON):
-            return json.dumps(value, ensure_ascii=False)  # None → 'null', as SQLAlchemy stores it
-        if value is not None and isinstance(kind, DateTime):
-            return _sqlite_datetime(value)
-        return value
+    def _converters_for(self, table: Table, cols: tuple[str, ...]) -> list[Converter]:
+        key = (table.name, cols)
+        found = self._converters.get(key)
+        if found is None:
+            found = []
+            for col in cols:
+                kind = table.c[col].type
+                found.append(_to_json if isinstance(kind, JSON) else _to_datetime if isinstance(kind, DateTime)
+                             else None)
+            self._converters[key] = found
+        return found
 
-    def _write(self, writes: list[Write]) -> None:
+    def statements(self, writes: list[Write]) -> list[Statement]:
+        """The SQL and parameters of a plan, built on the caller's (the event loop's) thread.
+
+        Building them here, not in the writer thread, matters as much as the SQL: a writer thread
+        busy with Python work holds the GIL whenever the event loop comes back from a socket call.
+        """
+        out: list[Statement] = []
+        for w in writes:
+            if w.rows:
+                out.extend(self._statements_for(w))
+        return out
+
+    def _statements_for(self, w: Write) -> list[Statement]:
+        if w.set_cols:
+            names = tuple(f"s_{c}" for c in w.set_cols) + tuple(f"w_{c}" for c in w.where_cols)
+            cols = w.set_cols + w.where_cols
+        else:
+            names = cols = tuple(w.rows[0].keys())
+        converters = self._converters_for(w.table, cols)
+        pairs = list(zip(names, converters, strict=True))
+        params = [[row[n] if f is None else f(row[n]) for n, f in pairs] for row in w.rows]
+        if w.set_cols:
+            keys = {tuple(p[len(w.set_cols):]) for p in params}
+            if len(keys) < len(params):  # one row updated twice: keep executemany's in-order effect
+                return [Statement(self._statement(w, cols, 1), params, many=True)]
+        out: list[Statement] = []
+        at = 0
+        for size in chunk_sizes(len(params), len(cols), self._max_variables):
+            out.append(Statement(self._statement(w, cols, size), [v for p in params[at:at + size] for v in p]))
+            at += size
+        return out
+
+    def _run(self, statements: list[Statement]) -> None:
         conn = self._connect()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for w in writes:
-                if w.set_cols:
-                    cols = [("s_", c) for c in w.set_cols] + [("w_", c) for c in w.where_cols]
-                    sql = self._statement(w, ())
+            for st in statements:
+                if st.many:
+                    conn.executemany(st.sql, st.params)
                 else:
-                    insert_cols = tuple(w.rows[0].keys())
-                    cols = [("", c) for c in insert_cols]
-                    sql = self._statement(w, insert_cols)
-                params = [tuple(self._convert(w.table, c, row[p + c]) for p, c in cols) for row in w.rows]
-                conn.executemany(sql, params)
+                    conn.execute(st.sql, st.params)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
 
+    def _write(self, writes: list[Write]) -> None:
+        """Build and execute a plan on the calling thread (tests and tools)."""
+        self._run(self.statements(writes))
+
     async def write(self, writes: list[Write]) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._pool, self._write, writes)
+        statements = self.statements(writes)
+        await asyncio.get_running_loop().run_in_executor(self._pool, self._run, statements)
 
     def close(self) -> None:
         def _close() -> None:

@@ -9,6 +9,7 @@ be written in one transaction with ``executemany`` and no round trip to learn id
 from __future__ import annotations
 
 import os
+import threading
 import time
 from datetime import datetime
 from typing import Any, ClassVar
@@ -35,9 +36,23 @@ NAMING = {
 }
 
 
+_entropy = bytearray()
+_entropy_lock = threading.Lock()
+os.register_at_fork(after_in_child=_entropy.clear)  # a forked child must not reuse the parent's bytes
+
+
 def new_id() -> str:
-    """A 26-hex-char id that sorts by creation time (ns clock + 40 random bits)."""
-    return f"{time.time_ns():016x}{os.urandom(5).hex()}"
+    """A 26-hex-char id that sorts by creation time (ns clock + 40 random bits).
+
+    The random bits are ``os.urandom``'s, drawn 4 KiB at a time: one ``getrandom`` call per id
+    cost ~20 µs on our VMs, more than the rest of a web chat turn's bookkeeping.
+    """
+    with _entropy_lock:
+        if len(_entropy) < 5:
+            _entropy.extend(os.urandom(4096))
+        chunk = _entropy[-5:]
+        del _entropy[-5:]
+    return f"{time.time_ns():016x}{chunk.hex()}"
 
 
 class Base(DeclarativeBase):

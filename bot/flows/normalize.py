@@ -20,6 +20,10 @@ _DIGITS = str.maketrans(
     "01234567890123456789",
 )
 
+#: Unicode category Cc is exactly C0 and C1 (U+0000–U+001F, U+007F–U+009F); tab, line feed and
+#: carriage return are kept here and turned into spaces separately unless newlines are kept
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile("[\t\n\r]")
 #: bidi embeddings/overrides/isolates and marks, zero-width space, BOM, Arabic letter mark
 _INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\u061c\ufeff]")
 _TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
@@ -55,15 +59,9 @@ def strip_controls(text: str, *, keep_newlines: bool = False) -> str:
     (an RLO can make "gpj.exe" read "exe.jpg") and carry no meaning in a form answer.
     """
     text = _INVISIBLE.sub("", text)
-    out = []
-    for ch in text:
-        if ch in "\n\r\t":
-            out.append(ch if keep_newlines else " ")
-        elif unicodedata.category(ch) == "Cc":
-            continue
-        else:
-            out.append(ch)
-    return "".join(out)
+    if not keep_newlines:
+        text = _LINE_BREAKS.sub(" ", text)
+    return _CONTROLS.sub("", text)
 
 
 def clean(text: str, *, keep_newlines: bool = False) -> str:
