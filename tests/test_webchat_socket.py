@@ -276,3 +276,35 @@ async def test_flood_is_rate_limited_not_disconnected(client: TestClient) -> Non
     if len(history["messages"]) < 200:  # the history frame holds the newest 200 at most
         assert stored == echoed
     await ws.close()
+
+
+async def test_one_write_turn_frames_parse_as_separate_text_frames() -> None:
+    """The hand-built frames of a turn's single write, at every RFC 6455 length encoding, read
+    back by aiohttp's own client parser as separate, intact text frames."""
+    from aiohttp import web
+
+    from channels.webchat import encode_frame, websocket_text_frame
+
+    payloads: list[Frame] = [
+        {"type": "message", "text": "سلام"},                      # 7-bit length
+        {"type": "reply", "text": "ب" * 200},                      # 16-bit length
+        {"type": "reply", "text": "x" * 70_000},                   # 64-bit length
+        {"type": "turn_end", "seq": 3},
+    ]
+
+    async def handler(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(compress=False)
+        await ws.prepare(request)
+        transport = request.transport
+        assert transport is not None
+        transport.write(b"".join(websocket_text_frame(encode_frame(p)) for p in payloads))
+        await ws.receive()  # until the client closes
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ws", handler)
+    async with TestClient(TestServer(app)) as c:
+        ws = await c.ws_connect("/ws")
+        got = [await recv(ws) for _ in payloads]
+        await ws.close()
+    assert got == payloads
