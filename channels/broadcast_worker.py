@@ -5,16 +5,23 @@ the recipient rows must exist anyway (per-recipient status, the report, the UNIQ
 ``(broadcast_id, identity_id)`` idempotency key), so making the same rows the queue gives one
 source of truth — there is no second copy to drift, no stream to trim or rebuild after a Redis
 loss, and it is the mechanism the outbox already uses. A claim is one short transaction that
-leases a batch (``status='sending'``, ``next_attempt_at = now + lease``, a per-worker
-``claim_token``); SKIP LOCKED lets concurrent workers take disjoint batches, and a lease that
-runs out (a worker killed with SIGKILL) makes the row claimable again. On SQLite the same code
+leases a batch (``status='sending'``, ``next_attempt_at = now + lease``, a ``claim_token`` new
+with every claim); SKIP LOCKED lets concurrent workers take disjoint batches. While a worker
+holds a row (in its local queue, up to two batches, or in a sender) it renews the lease every
+``lease / 3``, so a lease runs out only when the worker dies (SIGKILL) or stalls; the row is
+then claimable again — by any worker, the stalled one included. On SQLite the same code
 runs with one worker (the writer lock serialises claims). Redis only carries the provider rate
 limits (token buckets shared by every worker, :mod:`channels.ratelimit`).
 
 Exactly once, per row:
 1. claim (lease + token); 2. ``mark_attempt``: one fenced UPDATE that re-checks the opt-out *at
-send time* and writes ``attempt_at`` just before the provider call; 3. send; 4. ``finish``,
-fenced by the token. A row found claimed with ``attempt_at`` set may already have been sent:
+send time*, writes ``attempt_at`` and renews the lease just before the provider call; 3. send —
+only while at least half of that renewed lease is left; 4. ``finish``, fenced by the token.
+The token fences a *claim*, not a worker: a row whose lease ran out while it still waited in
+a worker's local queue may be claimed again by that very worker. With a token per worker both
+copies would pass the fence and both be sent; with a token per claim the stale copy's mark
+finds the row ``lost``.
+A row found claimed with ``attempt_at`` set may already have been sent:
 Twilio is asked (the status callback that carried ``?outbox=<row id>``, then its message list)
 and the message is re-sent only if it isn't there; Telegram cannot be asked, so such a row is
 marked ``unknown`` rather than risk a second copy (at most once for the handful of sends in
@@ -78,12 +85,13 @@ class BroadcastWorker:
         self.backoff_cap = backoff_cap
         self.rate_wait = rate_wait
         self.burst_fraction = burst_fraction
-        self.token = new_id()
+        self.token = new_id()  # names this worker; each claim fences its rows with a token of its own
         self.rng = random.Random()
         self.queue: asyncio.Queue[bs.Claimed] = asyncio.Queue()
         self.states: dict[str, tuple[str, datetime | None]] = {}
         self.records: dict[str, bs.BroadcastRecord] = {}
         self.busy = 0
+        self.held: set[tuple[str, str]] = set()  # (row id, claim token) claimed here, not yet done
         self.sent = 0
         self._cooldown: dict[str, float] = {}
         self._done_checked: dict[str, float] = {}
@@ -97,6 +105,7 @@ class BroadcastWorker:
         senders = [asyncio.create_task(self._sender(), name=f"sila-broadcast-send-{i}")
                    for i in range(self.concurrency)]
         flusher = asyncio.create_task(self.results.run(), name="sila-broadcast-flush")
+        renewer = asyncio.create_task(self._renew_leases(), name="sila-broadcast-renew")
         try:
             while not stop.is_set():
                 try:
@@ -116,7 +125,8 @@ class BroadcastWorker:
                 task.cancel()
             await asyncio.gather(*senders, return_exceptions=True)
             flusher.cancel()
-            await asyncio.gather(flusher, return_exceptions=True)
+            renewer.cancel()
+            await asyncio.gather(flusher, renewer, return_exceptions=True)
             await self.marks.close()
             await self.results.flush(final=True)
 
@@ -136,8 +146,9 @@ class BroadcastWorker:
         room = self.batch * 2 - self.queue.qsize()
         if not due or room < self.batch // 2:
             return 0
-        rows = await bs.claim(self.db, due, min(room, self.batch), self.lease, self.token)
+        rows = await bs.claim(self.db, due, min(room, self.batch), self.lease)
         for row in rows:
+            self.held.add((row.id, row.token))
             self.queue.put_nowait(row)
         if not rows:
             await self._check_done(due)
@@ -151,6 +162,16 @@ class BroadcastWorker:
             self._done_checked[bid] = loop.time()
             if await bs.finish_if_done(self.db, bid):
                 log.info("broadcast %s finished", bid)
+
+    async def _renew_leases(self) -> None:
+        """Keep the leases of the rows held here from running out while they wait or are sent."""
+        interval = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await bs.renew(self.db, list(self.held), self.lease)
+            except Exception:
+                log.warning("renewing %d broadcast lease(s) failed; they may be claimed again", len(self.held))
 
     async def idle(self) -> bool:
         return self.queue.empty() and self.busy == 0
@@ -166,10 +187,11 @@ class BroadcastWorker:
             except Exception:
                 log.exception("broadcast row %s crashed; retrying later", row.id)
                 with contextlib.suppress(Exception):
-                    await bs.finish(self.db, row.id, self.token, "queued", error="internal error",
+                    await bs.finish(self.db, row.id, row.token, "queued", error="internal error",
                                     retry_at=utcnow() + timedelta(seconds=self._backoff(row.attempts)),
                                     keep_attempt=True)
             finally:
+                self.held.discard((row.id, row.token))
                 self.busy -= 1
 
     # -- one recipient --------------------------------------------------------------------
@@ -184,7 +206,7 @@ class BroadcastWorker:
         state = self.states.get(row.broadcast_id, ("sending", None))[0]
         record = self.records.get(row.broadcast_id)
         if state != "sending" or record is None:
-            await bs.release(self.db, row.id, self.token, "cancelled" if state == "cancelled" else "queued")
+            await bs.release(self.db, row.id, row.token, "cancelled" if state == "cancelled" else "queued")
             return "released"
         adapter = self.adapters.get(row.channel)
         if adapter is None or not adapter.can_send(row.org, row.channel):
@@ -213,19 +235,24 @@ class BroadcastWorker:
             return await self._finish(row, "retry", error="local rate limit",
                                       retry_at=utcnow() + timedelta(seconds=wait), keep=row.attempt_at is not None)
         if self.states.get(row.broadcast_id, ("sending", None))[0] != "sending":
-            await bs.release(self.db, row.id, self.token, "queued")
+            await bs.release(self.db, row.id, row.token, "queued")
             return "released"
+        loop = asyncio.get_running_loop()
+        asked = loop.time()  # the renewed lease runs from a moment after this one
         mark = await self.marks.mark(row)
         if mark == "opted_out":
             return await self._finish(row, "skipped", error="recipient opted out or became unreachable")
         if mark == "lost":
             return "lost"
+        if loop.time() - asked > self.lease.total_seconds() / 2:  # too little lease left to send safely
+            return await self._finish(row, "retry", error="marked too late to send within the lease",
+                                      retry_at=utcnow(), keep=row.attempt_at is not None)
         try:
             provider_id = await adapter.send(item, parts, template)
         except SendError as exc:
             return await self._failed(row, adapter, key, exc)
         self.sent += 1
-        self.results.add(row.id, provider_id)  # written with others within flush_interval
+        self.results.add(row, provider_id)  # written with others within flush_interval
         return "sent"
 
     async def _failed(self, row: bs.Claimed, adapter: ChannelAdapter, key: str, exc: SendError) -> str:
@@ -273,7 +300,7 @@ class BroadcastWorker:
 
     async def _finish(self, row: bs.Claimed, outcome: str, *, provider_id: str | None = None,
                       error: str | None = None, retry_at: datetime | None = None, keep: bool = False) -> str:
-        await bs.finish(self.db, row.id, self.token, outcome, provider_id=provider_id,
+        await bs.finish(self.db, row.id, row.token, outcome, provider_id=provider_id,
                         error=mask_phone(error) if error else None, retry_at=retry_at, keep_attempt=keep)
         return outcome
 
@@ -284,12 +311,12 @@ class _GroupMarks:
     def __init__(self, worker: BroadcastWorker, max_rows: int = 500) -> None:
         self.worker = worker
         self.max_rows = max_rows
-        self.pending: list[tuple[str, asyncio.Future[str]]] = []
+        self.pending: list[tuple[tuple[str, str], asyncio.Future[str]]] = []
         self.task: asyncio.Task[None] | None = None
 
     async def mark(self, row: bs.Claimed) -> str:
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self.pending.append((row.id, future))
+        self.pending.append(((row.id, row.token), future))
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._drain(), name="sila-broadcast-mark")
         return await future
@@ -299,7 +326,7 @@ class _GroupMarks:
         while self.pending:
             batch, self.pending = self.pending[: self.max_rows], self.pending[self.max_rows:]
             try:
-                result = await bs.mark_attempts(w.db, [i for i, _f in batch], w.token, w.lease)
+                result = await bs.mark_attempts(w.db, [c for c, _f in batch], w.lease)
             except BaseException as exc:
                 for _i, future in batch:
                     if not future.done():
@@ -307,9 +334,9 @@ class _GroupMarks:
                 if not isinstance(exc, Exception):
                     raise
                 continue
-            for i, future in batch:
+            for c, future in batch:
                 if not future.done():
-                    future.set_result(result[i])
+                    future.set_result(result[c])
 
     async def close(self) -> None:
         if self.task is not None and not self.task.done():
@@ -328,11 +355,11 @@ class _SentBuffer:
         self.worker = worker
         self.interval = interval
         self.max_rows = max_rows
-        self.rows: list[tuple[str, str]] = []
+        self.rows: list[tuple[str, str, str]] = []  # (row id, claim token, provider id)
         self.full = asyncio.Event()
 
-    def add(self, row_id: str, provider_id: str) -> None:
-        self.rows.append((row_id, provider_id))
+    def add(self, row: bs.Claimed, provider_id: str) -> None:
+        self.rows.append((row.id, row.token, provider_id))
         if len(self.rows) >= self.max_rows:
             self.full.set()
 
@@ -349,7 +376,7 @@ class _SentBuffer:
                 return
             rows, self.rows = self.rows, []
             try:
-                await bs.finish_sent(self.worker.db, self.worker.token, rows)
+                await bs.finish_sent(self.worker.db, rows)
                 return
             except asyncio.CancelledError:
                 self.rows[:0] = rows

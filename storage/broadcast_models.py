@@ -45,7 +45,7 @@ class Broadcast(Base):
 class BroadcastRecipient(Base):
     """One person on one channel in one broadcast; ``(broadcast_id, identity_id)`` is unique.
 
-    ``claim_token`` fences workers: only the worker whose claim is current may mark the row;
+    ``claim_token`` fences claims (a new token per claim): only the current claim may mark the row;
     ``attempt_at`` is written just before the provider call, so a row found claimed by a dead
     worker tells whether the message may already have left.
     """

@@ -1,8 +1,8 @@
 """Broadcast storage: the audience query, the recipient queue and the state of a broadcast.
 
 Every function is one short transaction with no network call inside. The queue functions
-(``claim``, ``mark_attempt``/``mark_attempts``, ``finish``/``finish_sent``, ``release``) are used by
-:mod:`channels.broadcast_worker`, whose docstring explains the queue design.
+(``claim``, ``renew``, ``mark_attempt``/``mark_attempts``, ``finish``/``finish_sent``, ``release``)
+are used by :mod:`channels.broadcast_worker`, whose docstring explains the queue design.
 """
 
 from __future__ import annotations
@@ -87,9 +87,15 @@ class AudienceSummary:
 
 @dataclass(slots=True)
 class Claimed:
-    """A claimed recipient row, with what the worker needs to send to it."""
+    """A claimed recipient row, with what the worker needs to send to it.
+
+    ``token`` fences this claim (one per ``claim`` call, not one per worker): every later write
+    for the row must carry it, so a copy of the row whose lease ran out and was claimed again —
+    by another worker or by the same one — can no longer mark, finish or release it.
+    """
 
     id: str
+    token: str
     broadcast_id: str
     org: str
     channel: str
@@ -241,11 +247,16 @@ async def states(db: Database, ids: set[str]) -> dict[str, tuple[str, datetime |
     return {r.id: (r.status, aware(r.scheduled_at)) for r in rows}
 
 
-async def claim(db: Database, broadcast_ids: list[str], limit: int, lease: timedelta, token: str) -> list[Claimed]:
-    """Lease up to ``limit`` due rows (queued, or claimed by a worker whose lease ran out)."""
+async def claim(db: Database, broadcast_ids: list[str], limit: int, lease: timedelta) -> list[Claimed]:
+    """Lease up to ``limit`` due rows (queued, or claimed by a worker whose lease ran out).
+
+    The rows get a fresh ``claim_token`` (``Claimed.token``): a row re-claimed by the worker that
+    still holds an earlier, expired claim of it is fenced against that stale copy too.
+    """
     if not broadcast_ids or limit <= 0:
         return []
     now = utcnow()
+    token = new_id()
     r = BroadcastRecipient
     # OPEN as literal SQL, not bound parameters: the planner can then prove the predicate of the
     # partial index ix_broadcast_recipients_open, which holds only rows with work left
@@ -264,40 +275,64 @@ async def claim(db: Database, broadcast_ids: list[str], limit: int, lease: timed
                    ChannelIdentity.last_inbound_at)
             .join(ChannelIdentity, ChannelIdentity.id == r.identity_id, isouter=True).where(r.id.in_(ids))
         )).all()
-    return [Claimed(x.id, x.broadcast_id, x.org, x.channel, x.address, x.lang, int(x.attempts), aware(x.attempt_at),
-                    aware(x.last_inbound_at)) for x in rows]
+    return [Claimed(x.id, token, x.broadcast_id, x.org, x.channel, x.address, x.lang, int(x.attempts),
+                    aware(x.attempt_at), aware(x.last_inbound_at)) for x in rows]
 
 
-async def mark_attempt(db: Database, row: Claimed, token: str, lease: timedelta) -> str:
-    """Record that the send is about to leave; checks the opt-out *now*. Returns ok | opted_out | lost."""
-    return (await mark_attempts(db, [row.id], token, lease))[row.id]
+async def renew(db: Database, claims: list[tuple[str, str]], lease: timedelta) -> None:
+    """Extend the lease of rows a live worker still holds — (row id, claim token) — to now + ``lease``.
 
-
-async def mark_attempts(db: Database, row_ids: list[str], token: str, lease: timedelta) -> dict[str, str]:
-    """``mark_attempt`` for many rows in one transaction (the worker's group commit).
-
-    One fenced UPDATE … RETURNING re-checks the opt-out *now* and writes ``attempt_at`` for every
-    row still ours and still reachable; returns row id → ok | opted_out | lost.
+    Fenced like every queue write: a row claimed again since (another token) or finished is left alone.
     """
-    if not row_ids:
+    if not claims:
+        return
+    now = utcnow()
+    r = BroadcastRecipient
+    by_token: dict[str, list[str]] = {}
+    for row_id, token in claims:
+        by_token.setdefault(token, []).append(row_id)
+    async with db.writer.begin() as conn:
+        for token, row_ids in by_token.items():
+            await conn.execute(update(r).where(r.id.in_(row_ids), r.claim_token == token, r.status == "sending")
+                               .values(next_attempt_at=now + lease))
+
+
+async def mark_attempt(db: Database, row: Claimed, lease: timedelta) -> str:
+    """Record that the send is about to leave; checks the opt-out *now*. Returns ok | opted_out | lost."""
+    return (await mark_attempts(db, [(row.id, row.token)], lease))[(row.id, row.token)]
+
+
+async def mark_attempts(db: Database, claims: list[tuple[str, str]], lease: timedelta) -> dict[tuple[str, str], str]:
+    """``mark_attempt`` for many claims — (row id, claim token) — in one transaction (the group commit).
+
+    One fenced UPDATE … RETURNING per claim token (rows claimed together share one) re-checks the
+    opt-out *now* and writes ``attempt_at`` for every row whose current claim is this one and that
+    is still reachable; returns (row id, token) → ok | opted_out | lost.
+    """
+    if not claims:
         return {}
     now = utcnow()
     r, ci = BroadcastRecipient, ChannelIdentity
     gone = exists().where(ci.id == r.identity_id, or_(ci.opted_out_at.is_not(None), ci.unreachable_at.is_not(None)))
+    by_token: dict[str, list[str]] = {}
+    for row_id, token in claims:
+        by_token.setdefault(token, []).append(row_id)
+    ok: set[tuple[str, str]] = set()
+    mine: set[tuple[str, str]] = set()
     async with db.writer.begin() as conn:
-        ok = {i for (i,) in (await conn.execute(
-            update(r).where(r.id.in_(row_ids), r.claim_token == token, r.status == "sending", not_(gone))
-            .values(attempt_at=now, next_attempt_at=now + lease, updated_at=now).returning(r.id))).all()}
-        rest = [i for i in row_ids if i not in ok]
-        mine: set[str] = set()
-        if rest:
-            mine = {i for (i,) in (await conn.execute(select(r.id).where(
-                r.id.in_(rest), r.claim_token == token, r.status == "sending"))).all()}
-    return {i: "ok" if i in ok else "opted_out" if i in mine else "lost" for i in row_ids}
+        for token, row_ids in by_token.items():
+            ok |= {(i, token) for (i,) in (await conn.execute(
+                update(r).where(r.id.in_(row_ids), r.claim_token == token, r.status == "sending", not_(gone))
+                .values(attempt_at=now, next_attempt_at=now + lease, updated_at=now).returning(r.id))).all()}
+            rest = [i for i in row_ids if (i, token) not in ok]
+            if rest:
+                mine |= {(i, token) for (i,) in (await conn.execute(select(r.id).where(
+                    r.id.in_(rest), r.claim_token == token, r.status == "sending"))).all()}
+    return {c: "ok" if c in ok else "opted_out" if c in mine else "lost" for c in claims}
 
 
-async def finish_sent(db: Database, token: str, sent: list[tuple[str, str]]) -> None:
-    """Record many accepted sends — (row id, provider id) — in one executemany transaction.
+async def finish_sent(db: Database, sent: list[tuple[str, str, str]]) -> None:
+    """Record many accepted sends — (row id, claim token, provider id) — in one executemany transaction.
 
     Per row exactly what ``finish(..., "sent", provider_id=...)`` does: fenced by the claim token;
     a row still ``sending`` becomes ``sent``; a row a status callback already moved ahead keeps its
@@ -308,11 +343,11 @@ async def finish_sent(db: Database, token: str, sent: list[tuple[str, str]]) -> 
     now = utcnow()
     r = BroadcastRecipient
     ahead = r.status != "sending"
-    stmt = (update(r).where(r.id == bindparam("row_id"), r.claim_token == token)
+    stmt = (update(r).where(r.id == bindparam("row_id"), r.claim_token == bindparam("token"))
             .values(status=case((ahead, r.status), else_="sent"), last_error=case((ahead, r.last_error), else_=None),
                     provider_message_id=bindparam("provider_id"), sent_at=now, updated_at=now))
     async with db.writer.begin() as conn:
-        await conn.execute(stmt, [{"row_id": i, "provider_id": p} for i, p in sent])
+        await conn.execute(stmt, [{"row_id": i, "token": t, "provider_id": p} for i, t, p in sent])
 
 
 async def finish(db: Database, row_id: str, token: str, status: str, *, provider_id: str | None = None,

@@ -113,6 +113,25 @@ async def test_sends_each_recipient_once_in_their_language_then_refuses_a_second
     assert counts == {"sent": 28, "delivered": 1, "failed": 1}
 
 
+async def test_a_row_reclaimed_by_the_same_worker_is_fenced_against_its_stale_copy(h: Harness) -> None:
+    """The root of the duplicate once seen under a Redis restart: a row whose lease ran out while
+    still queued locally was claimed again by the same worker; with one token per worker both
+    copies passed the fence. With a token per claim only the newest copy may be marked and sent."""
+    db = h.runtime.db
+    assert db is not None
+    await seed(db, channel="sms", n=1, city="تبوك")
+    bid = await start(h, bs.Audience(city=("تبوك",)), {"ar": "تحديث"})
+    [stale] = await bs.claim(db, [bid], 10, timedelta(seconds=-1))  # a lease that has already run out
+    [fresh] = await bs.claim(db, [bid], 10, timedelta(minutes=5))   # the same row, claimed again
+    assert fresh.id == stale.id and fresh.token != stale.token
+    marks = await bs.mark_attempts(db, [(stale.id, stale.token), (fresh.id, fresh.token)], timedelta(minutes=5))
+    assert marks == {(stale.id, stale.token): "lost", (fresh.id, fresh.token): "ok"}
+    await bs.finish_sent(db, [(stale.id, stale.token, "SM-stale")])  # fenced: changes nothing
+    assert await bs.counts(db, bid) == {"sending": 1}
+    await bs.finish_sent(db, [(fresh.id, fresh.token, "SM-fresh")])
+    assert await bs.counts(db, bid) == {"sent": 1}
+
+
 async def test_opt_out_after_create_is_never_sent(h: Harness) -> None:
     db = h.runtime.db
     assert db is not None
@@ -297,12 +316,6 @@ async def test_two_workers_one_killed_every_recipient_exactly_once(pg_url: str, 
         await tw.close()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="KNOWN DEFECT (open, issue 7): with Redis killed and restarted mid-broadcast, about 1 run in 3 "
-           "sends 1-3 of 600 recipients twice (once one got none). Not explained yet: the SIGKILL test "
-           "passes, and a longer lease (10 s) made 5/5 runs clean. Kept running so the fix can be proven.",
-)
 async def test_redis_restarted_mid_broadcast_recovers_and_finishes(pg_url: str, tmp_path: Path) -> None:
     """Redis (shared rate limits) vanishes mid-broadcast and comes back: workers carry on, nobody twice."""
     import shutil
