@@ -20,6 +20,16 @@ Failure handling, per provider answer:
   for that message kind if one is configured, else hold the row (status ``held``) until the
   person writes again.
 Replies of one conversation go out in order: each conversation has one lane at a time.
+
+A reply may go out as several provider messages ("parts": Telegram splits text over 4096
+characters, SMS is split by segments). Because a retry that started again at the first part
+would send the person the parts that already arrived a second time, an error on part k carries
+the ids of the parts the provider accepted before it (``SendError.sent_ids``). The worker keeps
+them in the row's payload (``parts_sent``, ``parts_ids``) with the retry, and the next attempt
+sends only the parts after them; the row's provider id is the last part's. The policies above
+then apply to part k alone: Twilio reconciles only that part (and ignores callbacks of the parts
+already known), Telegram re-sends only that part once. What remains is the crash window every
+send has: a part accepted by the provider just before this process died is sent again.
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ import contextlib
 import logging
 import random
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -47,6 +57,8 @@ from storage.records import OutboxItem
 log = logging.getLogger("sila.delivery")
 
 WHATSAPP_WINDOW = timedelta(hours=24)
+#: what the worker keeps in an outbox row's payload about a reply sent in several parts
+PROGRESS_KEYS = ("parts_sent", "parts_ids")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +80,25 @@ class SendError(Exception):
     NEEDS_TEMPLATE = "needs_template"
     PERMANENT = "permanent"
 
-    def __init__(self, kind: str, detail: str = "", retry_after: float | None = None) -> None:
+    def __init__(
+        self, kind: str, detail: str = "", retry_after: float | None = None, *, sent_ids: Sequence[str] = (),
+    ) -> None:
         super().__init__(f"{kind}: {detail}" if detail else kind)
         self.kind = kind
         self.detail = detail
         self.retry_after = retry_after
+        #: provider ids of the leading parts the provider accepted before this error, in order
+        self.sent_ids: tuple[str, ...] = tuple(sent_ids)
+
+    @property
+    def sent_parts(self) -> int:
+        """How many leading parts of the send were accepted before it failed (never re-sent)."""
+        return len(self.sent_ids)
+
+    def after(self, sent_ids: Sequence[str]) -> SendError:
+        """This error, noting the parts already accepted (adapters raise it from their send loop)."""
+        self.sent_ids = tuple(sent_ids)
+        return self
 
 
 class ChannelAdapter(Protocol):
@@ -233,33 +259,55 @@ class OutboxWorker:
             if template is None:
                 return await self._finish(item, "held", error="outside the 24-hour window; no template"), None
         parts = adapter.parts(item, reply_from_json(item.payload))
+        done, done_ids = _progress(item)  # parts an earlier attempt got accepted: never sent again
         uncertain = await ds.uncertain_since(db, item.id) if db is not None and item.attempts > 1 else None
         if uncertain is not None and adapter.timeout_policy == "reconcile":
-            found = await ds.provider_id_for_outbox(db, item.id) if db else None
-            found = found or await adapter.reconcile(item, parts)
-            if found:
-                log.info("outbox %s: timed-out send had arrived (%s); not re-sending", item.id, found)
-                return await self._sent(item, found), None
+            # only part ``done`` can be the one that timed out; the ones before it are known
+            found = await ds.provider_id_for_outbox(db, item.id, exclude=done_ids) if db else None
+            found = found or await adapter.reconcile(item, parts[done:done + 1])
+            if found in done_ids:
+                found = None
             if db is not None:
                 await ds.mark_uncertain(db, item.id, None)
+            if found:
+                log.info("outbox %s: timed-out send had arrived (%s); not re-sending", item.id, found)
+                done, done_ids = _advance(item, [found])
+                uncertain = None
+        if done >= len(parts):
+            return await self._sent(item, done_ids[-1]), None
         wait = await take(self.limiter, adapter.rate_limits(item), self.rate_wait)
         if wait > 0:
             retry_at = utcnow() + timedelta(seconds=wait)
             return await self._finish(item, "retry", retry_at=retry_at, error="local rate limit"), retry_at
         try:
-            provider_id = await adapter.send(item, parts, template)
+            provider_id = await adapter.send(item, parts[done:], template)
         except SendError as exc:
+            uncertain = await self._accepted(item, exc, uncertain)
             if exc.kind == SendError.NEEDS_TEMPLATE and template is None:
                 template = adapter.template_for(item)
                 if template is None:
                     return await self._finish(item, "held", error=exc.detail or "template required"), None
                 try:
-                    provider_id = await adapter.send(item, parts, template)
+                    provider_id = await adapter.send(item, parts[_progress(item)[0]:], template)
                 except SendError as again:
+                    uncertain = await self._accepted(item, again, uncertain)
                     return await self._failed(item, adapter, again, uncertain)
             else:
                 return await self._failed(item, adapter, exc, uncertain)
         return await self._sent(item, provider_id), None
+
+    async def _accepted(self, item: OutboxItem, exc: SendError, uncertain: datetime | None) -> datetime | None:
+        """Note the parts the provider accepted before ``exc``; returns the uncertainty still in force.
+
+        A send that got further than the part that timed out earlier has settled that part, so the
+        timeout policy starts afresh for the part that failed now.
+        """
+        if not exc.sent_ids:
+            return uncertain
+        _advance(item, exc.sent_ids)
+        if uncertain is not None and self.runtime.db is not None:
+            await ds.mark_uncertain(self.runtime.db, item.id, None)
+        return None
 
     async def _sent(self, item: OutboxItem, provider_id: str) -> str:
         await self._finish(item, "sent", provider_id=provider_id)
@@ -315,13 +363,29 @@ class OutboxWorker:
         self, item: OutboxItem, outcome: str, *, provider_id: str | None = None, error: str | None = None,
         retry_at: datetime | None = None,
     ) -> str:
+        progress = {k: item.payload[k] for k in PROGRESS_KEYS if k in item.payload}
         await self.runtime.store.finish_outbox(
             item.id, status="pending" if outcome == "retry" else outcome, provider_message_id=provider_id,
-            error=mask_phone(error) if error else None, retry_at=retry_at,
+            error=mask_phone(error) if error else None, retry_at=retry_at, payload_update=progress or None,
         )
         if retry_at is None:
             self.finished.append((item.id, outcome))
         return outcome
+
+
+def _progress(item: OutboxItem) -> tuple[int, list[str]]:
+    """(how many leading parts were accepted, their provider ids) as recorded in the row's payload."""
+    ids = item.payload.get("parts_ids")
+    done_ids = [str(i) for i in ids] if isinstance(ids, list) else []
+    return len(done_ids), done_ids  # ``parts_sent`` is written beside them for people reading the row
+
+
+def _advance(item: OutboxItem, accepted: Sequence[str]) -> tuple[int, list[str]]:
+    """Record on ``item`` that the next ``len(accepted)`` parts were accepted (written by ``_finish``)."""
+    done, done_ids = _progress(item)
+    done, done_ids = done + len(accepted), [*done_ids, *accepted]
+    item.payload = {**item.payload, "parts_sent": done, "parts_ids": done_ids}
+    return done, done_ids
 
 
 def _in_window(facts: IdentityFacts, now: datetime | None = None) -> bool:

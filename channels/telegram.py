@@ -281,8 +281,8 @@ class TelegramChannel:
                     sent = await bot.send_document(chat_id, part.media_url, caption=part.text[:1024] or None)
                 else:
                     sent = await bot.send_message(chat_id, part.text or "…", reply_markup=markup)
-            except TelegramError as exc:
-                raise classify(exc) from None
+            except TelegramError as exc:  # the parts before this one arrived: the worker won't repeat them
+                raise classify(exc).after(ids) from None
             ids.append(f"{chat_id}:{sent.message_id}")
         return ids[-1]
 

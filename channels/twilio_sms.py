@@ -287,14 +287,15 @@ class TwilioChannel:
                 msg = await self.client.messages.create_async(to=to, from_=from_, body=part.text,
                                                               media_url=[part.media_url], **extra)
                 sids.append(str(msg.sid))
+        # each error notes the parts Twilio accepted before it, so the worker never sends them twice
         except TwilioRestException as exc:
-            raise classify(exc) from None
+            raise classify(exc).after(sids) from None
         except TimeoutError:
-            raise SendError(SendError.TIMEOUT, "twilio timed out") from None
+            raise SendError(SendError.TIMEOUT, "twilio timed out", sent_ids=sids) from None
         except ClientError as exc:
             # refused connections never reached Twilio; anything later may have been accepted
             kind = SendError.TRANSIENT if "Connect" in type(exc).__name__ else SendError.TIMEOUT
-            raise SendError(kind, f"twilio {type(exc).__name__}") from None
+            raise SendError(kind, f"twilio {type(exc).__name__}", sent_ids=sids) from None
         return sids[-1]
 
     async def _create_text(self, to: str, from_: str, body: str, status_callback: str | None) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.types import ConversationKey
 from storage.models import new_id
@@ -50,7 +51,10 @@ class ConversationStore(Protocol):
     async def finish_outbox(
         self, item_id: str, *, status: str, provider_message_id: str | None = None,
         error: str | None = None, retry_at: datetime | None = None,
+        payload_update: Mapping[str, Any] | None = None,
     ) -> None:
+        """Finish or (``retry_at``) reschedule a claimed row; ``payload_update`` is merged into its
+        payload (the worker keeps there which parts of a multi-part reply were already accepted)."""
         ...
 
     def forget(self, key: ConversationKey) -> None:
@@ -130,8 +134,11 @@ class MemoryConversationStore:
     async def finish_outbox(
         self, item_id: str, *, status: str, provider_message_id: str | None = None,
         error: str | None = None, retry_at: datetime | None = None,
+        payload_update: Mapping[str, Any] | None = None,
     ) -> None:
         item = self._outbox[item_id]
+        if payload_update:
+            item.payload = {**item.payload, **copy.deepcopy(dict(payload_update))}
         if retry_at is not None:
             item.status = "pending"
             self._outbox_due[item_id] = retry_at

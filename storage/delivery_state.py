@@ -10,6 +10,7 @@ once it has stored the provider's message id.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, insert, or_, select, update
@@ -96,9 +97,16 @@ async def reapply_callbacks(db: Database, org: str, channel: str, provider_messa
         await apply_status(db, org, channel, provider_message_id, max(statuses, key=RANK.__getitem__))
 
 
-async def provider_id_for_outbox(db: Database, outbox_id: str) -> str | None:
-    """The provider's id for an outbox row, learnt from a callback that carried ``?outbox=``."""
-    stmt = select(ProviderStatus.provider_message_id).where(ProviderStatus.outbox_id == outbox_id).limit(1)
+async def provider_id_for_outbox(db: Database, outbox_id: str, *, exclude: Collection[str] = ()) -> str | None:
+    """The provider's id for an outbox row, learnt from a callback that carried ``?outbox=``.
+
+    ``exclude``: ids of parts of the row already known to be accepted; every part's callback
+    carries the same ``?outbox=``, so only another id can be the part whose send timed out.
+    """
+    stmt = select(ProviderStatus.provider_message_id).where(ProviderStatus.outbox_id == outbox_id)
+    if exclude:
+        stmt = stmt.where(ProviderStatus.provider_message_id.not_in(list(exclude)))
+    stmt = stmt.limit(1)
     async with db.reader.connect() as conn:
         return (await conn.execute(stmt)).scalar()
 

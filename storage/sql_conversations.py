@@ -17,6 +17,7 @@ import contextlib
 import logging
 import sqlite3
 from collections import OrderedDict
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -248,6 +249,7 @@ class SqlConversationStore:
     async def finish_outbox(
         self, item_id: str, *, status: str, provider_message_id: str | None = None,
         error: str | None = None, retry_at: datetime | None = None,
+        payload_update: Mapping[str, Any] | None = None,
     ) -> None:
         values: dict[str, Any] = {"last_error": error[:500] if error else None}
         if retry_at is not None:
@@ -257,6 +259,9 @@ class SqlConversationStore:
             if status == "sent":
                 values["sent_at"] = utcnow()
         async with self.db.writer.begin() as conn:
+            if payload_update:  # read and written in one transaction, on a row leased to this worker
+                payload = (await conn.execute(select(Outbox.payload).where(Outbox.id == item_id))).scalar()
+                values["payload"] = {**(payload or {}), **payload_update}
             await conn.execute(update(Outbox).where(Outbox.id == item_id).values(**values))
             if retry_at is None:
                 msg_id = (await conn.execute(select(Outbox.message_id).where(Outbox.id == item_id))).scalar()

@@ -343,3 +343,108 @@ async def test_telegram_400_fails_without_retry(h: Harness) -> None:
     oid = await notify(h, "telegram", str(CHAT), "تنبيه")
     assert await final(h, oid) == "failed"
     assert "chat not found" in ((await row(h, oid))[2] or "").lower()
+
+
+# -- replies sent in several parts: a failure on a later part never repeats the earlier ones -------
+
+def long_text(sentences: int) -> str:
+    """Numbered Arabic sentences: every part the text is split into is different from the others."""
+    return " ".join(f"الجملة رقم {i} من رسالة طويلة عن مواعيد الجمعية وخدماتها للمستفيدين." for i in range(sentences))
+
+
+def tg_parts(h: Harness, text: str) -> list[str]:
+    from bot.render import render
+    from bot.types import Text
+
+    return [p.text for p in render(Text(text), h.push.telegram.caps("telegram"))]
+
+
+def tw_parts(h: Harness, channel: str, text: str) -> list[str]:
+    from bot.types import Text
+    from storage.records import OutboxItem
+
+    item = OutboxItem("x", "x", "x", "amass", channel, PHONE, {}, 1)
+    return [p.text for p in h.push.twilio.parts(item, Text(text))]
+
+
+async def outbox_payload(h: Harness, outbox_id: str) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from storage.models import Outbox
+
+    assert h.runtime.db is not None
+    async with h.runtime.db.reader.connect() as conn:
+        return dict((await conn.execute(select(Outbox.payload).where(Outbox.id == outbox_id))).scalar() or {})
+
+
+@pytest.mark.parametrize("kind", ["429", "500"])
+async def test_telegram_failure_on_a_later_part_does_not_repeat_the_earlier_ones(h: Harness, kind: str) -> None:
+    await tg_text(h, "مرحبا")
+    await settle(h)
+    text = long_text(150)
+    expected = tg_parts(h, text)
+    assert len(expected) >= 2
+    before = len(h.telegram.sent[CHAT])
+    h.telegram.fail("sendMessage", kind, chat_id=CHAT, retry_after=1, after=1)  # the second part, once
+    oid = await notify(h, "telegram", str(CHAT), text)
+    assert await final(h, oid) == "sent"
+    sent = h.telegram.sent[CHAT][before:]
+    assert [m["text"] for m in sent] == expected, "every part exactly once, in order"
+    assert (await row(h, oid))[1] == f"{CHAT}:{sent[-1]['message_id']}", "the row keeps the last part's id"
+    progress = await outbox_payload(h, oid)
+    assert progress["parts_sent"] == 1 and progress["parts_ids"] == [f"{CHAT}:{sent[0]['message_id']}"]
+    assert progress["text"] == text, "progress is merged into the payload, not written over it"
+
+
+async def test_telegram_timeout_on_a_later_part_retries_only_that_part(h: Harness) -> None:
+    await tg_text(h, "مرحبا")
+    await settle(h)
+    text = long_text(150)
+    expected = tg_parts(h, text)
+    assert len(expected) >= 3
+    before = len(h.telegram.sent[CHAT])
+    h.telegram.fail("sendMessage", "slow", chat_id=CHAT, delay=1.6, after=1)  # part 2 arrives, its answer doesn't
+    oid = await notify(h, "telegram", str(CHAT), text)
+    assert await final(h, oid) == "sent"
+    texts = [m["text"] for m in h.telegram.sent[CHAT][before:]]
+    # Telegram cannot be asked: the timed-out part is sent once more (the documented cost), the rest once
+    assert texts == [expected[0], expected[1], *expected[1:]]
+
+
+@pytest.mark.parametrize(("channel", "code"), [("sms", "20429"), ("whatsapp", "500")])
+async def test_twilio_failure_on_a_later_part_does_not_repeat_the_earlier_ones(
+    h: Harness, channel: str, code: str,
+) -> None:
+    whatsapp = channel == "whatsapp"
+    to = WA if whatsapp else PHONE
+    await sms(h, "مرحبا", whatsapp=whatsapp)
+    await settle(h)
+    text = long_text(12 if channel == "sms" else 70)
+    expected = tw_parts(h, channel, text)
+    assert len(expected) >= 2
+    before = len(h.twilio.sent[to])
+    h.twilio.fail(code, to=to, retry_after=1, after=1)  # the second part, once
+    oid = await notify(h, channel, PHONE, text)
+    assert await final(h, oid) == "sent"
+    sent = h.twilio.sent[to][before:]
+    assert [m["body"] for m in sent] == expected, "every part exactly once, in order"
+    assert (await row(h, oid))[1] == sent[-1]["sid"], "the row keeps the last part's id"
+    assert (await outbox_payload(h, oid))["parts_sent"] == 1
+
+
+@pytest.mark.parametrize("failure", ["slow", "lost"])
+async def test_twilio_timeout_on_a_later_part_is_reconciled_for_that_part_only(h: Harness, failure: str) -> None:
+    await sms(h, "مرحبا")
+    await settle(h)
+    text = long_text(12)
+    expected = tw_parts(h, "sms", text)
+    assert len(expected) >= 3
+    before = len(h.twilio.sent[PHONE])
+    # slow: part 2 is created but the answer comes too late (reconciled, not re-sent);
+    # lost: nothing is created (the reconcile finds nothing and part 2 is sent again)
+    h.twilio.fail(failure, to=PHONE, delay=2.0, after=1)
+    oid = await notify(h, "sms", PHONE, text)
+    assert await final(h, oid) == "sent"
+    sent = h.twilio.sent[PHONE][before:]
+    assert [m["body"] for m in sent] == expected, "every part exactly once, in order"
+    assert (await row(h, oid))[1] == sent[-1]["sid"]

@@ -128,6 +128,21 @@ async def test_outbox_claim_and_finish(store) -> None:
     assert [i.id for i in again] == [claimed[1].id]
 
 
+async def test_outbox_retry_keeps_the_parts_already_sent(store) -> None:
+    key = ConversationKey("amass", "telegram", new_id())
+    conv = await store.load(key)
+    await store.commit(_turn(conv, ["hi", "r1"], outbox=True))
+    [item] = await store.claim_outbox(10, timedelta(seconds=30))
+    progress = {"parts_sent": 1, "parts_ids": ["p1"]}
+    await store.finish_outbox(item.id, status="pending", retry_at=datetime.now(UTC) - timedelta(seconds=1),
+                              payload_update=progress)
+    [again] = await store.claim_outbox(10, timedelta(seconds=30))
+    assert again.id == item.id and again.payload == {"text": "r1", **progress}, "merged, not replaced"
+    await store.finish_outbox(again.id, status="pending", retry_at=datetime.now(UTC) - timedelta(seconds=1))
+    [third] = await store.claim_outbox(10, timedelta(seconds=30))
+    assert third.payload == {"text": "r1", **progress}, "a retry without progress keeps what was recorded"
+
+
 # -- locks and bus ---------------------------------------------------------------------------
 
 @pytest.fixture(params=["memory", "redis"])

@@ -30,6 +30,8 @@ class Failure:
     retry_after: int = 1
     chat_id: int | None = None
     delay: float = 2.0
+    #: matching calls to answer normally first (fail the second part of a reply: after=1)
+    after: int = 0
 
 
 @dataclass
@@ -126,6 +128,9 @@ class FakeTelegram:
     def _take_failure(self, method: str, params: dict[str, Any]) -> Failure | None:
         for i, f in enumerate(self.failures):
             if f.method == method and (f.chat_id is None or f.chat_id == int(params.get("chat_id", 0))):
+                if f.after > 0:
+                    f.after -= 1
+                    return None
                 return self.failures.pop(i)
         return None
 

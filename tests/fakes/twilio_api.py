@@ -45,6 +45,8 @@ class Failure:
     to: str | None = None
     retry_after: int | None = 1
     delay: float = 2.0
+    #: matching requests to answer normally first (fail the second part of a reply: after=1)
+    after: int = 0
 
 
 @dataclass
@@ -121,6 +123,9 @@ class FakeTwilio:
             self.limited += 1
             return self._error("20429", Failure("20429", retry_after=1))
         failure = next((f for f in self.failures if f.to in (None, to)), None)
+        if failure is not None and failure.after > 0:
+            failure.after -= 1
+            failure = None
         if failure is not None:
             self.failures.remove(failure)
             if failure.code == "lost":
