@@ -10,6 +10,7 @@ here asserts on wall-clock time; waits poll for an outcome with a generous limit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -83,8 +84,17 @@ async def test_telegram_429_waits_retry_after_then_sends_in_order(h: Harness) ->
     assert len(h.telegram.calls_of("sendMessage")) == 3  # one refused, then both replies
     texts = h.telegram.texts(CHAT)
     assert texts[0].startswith("أهلاً") and h.telegram.sent[CHAT][1].get("reply_markup"), "order kept"
-    outs = [m for m in await transcript(h, "amass", "telegram", str(CHAT)) if m.direction == "out"]
-    assert [m.delivery_status for m in outs] == ["sent", "sent"]
+
+    async def statuses() -> list[str | None]:
+        return [m.delivery_status for m in await transcript(h, "amass", "telegram", str(CHAT)) if m.direction == "out"]
+
+    async def both_recorded() -> bool:
+        return await statuses() == ["sent", "sent"]
+
+    # the fake has the message a moment before the worker records it as sent: wait for the record
+    with contextlib.suppress(AssertionError):
+        await eventually(both_recorded, timeout=10)
+    assert await statuses() == ["sent", "sent"]
 
 
 async def test_twilio_20429_honours_retry_after(h: Harness) -> None:
