@@ -45,7 +45,10 @@ class ConversationStore(Protocol):
         ...
 
     async def claim_outbox(self, limit: int, lease: timedelta) -> list[OutboxItem]:
-        """Due push-channel messages, leased to this worker so no other sends them meanwhile."""
+        """Due push-channel messages, leased to this worker so no other sends them meanwhile.
+
+        A row is not due while an earlier row of its conversation waits (a retry later, or in
+        flight): replies reach the person in the order they were written."""
         ...
 
     async def finish_outbox(
@@ -121,9 +124,14 @@ class MemoryConversationStore:
 
     async def claim_outbox(self, limit: int, lease: timedelta) -> list[OutboxItem]:
         now = utcnow()
+        waiting = {  # conversation → its oldest row that waits (a retry later, or in flight)
+            item.conversation_id: item.id for item in sorted(self._outbox.values(), key=lambda i: i.id, reverse=True)
+            if item.status in ("pending", "sending") and self._outbox_due[item.id] > now
+        }
         due = [
-            item for item in self._outbox.values()
+            item for item in sorted(self._outbox.values(), key=lambda i: i.id)
             if item.status == "pending" and self._outbox_due[item.id] <= now
+            and item.id < waiting.get(item.conversation_id, "~")  # never ahead of an earlier reply
         ][:limit]
         for item in due:
             item.status = "sending"

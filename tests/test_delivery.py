@@ -97,6 +97,18 @@ async def test_telegram_429_waits_retry_after_then_sends_in_order(h: Harness) ->
     assert await statuses() == ["sent", "sent"]
 
 
+async def test_a_notification_written_while_a_reply_waits_for_a_429_goes_out_after_it(h: Harness) -> None:
+    h.telegram.fail("sendMessage", "429", retry_after=2)
+    await tg_text(h, "مرحبا")
+    await eventually(lambda: len(h.telegram.calls_of("sendMessage")) >= 1, timeout=15)  # refused: retry in 2 s
+    await asyncio.sleep(0.3)  # the lane has rescheduled both replies
+    await notify(h, "telegram", str(CHAT), "تنبيه: تم تحديث حالة طلبك")
+    h.push.worker.wake()
+    await eventually(lambda: len(h.telegram.sent[CHAT]) >= 3, timeout=15)
+    texts = h.telegram.texts(CHAT)
+    assert texts[0].startswith("أهلاً") and texts[2] == "تنبيه: تم تحديث حالة طلبك", texts
+
+
 async def test_twilio_20429_honours_retry_after(h: Harness) -> None:
     h.twilio.fail("20429", retry_after=1)
     await sms(h, "ما طرق التواصل معكم؟")

@@ -143,6 +143,27 @@ async def test_outbox_retry_keeps_the_parts_already_sent(store) -> None:
     assert third.payload == {"text": "r1", **progress}, "a retry without progress keeps what was recorded"
 
 
+async def test_outbox_a_later_reply_waits_behind_an_earlier_one_that_is_retried(store) -> None:
+    lease = timedelta(seconds=30)
+    key = ConversationKey("amass", "telegram", new_id())
+    conv = await store.load(key)
+    await store.commit(_turn(conv, ["hi", "r1"], outbox=True))
+    [first] = await store.claim_outbox(10, lease)
+    await store.finish_outbox(first.id, status="pending", retry_at=datetime.now(UTC) + timedelta(minutes=1))
+    store.forget(key)
+    conv = await store.load(key)
+    await store.commit(_turn(conv, ["again", "r2"], outbox=True))  # the person writes while r1 waits
+    other = await store.load(ConversationKey("amass", "telegram", new_id()))
+    await store.commit(_turn(other, ["hello", "r3"], outbox=True))
+    claimed = await store.claim_outbox(10, lease)
+    assert [i.payload["text"] for i in claimed] == ["r3"], "r2 is held behind r1; other conversations are not"
+    await store.finish_outbox(first.id, status="pending", retry_at=datetime.now(UTC) - timedelta(seconds=1))
+    claimed = await store.claim_outbox(10, lease)
+    assert [i.payload["text"] for i in claimed] == ["r1", "r2"], "claimed together, oldest first"
+    await store.finish_outbox(claimed[0].id, status="sent", provider_message_id=f"p-{new_id()}")
+    assert await store.claim_outbox(10, lease) == [], "r2 is leased to the lane that sends it after r1"
+
+
 # -- locks and bus ---------------------------------------------------------------------------
 
 @pytest.fixture(params=["memory", "redis"])
