@@ -1,7 +1,12 @@
-"""Beneficiary-facing texts, Arabic first, each with its English twin.
+"""Beneficiary-facing texts, Arabic first, each with its English twin: the one catalog and its lookup.
 
 Texts are written as a courteous Saudi service desk writes: greeting, respect, clear next step.
 An association's name and officer come from its pack through ``{org}``/``{officer}`` fields.
+
+Every entry has the same shape, ``{"ar": …, "en": …}``, every text is read with :func:`t`, and
+all of them are in this one file, so translators review one place and the catalog is complete
+whatever was imported first. Texts of one part of the bot share a key prefix: the request
+forms' are ``flow.…`` (the validators' reasons among them, see ``bot/flows/messages.py``).
 """
 
 from __future__ import annotations
@@ -155,6 +160,172 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Thank you; we've received your feedback and will use it to improve our services.",
     },
     "survey.done": {"ar": "شكراً لك على وقتك.", "en": "Thank you for your time."},
+    # === flows (keys "flow.…"): what a request form says that is not in a pack ===============
+    # validators return the reason part of a key ("nid_checksum" → "flow.nid_checksum")
+    # --- validation reasons -------------------------------------------------------------
+    "flow.required": {
+        "ar": "هذه المعلومة مطلوبة، فضلاً اكتب إجابتك.",
+        "en": "This information is required; please type your answer.",
+    },
+    "flow.text_too_short": {
+        "ar": "الإجابة قصيرة جداً، فضلاً اكتب {min} أحرف على الأقل.",
+        "en": "That is a little short; please write at least {min} characters.",
+    },
+    "flow.text_too_long": {
+        "ar": "النص طويل ({length} حرفاً) والحد الأقصى {max} حرف. فضلاً اختصره وأعد إرساله.",
+        "en": "The text is {length} characters long and the limit is {max}. Please shorten it and send it again.",
+    },
+    "flow.name_length": {
+        "ar": "الاسم يكون بين {min} و{max} حرفاً. فضلاً أعد كتابته.",
+        "en": "A name should be between {min} and {max} characters. Please type it again.",
+    },
+    "flow.name_digits": {
+        "ar": "الاسم لا يحتوي على أرقام. فضلاً اكتب اسمك بالحروف.",
+        "en": "A name has no digits in it. Please type your name in letters.",
+    },
+    "flow.name_letters": {
+        "ar": "فضلاً اكتب الاسم بالحروف العربية أو الإنجليزية.",
+        "en": "Please type the name in Arabic or English letters.",
+    },
+    "flow.nid_length": {
+        "ar": "رقم الهوية يتكون من 10 أرقام ويبدأ بـ 1 للمواطن أو 2 للمقيم. فضلاً أعد كتابته.",
+        "en": "The ID number has 10 digits and starts with 1 for citizens or 2 for residents. Please type it again.",
+    },
+    "flow.nid_prefix": {
+        "ar": "رقم الهوية يبدأ بـ 1 للمواطن أو 2 للمقيم (الإقامة). فضلاً تأكد منه وأعد كتابته.",
+        "en": "The ID number starts with 1 for citizens or 2 for residents (iqama). Please check it and type it again.",
+    },
+    "flow.nid_checksum": {
+        "ar": "يبدو أن أحد أرقام الهوية غير صحيح. فضلاً راجع الرقم في بطاقة الهوية أو الإقامة وأعد كتابته.",
+        "en": "One of the digits seems to be wrong. Please check the number on your ID or iqama card and type it again.",
+    },
+    "flow.phone_invalid": {
+        "ar": "رقم الجوال غير صحيح. فضلاً اكتبه بهذا الشكل: 05XXXXXXXX",
+        "en": "That mobile number doesn't look right. Please type it like this: 05XXXXXXXX",
+    },
+    "flow.phone_landline": {
+        "ar": "هذا رقم هاتف ثابت. فضلاً اكتب رقم جوال سعودي يبدأ بـ 05.",
+        "en": "That is a landline number. Please type a Saudi mobile number starting with 05.",
+    },
+    "flow.phone_not_saudi": {
+        "ar": "نستقبل أرقام الجوال السعودية فقط (تبدأ بـ 05 أو 9665+). فضلاً اكتب رقم جوال سعودي.",
+        "en": "We can only take Saudi mobile numbers (starting with 05 or +9665). Please type a Saudi mobile number.",
+    },
+    "flow.choice_unknown": {
+        "ar": "لم أتعرف على اختيارك. فضلاً اختر من القائمة أو اكتب رقم الخيار.",
+        "en": "I didn't recognise that choice. Please pick one from the list or type its number.",
+    },
+    "flow.choice_ambiguous": {
+        "ar": "اختيارك يحتمل أكثر من خيار ({options}). فضلاً حدد واحداً منها.",
+        "en": "That could mean more than one option ({options}). Please pick one of them.",
+    },
+    "flow.multi_count": {
+        "ar": "فضلاً اختر من {min} إلى {max} من الخيارات، وافصل بينها بفاصلة (مثل: 1، 3).",
+        "en": "Please pick between {min} and {max} options, separated by commas (e.g. 1, 3).",
+    },
+    "flow.yes_no": {"ar": "فضلاً أجب بـ «نعم» أو «لا».", "en": "Please answer “yes” or “no”."},
+    "flow.number_expected": {
+        "ar": "فضلاً اكتب رقماً صحيحاً (بالأرقام).",
+        "en": "Please type a whole number (in digits).",
+    },
+    "flow.number_too_small": {"ar": "الرقم يجب ألا يقل عن {min}.", "en": "The number should be at least {min}."},
+    "flow.number_too_large": {"ar": "الرقم يجب ألا يزيد على {max}.", "en": "The number should be at most {max}."},
+    "flow.digits_expected": {"ar": "فضلاً اكتب الرقم بالأرقام فقط.", "en": "Please type the number using digits only."},
+    "flow.digits_length": {
+        "ar": "الرقم يتكون من {min} إلى {max} أرقام. فضلاً تأكد منه.",
+        "en": "The number has {min} to {max} digits. Please check it.",
+    },
+    "flow.date_format": {
+        "ar": "لم أفهم التاريخ. اكتبه مثل 2025-03-01 أو 1/3/2025، أو بالهجري مثل 1446/08/25هـ.",
+        "en": "I couldn't read that date. Please write it like 2025-03-01 or 1/3/2025, or Hijri like 1446/08/25 AH.",
+    },
+    "flow.date_invalid": {
+        "ar": "هذا التاريخ غير موجود في التقويم. فضلاً تأكد من اليوم والشهر.",
+        "en": "That date doesn't exist in the calendar. Please check the day and month.",
+    },
+    "flow.date_out_of_range": {
+        "ar": "التاريخ خارج النطاق الذي نستطيع التحقق منه. فضلاً تأكد من السنة.",
+        "en": "That date is outside the range we can check. Please check the year.",
+    },
+    "flow.date_future": {"ar": "التاريخ لا يمكن أن يكون في المستقبل.", "en": "The date can't be in the future."},
+    "flow.date_past": {"ar": "التاريخ لا يمكن أن يكون في الماضي.", "en": "The date can't be in the past."},
+    "flow.city_unknown": {
+        "ar": "لم أتعرف على المدينة. فضلاً اكتب اسمها مثل: الرياض، جدة، مكة المكرمة.",
+        "en": "I didn't recognise the city. Please type its name, e.g. Riyadh, Jeddah, Makkah.",
+    },
+    "flow.attachment_expected": {
+        "ar": "فضلاً أرسل الملف نفسه كمرفق ({types}).",
+        "en": "Please send the file itself as an attachment ({types}).",
+    },
+    "flow.attachment_type": {
+        "ar": "نوع الملف غير مقبول. الأنواع المقبولة: {types}.",
+        "en": "That file type isn't accepted. Accepted types: {types}.",
+    },
+    "flow.attachment_size": {
+        "ar": "حجم الملف أكبر من الحد المسموح ({max_mb} ميجابايت). فضلاً أرسل ملفاً أصغر.",
+        "en": "The file is larger than the {max_mb} MB limit. Please send a smaller file.",
+    },
+    # --- runner ---------------------------------------------------------------------------
+    "flow.optional_hint": {"ar": "(اختياري — يمكنك كتابة «تخطي»)", "en": "(optional — you can type “skip”)"},
+    "flow.choose_hint": {"ar": "اكتب رقم الخيار أو اسمه.", "en": "Type the option's number or name."},
+    "flow.skip_button": {"ar": "تخطي", "en": "Skip"},
+    "flow.cancelled": {
+        "ar": "تم إلغاء الطلب ولم يُرسل أي شيء. يسعدنا خدمتك في أي وقت.",
+        "en": "The request has been cancelled and nothing was sent. We're happy to help any time.",
+    },
+    "flow.back_first": {"ar": "هذا هو السؤال الأول.", "en": "This is the first question."},
+    "flow.skip_required": {
+        "ar": "هذه المعلومة مطلوبة ولا يمكن تخطيها.",
+        "en": "This information is required and can't be skipped.",
+    },
+    "flow.help_default": {
+        "ar": "اكتب إجابتك على السؤال. يمكنك أيضاً كتابة «رجوع» للسؤال السابق، أو «إلغاء» لإلغاء الطلب، أو «موظف» للتحدث مع أحد الموظفين.",
+        "en": "Type your answer to the question. You can also type “back” for the previous question, “cancel” to cancel the request, or “human” to talk to a staff member.",
+    },
+    "flow.handoff_offer": {
+        "ar": "لا بأس، يبدو أن هذا السؤال غير واضح. هل تود أن نحولك لأحد الموظفين ليساعدك، أم تحاول مرة أخرى؟",
+        "en": "No problem — this question seems unclear. Would you like us to pass you to a staff member, or try again?",
+    },
+    "flow.handoff_button": {"ar": "تحويل لموظف", "en": "Talk to staff"},
+    "flow.retry_button": {"ar": "محاولة مرة أخرى", "en": "Try again"},
+    "flow.summary_title": {"ar": "فضلاً راجع بيانات طلبك:", "en": "Please review your request:"},
+    "flow.summary_question": {"ar": "هل البيانات صحيحة؟", "en": "Is everything correct?"},
+    "flow.confirm_button": {"ar": "تأكيد", "en": "Confirm"},
+    "flow.edit_button": {"ar": "تعديل", "en": "Edit"},
+    "flow.edit_pick": {"ar": "أي معلومة تود تعديلها؟", "en": "Which detail would you like to change?"},
+    "flow.declaration_accept": {"ar": "أقر وأوافق", "en": "I confirm"},
+    "flow.declaration_decline": {"ar": "لا أوافق", "en": "I do not agree"},
+    "flow.declined": {
+        "ar": "نحترم قرارك. لا يمكن رفع الطلب دون الإقرار بصحة البيانات، لذلك لم يُرسل أي شيء. يمكنك البدء من جديد متى شئت.",
+        "en": "We respect your decision. A request can't be sent without confirming the information is correct, so nothing was sent. You're welcome to start again any time.",
+    },
+    "flow.consent_accept": {"ar": "أوافق", "en": "I agree"},
+    "flow.consent_decline": {"ar": "لا أوافق", "en": "I do not agree"},
+    "flow.consent_declined": {
+        "ar": "نحترم قرارك. لا يمكننا معالجة الطلب دون موافقتك على استخدام بياناتك لهذا الغرض، لذلك لم يُرسل أي شيء ولم تُحفظ بيانات الطلب.",
+        "en": "We respect your decision. We can't process the request without your consent to use your data for this purpose, so nothing was sent and the answers were not kept.",
+    },
+    "flow.pick_option": {"ar": "فضلاً اختر أحد الخيارات.", "en": "Please choose one of the options."},
+    "flow.expired": {
+        "ar": "مضى وقت طويل على آخر رد في طلبك السابق، لذلك بدأنا الطلب من جديد. نعتذر عن الإزعاج.",
+        "en": "It's been a while since your last reply, so we've started the request again. Sorry for the trouble.",
+    },
+    "flow.reminder": {
+        "ar": "تذكير لطيف: طلبك «{title}» لم يكتمل بعد. يمكنك المتابعة من حيث توقفت:",
+        "en": "A gentle reminder: your request “{title}” isn't finished yet. You can continue where you left off:",
+    },
+    "flow.not_provided": {"ar": "لم يُذكر", "en": "Not provided"},
+    "flow.attachment_later": {"ar": "سيُرسل لاحقاً للموظف", "en": "To be sent to staff later"},
+    "flow.attachment_skipped_channel": {
+        "ar": "هذه القناة لا تستقبل الملفات، لذلك تخطينا سؤال المرفق. يمكنك إرساله للموظف لاحقاً.",
+        "en": "This channel can't receive files, so we've skipped the attachment. You can send it to staff later.",
+    },
+    "flow.attachment_pending_channel": {
+        "ar": "هذه القناة لا تستقبل الملفات، وسيطلب منك الموظف هذا المرفق بعد رفع الطلب.",
+        "en": "This channel can't receive files; a staff member will ask you for this attachment after the request is sent.",
+    },
+    "flow.yes": {"ar": "نعم", "en": "Yes"},
+    "flow.no": {"ar": "لا", "en": "No"},
 }
 
 

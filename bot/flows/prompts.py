@@ -17,10 +17,10 @@ from dataclasses import replace
 from typing import Any
 
 from bot.flows.matching import Option, match_option
-from bot.flows.messages import CATALOG, t
 from bot.flows.normalize import fold
 from bot.flows.schema import FieldDef, FlowDef
 from bot.flows.validators import NO_WORDS, YES_WORDS, display_for
+from bot.i18n import t
 from bot.types import Button, Choices, Expect, Text
 
 SUMMARY_FIELD, EDIT_FIELD, DECLARATION_FIELD, CONSENT_FIELD, HANDOFF_FIELD = (
@@ -94,24 +94,24 @@ def looks_like_question(text: str) -> bool:
 
 
 def _options(*specs: tuple[str, str, tuple[str, ...]]) -> tuple[Option, ...]:
-    return tuple(Option(value, *CATALOG[key], aliases) for value, key, aliases in specs)
+    return tuple(Option(value, t(key, "ar"), t(key, "en"), aliases) for value, key, aliases in specs)
 
 
 SUMMARY_OPTIONS = _options(
-    ("confirm", "confirm_button", ("صحيح", "اكد", "تاكيد", "correct", "confirmed")),
-    ("edit", "edit_button", ("عدل", "تغيير", "change", "modify")),
+    ("confirm", "flow.confirm_button", ("صحيح", "اكد", "تاكيد", "correct", "confirmed")),
+    ("edit", "flow.edit_button", ("عدل", "تغيير", "change", "modify")),
 )
 DECLARATION_OPTIONS = _options(
-    ("accept", "declaration_accept", ("اقر", "أقر", "أوافق", "اوافق", "agree", "i agree", "confirm")),
-    ("decline", "declaration_decline", ("لا اوافق", "ما اوافق", "ارفض", "رفض", "disagree", "i disagree")),
+    ("accept", "flow.declaration_accept", ("اقر", "أقر", "أوافق", "اوافق", "agree", "i agree", "confirm")),
+    ("decline", "flow.declaration_decline", ("لا اوافق", "ما اوافق", "ارفض", "رفض", "disagree", "i disagree")),
 )
 CONSENT_OPTIONS = _options(
-    ("accept", "consent_accept", ("اوافق", "موافق", "agree", "i agree")),
-    ("decline", "consent_decline", ("لا اوافق", "ما اوافق", "ارفض", "رفض", "disagree", "i do not agree")),
+    ("accept", "flow.consent_accept", ("اوافق", "موافق", "agree", "i agree")),
+    ("decline", "flow.consent_decline", ("لا اوافق", "ما اوافق", "ارفض", "رفض", "disagree", "i do not agree")),
 )
 HANDOFF_OPTIONS = _options(
-    ("handoff", "handoff_button", ("موظف", "تحويل", "human", "staff")),
-    ("retry", "retry_button", ("محاولة", "حاول", "مرة اخرى", "retry", "try again")),
+    ("handoff", "flow.handoff_button", ("موظف", "تحويل", "human", "staff")),
+    ("retry", "flow.retry_button", ("محاولة", "حاول", "مرة اخرى", "retry", "try again")),
 )
 
 
@@ -146,16 +146,16 @@ def field_prompt(
     """The question for one field: buttons for choices and yes/no, text otherwise."""
     text = fdef.prompt.get(lang)
     if fdef.optional:
-        text = f"{text}\n{t('optional_hint', lang)}"
+        text = f"{text}\n{t('flow.optional_hint', lang)}"
     buttons: list[Button] = []
     if fdef.type in ("choice", "multi_choice"):
         buttons = [Button(c.label.get(lang), c.value) for c in fdef.choices]
     elif fdef.type == "yes_no":
-        buttons = [Button(t("yes", lang), "yes"), Button(t("no", lang), "no")]
+        buttons = [Button(t("flow.yes", lang), "yes"), Button(t("flow.no", lang), "no")]
     if buttons and fdef.optional:
-        buttons.append(Button(t("skip_button", lang), "skip"))
+        buttons.append(Button(t("flow.skip_button", lang), "skip"))
     if buttons and not supports_buttons:
-        text = f"{text}\n{t('choose_hint', lang)}"
+        text = f"{text}\n{t('flow.choose_hint', lang)}"
     expect = Expect(flow.id, fdef.id, fdef.type, tuple(b.value for b in buttons))
     if buttons:
         return Choices(_join(prefix, text), tuple(buttons), kind="flow", expect=expect)
@@ -177,7 +177,12 @@ def summary_reply(
     flow: FlowDef, fields: list[FieldDef], answers: dict[str, Any], lang: str, *, prefix: str | None = None
 ) -> Text | Choices:
     body = "\n".join(
-        [t("summary_title", lang), *summary_lines(flow, fields, answers, lang), "", t("summary_question", lang)]
+        [
+            t("flow.summary_title", lang),
+            *summary_lines(flow, fields, answers, lang),
+            "",
+            t("flow.summary_question", lang),
+        ]
     )
     expect = Expect(flow.id, SUMMARY_FIELD, "confirm", tuple(o.value for o in SUMMARY_OPTIONS))
     return Choices(_join(prefix, body), _buttons(SUMMARY_OPTIONS, lang), kind="flow", expect=expect)
@@ -190,7 +195,7 @@ def edit_options(fields: list[FieldDef]) -> tuple[Option, ...]:
 def edit_pick_reply(flow: FlowDef, fields: list[FieldDef], lang: str, *, prefix: str | None = None) -> Text | Choices:
     options = edit_options(fields)
     expect = Expect(flow.id, EDIT_FIELD, "choice", tuple(o.value for o in options))
-    return Choices(_join(prefix, t("edit_pick", lang)), _buttons(options, lang), kind="flow", expect=expect)
+    return Choices(_join(prefix, t("flow.edit_pick", lang)), _buttons(options, lang), kind="flow", expect=expect)
 
 
 def declaration_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Text | Choices:
@@ -209,7 +214,8 @@ def consent_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Tex
 
 def handoff_offer_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Text | Choices:
     expect = Expect(flow.id, HANDOFF_FIELD, "confirm", tuple(o.value for o in HANDOFF_OPTIONS))
-    return Choices(_join(prefix, t("handoff_offer", lang)), _buttons(HANDOFF_OPTIONS, lang), kind="flow", expect=expect)
+    text = _join(prefix, t("flow.handoff_offer", lang))
+    return Choices(text, _buttons(HANDOFF_OPTIONS, lang), kind="flow", expect=expect)
 
 
 class _KeepMissing(dict[str, Any]):

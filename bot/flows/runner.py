@@ -25,7 +25,7 @@ from typing import Any
 
 from bot.flows import prompts as P
 from bot.flows.matching import Option, match_option
-from bot.flows.messages import reason_text, t
+from bot.flows.messages import reason_text
 from bot.flows.normalize import clean
 from bot.flows.schema import FieldDef, FlowDef
 from bot.flows.state import (
@@ -41,6 +41,7 @@ from bot.flows.state import (
     VolunteerSignup,
 )
 from bot.flows.validators import Invalid, validate
+from bot.i18n import t
 from bot.types import Choices, Reply, Text
 
 MAX_ATTEMPTS = 3
@@ -132,7 +133,7 @@ def _advance(flow: FlowDef, state: FlowState, ctx: StepContext, before: list[Rep
     while nxt is not None and nxt.type == "attachment" and not ctx.supports_attachments:
         # The channel cannot carry files: skip an optional one, mark a required one for the officer.
         state.answers[nxt.id] = None if nxt.optional else {"pending": True}
-        key = "attachment_skipped_channel" if nxt.optional else "attachment_pending_channel"
+        key = "flow.attachment_skipped_channel" if nxt.optional else "flow.attachment_pending_channel"
         replies.append(Text(t(key, ctx.lang), kind="flow"))
         nxt = _next_field(flow, state.answers)
     if nxt is not None:
@@ -227,7 +228,7 @@ def reminder(
     """The reminder to send (a gentle note, then the pending question); marks the state reminded."""
     new = FlowState.from_json(state.to_json())
     new.reminded_at = _iso(now)
-    note = t("reminder", new.lang, title=flow.title.get(new.lang))
+    note = t("flow.reminder", new.lang, title=flow.title.get(new.lang))
     return new, [current_prompt(flow, new, new.lang, supports_buttons=supports_buttons, prefix=note)]
 
 
@@ -237,10 +238,11 @@ def step(flow: FlowDef, state: FlowState, user_input: str, ctx: StepContext) -> 
     text = clean(user_input or "")
     command = P.command_of(text)
     if command == "cancel":
-        return _end(flow, "cancelled", "cancelled", ctx.lang)
+        return _end(flow, "cancelled", "flow.cancelled", ctx.lang)
     if is_expired(state, ctx.now, ctx.expiry):
         fresh, replies = start(flow, ctx.lang, ctx)
-        return StepResult(fresh, [Text(t("expired", ctx.lang), kind="info"), *replies], [Ended(flow.id, "expired")])
+        notice = Text(t("flow.expired", ctx.lang), kind="info")
+        return StepResult(fresh, [notice, *replies], [Ended(flow.id, "expired")])
     state.lang, state.updated_at = ctx.lang, _iso(ctx.now)
     if command == "human":  # typed while the offer is shown, it is the offer being taken
         reason = "validation" if state.offering_handoff else "requested"
@@ -252,7 +254,7 @@ def step(flow: FlowDef, state: FlowState, user_input: str, ctx: StepContext) -> 
     if state.stage == "field":
         return _field_step(flow, state, text, command, ctx)
     if command == "help":
-        return _again(flow, state, ctx, prefix=t("help_default", ctx.lang))
+        return _again(flow, state, ctx, prefix=t("flow.help_default", ctx.lang))
     return _control_step(flow, state, text, ctx)
 
 
@@ -273,7 +275,7 @@ def _back(flow: FlowDef, state: FlowState, ctx: StepContext) -> StepResult:
     if not state.history:
         if state.stage != "field":  # no summary and nothing to go back to: stay put
             return _again(flow, state, ctx)
-        return _again(flow, state, ctx, prefix=t("back_first", ctx.lang))
+        return _again(flow, state, ctx, prefix=t("flow.back_first", ctx.lang))
     previous = state.history.pop()
     state.answers.pop(previous, None)
     state.stage, state.field, state.declaration = "field", previous, None
@@ -296,11 +298,11 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
     if fdef is None:  # the pack changed under a stored state: carry on with what still exists
         return _advance(flow, state, ctx)
     if command == "help":
-        help_text = fdef.help.get(ctx.lang) if fdef.help else t("help_default", ctx.lang)
+        help_text = fdef.help.get(ctx.lang) if fdef.help else t("flow.help_default", ctx.lang)
         return _again(flow, state, ctx, prefix=help_text)
     if command == "skip":
         if not fdef.optional:
-            return _again(flow, state, ctx, prefix=t("skip_required", ctx.lang))
+            return _again(flow, state, ctx, prefix=t("flow.skip_required", ctx.lang))
         return _accept(flow, state, fdef, None, ctx)
     today = _aware(ctx.now).astimezone(RIYADH).date()
     spec = replace(fdef.to_spec(), lang=ctx.lang, today=today, attachments=ctx.attachments)
@@ -322,7 +324,7 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
     if not isinstance(result, Invalid):
         return _accept(flow, state, fdef, result.value, ctx)
     if state.offering_handoff:  # neither a choice nor a valid answer: show the offer again
-        return _again(flow, state, ctx, prefix=t("pick_option", ctx.lang))
+        return _again(flow, state, ctx, prefix=t("flow.pick_option", ctx.lang))
     if fdef.type not in FREE_TEXT and text:
         answer = ctx.is_question(text)
         if answer:
@@ -354,16 +356,16 @@ def _control_step(flow: FlowDef, state: FlowState, text: str, ctx: StepContext) 
             state.declaration = _record(flow, flow.declaration.get(ctx.lang), ctx)
             return _after_declaration(flow, state, ctx, [])
         if choice == "decline":
-            return _end(flow, "declined", "declined", ctx.lang)
+            return _end(flow, "declined", "flow.declined", ctx.lang)
     elif state.stage == "consent" and flow.consent is not None:
         choice = P.control_choice(text, P.CONSENT_OPTIONS)
         if choice == "accept":
             return _finish(flow, state, ctx, _record(flow, flow.consent.get(ctx.lang), ctx), [])
         if choice == "decline":
-            return _end(flow, "consent_declined", "consent_declined", ctx.lang)
+            return _end(flow, "consent_declined", "flow.consent_declined", ctx.lang)
     else:  # a stage this flow no longer has (pack changed): resume from the fields
         return _advance(flow, state, ctx)
     answer = ctx.is_question(text) if text else None
     if answer:
         return _again(flow, state, ctx, before=[Text(answer, kind="answer")])
-    return _again(flow, state, ctx, prefix=t("pick_option", ctx.lang))
+    return _again(flow, state, ctx, prefix=t("flow.pick_option", ctx.lang))

@@ -2,7 +2,7 @@
 
 Why pure: the same validator runs in a conversation, in property tests and in the officer's
 console when data is corrected, and must give the same answer everywhere. A validator never
-writes a sentence — it returns a reason key and parameters (see :mod:`bot.flows.messages`),
+writes a sentence — it returns a reason key and parameters (texts in :mod:`bot.flows.messages`),
 so wording and language stay out of the checks.
 
 All validators accept Arabic-Indic and Persian digits, strip control characters (bidi
@@ -25,8 +25,8 @@ import phonenumbers
 from bot.flows.cities import saudi_cities
 from bot.flows.dates import format_date, parse_date
 from bot.flows.matching import Ambiguous, Option, match_option
-from bot.flows.messages import t
 from bot.flows.normalize import clean, fold, fold_digits, only_digits
+from bot.i18n import t
 from bot.types import Attachment
 
 DEFAULT_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
@@ -264,9 +264,9 @@ def validate_multi_choice(raw: str, spec: FieldSpec) -> Result:
 def validate_yes_no(raw: str, spec: FieldSpec) -> Result:
     key = fold(raw)
     if key in YES_WORDS:
-        return Valid(True, t("yes", spec.lang))
+        return Valid(True, t("flow.yes", spec.lang))
     if key in NO_WORDS:
-        return Valid(False, t("no", spec.lang))
+        return Valid(False, t("flow.no", spec.lang))
     return Invalid("yes_no")
 
 
@@ -365,11 +365,11 @@ def display_for(spec: FieldSpec, value: Any) -> str:
     """How a stored value is shown back (summary, officer notes) in ``spec.lang``."""
     lang = spec.lang
     if value is None:
-        return t("not_provided", lang)
+        return t("flow.not_provided", lang)
     if spec.type == "national_id":
         return mask_national_id(str(value))
     if spec.type == "yes_no":
-        return t("yes" if value else "no", lang)
+        return t("flow.yes" if value else "flow.no", lang)
     if spec.type in ("choice", "city", "multi_choice"):
         options = spec.choices or (saudi_cities() if spec.type == "city" else ())
         labels = {o.value: o.label(lang) for o in options}
@@ -380,7 +380,7 @@ def display_for(spec: FieldSpec, value: Any) -> str:
         return format_date(str(value), lang)
     if spec.type == "attachment":
         if isinstance(value, dict) and value.get("pending"):
-            return t("attachment_later", lang)
+            return t("flow.attachment_later", lang)
         if isinstance(value, dict):
             return str(value.get("filename") or value.get("content_type") or "✓")
     return shorten(str(value))
