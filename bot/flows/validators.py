@@ -2,7 +2,7 @@
 
 Why pure: the same validator runs in a conversation, in property tests and in the officer's
 console when data is corrected, and must give the same answer everywhere. A validator never
-writes a sentence — it returns a reason key and parameters (texts in :mod:`bot.flows.messages`),
+writes a sentence — it returns a reason key and parameters (texts: the ``flow.*`` keys of :mod:`bot.i18n`),
 so wording and language stay out of the checks.
 
 All validators accept Arabic-Indic and Persian digits, strip control characters (bidi
