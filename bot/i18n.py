@@ -160,6 +160,25 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Thank you; we've received your feedback and will use it to improve our services.",
     },
     "survey.done": {"ar": "شكراً لك على وقتك.", "en": "Thank you for your time."},
+    # --- opting out of notifications (STOP / START, every channel) --------------------------
+    "optout.out": {
+        "ar": "تم إيقاف رسائل التنبيهات والتحديثات على هذه القناة، وستصلك فقط الردود على رسائلك. لإعادة الاشتراك أرسل: اشتراك",
+        "en": "You will no longer receive notifications or updates here; we will only answer your own messages. To subscribe again, send START.",
+    },
+    "optout.in": {
+        "ar": "تم تفعيل اشتراكك من جديد، وستصلك تحديثات طلباتك وتنبيهات الجمعية. للإيقاف أرسل: إيقاف",
+        "en": "You are subscribed again and will receive updates about your requests. To stop, send STOP.",
+    },
+    # --- a request's status as the beneficiary reads it (staff labels: console/texts.py) -----
+    "case_status.submitted": {"ar": "تم الاستلام، بانتظار الدراسة", "en": "Received, awaiting review"},
+    "case_status.under_review": {"ar": "قيد الدراسة لدى اللجنة", "en": "Under review"},
+    "case_status.approved": {"ar": "تمت الموافقة", "en": "Approved"},
+    "case_status.rejected": {"ar": "نعتذر، لم تتم الموافقة", "en": "Not approved"},
+    "case_status.needs_info": {"ar": "بحاجة إلى استكمال معلومات", "en": "More information needed"},
+    "case_status.completed": {"ar": "مكتمل", "en": "Completed"},
+    "case_status.cancelled": {"ar": "ملغى", "en": "Cancelled"},
+    # --- Telegram's keyboard button that shares the person's number -------------------------
+    "telegram.share_phone": {"ar": "📱 مشاركة رقم جوالي", "en": "📱 Share my mobile number"},
     # === flows (keys "flow.…"): what a request form says that is not in a pack ===============
     # validators return the reason part of a key ("nid_checksum" → "flow.nid_checksum")
     # --- validation reasons -------------------------------------------------------------

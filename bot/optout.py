@@ -17,6 +17,7 @@ import re
 from typing import Literal
 
 from bot.context import TurnContext
+from bot.i18n import t
 from bot.types import Text
 
 Subscription = Literal["out", "in"]
@@ -29,20 +30,6 @@ OPT_OUT_WORDS = frozenset({
     "ايقاف", "الغاء الاشتراك", "الغاء اشتراك", "ايقاف الرسائل", "ايقاف الاشتراك",
 })
 OPT_IN_WORDS = frozenset({"start", "unstop", "subscribe", "اشتراك", "اشترك", "تفعيل الاشتراك"})
-
-TEXTS = {
-    "out": {
-        "ar": "تم إيقاف رسائل التنبيهات والتحديثات على هذه القناة، وستصلك فقط الردود على رسائلك. "
-              "لإعادة الاشتراك أرسل: اشتراك",
-        "en": "You will no longer receive notifications or updates here; we will only answer your own "
-              "messages. To subscribe again, send START.",
-    },
-    "in": {
-        "ar": "تم تفعيل اشتراكك من جديد، وستصلك تحديثات طلباتك وتنبيهات الجمعية. للإيقاف أرسل: إيقاف",
-        "en": "You are subscribed again and will receive updates about your requests. To stop, send STOP.",
-    },
-}
-
 
 _ALEFS = str.maketrans("أإآٱ", "اااا")
 
@@ -82,6 +69,6 @@ class OptOutStage:
         ctx.state.extra["subscription"] = {
             "status": choice, "at": ctx.now.isoformat(), "channel": ctx.message.key.channel,
         }
-        ctx.say(Text(TEXTS[choice][lang if lang in ("ar", "en") else "ar"], kind="info"))
+        ctx.say(Text(t(f"optout.{choice}", lang), kind="info"))
         ctx.events.append({"type": "opt_out" if choice == "out" else "opt_in"})
         return True

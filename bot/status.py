@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.context import TurnContext
 from bot.dates import format_date
-from bot.i18n import t
+from bot.i18n import CATALOG, t
 from bot.types import Button, Choices, Expect, Text
 
 REF_RE = re.compile(r"\b([A-Za-z]{3})\s*-\s*(\d{2})\s*-\s*(\d{1,5})\b")
@@ -23,19 +23,10 @@ DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "012345678901
 MAX_VERIFY = 3
 
 
-STATUS_LABELS = {
-    "submitted": {"ar": "تم الاستلام، بانتظار الدراسة", "en": "Received, awaiting review"},
-    "under_review": {"ar": "قيد الدراسة لدى اللجنة", "en": "Under review"},
-    "approved": {"ar": "تمت الموافقة", "en": "Approved"},
-    "rejected": {"ar": "نعتذر، لم تتم الموافقة", "en": "Not approved"},
-    "needs_info": {"ar": "بحاجة إلى استكمال معلومات", "en": "More information needed"},
-    "completed": {"ar": "مكتمل", "en": "Completed"},
-    "cancelled": {"ar": "ملغى", "en": "Cancelled"},
-}
-
-
-def _label(status: str, lang: str) -> str:
-    return STATUS_LABELS.get(status, {}).get(lang, status)
+def status_label(status: str, lang: str) -> str:
+    """A request's status in the beneficiary's words (the status name itself if it has none)."""
+    key = f"case_status.{status}"
+    return t(key, lang) if key in CATALOG else status
 
 
 def _example(ctx: TurnContext) -> str:
@@ -51,7 +42,7 @@ def _prompt(ctx: TurnContext) -> Choices:
 
 
 def _detail(ctx: TurnContext, case: Any) -> Text:
-    text = t("status.detail", ctx.lang, reference=case.reference, status=_label(case.status, ctx.lang),
+    text = t("status.detail", ctx.lang, reference=case.reference, status=status_label(case.status, ctx.lang),
              date=format_date(case.created_at.date(), ctx.lang))
     if case.decision_due_at and case.status in {"submitted", "under_review"}:
         text += "\n" + t("status.due", ctx.lang, due=format_date(case.decision_due_at.date(), ctx.lang))
@@ -81,7 +72,7 @@ async def _list_mine(ctx: TurnContext) -> None:
         ctx.say(Text(t("status.none_open", ctx.lang), kind="answer"))
         return
     lines = [t("status.list_head", ctx.lang)] + [
-        t("status.line", ctx.lang, reference=c.reference, status=_label(c.status, ctx.lang),
+        t("status.line", ctx.lang, reference=c.reference, status=status_label(c.status, ctx.lang),
           date=format_date(c.created_at.date(), ctx.lang))
         for c in cases
     ]

@@ -39,6 +39,7 @@ from telegram import (
 )
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.i18n import t
 from bot.render import TELEGRAM, Capabilities, Rendered, is_arabic, render
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
@@ -65,7 +66,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name,
 MAX_UPDATE_BYTES = 256 * 1024
 START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 ALLOWED_UPDATES = ["message", "callback_query"]
-SHARE_PHONE = {"ar": "📱 مشاركة رقم جوالي", "en": "📱 Share my mobile number"}
 
 
 class TelegramChannel:
@@ -274,7 +274,7 @@ class TelegramChannel:
                     [[InlineKeyboardButton(label, callback_data=callback_data(value))] for label, value in part.buttons]
                 )
             elif i == len(parts) - 1 and expect.get("type") == "phone":
-                markup = ReplyKeyboardMarkup([[KeyboardButton(SHARE_PHONE[lang], request_contact=True)]],
+                markup = ReplyKeyboardMarkup([[KeyboardButton(t("telegram.share_phone", lang), request_contact=True)]],
                                              one_time_keyboard=True, resize_keyboard=True)
             try:
                 if part.media_url:

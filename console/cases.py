@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.context import TurnContext
 from bot.i18n import t
 from bot.runtime import Runtime
-from bot.status import STATUS_LABELS
+from bot.status import status_label
 from bot.survey import survey_compose
 from bot.types import Text
 from console.auth import StaffUser
@@ -121,7 +121,7 @@ async def change_status(runtime: Runtime, user: StaffUser, case: Any, *, to_stat
                                             trigger_key=f"case:{case.id}:{to_status}", officer_id=user.id)
 
         def compose(ctx: TurnContext) -> None:
-            label = STATUS_LABELS.get(to_status, {}).get(ctx.lang, to_status)
+            label = status_label(to_status, ctx.lang)
             text = t("case.status_update", ctx.lang, reference=case.reference, status=label)
             if to_status in TOLD_WHY:
                 text += "\n" + t(f"case.why.{to_status}", ctx.lang, comment=comment)
