@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientError, web
 from sqlalchemy import insert, select
 
-from console import auth, report, service
+from channels.media import MediaRefused
+from channels.push import PUSH
+from console import attachments, auth, report, service
 from console import cases as case_ops
 from console.auth import StaffUser
 from console.service import Conflict, ConvRow, Forbidden, NotFound
 from console.web import forbidden as forbidden_page
-from console.web import need, not_found, render, runtime_of
+from console.web import lang_of, need, not_found, render, runtime_of
 from storage.cases import TRANSITIONS, BadTransition, StaleCase, audit
 from storage.crypto import mask
 from storage.models import AuditLog, CannedReply, Conversation, Message, Note, Staff, new_id
 
 MAX_CANNED_TITLE, MAX_CANNED_BODY = 80, 2000
+#: the most a provider may take to hand over one attachment before the officer gets the 502 page
+FETCH_TIMEOUT_S = 30.0
+
+log = logging.getLogger("sila.console")
 
 
 def _field(form: Any, name: str) -> str:
@@ -75,10 +83,10 @@ async def _transcript(request: web.Request, conv: ConvRow) -> list[dict[str, Any
     return out
 
 
-def _masked_answers(answers: dict[str, Any], reveal: str | None) -> list[tuple[str, str]]:
+def _masked_answers(answers: dict[str, Any], reveal: str | None, lang: str) -> list[tuple[str, str]]:
     out = []
     for k, v in answers.items():
-        text = v if isinstance(v, str) else str(v)
+        text = v if isinstance(v, str) else attachments.answer_text(v, lang)
         if k == "national_id" and reveal is None:
             text = mask(text)
         elif k == "national_id":
@@ -108,7 +116,7 @@ async def _conversation_view(request: web.Request, user: StaffUser, conv: ConvRo
     return render(
         request, "conversation.html", status=status, conv=conv, messages=await _transcript(request, conv),
         flow_id=flow.get("flow") if isinstance(flow, dict) else None,
-        answers=_masked_answers(answers or {}, reveal), cases=cases, notes=notes, canned=canned,
+        answers=_masked_answers(answers or {}, reveal, lang_of(request)), cases=cases, notes=notes, canned=canned,
         colleagues=colleagues, handoff=handoff, error=error, org_name=runtime.packs[conv.org].pack.short_name,
         can_assign=user.role in ("coordinator", "admin"),
     )
@@ -217,7 +225,7 @@ async def _case_view(request: web.Request, case: Any, *, reveal: str | None = No
         if h["actor"].startswith("staff:"):
             h["actor"] = names.get(h["actor"].split(":", 1)[1], h["actor"])
     nid = reveal if reveal is not None else (mask("000000" + case.national_id_last4) if case.national_id_last4 else "")
-    data = [(k, v if isinstance(v, str) else str(v)) for k, v in (case.data or {}).items()]
+    data = attachments.answer_views(case.id, case.data or {}, lang_of(request))
     return render(request, "case.html", status=status, case=case, history=history, nid=nid, data=data,
                   transitions=TRANSITIONS.get(case.status, ()), error=error, revealed=reveal is not None)
 
@@ -257,6 +265,35 @@ async def case_reveal_post(request: web.Request) -> web.Response:
         await audit(conn, actor=f"staff:{user.id}", action="reveal.national_id", org=case.org,
                     target=f"case:{case.reference}")
     return await _case_view(request, case, reveal=plain)
+
+
+async def case_file(request: web.Request) -> web.StreamResponse:
+    """One attached file of a case, fetched from the provider on demand; each view is audited."""
+    user = await need(request)
+    case = await _case(request, user)
+    field = request.match_info["field"]
+    value = (case.data or {}).get(field)
+    if not attachments.is_file(value):
+        raise not_found(request)
+    attachment = attachments.attachment_of(value)
+    push = request.app.get(PUSH)
+    if push is None:  # a console-only app has no channel adapters to fetch with
+        return render(request, "error.html", code=503, status=503, message="err.attachment")
+    try:
+        async with asyncio.timeout(FETCH_TIMEOUT_S):
+            blob = await attachments.adapter_for(push, attachment).fetch_attachment(case.org, attachment)
+    except (MediaRefused, ClientError, TimeoutError, OSError, ValueError) as exc:
+        reason = str(exc) if isinstance(exc, MediaRefused) else type(exc).__name__  # no URL, id or number
+        log.warning("attachment %s of case %s not shown: %s", field[:40], case.reference, reason)
+        return render(request, "error.html", code=502, status=502, message="err.attachment")
+    runtime = runtime_of(request)
+    assert runtime.db is not None
+    async with runtime.db.writer.begin() as conn:
+        await audit(conn, actor=f"staff:{user.id}", action="view.attachment", org=case.org,
+                    target=f"case:{case.reference}:{field}",
+                    detail={"content_type": blob.content_type, "bytes": len(blob.content)})
+    headers = attachments.file_headers(blob, attachment.filename, f"{case.reference}-{field}")
+    return web.Response(body=blob.content, content_type=blob.content_type, headers=headers)
 
 
 # -- report ------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ def setup_console(app: web.Application) -> None:
     r.add_get("/console/cases/{case_id}", pages.case_page)
     r.add_post("/console/cases/{case_id}/status", pages.case_status_post)
     r.add_post("/console/cases/{case_id}/reveal", pages.case_reveal_post)
+    r.add_get("/console/cases/{case_id}/files/{field}", pages.case_file)
     r.add_get("/console/report", pages.report_page)
     r.add_get("/console/report.csv", pages.report_csv)
     r.add_route("*", "/console/canned", pages.canned_page)
