@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any, TypeGuard
 from urllib.parse import quote
 
-from bot.flows.validators import type_names
+from bot.flows.schema import FieldDef
+from bot.flows.validators import display_for, type_names
 from bot.i18n import t
 from bot.types import Attachment
 from channels.media import MediaBlob
@@ -28,6 +30,8 @@ EXTENSIONS = {
     "application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
     "image/webp": ".webp", "audio/ogg": ".ogg", "audio/mpeg": ".mp3", "audio/mp4": ".m4a", "video/mp4": ".mp4",
 }
+#: field types whose stored value is a code or an ISO date: the form's own words are shown instead
+WORDED_TYPES = frozenset({"choice", "multi_choice", "city", "date", "yes_no"})
 #: types a browser shows by itself; anything else is offered as a download
 INLINE = frozenset({"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"})
 #: images are shown in a sandboxed, script-less document; Chromium's PDF viewer does not load in a
@@ -47,6 +51,8 @@ class AnswerView:
     text: str
     size: str = ""
     href: str = ""
+    #: the form's short name for the field in the console's language (the key when unknown)
+    label: str = ""
 
 
 def is_file(value: Any) -> TypeGuard[dict[str, Any]]:
@@ -87,14 +93,21 @@ def answer_text(value: Any, lang: str) -> str:
     return str(value)
 
 
-def answer_views(case_id: str, data: dict[str, Any], lang: str) -> list[AnswerView]:
+def answer_views(case_id: str, data: dict[str, Any], lang: str,
+                 fields: Mapping[str, FieldDef] | None = None) -> list[AnswerView]:
+    """The case's answers for the officer; ``fields`` (the request form's fields by id) gives each
+    its label and shows choices, cities, dates and yes/no in words, as the applicant saw them."""
     out = []
     for key, value in data.items():
+        fdef = (fields or {}).get(key)
+        label = (fdef.label or fdef.prompt).get(lang) if fdef else key
         if is_file(value):
             out.append(AnswerView(key, type_text(value), size_text(value.get("size"), lang),
-                                  f"/console/cases/{quote(case_id, safe='')}/files/{quote(key, safe='')}"))
+                                  f"/console/cases/{quote(case_id, safe='')}/files/{quote(key, safe='')}", label))
+        elif fdef is not None and fdef.type in WORDED_TYPES and value is not None:
+            out.append(AnswerView(key, display_for(replace(fdef.to_spec(), lang=lang), value)[:500], label=label))
         else:
-            out.append(AnswerView(key, answer_text(value, lang)[:500]))
+            out.append(AnswerView(key, answer_text(value, lang)[:500], label=label))
     return out
 
 

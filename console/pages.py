@@ -225,7 +225,9 @@ async def _case_view(request: web.Request, case: Any, *, reveal: str | None = No
         if h["actor"].startswith("staff:"):
             h["actor"] = names.get(h["actor"].split(":", 1)[1], h["actor"])
     nid = reveal if reveal is not None else (mask("000000" + case.national_id_last4) if case.national_id_last4 else "")
-    data = attachments.answer_views(case.id, case.data or {}, lang_of(request))
+    flow = runtime.packs[case.org].flows.get(case.flow_id) if case.org in runtime.packs else None
+    fields = {f.id: f for f in flow.fields} if flow is not None else None
+    data = attachments.answer_views(case.id, case.data or {}, lang_of(request), fields)
     return render(request, "case.html", status=status, case=case, history=history, nid=nid, data=data,
                   transitions=TRANSITIONS.get(case.status, ()), error=error, revealed=reveal is not None)
 

@@ -118,13 +118,17 @@ async def test_case_page_shows_type_size_and_link_never_a_repr(app: tuple[Fakes,
     link = f'<a href="/console/cases/{case.id}/files/medical_report" target="_blank" rel="noopener">عرض المرفق</a>'
     assert link in html
     assert "<bdi dir=\"ltr\">PDF</bdi> · <bdi>121 كيلوبايت</bdi>" in html
-    assert "financial_aid، medical_supplies" in html and "سيُرسل لاحقاً للموظف" in html and "a: 1" in html
+    # choices in the form's words, fields under the form's labels (the id stays as a tooltip)
+    assert "مساعدة مالية، مستلزمات طبية" in html and "financial_aid" not in html
+    assert '<dt title="support_type">نوع الدعم</dt>' in html
+    assert "سيُرسل لاحقاً للموظف" in html and "a: 1" in html
     assert "{&#39;" not in html and "[&#39;" not in html and "telegram:F1" not in html
     assert await views(console) == [], "opening the case page is not opening the file"
     await agent.get("/console/lang?to=en&next=/console/queue")
     _, html = await agent.get(f"/console/cases/{case.id}")
     assert ">View file</a>" in html and "<bdi>121 KB</bdi>" in html
-    assert "financial_aid, medical_supplies" in html and "To be sent to staff later" in html
+    assert "Financial aid, Medical supplies" in html and '<dt title="support_type">Support type</dt>' in html
+    assert "To be sent to staff later" in html
 
 
 async def test_other_association_and_signed_out_are_refused(app: tuple[Fakes, Console]) -> None:
