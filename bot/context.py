@@ -30,6 +30,9 @@ class TurnContext:
     services: Any = None
     #: the FAQ decision, if the FAQ stage ran
     decision: Any = None
+    #: what the transcript keeps of the inbound message instead of its words, when they must not
+    #: be stored (an answer to a national-ID question keeps only its last digits); None: as sent
+    stored_text: str | None = None
 
     @property
     def lang(self) -> str:

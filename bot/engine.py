@@ -203,10 +203,13 @@ class Engine:
             inbound_payload["button"] = msg.button_value
         for k, v in msg.meta:
             inbound_payload[k] = v
+        if ctx.stored_text is not None:
+            inbound_payload["redacted"] = True
         messages = [
             StoredMessage(
                 id=new_id(), conversation_id=conv.id, seq=previous_seq + 1, direction="in",
-                author="beneficiary", text=msg.text or (msg.button_value or ""),
+                author="beneficiary",
+                text=ctx.stored_text if ctx.stored_text is not None else msg.text or (msg.button_value or ""),
                 payload=inbound_payload or None, kind=None, created_at=msg.received_at,
                 provider_message_id=msg.provider_message_id,
             )

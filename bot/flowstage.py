@@ -55,12 +55,30 @@ class FlowStage:
         if flow is None:  # the pack dropped this flow since; don't strand the person
             ctx.state.flow = None
             return False
+        if _asks_national_id(flow, state):
+            masked = redact_digits(ctx.message.text or "")
+            ctx.stored_text = masked if masked != ctx.message.text else None
         result = runner.step(flow, state, ctx.input, step_context(ctx))
         ctx.state.flow = result.state.to_json() if result.state is not None else None
         ctx.say(*result.replies)
         for effect in result.effects:
             await _carry_out(ctx, effect, flow, state)
         return True
+
+
+def _asks_national_id(flow: Any, state: FlowState) -> bool:
+    """Is this message the answer to a national-ID question (asked, or re-asked from the summary)?"""
+    if state.stage != "field" or state.field is None:
+        return False
+    return any(f.id == state.field and f.type == "national_id" for f in flow.fields)
+
+
+def redact_digits(text: str, keep: int = 4) -> str:
+    """``text`` with every digit but the last ``keep`` replaced by ``*`` (Arabic-Indic ones too),
+    so the transcript of a national-ID answer shows what it was without holding the number."""
+    positions = [i for i, ch in enumerate(text) if ch.isdigit()]
+    hidden = set(positions[:-keep] if keep else positions)
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(text))
 
 
 async def start_flow(ctx: TurnContext, flow_id: str) -> bool:

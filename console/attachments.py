@@ -93,21 +93,32 @@ def answer_text(value: Any, lang: str) -> str:
     return str(value)
 
 
+def field_label(key: str, lang: str, fdef: FieldDef | None) -> str:
+    """The form's short name for a field in ``lang`` (the field id when the form is unknown)."""
+    return (fdef.label or fdef.prompt).get(lang) if fdef is not None else key
+
+
+def answer_words(value: Any, lang: str, fdef: FieldDef | None) -> str:
+    """An answer as the applicant's summary showed it: choices, cities, dates and yes/no in the
+    form's words (``display_for``); anything else through :func:`answer_text`."""
+    if fdef is not None and fdef.type in WORDED_TYPES and value is not None:
+        return display_for(replace(fdef.to_spec(), lang=lang), value)
+    return answer_text(value, lang)
+
+
 def answer_views(case_id: str, data: dict[str, Any], lang: str,
                  fields: Mapping[str, FieldDef] | None = None) -> list[AnswerView]:
-    """The case's answers for the officer; ``fields`` (the request form's fields by id) gives each
-    its label and shows choices, cities, dates and yes/no in words, as the applicant saw them."""
+    """The case's answers for the officer, each under its label (``fields``: the request form's
+    fields by id); a file gets its type, size and a link instead of words."""
     out = []
     for key, value in data.items():
         fdef = (fields or {}).get(key)
-        label = (fdef.label or fdef.prompt).get(lang) if fdef else key
+        label = field_label(key, lang, fdef)
         if is_file(value):
             out.append(AnswerView(key, type_text(value), size_text(value.get("size"), lang),
                                   f"/console/cases/{quote(case_id, safe='')}/files/{quote(key, safe='')}", label))
-        elif fdef is not None and fdef.type in WORDED_TYPES and value is not None:
-            out.append(AnswerView(key, display_for(replace(fdef.to_spec(), lang=lang), value)[:500], label=label))
         else:
-            out.append(AnswerView(key, answer_text(value, lang)[:500], label=label))
+            out.append(AnswerView(key, answer_words(value, lang, fdef)[:500], label=label))
     return out
 
 

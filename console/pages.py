@@ -10,6 +10,8 @@ from typing import Any
 from aiohttp import ClientError, web
 from sqlalchemy import insert, select
 
+from bot.flows.schema import FieldDef
+from bot.runtime import Runtime
 from channels.media import MediaRefused
 from channels.push import PUSH
 from console import attachments, auth, report, service
@@ -83,15 +85,25 @@ async def _transcript(request: web.Request, conv: ConvRow) -> list[dict[str, Any
     return out
 
 
-def _masked_answers(answers: dict[str, Any], reveal: str | None, lang: str) -> list[tuple[str, str]]:
+def _form_fields(runtime: Runtime, org: str, flow_id: str | None) -> dict[str, FieldDef] | None:
+    """The fields of a request form by id, to show answers under their labels and in words."""
+    pack = runtime.packs.get(org)
+    flow = pack.flows.get(flow_id) if pack is not None and flow_id else None
+    return {f.id: f for f in flow.fields} if flow is not None else None
+
+
+def _masked_answers(answers: dict[str, Any], reveal: str | None, lang: str,
+                    fields: dict[str, FieldDef] | None = None) -> list[tuple[str, str, str]]:
+    """(field id, label, text) of a form in progress; the national ID masked unless revealed."""
     out = []
     for k, v in answers.items():
-        text = v if isinstance(v, str) else attachments.answer_text(v, lang)
+        fdef = (fields or {}).get(k)
+        text = v if isinstance(v, str) and fdef is None else attachments.answer_words(v, lang, fdef)
         if k == "national_id" and reveal is None:
-            text = mask(text)
+            text = mask(str(v))
         elif k == "national_id":
             text = reveal or ""
-        out.append((k, text[:500]))
+        out.append((k, attachments.field_label(k, lang, fdef), text[:500]))
     return out
 
 
@@ -101,6 +113,7 @@ async def _conversation_view(request: web.Request, user: StaffUser, conv: ConvRo
     assert runtime.db is not None and runtime.cases is not None
     flow = conv.state.get("flow") or {}
     answers = flow.get("answers") if isinstance(flow, dict) else None
+    flow_id = flow.get("flow") if isinstance(flow, dict) else None
     cases = await runtime.cases.for_beneficiary(conv.org, conv.beneficiary_id, open_only=False)
     async with runtime.db.reader.connect() as conn:
         notes = (await conn.execute(
@@ -115,8 +128,9 @@ async def _conversation_view(request: web.Request, user: StaffUser, conv: ConvRo
     handoff = conv.state.get("handoff") or {}
     return render(
         request, "conversation.html", status=status, conv=conv, messages=await _transcript(request, conv),
-        flow_id=flow.get("flow") if isinstance(flow, dict) else None,
-        answers=_masked_answers(answers or {}, reveal, lang_of(request)), cases=cases, notes=notes, canned=canned,
+        flow_id=flow_id,
+        answers=_masked_answers(answers or {}, reveal, lang_of(request), _form_fields(runtime, conv.org, flow_id)),
+        cases=cases, notes=notes, canned=canned,
         colleagues=colleagues, handoff=handoff, error=error, org_name=runtime.packs[conv.org].pack.short_name,
         can_assign=user.role in ("coordinator", "admin"),
     )
@@ -225,9 +239,8 @@ async def _case_view(request: web.Request, case: Any, *, reveal: str | None = No
         if h["actor"].startswith("staff:"):
             h["actor"] = names.get(h["actor"].split(":", 1)[1], h["actor"])
     nid = reveal if reveal is not None else (mask("000000" + case.national_id_last4) if case.national_id_last4 else "")
-    flow = runtime.packs[case.org].flows.get(case.flow_id) if case.org in runtime.packs else None
-    fields = {f.id: f for f in flow.fields} if flow is not None else None
-    data = attachments.answer_views(case.id, case.data or {}, lang_of(request), fields)
+    data = attachments.answer_views(case.id, case.data or {}, lang_of(request),
+                                    _form_fields(runtime, case.org, case.flow_id))
     return render(request, "case.html", status=status, case=case, history=history, nid=nid, data=data,
                   transitions=TRANSITIONS.get(case.status, ()), error=error, revealed=reveal is not None)
 

@@ -387,3 +387,25 @@ async def test_officer_takes_over_a_conversation_nobody_escalated(h: Harness) ->
     # and the bot is quiet from now on
     out = await h.say(V1, "كم مدة دراسة الطلب؟")
     assert out.replies == []
+
+
+async def test_conversation_page_shows_a_form_in_progress_under_its_labels_and_in_words(h: Harness) -> None:
+    await h.staff("o@amass.sa")
+    a, _, _ = await h.login("o@amass.sa")
+    await h.say(V3, "السلام عليكم")
+    await h.say(V3, "", button="flow:support_request")
+    for text in ("محمد عبدالله السالم", "1000000008", "0551234567", "جدة"):
+        await h.say(V3, text)
+    cid = (await h.say(V3, "", button="handoff")).conversation_id
+    conv = await h.runtime.engine.store.load(ConversationKey("amass", "webchat", V3))
+    stored = conv.state["flow"]["answers"]
+    assert stored["full_name"] == "محمد عبدالله السالم" and stored["city"] != "جدة", "the city is kept as a code"
+    history = await h.runtime.engine.store.history(conv.id, limit=100)
+    assert all("1000000008" not in m.text for m in history), "the transcript never holds the ID"
+    assert [m.text for m in history if (m.payload or {}).get("redacted")] == ["******0008"]
+    await a.post(f"/console/c/{cid}/claim")
+    status, html = await a.get(f"/console/c/{cid}")
+    assert status == 200
+    assert '<dt title="full_name">الاسم</dt>' in html and '<dt title="city">المدينة</dt>' in html
+    assert ">جدة</dd>" in html and f">{stored['city']}</dd>" not in html, "the city in words, not its code"
+    assert "1000000008" not in html and "******0008" in html, "the national ID stays masked"
