@@ -2,7 +2,9 @@
 against the fake Twilio server enforcing a known limit (messages/s per sender; 429 beyond it).
 
 Prints: enqueue time (audience snapshot into the queue; target ≤ 5 s for 100,000), achieved send
-rate vs the limit (target ≥ 95%), 429s provoked (target 0: the limit is known and shared through
+rate vs the limit (target ≥ 95%) and, measured in the same run, the ceiling (bare aiohttp senders
+against the same fake server with no limit and no database: when the limit is a large share of
+it, the machine, not Sila, caps the rate), 429s provoked (target 0: the limit is known and shared through
 Redis), each worker's peak RSS (target ≤ 200 MB), duplicates and losses (target 0 and 0).
 A benchmark, not a test: it asserts nothing.
 
@@ -39,6 +41,7 @@ N = int(os.environ.get("BENCH_BROADCAST_N", "100000"))
 RATE = int(os.environ.get("BENCH_BROADCAST_RATE", "1000"))
 WORKERS = int(os.environ.get("BENCH_BROADCAST_WORKERS", "2"))
 PG_ADMIN = os.environ.get("SILA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+BODY = "تذكير: موعد توزيع السلال الغذائية غداً"
 REDIS = os.environ.get("SILA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -62,6 +65,45 @@ async def admin(sql: str) -> None:
         await conn.close()
 
 
+async def bare_sender(url: str, seconds: float, concurrency: int = 48) -> None:
+    """The ceiling's sender: Twilio's create-message POST in a loop (aiohttp, keep-alive), no
+    database, no rate limit, nothing recorded; prints how many were accepted."""
+    import aiohttp
+
+    auth = aiohttp.BasicAuth(twa.ACCOUNT_SID, twa.AUTH_TOKEN)
+    target = f"{url}/2010-04-01/Accounts/{twa.ACCOUNT_SID}/Messages.json"
+    deadline = time.perf_counter() + seconds
+    done = 0
+
+    async def loop(session: aiohttp.ClientSession, i: int) -> None:
+        nonlocal done
+        n = 0
+        while time.perf_counter() < deadline:
+            data = {"To": f"+9665{i:04d}{n:04d}", "From": "+966110000000", "Body": BODY}
+            async with session.post(target, data=data, auth=auth) as r:
+                await r.read()
+                done += r.status == 201
+            n += 1
+
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(loop(session, i) for i in range(concurrency)))
+    print(done, flush=True)
+
+
+async def ceiling(seconds: float = 5.0) -> float:
+    """What this machine can push through the fake provider right now: WORKERS bare senders
+    against a fresh fake Twilio with no limit. Printed beside the result because the VM's speed
+    varies from run to run."""
+    tw = await twa.FakeTwilio().start()
+    try:
+        procs = [await asyncio.create_subprocess_exec(sys.executable, __file__, "--bare-sender", tw.url, str(seconds),
+                                                      stdout=asyncio.subprocess.PIPE) for _ in range(WORKERS)]
+        outs = [await p.communicate() for p in procs]
+        return sum(int(out.decode().strip() or 0) for out, _ in outs) / seconds
+    finally:
+        await tw.close()
+
+
 async def main() -> None:
     name = f"sila_bench_{uuid.uuid4().hex[:8]}"
     await admin(f'CREATE DATABASE "{name}"')
@@ -82,7 +124,7 @@ async def main() -> None:
         addresses = await seed(db, channel="sms", n=N, city="الرياض")
         print(f"seeded {N:,} beneficiaries in {time.perf_counter() - t0:.1f}s")
         bid = await bs.create(db, org="amass", name="bench", audience=bs.Audience(city=("الرياض",)),
-                              texts={"ar": "تذكير: موعد توزيع السلال الغذائية غداً"}, template=None)
+                              texts={"ar": BODY}, template=None)
         record = await bs.get(db, bid)
         assert record is not None
         # workers first, so the clock below measures sending, not start-up
@@ -118,6 +160,9 @@ async def main() -> None:
         counts = await bs.counts(db, bid)
         print(f"sent {sent:,} in {elapsed:.1f}s: {sent / elapsed:,.0f} msg/s vs limit {RATE:,}/s "
               f"= {sent / elapsed / RATE:.1%} (target ≥ 95%)")
+        bare = await ceiling()
+        print(f"ceiling in this run: {bare:,.0f} msg/s ({WORKERS} bare aiohttp senders -> a fake Twilio with no "
+              f"limit, no database); the limit is {RATE / bare:.0%} of it")
         print(f"429s provoked: {tw.limited} (target 0)")
         print("worker peak RSS: " + ", ".join(f"{r:.0f} MB" for r in rss) + " (target ≤ 200 MB)")
         dups = sum((k - 1) * v for k, v in per.items() if k > 1)
@@ -141,4 +186,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if sys.argv[1:2] == ["--bare-sender"]:
+        asyncio.run(bare_sender(sys.argv[2], float(sys.argv[3])))
+    else:
+        asyncio.run(main())
