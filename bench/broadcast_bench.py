@@ -70,7 +70,9 @@ async def bare_sender(url: str, seconds: float, concurrency: int = 48) -> None:
     database, no rate limit, nothing recorded; prints how many were accepted."""
     import aiohttp
 
-    auth = aiohttp.BasicAuth(twa.ACCOUNT_SID, twa.AUTH_TOKEN)
+    from channels.twilio_sms import basic_auth
+
+    headers = {"Authorization": basic_auth(twa.ACCOUNT_SID, twa.AUTH_TOKEN)}
     target = f"{url}/2010-04-01/Accounts/{twa.ACCOUNT_SID}/Messages.json"
     deadline = time.perf_counter() + seconds
     done = 0
@@ -80,7 +82,7 @@ async def bare_sender(url: str, seconds: float, concurrency: int = 48) -> None:
         n = 0
         while time.perf_counter() < deadline:
             data = {"To": f"+9665{i:04d}{n:04d}", "From": "+966110000000", "Body": BODY}
-            async with session.post(target, data=data, auth=auth) as r:
+            async with session.post(target, data=data, headers=headers) as r:
                 await r.read()
                 done += r.status == 201
             n += 1
