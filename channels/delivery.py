@@ -90,11 +90,6 @@ class SendError(Exception):
         #: provider ids of the leading parts the provider accepted before this error, in order
         self.sent_ids: tuple[str, ...] = tuple(sent_ids)
 
-    @property
-    def sent_parts(self) -> int:
-        """How many leading parts of the send were accepted before it failed (never re-sent)."""
-        return len(self.sent_ids)
-
     def after(self, sent_ids: Sequence[str]) -> SendError:
         """This error, noting the parts already accepted (adapters raise it from their send loop)."""
         self.sent_ids = tuple(sent_ids)
@@ -259,7 +254,8 @@ class OutboxWorker:
             if template is None:
                 return await self._finish(item, "held", error="outside the 24-hour window; no template"), None
         parts = adapter.parts(item, reply_from_json(item.payload))
-        done, done_ids = _progress(item)  # parts an earlier attempt got accepted: never sent again
+        done_ids = _accepted_ids(item)  # parts an earlier attempt got accepted: never sent again
+        done = len(done_ids)
         uncertain = await ds.uncertain_since(db, item.id) if db is not None and item.attempts > 1 else None
         if uncertain is not None and adapter.timeout_policy == "reconcile":
             # only part ``done`` can be the one that timed out; the ones before it are known
@@ -271,7 +267,8 @@ class OutboxWorker:
                 await ds.mark_uncertain(db, item.id, None)
             if found:
                 log.info("outbox %s: timed-out send had arrived (%s); not re-sending", item.id, found)
-                done, done_ids = _advance(item, [found])
+                done_ids = _record_accepted(item, [found])
+                done = len(done_ids)
                 uncertain = None
         if done >= len(parts):
             return await self._sent(item, done_ids[-1]), None
@@ -288,7 +285,7 @@ class OutboxWorker:
                 if template is None:
                     return await self._finish(item, "held", error=exc.detail or "template required"), None
                 try:
-                    provider_id = await adapter.send(item, parts[_progress(item)[0]:], template)
+                    provider_id = await adapter.send(item, parts[len(_accepted_ids(item)):], template)
                 except SendError as again:
                     uncertain = await self._accepted(item, again, uncertain)
                     return await self._failed(item, adapter, again, uncertain)
@@ -304,7 +301,7 @@ class OutboxWorker:
         """
         if not exc.sent_ids:
             return uncertain
-        _advance(item, exc.sent_ids)
+        _record_accepted(item, exc.sent_ids)
         if uncertain is not None and self.runtime.db is not None:
             await ds.mark_uncertain(self.runtime.db, item.id, None)
         return None
@@ -373,19 +370,18 @@ class OutboxWorker:
         return outcome
 
 
-def _progress(item: OutboxItem) -> tuple[int, list[str]]:
-    """(how many leading parts were accepted, their provider ids) as recorded in the row's payload."""
+def _accepted_ids(item: OutboxItem) -> list[str]:
+    """Provider ids of the leading parts already accepted, as recorded in the row's payload."""
     ids = item.payload.get("parts_ids")
-    done_ids = [str(i) for i in ids] if isinstance(ids, list) else []
-    return len(done_ids), done_ids  # ``parts_sent`` is written beside them for people reading the row
+    return [str(i) for i in ids] if isinstance(ids, list) else []
 
 
-def _advance(item: OutboxItem, accepted: Sequence[str]) -> tuple[int, list[str]]:
-    """Record on ``item`` that the next ``len(accepted)`` parts were accepted (written by ``_finish``)."""
-    done, done_ids = _progress(item)
-    done, done_ids = done + len(accepted), [*done_ids, *accepted]
-    item.payload = {**item.payload, "parts_sent": done, "parts_ids": done_ids}
-    return done, done_ids
+def _record_accepted(item: OutboxItem, accepted: Sequence[str]) -> list[str]:
+    """Record on ``item`` that the next parts were accepted (``_finish`` writes it to the row);
+    ``parts_sent`` is written beside the ids for people reading the row."""
+    done_ids = [*_accepted_ids(item), *accepted]
+    item.payload = {**item.payload, "parts_sent": len(done_ids), "parts_ids": done_ids}
+    return done_ids
 
 
 def _in_window(facts: IdentityFacts, now: datetime | None = None) -> bool:
