@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, insert, or_, select, update
+from sqlalchemy.orm import aliased
 
 from storage.broadcast_models import BroadcastRecipient
 from storage.conversations import utcnow
@@ -121,10 +122,25 @@ async def uncertain_since(db: Database, outbox_id: str) -> datetime | None:
         return (await conn.execute(select(Outbox.uncertain_at).where(Outbox.id == outbox_id))).scalar()
 
 
+def outbox_due(now: datetime) -> ColumnElement[bool]:
+    """Outbox rows a worker may claim now: pending, or leased but the lease ran out, and not
+    held back by an earlier row of the same conversation that waits (a retry later, or in flight
+    elsewhere), so a person never reads replies out of order. Ids sort by creation time; rows
+    due together are claimed together and sent in order by one lane. What remains with several
+    workers: two rows of one conversation that fall due at the same moment can be split between
+    two concurrent claims (SKIP LOCKED)."""
+    earlier = aliased(Outbox)
+    held_back = exists().where(
+        earlier.conversation_id == Outbox.conversation_id, earlier.id < Outbox.id,
+        earlier.status.in_(("pending", "sending")), earlier.next_attempt_at > now,
+    )
+    return and_(Outbox.status.in_(("pending", "sending")), Outbox.next_attempt_at <= now, ~held_back)
+
+
 async def has_due(db: Database, now: datetime | None = None) -> bool:
-    """Is any outbox row due? A read, so an idle worker never takes SQLite's write lock to find out."""
-    stmt = select(Outbox.id).where(Outbox.status.in_(("pending", "sending")),
-                                   Outbox.next_attempt_at <= (now or utcnow())).limit(1)
+    """Is any outbox row claimable? A read, so an idle worker never takes SQLite's write lock to
+    find out, not even while the only rows waiting are held back behind an earlier one."""
+    stmt = select(Outbox.id).where(outbox_due(now or utcnow())).limit(1)
     async with db.reader.connect() as conn:
         return (await conn.execute(stmt)).first() is not None
 

@@ -21,14 +21,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from bot.types import ConversationKey
 from storage.batch import SqliteBatchWriter, execute_sqlalchemy, plan
 from storage.conversations import new_record, utcnow
 from storage.db import Database
+from storage.delivery_state import outbox_due
 from storage.models import (
     Conversation,
     ConversationState,
@@ -224,23 +224,8 @@ class SqlConversationStore:
     # -- outbox ----------------------------------------------------------------------------
     async def claim_outbox(self, limit: int, lease: timedelta) -> list[OutboxItem]:
         now = utcnow()
-        earlier = aliased(Outbox)
-        # An earlier reply of the same conversation that waits (a retry later, or in flight
-        # elsewhere) holds the later ones back, so a person never reads them out of order.
-        # Ids sort by creation time. Rows due together are claimed together and sent in order
-        # by one lane. What remains with several workers: two rows of one conversation that
-        # fall due at the same moment can be split between two concurrent claims (SKIP LOCKED).
-        held_back = exists().where(
-            earlier.conversation_id == Outbox.conversation_id, earlier.id < Outbox.id,
-            earlier.status.in_(("pending", "sending")), earlier.next_attempt_at > now,
-        )
-        due = and_(
-            Outbox.status.in_(("pending", "sending")),
-            Outbox.next_attempt_at <= now,
-            ~held_back,
-        )
         async with self.db.writer.begin() as conn:
-            stmt = select(Outbox).where(due).order_by(Outbox.created_at).limit(limit)
+            stmt = select(Outbox).where(outbox_due(now)).order_by(Outbox.created_at).limit(limit)
             if self.db.dialect == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
             rows = (await conn.execute(stmt)).all()
