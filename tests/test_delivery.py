@@ -399,14 +399,20 @@ async def outbox_payload(h: Harness, outbox_id: str) -> dict[str, Any]:
         return dict((await conn.execute(select(Outbox.payload).where(Outbox.id == outbox_id))).scalar() or {})
 
 
-@pytest.mark.parametrize("kind", ["429", "500"])
-async def test_telegram_failure_on_a_later_part_does_not_repeat_the_earlier_ones(h: Harness, kind: str) -> None:
+async def long_telegram_text(h: Harness, min_parts: int) -> tuple[str, list[str], int]:
+    """A chat that has been greeted, a text Telegram splits into ``min_parts`` or more parts, those
+    parts, and how many messages the chat had before it."""
     await tg_text(h, "مرحبا")
     await settle(h)
     text = long_text(150)
     expected = tg_parts(h, text)
-    assert len(expected) >= 2
-    before = len(h.telegram.sent[CHAT])
+    assert len(expected) >= min_parts
+    return text, expected, len(h.telegram.sent[CHAT])
+
+
+@pytest.mark.parametrize("kind", ["429", "500"])
+async def test_telegram_failure_on_a_later_part_does_not_repeat_the_earlier_ones(h: Harness, kind: str) -> None:
+    text, expected, before = await long_telegram_text(h, 2)
     h.telegram.fail("sendMessage", kind, chat_id=CHAT, retry_after=1, after=1)  # the second part, once
     oid = await notify(h, "telegram", str(CHAT), text)
     assert await final(h, oid) == "sent"
@@ -419,12 +425,7 @@ async def test_telegram_failure_on_a_later_part_does_not_repeat_the_earlier_ones
 
 
 async def test_telegram_timeout_on_a_later_part_retries_only_that_part(h: Harness) -> None:
-    await tg_text(h, "مرحبا")
-    await settle(h)
-    text = long_text(150)
-    expected = tg_parts(h, text)
-    assert len(expected) >= 3
-    before = len(h.telegram.sent[CHAT])
+    text, expected, before = await long_telegram_text(h, 3)
     h.telegram.fail("sendMessage", "slow", chat_id=CHAT, delay=1.6, after=1)  # part 2 arrives, its answer doesn't
     oid = await notify(h, "telegram", str(CHAT), text)
     assert await final(h, oid) == "sent"
