@@ -244,7 +244,7 @@ class OutboxWorker:
         db = self.runtime.db
         facts = await identity_facts(db, item.org, item.channel, item.address) if db else IdentityFacts()
         notification = bool(item.payload.get("notification"))
-        if facts.unreachable_at is not None:
+        if facts.blocked:
             return await self._finish(item, "undeliverable", error="recipient unreachable (blocked)"), None
         if notification and facts.opted_out_at is not None:
             return await self._finish(item, "skipped", error="recipient opted out"), None

@@ -18,6 +18,7 @@ from sqlalchemy.sql import Select
 from storage.broadcast_models import OPEN_SQL, Broadcast, BroadcastRecipient
 from storage.conversations import utcnow
 from storage.db import Database
+from storage.identities import blocked_sql
 from storage.models import Beneficiary, Case, ChannelIdentity, Profile, new_id
 
 PUSH_CHANNELS = ("telegram", "whatsapp", "sms")
@@ -115,7 +116,7 @@ def audience_select(org: str, audience: Audience, now: datetime, *columns: Any) 
     """The identities a broadcast reaches: opted-in, reachable, on a push channel, filtered."""
     ci = ChannelIdentity
     channels = [c for c in (audience.channels or PUSH_CHANNELS) if c in PUSH_CHANNELS]
-    conds: list[Any] = [ci.org == org, ci.channel.in_(channels), ci.opted_out_at.is_(None), ci.unreachable_at.is_(None)]
+    conds: list[Any] = [ci.org == org, ci.channel.in_(channels), ci.opted_out_at.is_(None), not_(blocked_sql())]
     if audience.lang:
         conds.append(Beneficiary.lang.in_(audience.lang))
     if audience.case_status:
@@ -313,7 +314,7 @@ async def mark_attempts(db: Database, claims: list[tuple[str, str]], lease: time
         return {}
     now = utcnow()
     r, ci = BroadcastRecipient, ChannelIdentity
-    gone = exists().where(ci.id == r.identity_id, or_(ci.opted_out_at.is_not(None), ci.unreachable_at.is_not(None)))
+    gone = exists().where(ci.id == r.identity_id, or_(ci.opted_out_at.is_not(None), blocked_sql()))
     by_token: dict[str, list[str]] = {}
     for row_id, token in claims:
         by_token.setdefault(token, []).append(row_id)

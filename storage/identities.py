@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 
 from storage.conversations import utcnow
 from storage.db import Database
@@ -44,6 +44,25 @@ class IdentityFacts:
     last_inbound_at: datetime | None = None
     opted_out_at: datetime | None = None
     unreachable_at: datetime | None = None
+
+    @property
+    def blocked(self) -> bool:
+        """The provider refused this address and the person has not written since.
+
+        Why compare with the last inbound message and not only ``unreachable_at``: a person who
+        unblocks the bot and writes again has their turn (and its reply) committed first; the
+        mark is cleared just after. A reply claimed in between must still go out.
+        """
+        if self.unreachable_at is None:
+            return False
+        return self.last_inbound_at is None or self.last_inbound_at <= self.unreachable_at
+
+
+def blocked_sql() -> ColumnElement[bool]:
+    """:attr:`IdentityFacts.blocked` as a condition on ``channel_identities`` (broadcast audiences)."""
+    ci = ChannelIdentity
+    return and_(ci.unreachable_at.is_not(None),
+                or_(ci.last_inbound_at.is_(None), ci.last_inbound_at <= ci.unreachable_at))
 
 
 def _where(org: str, channel: str, address: str) -> object:

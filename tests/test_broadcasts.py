@@ -15,12 +15,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from bot.broadcast_cli import csv_safe, export_csv, parse_at
 from channels.broadcast_worker import BroadcastWorker
 from channels.ratelimit import MemoryRateLimiter
 from storage import broadcasts as bs
-from storage.identities import record_subscription
+from storage.identities import record_subscription, set_unreachable
+from storage.models import ChannelIdentity
 from tests.broadcast_seed import seed
 from tests.fakes import twilio_api as twa
 from tests.fakes.harness import SMS_FROM, TG_TOKEN, Harness, eventually, running
@@ -84,6 +86,13 @@ async def test_audience_filters_and_preview_counts(h: Harness) -> None:
     assert (await bs.summarize(db, "amass", bs.Audience(city=("تبوك",), not_contacted_within_days=30))).total == 2
     await record_subscription(db, "amass", "sms", "+966500000000", opted_out=True, source="keyword")
     assert (await bs.summarize(db, "amass", tabuk)).total == 13, "opted-out people are never in an audience"
+    blocked_at = datetime.now(UTC)
+    await set_unreachable(db, "amass", "telegram", "700000300", blocked_at)
+    assert (await bs.summarize(db, "amass", tabuk)).total == 12, "nor are people who blocked the bot"
+    async with db.writer.begin() as conn:  # they wrote again; the mark is cleared a moment later
+        await conn.execute(update(ChannelIdentity).where(ChannelIdentity.address == "700000300")
+                           .values(last_inbound_at=blocked_at + timedelta(seconds=1)))
+    assert (await bs.summarize(db, "amass", tabuk)).total == 13
 
 
 async def test_sends_each_recipient_once_in_their_language_then_refuses_a_second_send(h: Harness) -> None:

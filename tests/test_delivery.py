@@ -24,7 +24,7 @@ from channels.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from channels.telegram import SECRET_HEADER
 from channels.telegram_bot import secret_for
 from storage.delivery_state import outbox_status
-from storage.identities import identity_facts, subscription_history
+from storage.identities import identity_facts, set_unreachable, subscription_history
 from storage.models import ChannelIdentity
 from tests.fakes import telegram_api as tga
 from tests.fakes import twilio_api as twa
@@ -186,6 +186,23 @@ async def test_telegram_blocked_marks_unreachable_until_they_write_again(h: Harn
     await settle(h)
     assert (await identity_facts(db, "amass", "telegram", str(CHAT))).unreachable_at is None
     assert len(h.telegram.calls_of("sendMessage")) > calls
+
+
+async def test_a_reply_to_someone_who_unblocked_goes_out_before_the_mark_is_cleared(h: Harness) -> None:
+    """The turn (with its reply) commits before the 'unreachable' mark is cleared; a worker that
+    claims the reply in between must send it, not drop it as undeliverable (seen once in CI)."""
+    await tg_text(h, "مرحبا")
+    await settle(h)
+    db = h.runtime.db
+    assert db is not None
+    blocked_at = datetime.now(UTC)
+    await set_unreachable(db, "amass", "telegram", str(CHAT), blocked_at)
+    assert await final(h, await notify(h, "telegram", str(CHAT), "قبل")) == "undeliverable"
+    # they wrote after the mark; the mark itself is still there (the window between the two writes)
+    await set_last_inbound(h, "telegram", str(CHAT), blocked_at + timedelta(seconds=1))
+    assert (await identity_facts(db, "amass", "telegram", str(CHAT))).unreachable_at is not None
+    assert await final(h, await notify(h, "telegram", str(CHAT), "بعد")) == "sent"
+    assert h.telegram.texts(CHAT)[-1] == "بعد"
 
 
 async def test_twilio_21610_marks_the_number_opted_out(h: Harness) -> None:
