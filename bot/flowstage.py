@@ -24,6 +24,7 @@ from bot.flows.state import (
     VolunteerSignup,
 )
 from bot.i18n import t
+from bot.sealed import seal, unseal
 from bot.types import Text
 
 
@@ -50,7 +51,7 @@ class FlowStage:
             return await continue_inquiry(ctx)
         if not ctx.state.flow:
             return False
-        state = FlowState.from_json(ctx.state.flow)
+        state = load_flow_state(ctx)
         flow = ctx.pack.flows.get(state.flow)
         if flow is None:  # the pack dropped this flow since; don't strand the person
             ctx.state.flow = None
@@ -59,11 +60,32 @@ class FlowStage:
             masked = redact_digits(ctx.message.text or "")
             ctx.stored_text = masked if masked != ctx.message.text else None
         result = runner.step(flow, state, ctx.input, step_context(ctx))
-        ctx.state.flow = result.state.to_json() if result.state is not None else None
+        store_flow_state(ctx, flow, result.state)
         ctx.say(*result.replies)
         for effect in result.effects:
             await _carry_out(ctx, effect, flow, state)
         return True
+
+
+def load_flow_state(ctx: TurnContext) -> FlowState:
+    """The form in progress, its sealed answers opened for the runner (:mod:`bot.sealed`)."""
+    state = FlowState.from_json(ctx.state.flow or {})
+    state.answers = unseal(state.answers, _cipher(ctx))
+    return state
+
+
+def store_flow_state(ctx: TurnContext, flow: Any, state: FlowState | None) -> None:
+    """Keep ``state`` in the conversation with its sensitive answers sealed (None: the form ended)."""
+    if state is None:
+        ctx.state.flow = None
+        return
+    data = state.to_json()
+    data["answers"] = seal(data["answers"], [(f.id, f.type) for f in flow.fields if f.sensitive], _cipher(ctx))
+    ctx.state.flow = data
+
+
+def _cipher(ctx: TurnContext) -> Any:
+    return getattr(ctx.services, "cipher", None) if ctx.services is not None else None
 
 
 def _asks_national_id(flow: Any, state: FlowState) -> bool:
@@ -94,7 +116,7 @@ async def start_flow(ctx: TurnContext, flow_id: str) -> bool:
         ctx.say(Text(t("coming_soon", ctx.lang, officer=officer), kind="flow"))
         return True
     state, replies = runner.start(flow, ctx.lang, step_context(ctx))
-    ctx.state.flow = state.to_json()
+    store_flow_state(ctx, flow, state)
     ctx.say(*replies)
     return True
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.context import TurnContext
 from bot.flows import runner
-from bot.flows.state import FlowState
+from bot.flowstage import load_flow_state, store_flow_state
 from bot.types import ConversationKey
 from storage.models import Conversation, ConversationState
 
@@ -27,12 +27,12 @@ def _compose(now: datetime, after: timedelta) -> Any:
     def compose(ctx: TurnContext) -> None:
         if not ctx.state.flow or ctx.status != "bot":
             return
-        state = FlowState.from_json(ctx.state.flow)
+        state = load_flow_state(ctx)
         flow = ctx.pack.flows.get(state.flow)
         if flow is None or not runner.needs_reminder(state, now, after):
             return
         new, replies = runner.reminder(flow, state, now, supports_buttons=ctx.caps.buttons)
-        ctx.state.flow = new.to_json()
+        store_flow_state(ctx, flow, new)
         ctx.say(*replies)
 
     return compose

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 
 from bot.flows.schema import FieldDef
 from bot.runtime import Runtime
+from bot.sealed import unseal
 from channels.media import MediaRefused
 from channels.push import PUSH
 from console import attachments, auth, report, service
@@ -92,6 +93,13 @@ def _form_fields(runtime: Runtime, org: str, flow_id: str | None) -> dict[str, F
     return {f.id: f for f in flow.fields} if flow is not None else None
 
 
+def _form_answers(runtime: Runtime, conv: ConvRow) -> dict[str, Any]:
+    """The answers of the form in progress, opened (sensitive ones are sealed in the state)."""
+    flow = conv.state.get("flow")
+    answers = flow.get("answers") if isinstance(flow, dict) else None
+    return unseal(answers, runtime.cipher) if isinstance(answers, dict) else {}
+
+
 def _masked_answers(answers: dict[str, Any], reveal: str | None, lang: str,
                     fields: dict[str, FieldDef] | None = None) -> list[tuple[str, str, str]]:
     """(field id, label, text) of a form in progress; the national ID masked unless revealed."""
@@ -112,7 +120,7 @@ async def _conversation_view(request: web.Request, user: StaffUser, conv: ConvRo
     runtime = runtime_of(request)
     assert runtime.db is not None and runtime.cases is not None
     flow = conv.state.get("flow") or {}
-    answers = flow.get("answers") if isinstance(flow, dict) else None
+    answers = _form_answers(runtime, conv)
     flow_id = flow.get("flow") if isinstance(flow, dict) else None
     cases = await runtime.cases.for_beneficiary(conv.org, conv.beneficiary_id, open_only=False)
     async with runtime.db.reader.connect() as conn:
@@ -136,9 +144,24 @@ async def _conversation_view(request: web.Request, user: StaffUser, conv: ConvRo
     )
 
 
+async def _audit_view(request: web.Request, user: StaffUser, action: str, org: str, target: str) -> None:
+    """Record that a member of staff opened a page of one person's data (case or conversation).
+
+    The detail pages are what hold personal data (names, transcript, answers, the diagnosis);
+    the transcript's refresh poll belongs to the page view that started it and is not logged
+    again, or one open tab would write a row every few seconds.
+    """
+    runtime = runtime_of(request)
+    assert runtime.db is not None
+    async with runtime.db.writer.begin() as conn:
+        await audit(conn, actor=f"staff:{user.id}", action=action, org=org, target=target)
+
+
 async def conversation_page(request: web.Request) -> web.Response:
     user = await need(request)
-    return await _conversation_view(request, user, await _conv(request, user))
+    conv = await _conv(request, user)
+    await _audit_view(request, user, "view.conversation", conv.org, f"conversation:{conv.id}")
+    return await _conversation_view(request, user, conv)
 
 
 async def transcript_fragment(request: web.Request) -> web.Response:
@@ -194,8 +217,7 @@ async def conversation_action(request: web.Request) -> web.Response:
             await service.close(runtime, user, conv)
             raise _back(conv, "closed")
         if action == "reveal":
-            flow = conv.state.get("flow") or {}
-            nid = str(((flow.get("answers") or {}) if isinstance(flow, dict) else {}).get("national_id") or "")
+            nid = str(_form_answers(runtime, conv).get("national_id") or "")
             async with runtime.db.writer.begin() as conn:
                 await audit(conn, actor=f"staff:{user.id}", action="reveal.national_id", org=conv.org,
                             target=f"conversation:{conv.id}")
@@ -247,7 +269,9 @@ async def _case_view(request: web.Request, case: Any, *, reveal: str | None = No
 
 async def case_page(request: web.Request) -> web.Response:
     user = await need(request)
-    return await _case_view(request, await _case(request, user))
+    case = await _case(request, user)
+    await _audit_view(request, user, "view.case", case.org, f"case:{case.reference}")
+    return await _case_view(request, case)
 
 
 async def case_status_post(request: web.Request) -> web.Response:

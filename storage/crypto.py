@@ -18,6 +18,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -120,4 +121,42 @@ async def rotate_stored(db: object, cipher: DataCipher) -> int:
                 await conn.execute(update(model).where(key_col == row_id).values(
                     national_id_enc=cipher.encrypt(plain), national_id_hash=cipher.lookup_hash(plain)))
                 changed += 1
+    return changed + await _rotate_sealed_answers(db, cipher)
+
+
+async def _rotate_sealed_answers(db: object, cipher: DataCipher) -> int:
+    """Re-seal the sensitive answers of forms in progress (``bot.sealed``) under the current key.
+
+    Each state is rewritten only if its ``seq`` is unchanged since it was read, so a turn that
+    landed meanwhile (and sealed its answers under the current key itself) is never overwritten.
+    """
+    from sqlalchemy import String, cast, select, update
+
+    from storage.models import ConversationState
+
+    changed = 0
+    cs = ConversationState
+    async with db.reader.connect() as conn:  # type: ignore[attr-defined]
+        rows = (await conn.execute(select(cs.conversation_id, cs.seq, cs.data)
+                                   .where(cast(cs.data, String).like('%"sealed"%')))).all()
+    for conversation_id, seq, stored in rows:
+        data: dict[str, Any] = stored or {}
+        flow = data.get("flow")
+        if not isinstance(flow, dict) or not isinstance(flow.get("answers"), dict):
+            continue
+        answers: dict[str, Any] = flow["answers"]
+        renewed = {k: _resealed(v, cipher) for k, v in answers.items()}
+        if renewed == answers:
+            continue
+        new_data = {**data, "flow": {**flow, "answers": renewed}}
+        async with db.writer.begin() as conn:  # type: ignore[attr-defined]
+            result = await conn.execute(update(cs).where(cs.conversation_id == conversation_id, cs.seq == seq)
+                                        .values(data=new_data))
+        changed += result.rowcount or 0
     return changed
+
+
+def _resealed(value: object, cipher: DataCipher) -> object:
+    if isinstance(value, dict) and isinstance(value.get("sealed"), str) and cipher.needs_rotation(value["sealed"]):
+        return {**value, "sealed": cipher.encrypt(cipher.decrypt(value["sealed"]))}
+    return value

@@ -8,6 +8,7 @@ survey → reopen as bot), queue position, opted-out identities, and CSV formula
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,13 +21,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select, update
 
 from bot.runtime import Runtime
+from bot.sealed import is_sealed
 from bot.settings import Settings
 from bot.types import ConversationKey, InboundMessage
 from channels.server import create_app
 from channels.webchat import RUNTIME
 from console import auth
 from console.report import csv_safe, to_csv
-from storage.models import AuditLog, Case, Conversation, Message, StaffSession, Survey
+from storage.models import AuditLog, Case, Conversation, ConversationState, Message, StaffSession, Survey
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
@@ -288,7 +290,7 @@ async def test_ws_delivers_handoff_and_turn_events(h: Harness) -> None:
 async def test_cases_stale_version_and_status_message(h: Harness) -> None:
     await h.staff("o1@amass.sa")
     await h.staff("o2@amass.sa")
-    await h.staff("t@taheel.sa", orgs=("taheel",))
+    taheel_officer = await h.staff("t@taheel.sa", orgs=("taheel",))
     cid = await h.escalate(V1)
     assert h.runtime.cases is not None
     case = await h.runtime.cases.create(
@@ -329,6 +331,9 @@ async def test_cases_stale_version_and_status_message(h: Harness) -> None:
     assert "1000000008" in html
     reveal = await h.rows(select(AuditLog.actor, AuditLog.target).where(AuditLog.action == "reveal.national_id"))
     assert reveal[0].target == f"case:{case.reference}" and reveal[0].actor.startswith("staff:")
+    viewed = await h.rows(select(AuditLog.actor, AuditLog.org, AuditLog.target).where(AuditLog.action == "view.case"))
+    assert {(r.org, r.target) for r in viewed} == {("amass", f"case:{case.reference}")}
+    assert f"staff:{taheel_officer}" not in {r.actor for r in viewed}, "a refused look (403) is not an access"
 
 
 async def test_staff_form_limits_and_roles(h: Harness) -> None:
@@ -400,6 +405,9 @@ async def test_conversation_page_shows_a_form_in_progress_under_its_labels_and_i
     conv = await h.runtime.engine.store.load(ConversationKey("amass", "webchat", V3))
     stored = conv.state["flow"]["answers"]
     assert stored["full_name"] == "محمد عبدالله السالم" and stored["city"] != "جدة", "the city is kept as a code"
+    assert is_sealed(stored["national_id"]) and stored["national_id"]["hint"] == "******0008"
+    raw = await h.scalar(select(ConversationState.data).where(ConversationState.conversation_id == conv.id))
+    assert "1000000008" not in json.dumps(raw), "the form in progress holds the ID encrypted at rest"
     history = await h.runtime.engine.store.history(conv.id, limit=100)
     assert all("1000000008" not in m.text for m in history), "the transcript never holds the ID"
     assert [m.text for m in history if (m.payload or {}).get("redacted")] == ["******0008"]
@@ -409,3 +417,19 @@ async def test_conversation_page_shows_a_form_in_progress_under_its_labels_and_i
     assert '<dt title="full_name">الاسم</dt>' in html and '<dt title="city">المدينة</dt>' in html
     assert ">جدة</dd>" in html and f">{stored['city']}</dd>" not in html, "the city in words, not its code"
     assert "1000000008" not in html and "******0008" in html, "the national ID stays masked"
+    viewed = await h.rows(select(AuditLog.actor, AuditLog.target).where(AuditLog.action == "view.conversation"))
+    assert {r.target for r in viewed} == {f"conversation:{cid}"} and viewed[0].actor.startswith("staff:")
+    status, html, _ = await a.post(f"/console/c/{cid}/reveal")
+    assert status == 200 and "1000000008" in html, "an officer can still reveal it (audited)"
+    assert await h.rows(select(AuditLog.target).where(AuditLog.action == "reveal.national_id"))
+    # handed back, the form goes on; the diagnosis (a field the pack marks sensitive) is sealed too
+    await a.post(f"/console/c/{cid}/handback")
+    await h.say(V3, "لي")
+    await h.say(V3, "سرطان الثدي")
+    conv = await h.runtime.engine.store.load(ConversationKey("amass", "webchat", V3))
+    stored = conv.state["flow"]["answers"]
+    assert stored["patient_relation"] == "self" and is_sealed(stored["cancer_type"]), stored
+    raw = json.dumps(await h.scalar(select(ConversationState.data).where(ConversationState.conversation_id == conv.id)))
+    assert "1000000008" not in raw and "breast" not in raw
+    status, html = await a.get(f"/console/c/{cid}")
+    assert "سرطان الثدي" in html and "******0008" in html, "the officer reads the form opened, the ID masked"

@@ -315,9 +315,12 @@ async def _full_support_request(h: Harness) -> None:
     assert "AMS-" in h.telegram.texts(CHAT)[-1]
     assert h.runtime.db is not None
     async with h.runtime.db.reader.connect() as conn:
-        cases = (await conn.execute(text("SELECT channel, beneficiary_id, phone_e164 FROM cases"))).all()
+        cases = (await conn.execute(text("SELECT channel, beneficiary_id, phone_e164, national_id_last4, data "
+                                         "FROM cases"))).all()
     facts = await identity_facts(h.runtime.db, "amass", "telegram", str(CHAT))
     assert [(c.channel, c.beneficiary_id) for c in cases] == [("telegram", facts.beneficiary_id)]
+    # the answers sealed in the conversation state while the form was open reach the case opened
+    assert cases[0].national_id_last4 == "0008" and "sealed" not in str(cases[0].data)
 
 
 async def test_cli_poll_answers_from_the_terminal(h: Harness, tmp_path: Path) -> None:

@@ -1,0 +1,77 @@
+"""Sensitive answers of a form in progress sealed in the conversation state (bot/sealed.py)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import replace
+
+from bot.runtime import open_runtime
+from bot.sealed import hint_of, is_sealed, seal, unseal
+from bot.settings import Settings
+from bot.types import ConversationKey, InboundMessage
+from storage.crypto import DataCipher, new_key, rotate_stored
+
+FIELDS = [("national_id", "national_id"), ("cancer_type", "choice")]
+
+
+def cipher(key: str | None = None) -> DataCipher:
+    return DataCipher(base64.b64decode(key or new_key()))
+
+
+def test_sensitive_answers_are_sealed_and_open_again() -> None:
+    c = cipher()
+    answers = {"full_name": "محمد", "national_id": "1000000008", "cancer_type": "breast", "kids": ["a", "b"]}
+    sealed = seal(answers, FIELDS, c)
+    assert sealed["full_name"] == "محمد" and sealed["kids"] == ["a", "b"], "only sensitive fields are sealed"
+    assert is_sealed(sealed["national_id"]) and is_sealed(sealed["cancer_type"])
+    text = json.dumps(sealed, ensure_ascii=False)
+    assert "1000000008" not in text and "breast" not in text
+    assert hint_of(sealed["national_id"]) == "******0008"
+    assert hint_of(sealed["cancer_type"]) == "", "nothing of a diagnosis is shown without opening it"
+    assert unseal(sealed, c) == answers
+    assert seal(sealed, FIELDS, c) == sealed, "sealing twice leaves a sealed value alone"
+
+
+def test_plain_answers_from_before_sealing_pass_through() -> None:
+    assert unseal({"national_id": "1000000008"}, cipher()) == {"national_id": "1000000008"}
+
+
+def test_without_a_cipher_nothing_is_sealed() -> None:
+    assert seal({"national_id": "1000000008"}, FIELDS, None) == {"national_id": "1000000008"}
+
+
+def test_an_answer_under_a_retired_key_is_dropped_so_the_form_asks_again() -> None:
+    old = seal({"national_id": "1000000008", "city": "jed"}, FIELDS, cipher())
+    assert unseal(old, cipher()) == {"city": "jed"}
+    assert unseal(old, None) == {"city": "jed"}
+
+
+def test_an_old_key_still_opens_what_it_sealed() -> None:
+    old_key, new = new_key(), new_key()
+    sealed = seal({"national_id": "1000000008"}, FIELDS, cipher(old_key))
+    rotated = DataCipher(base64.b64decode(new), [base64.b64decode(old_key)])
+    assert unseal(sealed, rotated) == {"national_id": "1000000008"}
+
+
+async def test_keys_rotate_reseals_a_form_in_progress_and_cases(sqlite_settings: Settings) -> None:
+    """`sila keys rotate`: cases and forms in progress move to the new key; the old one can go."""
+    old_key, new = new_key(), new_key()
+    key = ConversationKey("amass", "webchat", "r" * 32)
+    async with open_runtime(replace(sqlite_settings, data_key=old_key)) as rt:
+        for text, button in (("", "flow:support_request"), ("محمد عبدالله السالم", None), ("1000000008", None)):
+            await rt.engine.handle(InboundMessage(key=key, text=text, button_value=button))
+        assert rt.cases is not None and rt.db is not None
+        await rt.cases.create(org="amass", code="AMS", beneficiary_id=(await rt.store.load(key)).beneficiary_id,
+                              conversation_id=None, channel="webchat", flow_id="support_request",
+                              answers={"national_id": "1000000008"}, declaration={}, consent=None,
+                              decision_min_days=14, submit_key="rotate-test")
+        moved = await rotate_stored(rt.db, DataCipher(base64.b64decode(new), [base64.b64decode(old_key)]))
+        assert moved == 2, "one case and one form in progress"
+        assert await rotate_stored(rt.db, DataCipher(base64.b64decode(new))) == 0, "nothing left under the old key"
+    async with open_runtime(replace(sqlite_settings, data_key=new)) as rt:
+        assert rt.cipher is not None and rt.cipher.key_id == DataCipher(base64.b64decode(new)).key_id
+        out = await rt.engine.handle(InboundMessage(key=key, text="0551234567"))  # the form goes on
+        assert out.replies, "the next question"
+        answers = (await rt.store.load(key)).state["flow"]["answers"]
+        assert unseal(answers, rt.cipher)["national_id"] == "1000000008"
