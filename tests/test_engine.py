@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.runtime import open_runtime
+from bot.sealed import is_sealed, unseal
 from bot.types import Choices, ConversationKey, InboundMessage
 from storage.db import migrate
 from storage.models import Message
@@ -128,6 +129,15 @@ async def test_half_filled_form_gets_one_reminder(runtime) -> None:
     # and the form continues where it stood
     out = await runtime.engine.handle(InboundMessage(key=k, text="محمد عبدالله"))
     assert out.replies[-1].expect.field == "national_id"
+    # a reminder after a sensitive answer keeps it sealed, and the form goes on with it
+    k2 = key("remind-sealed")
+    for text, button in (("", "flow:support_request"), ("محمد عبدالله", None), ("1000000008", None)):
+        await runtime.engine.handle(InboundMessage(key=k2, text=text, button_value=button))
+    assert await send_due_reminders(runtime, later, after=timedelta(seconds=0)) == 1
+    answers = (await runtime.store.load(k2)).state["flow"]["answers"]
+    assert is_sealed(answers["national_id"]) and unseal(answers, runtime.cipher)["national_id"] == "1000000008"
+    out = await runtime.engine.handle(InboundMessage(key=k2, text="0551234567"))
+    assert out.replies[-1].expect.field == "city"
 
 
 async def test_pushed_officer_replies_are_answers_and_updates_are_notifications(runtime) -> None:
