@@ -144,6 +144,7 @@ async def _carry_out(ctx: TurnContext, effect: Any, flow: Any, state: FlowState)
             conversation_id=ctx.conversation_id, channel=ctx.message.key.channel, flow_id=effect.flow_id,
             answers=effect.answers, declaration=effect.declaration or {}, consent=effect.consent,
             decision_min_days=pack.decision_min_days, submit_key=submit_key, now=ctx.now,
+            sensitive=effect.sensitive_fields,
         )
         params = {
             "reference": case.reference,

@@ -261,7 +261,7 @@ async def _case_view(request: web.Request, case: Any, *, reveal: str | None = No
         if h["actor"].startswith("staff:"):
             h["actor"] = names.get(h["actor"].split(":", 1)[1], h["actor"])
     nid = reveal if reveal is not None else (mask("000000" + case.national_id_last4) if case.national_id_last4 else "")
-    data = attachments.answer_views(case.id, case.data or {}, lang_of(request),
+    data = attachments.answer_views(case.id, unseal(case.data or {}, runtime.cipher), lang_of(request),
                                     _form_fields(runtime, case.org, case.flow_id))
     return render(request, "case.html", status=status, case=case, history=history, nid=nid, data=data,
                   transitions=TRANSITIONS.get(case.status, ()), error=error, revealed=reveal is not None)
@@ -311,7 +311,7 @@ async def case_file(request: web.Request) -> web.StreamResponse:
     user = await need(request)
     case = await _case(request, user)
     field = request.match_info["field"]
-    value = (case.data or {}).get(field)
+    value = unseal(case.data or {}, runtime_of(request).cipher).get(field)
     if not attachments.is_file(value):
         raise not_found(request)
     attachment = attachments.attachment_of(value)

@@ -7,6 +7,7 @@ all find the same case instead of making a second one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.sealed import seal
 from storage.crypto import DataCipher
 from storage.db import Database
 from storage.models import AuditLog, Case, CaseEvent, Profile, ReferenceCounter, Volunteer, new_id
@@ -94,11 +96,16 @@ class CaseService:
         self, *, org: str, code: str, beneficiary_id: str, conversation_id: str | None, channel: str,
         flow_id: str, answers: dict[str, Any], declaration: dict[str, Any], consent: dict[str, Any] | None,
         decision_min_days: int | None, submit_key: str, now: datetime | None = None,
+        sensitive: Iterable[str] = (),
     ) -> CaseSummary:
+        """File a request. The national ID goes to its encrypted columns; the other ``sensitive``
+        answers (a diagnosis) are sealed inside ``data`` with the same key (:mod:`bot.sealed`),
+        so the committee's file holds no health data in clear either."""
         now = now or datetime.now(UTC)
         data = dict(answers)
         nid = data.pop("national_id", None)
         phone = data.get("mobile") or data.get("phone")
+        data = seal(data, [(f, "") for f in sensitive], self.cipher)
         async with self.db.writer.begin() as conn:
             existing = (await conn.execute(select(*_SUMMARY_COLS).where(Case.submit_key == submit_key))).first()
             if existing is not None:

@@ -121,7 +121,28 @@ async def rotate_stored(db: object, cipher: DataCipher) -> int:
                 await conn.execute(update(model).where(key_col == row_id).values(
                     national_id_enc=cipher.encrypt(plain), national_id_hash=cipher.lookup_hash(plain)))
                 changed += 1
-    return changed + await _rotate_sealed_answers(db, cipher)
+    return changed + await _rotate_sealed_in_cases(db, cipher) + await _rotate_sealed_answers(db, cipher)
+
+
+async def _rotate_sealed_in_cases(db: object, cipher: DataCipher) -> int:
+    """Re-seal the sensitive answers kept in a case's ``data`` (a diagnosis) under the current key.
+
+    Nothing else writes ``data`` after the case is filed, so a plain update cannot lose a change.
+    """
+    from sqlalchemy import String, cast, select, update
+
+    from storage.models import Case
+
+    changed = 0
+    async with db.writer.begin() as conn:  # type: ignore[attr-defined]
+        rows = (await conn.execute(select(Case.id, Case.data)
+                                   .where(cast(Case.data, String).like('%"sealed"%')))).all()
+        for case_id, data in rows:
+            renewed = {k: _resealed(v, cipher) for k, v in (data or {}).items()}
+            if renewed != data:
+                await conn.execute(update(Case).where(Case.id == case_id).values(data=renewed))
+                changed += 1
+    return changed
 
 
 async def _rotate_sealed_answers(db: object, cipher: DataCipher) -> int:

@@ -296,8 +296,9 @@ async def test_cases_stale_version_and_status_message(h: Harness) -> None:
     case = await h.runtime.cases.create(
         org="amass", code="AMS", beneficiary_id=(await h.rows(select(Conversation.beneficiary_id)))[0][0],
         conversation_id=cid, channel="webchat", flow_id="support_request",
-        answers={"full_name": "<b>x</b>", "national_id": "1000000008"}, declaration={"at": "now"}, consent=None,
-        decision_min_days=14, submit_key="k1", now=datetime.now(UTC) - timedelta(days=20))
+        answers={"full_name": "<b>x</b>", "national_id": "1000000008", "cancer_type": "breast"},
+        declaration={"at": "now"}, consent=None, decision_min_days=14, submit_key="k1",
+        now=datetime.now(UTC) - timedelta(days=20), sensitive=["national_id", "cancer_type"])
     a1, _, _ = await h.login("o1@amass.sa")
     a2, _, _ = await h.login("o2@amass.sa")
     t, _, _ = await h.login("t@taheel.sa")
@@ -307,6 +308,8 @@ async def test_cases_stale_version_and_status_message(h: Harness) -> None:
     assert case.reference in html
     status, html = await a1.get(f"/console/cases/{case.id}")
     assert "******0008" in html and "1000000008" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "سرطان الثدي" in html, "the sealed diagnosis is opened for the officer, in words"
+    assert "breast" not in json.dumps(await h.scalar(select(Case.data))), "and it is not in clear at rest"
     assert (await t.get(f"/console/cases/{case.id}"))[0] == 403
     assert (await t.post(f"/console/cases/{case.id}/status", {"to": "under_review", "version": "1"}))[0] == 403
     status, _, url = await a1.post(f"/console/cases/{case.id}/status",

@@ -64,10 +64,10 @@ async def test_keys_rotate_reseals_a_form_in_progress_and_cases(sqlite_settings:
         assert rt.cases is not None and rt.db is not None
         await rt.cases.create(org="amass", code="AMS", beneficiary_id=(await rt.store.load(key)).beneficiary_id,
                               conversation_id=None, channel="webchat", flow_id="support_request",
-                              answers={"national_id": "1000000008"}, declaration={}, consent=None,
-                              decision_min_days=14, submit_key="rotate-test")
+                              answers={"national_id": "1000000008", "cancer_type": "breast"}, declaration={},
+                              consent=None, decision_min_days=14, submit_key="rotate-test", sensitive=["cancer_type"])
         moved = await rotate_stored(rt.db, DataCipher(base64.b64decode(new), [base64.b64decode(old_key)]))
-        assert moved == 2, "one case and one form in progress"
+        assert moved == 3, "the case's ID and its sealed diagnosis, and one form in progress"
         assert await rotate_stored(rt.db, DataCipher(base64.b64decode(new))) == 0, "nothing left under the old key"
     async with open_runtime(replace(sqlite_settings, data_key=new)) as rt:
         assert rt.cipher is not None and rt.cipher.key_id == DataCipher(base64.b64decode(new)).key_id
@@ -75,3 +75,6 @@ async def test_keys_rotate_reseals_a_form_in_progress_and_cases(sqlite_settings:
         assert out.replies, "the next question"
         answers = (await rt.store.load(key)).state["flow"]["answers"]
         assert unseal(answers, rt.cipher)["national_id"] == "1000000008"
+        assert rt.cases is not None
+        case = (await rt.cases.for_beneficiary("amass", (await rt.store.load(key)).beneficiary_id, open_only=False))[0]
+        assert case.national_id_last4 == "0008"

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from bot.i18n import t
+from bot.sealed import is_sealed, unseal
 from bot.types import Attachment, Button, Choices, ConversationKey, reply_from_json, reply_to_json
 from channels.media import MediaRefused
 from channels.telegram import SECRET_HEADER, set_webhook
@@ -320,7 +321,10 @@ async def _full_support_request(h: Harness) -> None:
     facts = await identity_facts(h.runtime.db, "amass", "telegram", str(CHAT))
     assert [(c.channel, c.beneficiary_id) for c in cases] == [("telegram", facts.beneficiary_id)]
     # the answers sealed in the conversation state while the form was open reach the case opened
-    assert cases[0].national_id_last4 == "0008" and "sealed" not in str(cases[0].data)
+    data = cases[0].data if isinstance(cases[0].data, dict) else json.loads(cases[0].data)
+    assert cases[0].national_id_last4 == "0008" and "national_id" not in data
+    assert is_sealed(data["cancer_type"]) and "breast" not in str(data), "the diagnosis is sealed in the case"
+    assert h.runtime.cipher is not None and unseal(data, h.runtime.cipher)["cancer_type"] == "breast"
 
 
 async def test_cli_poll_answers_from_the_terminal(h: Harness, tmp_path: Path) -> None:
