@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from dataclasses import replace
+
+import pytest
 
 from bot.runtime import open_runtime
 from bot.sealed import hint_of, is_sealed, seal, unseal
 from bot.settings import Settings
 from bot.types import ConversationKey, InboundMessage
 from storage.crypto import DataCipher, new_key, rotate_stored
+from storage.db import migrate
+from tests import services
 
 FIELDS = [("national_id", "national_id"), ("cancer_type", "choice")]
 
@@ -54,11 +59,25 @@ def test_an_old_key_still_opens_what_it_sealed() -> None:
     assert unseal(sealed, rotated) == {"national_id": "1000000008"}
 
 
-async def test_keys_rotate_reseals_a_form_in_progress_and_cases(sqlite_settings: Settings) -> None:
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_settings(request: pytest.FixtureRequest, sqlite_settings: Settings) -> Iterator[Settings]:
+    """A database of its own: rotation touches every row, so the session's shared one won't do."""
+    if request.param == "sqlite":
+        yield sqlite_settings
+        return
+    url = services.create_pg_database()
+    try:
+        yield replace(sqlite_settings, database_url=url)
+    finally:
+        services.drop_pg_database(url)
+
+
+async def test_keys_rotate_reseals_a_form_in_progress_and_cases(fresh_settings: Settings) -> None:
     """`sila keys rotate`: cases and forms in progress move to the new key; the old one can go."""
     old_key, new = new_key(), new_key()
     key = ConversationKey("amass", "webchat", "r" * 32)
-    async with open_runtime(replace(sqlite_settings, data_key=old_key)) as rt:
+    await migrate(fresh_settings)
+    async with open_runtime(replace(fresh_settings, data_key=old_key)) as rt:
         for text, button in (("", "flow:support_request"), ("محمد عبدالله السالم", None), ("1000000008", None)):
             await rt.engine.handle(InboundMessage(key=key, text=text, button_value=button))
         assert rt.cases is not None and rt.db is not None
@@ -69,7 +88,7 @@ async def test_keys_rotate_reseals_a_form_in_progress_and_cases(sqlite_settings:
         moved = await rotate_stored(rt.db, DataCipher(base64.b64decode(new), [base64.b64decode(old_key)]))
         assert moved == 3, "the case's ID and its sealed diagnosis, and one form in progress"
         assert await rotate_stored(rt.db, DataCipher(base64.b64decode(new))) == 0, "nothing left under the old key"
-    async with open_runtime(replace(sqlite_settings, data_key=new)) as rt:
+    async with open_runtime(replace(fresh_settings, data_key=new)) as rt:
         assert rt.cipher is not None and rt.cipher.key_id == DataCipher(base64.b64decode(new)).key_id
         out = await rt.engine.handle(InboundMessage(key=key, text="0551234567"))  # the form goes on
         assert out.replies, "the next question"
