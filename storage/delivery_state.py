@@ -126,9 +126,10 @@ def outbox_due(now: datetime) -> ColumnElement[bool]:
     """Outbox rows a worker may claim now: pending, or leased but the lease ran out, and not
     held back by an earlier row of the same conversation that waits (a retry later, or in flight
     elsewhere), so a person never reads replies out of order. Ids sort by creation time; rows
-    due together are claimed together and sent in order by one lane. What remains with several
-    workers: two rows of one conversation that fall due at the same moment can be split between
-    two concurrent claims (SKIP LOCKED)."""
+    due together are claimed together and sent in order by one lane. With several workers on
+    PostgreSQL, a row whose earlier sibling another worker is claiming at that very instant
+    (locked, so SKIP LOCKED hid it) is dropped from the claim after the select
+    (``sql_conversations._not_behind_a_row_claimed_elsewhere``)."""
     earlier = aliased(Outbox)
     held_back = exists().where(
         earlier.conversation_id == Outbox.conversation_id, earlier.id < Outbox.id,

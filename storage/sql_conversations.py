@@ -17,12 +17,13 @@ import contextlib
 import logging
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.types import ConversationKey
 from storage.batch import SqliteBatchWriter, execute_sqlalchemy, plan
@@ -229,6 +230,8 @@ class SqlConversationStore:
             if self.db.dialect == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
             rows = (await conn.execute(stmt)).all()
+            if rows and self.db.dialect == "postgresql":
+                rows = await _not_behind_a_row_claimed_elsewhere(conn, rows)
             if not rows:
                 return []
             ids = [r.id for r in rows]
@@ -282,3 +285,25 @@ class SqlConversationStore:
             self._raw.close()
 
 
+async def _not_behind_a_row_claimed_elsewhere(conn: AsyncConnection, rows: Sequence[Any]) -> list[Any]:
+    """Drop a row whose conversation has an earlier unfinished row this claim did not get.
+
+    With several workers, SKIP LOCKED hands a worker the rows nobody else has locked at that
+    instant: if another worker is claiming (has locked but not yet committed) a conversation's
+    first reply, this claim could take the second one and send it first. Such an earlier row is
+    still ``pending`` and due to this transaction, so :func:`outbox_due` cannot tell; here it is
+    an unfinished row of the same conversation missing from this claim, and the later row waits
+    for the next claim (by then the earlier one is ``sending`` and holds it back as usual).
+    """
+    mine = {r.id for r in rows}
+    convs = {r.conversation_id for r in rows}
+    unfinished = (await conn.execute(
+        select(Outbox.conversation_id, Outbox.id).where(
+            Outbox.conversation_id.in_(convs), Outbox.status.in_(("pending", "sending")),
+            Outbox.id < max(mine)),
+    )).all()
+    first_missing: dict[str, str] = {}
+    for conv_id, row_id in unfinished:
+        if row_id not in mine and (conv_id not in first_missing or row_id < first_missing[conv_id]):
+            first_missing[conv_id] = row_id
+    return [r for r in rows if r.conversation_id not in first_missing or r.id < first_missing[r.conversation_id]]

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.packs import load_all
 from bot.runtime import sync_associations
@@ -16,7 +17,7 @@ from bot.types import ConversationKey
 from storage.conversations import MemoryConversationStore
 from storage.coordination import MemoryBus, MemoryLocks, RedisBus, RedisLocks
 from storage.db import create_database, migrate
-from storage.models import new_id
+from storage.models import Outbox, new_id
 from storage.records import DuplicateMessage, SeqConflict, StoredMessage, TurnWrite
 from storage.sql_conversations import SqlConversationStore
 
@@ -162,6 +163,40 @@ async def test_outbox_a_later_reply_waits_behind_an_earlier_one_that_is_retried(
     assert [i.payload["text"] for i in claimed] == ["r1", "r2"], "claimed together, oldest first"
     await store.finish_outbox(claimed[0].id, status="sent", provider_message_id=f"p-{new_id()}")
     assert await store.claim_outbox(10, lease) == [], "r2 is leased to the lane that sends it after r1"
+
+
+async def test_outbox_a_worker_never_takes_a_reply_whose_earlier_one_another_is_claiming(pg_url: str) -> None:
+    """PostgreSQL only: there claims run concurrently (SKIP LOCKED); SQLite serialises them.
+
+    Worker A has locked a conversation's first reply and not yet committed its claim; worker B's
+    claim must not take the second reply (it would be sent first), and gets both once A is done.
+    """
+    settings = load_settings(env={}, database_url=pg_url)
+    await migrate(settings)
+    db = create_database(settings)
+    await sync_associations(db, load_all())
+    store = SqlConversationStore(db, cache_size=0)
+    lease = timedelta(seconds=30)
+    try:
+        key = ConversationKey("amass", "telegram", new_id())
+        conv = await store.load(key)
+        await store.commit(_turn(conv, ["hi", "r1"], outbox=True))
+        conv = await store.load(key)
+        await store.commit(_turn(conv, ["again", "r2"], outbox=True))
+        async with db.reader.connect() as conn:
+            r1, r2 = [i for (i,) in (await conn.execute(
+                select(Outbox.id).where(Outbox.conversation_id == conv.id).order_by(Outbox.id))).all()]
+        async with db.writer.connect() as worker_a:
+            claim_a = await worker_a.begin()
+            await worker_a.execute(select(Outbox.id).where(Outbox.id == r1).with_for_update())
+            taken = {i.id for i in await store.claim_outbox(100, lease)}  # worker B, meanwhile
+            assert r1 not in taken and r2 not in taken, "r2 waits for r1, which A is claiming"
+            await claim_a.rollback()
+        taken_now = [i.id for i in await store.claim_outbox(100, lease) if i.conversation_id == conv.id]
+        assert taken_now == [r1, r2], "both together, in order, once A let go"
+    finally:
+        await store.close()
+        await db.dispose()
 
 
 # -- locks and bus ---------------------------------------------------------------------------
