@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -235,9 +235,14 @@ class SqlConversationStore:
             if not rows:
                 return []
             ids = [r.id for r in rows]
+            # a row still 'sending' had its lease run out: the worker died or stalled, maybe after
+            # the provider accepted it. Marked uncertain, it is reconciled (Twilio) before any
+            # re-send, like a send that timed out (channels/delivery.py).
+            reclaimed = and_(Outbox.status == "sending", Outbox.uncertain_at.is_(None))
             await conn.execute(
                 update(Outbox).where(Outbox.id.in_(ids))
-                .values(status="sending", attempts=Outbox.attempts + 1, next_attempt_at=now + lease)
+                .values(status="sending", attempts=Outbox.attempts + 1, next_attempt_at=now + lease,
+                        uncertain_at=case((reclaimed, now), else_=Outbox.uncertain_at))
             )
         return [
             OutboxItem(id=r.id, message_id=r.message_id, conversation_id=r.conversation_id, org=r.org,

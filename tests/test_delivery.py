@@ -20,12 +20,14 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from bot.types import Text, reply_to_json
 from channels.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from channels.telegram import SECRET_HEADER
 from channels.telegram_bot import secret_for
 from storage.delivery_state import outbox_status
 from storage.identities import identity_facts, set_unreachable, subscription_history
-from storage.models import ChannelIdentity
+from storage.models import ChannelIdentity, new_id
+from storage.records import OutboxItem
 from tests.fakes import telegram_api as tga
 from tests.fakes import twilio_api as twa
 from tests.fakes.harness import Harness, eventually, notify, running, settle, transcript
@@ -151,6 +153,41 @@ async def test_twilio_timeout_of_a_lost_request_is_sent_again(h: Harness) -> Non
     oid = await notify(h, "sms", PHONE, "موعدك غداً")
     assert await final(h, oid) == "sent"
     assert h.twilio.bodies(PHONE).count("موعدك غداً") == 1
+
+
+async def left_by_a_crash(h: Harness, channel: str, address: str, text: str, *, accepted: bool) -> str:
+    """An outbox row as a worker that died mid-send leaves it: claimed ('sending'), its lease run
+    out, and (``accepted``) already accepted by the provider, which the row never recorded."""
+    oid = new_id()
+    if accepted:
+        adapter = h.push.twilio if channel in ("sms", "whatsapp") else h.push.telegram
+        payload = {**reply_to_json(Text(text)), "notification": True}
+        item = OutboxItem(id=oid, message_id="", conversation_id="", org="amass", channel=channel,
+                          address=address, payload=payload, attempts=1, status="sending")
+        await adapter.send(item, adapter.parts(item, Text(text)), None)
+    return await notify(h, channel, address, text, row_fields={
+        "id": oid, "status": "sending", "attempts": 1, "next_attempt_at": datetime.now(UTC) - timedelta(seconds=1)})
+
+
+async def test_twilio_send_accepted_before_a_crash_is_reconciled_not_resent(h: Harness) -> None:
+    await sms(h, "مرحبا")
+    await settle(h)
+    oid = await left_by_a_crash(h, "sms", PHONE, "تم قبول طلبك مبدئياً", accepted=True)
+    assert await final(h, oid) == "sent"
+    copies = [m for m in h.twilio.sent[PHONE] if m["body"] == "تم قبول طلبك مبدئياً"]
+    assert len(copies) == 1, "the restarted worker asks Twilio before sending again"
+    assert (await row(h, oid))[1] == copies[0]["sid"]
+
+
+async def test_a_row_claimed_by_a_worker_that_died_before_sending_is_sent(h: Harness) -> None:
+    await sms(h, "مرحبا")
+    await tg_text(h, "مرحبا")
+    await settle(h)
+    by_sms = await left_by_a_crash(h, "sms", PHONE, "موعد المقابلة الأحد", accepted=False)
+    by_telegram = await left_by_a_crash(h, "telegram", str(CHAT), "موعد المقابلة الأحد", accepted=False)
+    assert await final(h, by_sms) == "sent" and await final(h, by_telegram) == "sent"
+    assert h.twilio.bodies(PHONE).count("موعد المقابلة الأحد") == 1, "nothing lost"
+    assert h.telegram.texts(CHAT).count("موعد المقابلة الأحد") == 1
 
 
 async def test_telegram_timeout_is_retried_once_then_unknown(h: Harness) -> None:

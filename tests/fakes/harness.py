@@ -123,8 +123,12 @@ async def settle(h: Harness) -> None:
         await h.push.worker.drain(10)
 
 
-async def notify(h: Harness, channel: str, address: str, text: str, **extra: Any) -> str:
-    """Queue a notification the way a coordinator's broadcast does: an outbox row, not a reply."""
+async def notify(h: Harness, channel: str, address: str, text: str, *, row_fields: dict[str, Any] | None = None,
+                 **extra: Any) -> str:
+    """Queue a notification the way a coordinator's broadcast does: an outbox row, not a reply.
+
+    ``row_fields`` overrides columns of the outbox row (e.g. to leave it as a crashed worker did).
+    """
     from datetime import UTC, datetime
 
     from bot.engine import outbox_row
@@ -140,7 +144,7 @@ async def notify(h: Harness, channel: str, address: str, text: str, **extra: Any
     conv.seq += 1
     out = StoredMessage(new_id(), conv.id, conv.seq, "out", "system", text, payload, "info", now,
                         delivery_status="pending")
-    row = outbox_row(conv, out, payload, now)
+    row = {**outbox_row(conv, out, payload, now), **(row_fields or {})}
     await h.runtime.store.commit(TurnWrite(conversation=conv, previous_seq=prev, messages=[out], outbox=[row]))
     h.runtime.store.forget(key)
     return str(row["id"])
