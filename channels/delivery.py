@@ -145,6 +145,7 @@ class OutboxWorker:
         self._lanes: dict[str, asyncio.Task[None]] = {}
         self._queues: dict[str, deque[OutboxItem]] = {}
         self._last_release = 0.0
+        self._last_renew = 0.0
         #: every finished row as (outbox id, outcome), newest last; for tests and metrics
         self.finished: deque[tuple[str, str]] = deque(maxlen=10_000)
 
@@ -170,6 +171,7 @@ class OutboxWorker:
     async def run_once(self) -> int:
         """Claim one batch and start sending it; returns how many rows were claimed."""
         await self._release_held()
+        await self._renew_leases()
         room = self.max_in_flight - sum(len(q) for q in self._queues.values())
         if room <= 0:
             return 0
@@ -178,7 +180,10 @@ class OutboxWorker:
         items = await self.runtime.store.claim_outbox(min(self.batch, room), self.lease)
         for item in sorted(items, key=lambda i: i.id):
             lane = item.conversation_id
-            self._queues.setdefault(lane, deque()).append(item)
+            queue = self._queues.setdefault(lane, deque())
+            if any(held.id == item.id for held in queue):
+                continue  # its lease ran out while it waited here; it is still ours to send, once
+            queue.append(item)
             if lane not in self._lanes or self._lanes[lane].done():
                 self._lanes[lane] = asyncio.get_running_loop().create_task(self._lane(lane), name=f"sila-send-{lane}")
         return len(items)
@@ -210,6 +215,20 @@ class OutboxWorker:
         finally:
             self._queues.pop(lane, None)
             self._lanes.pop(lane, None)
+
+    async def _renew_leases(self) -> None:
+        """Extend the lease of every row still waiting in (or being sent by) a lane, every lease/3.
+
+        A lane sends its conversation's rows one after another; behind a slow provider the last
+        of them could otherwise outlive the lease it was claimed with and be claimed again.
+        """
+        loop = asyncio.get_running_loop()
+        db = self.runtime.db
+        if db is None or not self._queues or loop.time() - self._last_renew < self.lease.total_seconds() / 3:
+            return
+        self._last_renew = loop.time()
+        ids = [item.id for queue in self._queues.values() for item in queue]
+        await ds.renew_outbox_leases(db, ids, utcnow() + self.lease)
 
     async def _release_held(self) -> None:
         loop = asyncio.get_running_loop()

@@ -117,6 +117,14 @@ async def mark_uncertain(db: Database, outbox_id: str, at: datetime | None) -> N
         await conn.execute(update(Outbox).where(Outbox.id == outbox_id).values(uncertain_at=at))
 
 
+async def renew_outbox_leases(db: Database, ids: list[str], until: datetime) -> None:
+    """Push the lease of rows this worker still holds ('sending') out to ``until``."""
+    async with db.writer.begin() as conn:
+        for i in range(0, len(ids), 500):
+            await conn.execute(update(Outbox).where(Outbox.id.in_(ids[i:i + 500]), Outbox.status == "sending")
+                               .values(next_attempt_at=until))
+
+
 async def uncertain_since(db: Database, outbox_id: str) -> datetime | None:
     async with db.reader.connect() as conn:
         return (await conn.execute(select(Outbox.uncertain_at).where(Outbox.id == outbox_id))).scalar()

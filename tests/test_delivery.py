@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.types import Text, reply_to_json
 from channels.ratelimit import MemoryRateLimiter, RedisRateLimiter
@@ -26,7 +26,7 @@ from channels.telegram import SECRET_HEADER
 from channels.telegram_bot import secret_for
 from storage.delivery_state import outbox_status
 from storage.identities import identity_facts, set_unreachable, subscription_history
-from storage.models import ChannelIdentity, new_id
+from storage.models import ChannelIdentity, Outbox, new_id
 from storage.records import OutboxItem
 from tests.fakes import telegram_api as tga
 from tests.fakes import twilio_api as twa
@@ -188,6 +188,27 @@ async def test_a_row_claimed_by_a_worker_that_died_before_sending_is_sent(h: Har
     assert await final(h, by_sms) == "sent" and await final(h, by_telegram) == "sent"
     assert h.twilio.bodies(PHONE).count("موعد المقابلة الأحد") == 1, "nothing lost"
     assert h.telegram.texts(CHAT).count("موعد المقابلة الأحد") == 1
+
+
+async def test_a_long_lane_keeps_its_rows_leased_so_none_is_claimed_twice(h: Harness) -> None:
+    """Five notifications to one chat, each answered slowly, take longer than the lease they
+    were claimed with; the worker renews the lease of rows still waiting, so none is claimed
+    again (by it or another worker) and each is sent once."""
+    await tg_text(h, "مرحبا")
+    await settle(h)
+    worker = h.push.worker
+    worker.lease = timedelta(seconds=2)
+    worker.max_in_flight = 0  # hold claims until all are queued, so one lane gets them all
+    texts = [f"تحديث رقم {n}" for n in range(1, 6)]
+    ids = [await notify(h, "telegram", str(CHAT), text) for text in texts]
+    h.telegram.fail("sendMessage", "slow", times=5, chat_id=CHAT, delay=0.8)  # accepted, answered late
+    worker.max_in_flight = 200
+    assert [await final(h, i) for i in ids] == ["sent"] * 5
+    assert [h.telegram.texts(CHAT).count(text) for text in texts] == [1] * 5
+    assert h.runtime.db is not None
+    async with h.runtime.db.reader.connect() as conn:
+        attempts = (await conn.execute(select(Outbox.attempts).where(Outbox.id.in_(ids)))).scalars().all()
+    assert sorted(attempts) == [1] * 5, "no row was claimed a second time"
 
 
 async def test_telegram_timeout_is_retried_once_then_unknown(h: Harness) -> None:
