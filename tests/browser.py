@@ -8,16 +8,13 @@ for ``/healthz``; ``chromium_or_skip`` skips a browser test with a reason when
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from types import TracebackType
 
 import pytest
+
+from tests.servers import SILA, free_port, wait_healthy
 
 CHROMIUM = os.environ.get("SILA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,13 +22,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
-SILA_BIN = str(Path(sys.executable).parent / "sila")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def chromium_or_skip() -> str:
@@ -66,22 +56,15 @@ class SilaServer:
         log = open(self.log_path, "wb")
         self._log = log
         self.proc = subprocess.Popen(
-            [SILA_BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [SILA, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"sila serve exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        return self
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"sila serve did not answer /healthz within {self.timeout}s:\n{self.log()}")
+        try:
+            wait_healthy(self.port, self.proc, self.timeout, output=self.log)
+        except RuntimeError:
+            self.stop()
+            raise
+        return self
 
     def log(self) -> str:
         try:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 SILA = str(Path(sys.executable).parent / "sila")
@@ -21,19 +21,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0,
+                 output: Callable[[], str] | None = None) -> None:
+    """Wait until the server answers /healthz; if it exits or never answers, raise with the tail
+    of its output (``output``: how to read it; by default its stderr pipe)."""
+    def tail() -> str:
+        if output is not None:
+            return output()
+        return proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr and proc.poll() is not None else ""
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode() if proc.stderr else ""
-            raise RuntimeError(f"server exited with {proc.returncode}: {err[-2000:]}")
+            raise RuntimeError(f"sila serve exited with {proc.returncode}:\n{tail()}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
                 if r.status == 200:
                     return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError("server did not become healthy")
+    raise RuntimeError(f"sila serve did not answer /healthz within {timeout}s:\n{tail()}")
 
 
 @contextlib.contextmanager

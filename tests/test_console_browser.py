@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import CHROMIUM_ARGS, SILA_BIN, SilaServer, chromium_or_skip
+from tests.browser import CHROMIUM_ARGS, SilaServer, chromium_or_skip
+from tests.servers import SILA
 
 pytestmark = pytest.mark.browser
 
@@ -44,9 +45,9 @@ def browser() -> Iterator[Any]:
 def server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[SilaServer]:
     srv = SilaServer(tmp_path_factory.mktemp("console"))
     srv.data_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run([SILA_BIN, "migrate"], env=srv.env, check=True, capture_output=True)
+    subprocess.run([SILA, "migrate"], env=srv.env, check=True, capture_output=True)
     done = subprocess.run(
-        [SILA_BIN, "staff", "add", "--email", "officer@amass.sa", "--name", "نورة", "--role", "officer",
+        [SILA, "staff", "add", "--email", "officer@amass.sa", "--name", "نورة", "--role", "officer",
          "--org", "amass"], env=srv.env, input=PASSWORD + "\n", text=True, capture_output=True)
     assert done.returncode == 0, done.stderr
     with srv:
