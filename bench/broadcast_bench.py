@@ -45,6 +45,15 @@ BODY = "تذكير: موعد توزيع السلال الغذائية غداً"
 REDIS = os.environ.get("SILA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def peak_rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -156,6 +165,7 @@ async def main() -> None:
                 last_at = time.perf_counter()
                 break
         rss = [peak_rss_mb(p.pid) for p in procs]
+        cpu = [cpu_seconds(p.pid) for p in procs]
         sent = len(tw.messages)
         elapsed = (last_at or time.perf_counter()) - (first_at or start)
         per = Counter(len(tw.sent[a]) for a in addresses)
@@ -167,6 +177,8 @@ async def main() -> None:
               f"limit, no database); the limit is {RATE / bare:.0%} of it")
         print(f"429s provoked: {tw.limited} (target 0)")
         print("worker peak RSS: " + ", ".join(f"{r:.0f} MB" for r in rss) + " (target ≤ 200 MB)")
+        print(f"worker CPU: {sum(cpu) / max(sent, 1) * 1000:.2f} ms per message sent "
+              f"({', '.join(f'{c:.1f}' for c in cpu)} s, start-up included)")
         dups = sum((k - 1) * v for k, v in per.items() if k > 1)
         if last_at is None:
             print(f"stopped at the time bound: {per.get(0, 0):,} not sent yet (still queued, not lost)")
