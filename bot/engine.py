@@ -146,6 +146,7 @@ class Engine:
             if conv.is_new:
                 return TurnOutcome(conversation_id=conv.id)
             state = DialogState.from_json(conv.state)
+            before = state.to_json()
             ctx = TurnContext(
                 message=InboundMessage(key=key), pack=pack, state=state, status=conv.status,
                 caps=CAPABILITIES.get(key.channel, TERMINAL), now=datetime.now(UTC),
@@ -153,6 +154,11 @@ class Engine:
             )
             compose(ctx)
             if not ctx.replies:
+                after = ctx.state.to_json()
+                if after != before:  # a change of state with nothing to say (an expired form dropped)
+                    conv.state = after
+                    await self.store.commit(TurnWrite(conversation=conv, previous_seq=conv.seq, messages=[],
+                                                      outbox=[]))
                 return TurnOutcome(conversation_id=conv.id)
             previous_seq = conv.seq
             status_changed = ctx.status != conv.status

@@ -12,7 +12,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 
 from bot.context import TurnContext
 from bot.flows import runner
@@ -36,6 +36,43 @@ def _compose(now: datetime, after: timedelta) -> Any:
         ctx.say(*replies)
 
     return compose
+
+
+def _drop_expired(now: datetime, expiry: timedelta, dropped: list[str]) -> Any:
+    def compose(ctx: TurnContext) -> None:
+        if ctx.state.flow and runner.is_expired(load_flow_state(ctx), now, expiry):
+            ctx.state.flow = None  # silently: nobody is told, and their next message starts afresh
+            dropped.append(ctx.conversation_id)
+
+    return compose
+
+
+async def drop_expired_forms(runtime: Any, now: datetime | None = None, *, limit: int = 1000) -> int:
+    """Forget the answers of forms left longer than their expiry; returns how many were dropped.
+
+    A person who comes back after the expiry starts the form again anyway, so the answers (a
+    national ID, a diagnosis: sealed, but still personal data) serve no one and are not kept.
+    Conversations an officer holds or waits on are left alone.
+    """
+    if runtime.db is None:
+        return 0
+    now = now or datetime.now(UTC)
+    expiry = timedelta(hours=runtime.settings.flow_expiry_hours)
+    stmt = (
+        select(Conversation.org, Conversation.channel, Conversation.address)
+        .join(ConversationState, ConversationState.conversation_id == Conversation.id)
+        .where(ConversationState.updated_at < now - expiry, Conversation.status.in_(("bot", "closed")),
+               cast(ConversationState.data, String).like('%"answers"%'))
+        .order_by(ConversationState.updated_at)
+        .limit(limit)
+    )
+    async with runtime.db.reader.connect() as conn:
+        rows = (await conn.execute(stmt)).all()
+    dropped: list[str] = []
+    for org, channel, address in rows:
+        if org in runtime.packs:
+            await runtime.engine.push(ConversationKey(org, channel, address), _drop_expired(now, expiry, dropped))
+    return len(dropped)
 
 
 async def send_due_reminders(runtime: Any, now: datetime | None = None, *, after: timedelta | None = None) -> int:
@@ -69,6 +106,9 @@ async def reminder_loop(runtime: Any, every: float = 600.0) -> None:
             n = await send_due_reminders(runtime)
             if n:
                 log.info("sent %d form reminder(s)", n)
+            n = await drop_expired_forms(runtime)
+            if n:
+                log.info("dropped the answers of %d expired form(s)", n)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.runtime import open_runtime
 from bot.sealed import is_sealed, unseal
@@ -138,6 +138,42 @@ async def test_half_filled_form_gets_one_reminder(runtime) -> None:
     assert is_sealed(answers["national_id"]) and unseal(answers, runtime.cipher)["national_id"] == "1000000008"
     out = await runtime.engine.handle(InboundMessage(key=k2, text="0551234567"))
     assert out.replies[-1].expect.field == "city"
+
+
+async def test_a_form_left_past_its_expiry_is_forgotten_silently(runtime) -> None:
+    """The answers of an abandoned form (an ID among them) are not kept once it has expired."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.reminders import drop_expired_forms
+    from storage.models import ConversationState
+
+    left, recent = key("left-form"), key("recent-form")
+    for who in (left, recent):
+        for text, button in (("", "flow:support_request"), ("محمد عبدالله", None), ("1000000008", None)):
+            await runtime.engine.handle(InboundMessage(key=who, text=text, button_value=button))
+    conv = await runtime.store.load(left)
+    transcript_before = len(await runtime.store.history(conv.id))
+    # the person stopped answering longer ago than the expiry
+    long_ago = datetime.now(UTC) - timedelta(hours=runtime.settings.flow_expiry_hours, minutes=5)
+    state = {**conv.state, "flow": {**conv.state["flow"], "updated_at": long_ago.isoformat()}}
+    async with runtime.db.writer.begin() as c:
+        await c.execute(update(ConversationState).where(ConversationState.conversation_id == conv.id)
+                        .values(data=state, updated_at=long_ago))
+    runtime.store.forget(left)
+
+    assert await drop_expired_forms(runtime) == 1
+    assert await drop_expired_forms(runtime) == 0, "nothing more to drop"
+    runtime.store.forget(left)
+    conv = await runtime.store.load(left)
+    assert conv.state.get("flow") is None
+    assert len(await runtime.store.history(conv.id)) == transcript_before, "nobody was messaged"
+    async with runtime.db.reader.connect() as c:
+        raw = (await c.execute(select(ConversationState.data).where(ConversationState.conversation_id == conv.id))
+               ).scalar()
+    assert "answers" not in str(raw)
+    assert (await runtime.store.load(recent)).state["flow"]["answers"], "a form still in time is kept"
+    out = await runtime.engine.handle(InboundMessage(key=left, text="مرحبا"))  # they come back: a fresh start
+    assert out.replies
 
 
 async def test_pushed_officer_replies_are_answers_and_updates_are_notifications(runtime) -> None:
