@@ -20,6 +20,7 @@ from urllib.parse import quote
 from bot.flows.schema import FieldDef
 from bot.flows.validators import display_for, type_names
 from bot.i18n import t
+from bot.runtime import Runtime
 from bot.types import Attachment
 from channels.media import MediaBlob
 from channels.push import PushChannels
@@ -160,3 +161,10 @@ def file_headers(blob: MediaBlob, filename: str | None, fallback: str) -> dict[s
     return {"Content-Disposition": content_disposition(blob, filename, fallback), "Content-Security-Policy": csp,
             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
             "Cross-Origin-Resource-Policy": "same-origin"}
+
+
+def form_fields(runtime: Runtime, org: str, flow_id: str | None) -> dict[str, FieldDef] | None:
+    """The fields of a request form by id, to show answers under their labels and in words."""
+    pack = runtime.packs.get(org)
+    flow = pack.flows.get(flow_id) if pack is not None and flow_id else None
+    return {f.id: f for f in flow.fields} if flow is not None else None

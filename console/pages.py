@@ -2,39 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import ClientError, web
+from aiohttp import web
 from sqlalchemy import insert, select
 
 from bot.flows.schema import FieldDef
 from bot.runtime import Runtime
 from bot.sealed import unseal
-from channels.media import MediaRefused
-from channels.push import PUSH
 from console import attachments, auth, report, service
 from console import cases as case_ops
 from console.auth import StaffUser
 from console.service import Conflict, ConvRow, Forbidden, NotFound
+from console.web import audit_access, form_text, lang_of, need, not_found, render, runtime_of
 from console.web import forbidden as forbidden_page
-from console.web import lang_of, need, not_found, render, runtime_of
-from storage.cases import TRANSITIONS, BadTransition, StaleCase, audit
+from storage.cases import audit
 from storage.crypto import mask
 from storage.models import AuditLog, CannedReply, Conversation, Message, Note, Staff, new_id
 
 MAX_CANNED_TITLE, MAX_CANNED_BODY = 80, 2000
-#: the most a provider may take to hand over one attachment before the officer gets the 502 page
-FETCH_TIMEOUT_S = 30.0
 
 log = logging.getLogger("sila.console")
-
-
-def _field(form: Any, name: str) -> str:
-    value = form.get(name, "")
-    return value if isinstance(value, str) else ""
 
 
 async def _conv(request: web.Request, user: StaffUser) -> ConvRow:
@@ -86,13 +76,6 @@ async def _transcript(request: web.Request, conv: ConvRow) -> list[dict[str, Any
     return out
 
 
-def _form_fields(runtime: Runtime, org: str, flow_id: str | None) -> dict[str, FieldDef] | None:
-    """The fields of a request form by id, to show answers under their labels and in words."""
-    pack = runtime.packs.get(org)
-    flow = pack.flows.get(flow_id) if pack is not None and flow_id else None
-    return {f.id: f for f in flow.fields} if flow is not None else None
-
-
 def _form_answers(runtime: Runtime, conv: ConvRow) -> dict[str, Any]:
     """The answers of the form in progress, opened (sensitive ones are sealed in the state)."""
     flow = conv.state.get("flow")
@@ -137,30 +120,18 @@ async def _conversation_view(request: web.Request, user: StaffUser, conv: ConvRo
     return render(
         request, "conversation.html", status=status, conv=conv, messages=await _transcript(request, conv),
         flow_id=flow_id,
-        answers=_masked_answers(answers or {}, reveal, lang_of(request), _form_fields(runtime, conv.org, flow_id)),
+        answers=_masked_answers(answers or {}, reveal, lang_of(request),
+                                attachments.form_fields(runtime, conv.org, flow_id)),
         cases=cases, notes=notes, canned=canned,
         colleagues=colleagues, handoff=handoff, error=error, org_name=runtime.packs[conv.org].pack.short_name,
         can_assign=user.role in ("coordinator", "admin"),
     )
 
 
-async def _audit_view(request: web.Request, user: StaffUser, action: str, org: str, target: str) -> None:
-    """Record that a member of staff opened a page of one person's data (case or conversation).
-
-    The detail pages are what hold personal data (names, transcript, answers, the diagnosis);
-    the transcript's refresh poll belongs to the page view that started it and is not logged
-    again, or one open tab would write a row every few seconds.
-    """
-    runtime = runtime_of(request)
-    assert runtime.db is not None
-    async with runtime.db.writer.begin() as conn:
-        await audit(conn, actor=f"staff:{user.id}", action=action, org=org, target=target)
-
-
 async def conversation_page(request: web.Request) -> web.Response:
     user = await need(request)
     conv = await _conv(request, user)
-    await _audit_view(request, user, "view.conversation", conv.org, f"conversation:{conv.id}")
+    await audit_access(request, user, "view.conversation", conv.org, f"conversation:{conv.id}")
     return await _conversation_view(request, user, conv)
 
 
@@ -191,18 +162,18 @@ async def conversation_action(request: web.Request) -> web.Response:
             if user.role not in ("coordinator", "admin"):
                 raise forbidden_page(request)
             try:
-                await service.claim(runtime, user, conv, assignee=_field(form, "staff_id")[:32])
+                await service.claim(runtime, user, conv, assignee=form_text(form, "staff_id")[:32])
             except NotFound:
                 raise not_found(request) from None
             raise _back(conv, "assigned")
         if action == "reply":
             try:
-                await service.reply(runtime, user, conv, _field(form, "text"))
+                await service.reply(runtime, user, conv, form_text(form, "text"))
             except ValueError:
                 return await _conversation_view(request, user, conv, error="err.text", status=400)
             raise _back(conv, "sent")
         if action == "note":
-            body = _field(form, "body").strip()
+            body = form_text(form, "body").strip()
             if not body or len(body) > service.MAX_NOTE:
                 return await _conversation_view(request, user, conv, error="err.text", status=400)
             async with runtime.db.writer.begin() as conn:
@@ -226,113 +197,6 @@ async def conversation_action(request: web.Request) -> web.Response:
         code = "err.claimed" if str(exc) == "claimed" else "err.state"
         return await _conversation_view(request, user, await _conv(request, user), error=code, status=409)
     raise not_found(request)
-
-
-# -- cases -------------------------------------------------------------------------------------
-
-
-async def cases_page(request: web.Request) -> web.Response:
-    user = await need(request)
-    q = request.query
-    rows = await case_ops.list_cases(runtime_of(request), user, status=q.get("status", ""), age=q.get("age", ""),
-                                     q=q.get("q", ""), org=q.get("org", ""))
-    from storage.cases import STATUSES
-
-    return render(request, "cases.html", rows=rows, statuses=STATUSES, f=q)
-
-
-async def _case(request: web.Request, user: StaffUser) -> Any:
-    try:
-        return await case_ops.load_case(runtime_of(request), user, request.match_info["case_id"])
-    except NotFound:
-        raise not_found(request) from None
-    except Forbidden:
-        raise forbidden_page(request) from None
-
-
-async def _case_view(request: web.Request, case: Any, *, reveal: str | None = None, error: str = "",
-                     status: int = 200) -> web.Response:
-    runtime = runtime_of(request)
-    assert runtime.cases is not None
-    history = await runtime.cases.history(case.id)
-    names = await case_ops.staff_names(runtime, {h["actor"].split(":", 1)[1] for h in history
-                                                 if h["actor"].startswith("staff:")})
-    for h in history:
-        if h["actor"].startswith("staff:"):
-            h["actor"] = names.get(h["actor"].split(":", 1)[1], h["actor"])
-    nid = reveal if reveal is not None else (mask("000000" + case.national_id_last4) if case.national_id_last4 else "")
-    data = attachments.answer_views(case.id, unseal(case.data or {}, runtime.cipher), lang_of(request),
-                                    _form_fields(runtime, case.org, case.flow_id))
-    return render(request, "case.html", status=status, case=case, history=history, nid=nid, data=data,
-                  transitions=TRANSITIONS.get(case.status, ()), error=error, revealed=reveal is not None)
-
-
-async def case_page(request: web.Request) -> web.Response:
-    user = await need(request)
-    case = await _case(request, user)
-    await _audit_view(request, user, "view.case", case.org, f"case:{case.reference}")
-    return await _case_view(request, case)
-
-
-async def case_status_post(request: web.Request) -> web.Response:
-    user = await need(request)
-    case = await _case(request, user)
-    form = await request.post()
-    try:
-        version = int(_field(form, "version"))
-    except ValueError:
-        return await _case_view(request, case, error="err.stale", status=400)
-    try:
-        await case_ops.change_status(runtime_of(request), user, case, to_status=_field(form, "to")[:16],
-                                     version=version, comment=_field(form, "comment"))
-    except StaleCase:
-        return await _case_view(request, await _case(request, user), error="err.stale", status=409)
-    except BadTransition:
-        return await _case_view(request, case, error="err.transition", status=400)
-    except ValueError:
-        return await _case_view(request, case, error="err.text", status=400)
-    raise web.HTTPSeeOther(f"/console/cases/{case.id}?msg=status")
-
-
-async def case_reveal_post(request: web.Request) -> web.Response:
-    user = await need(request)
-    case = await _case(request, user)
-    runtime = runtime_of(request)
-    assert runtime.db is not None and runtime.cipher is not None
-    plain = runtime.cipher.decrypt(case.national_id_enc) if case.national_id_enc else ""
-    async with runtime.db.writer.begin() as conn:
-        await audit(conn, actor=f"staff:{user.id}", action="reveal.national_id", org=case.org,
-                    target=f"case:{case.reference}")
-    return await _case_view(request, case, reveal=plain)
-
-
-async def case_file(request: web.Request) -> web.StreamResponse:
-    """One attached file of a case, fetched from the provider on demand; each view is audited."""
-    user = await need(request)
-    case = await _case(request, user)
-    field = request.match_info["field"]
-    value = unseal(case.data or {}, runtime_of(request).cipher).get(field)
-    if not attachments.is_file(value):
-        raise not_found(request)
-    attachment = attachments.attachment_of(value)
-    push = request.app.get(PUSH)
-    if push is None:  # a console-only app has no channel adapters to fetch with
-        return render(request, "error.html", code=503, status=503, message="err.attachment")
-    try:
-        async with asyncio.timeout(FETCH_TIMEOUT_S):
-            blob = await attachments.adapter_for(push, attachment).fetch_attachment(case.org, attachment)
-    except (MediaRefused, ClientError, TimeoutError, OSError, ValueError) as exc:
-        reason = str(exc) if isinstance(exc, MediaRefused) else type(exc).__name__  # no URL, id or number
-        log.warning("attachment %s of case %s not shown: %s", field[:40], case.reference, reason)
-        return render(request, "error.html", code=502, status=502, message="err.attachment")
-    runtime = runtime_of(request)
-    assert runtime.db is not None
-    async with runtime.db.writer.begin() as conn:
-        await audit(conn, actor=f"staff:{user.id}", action="view.attachment", org=case.org,
-                    target=f"case:{case.reference}:{field}",
-                    detail={"content_type": blob.content_type, "bytes": len(blob.content)})
-    headers = attachments.file_headers(blob, attachment.filename, f"{case.reference}-{field}")
-    return web.Response(body=blob.content, content_type=blob.content_type, headers=headers)
 
 
 # -- report ------------------------------------------------------------------------------------
@@ -367,7 +231,7 @@ async def canned_page(request: web.Request) -> web.Response:
     status = 200
     if request.method == "POST":
         form = await request.post()
-        org, title, body = _field(form, "org"), _field(form, "title").strip(), _field(form, "body").strip()
+        org, title, body = form_text(form, "org"), form_text(form, "title").strip(), form_text(form, "body").strip()
         if not user.can(org):
             raise forbidden_page(request)
         if not title or len(title) > MAX_CANNED_TITLE or not body or len(body) > MAX_CANNED_BODY:
@@ -397,8 +261,9 @@ async def staff_page(request: web.Request) -> web.Response:
         else:
             try:
                 await auth.create_staff(
-                    runtime.db, email=_field(form, "email"), name=_field(form, "name"), role=_field(form, "role"),
-                    orgs=orgs, password=_field(form, "password"), known_orgs=set(runtime.packs),
+                    runtime.db, email=form_text(form, "email"), name=form_text(form, "name"),
+                    role=form_text(form, "role"),
+                    orgs=orgs, password=form_text(form, "password"), known_orgs=set(runtime.packs),
                     actor=f"staff:{user.id}")
             except auth.StaffError as exc:
                 error, status = f"err.{exc}", 400
@@ -436,11 +301,11 @@ async def account_page(request: web.Request) -> web.Response:
         async with runtime.db.reader.connect() as conn:
             row = (await conn.execute(select(Staff.password_hash).where(Staff.id == user.id))).one()
         try:
-            auth.HASHER.verify(row.password_hash, _field(form, "current")[: auth.MAX_PASSWORD])
+            auth.HASHER.verify(row.password_hash, form_text(form, "current")[: auth.MAX_PASSWORD])
         except Exception:
             return render(request, "account.html", error="err.wrong_password", status=400)
         try:
-            await auth.set_password(runtime.db, user.id, _field(form, "new"), actor=f"staff:{user.id}")
+            await auth.set_password(runtime.db, user.id, form_text(form, "new"), actor=f"staff:{user.id}")
         except auth.StaffError:
             return render(request, "account.html", error="err.password", status=400)
         raise web.HTTPSeeOther("/console/login?msg=password")

@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from channels.webchat import RUNTIME
-from console import broadcasts, pages, service
+from console import broadcasts, case_pages, pages, service
 from console import web as cweb
 from console.ws import console_socket
 
@@ -38,11 +38,11 @@ def setup_console(app: web.Application) -> None:
     r.add_get("/console/c/{cid}", pages.conversation_page)
     r.add_get("/console/c/{cid}/transcript", pages.transcript_fragment)
     r.add_post("/console/c/{cid}/{action:claim|assign|reply|note|handback|close|reveal}", pages.conversation_action)
-    r.add_get("/console/cases", pages.cases_page)
-    r.add_get("/console/cases/{case_id}", pages.case_page)
-    r.add_post("/console/cases/{case_id}/status", pages.case_status_post)
-    r.add_post("/console/cases/{case_id}/reveal", pages.case_reveal_post)
-    r.add_get("/console/cases/{case_id}/files/{field}", pages.case_file)
+    r.add_get("/console/cases", case_pages.cases_page)
+    r.add_get("/console/cases/{case_id}", case_pages.case_page)
+    r.add_post("/console/cases/{case_id}/status", case_pages.case_status_post)
+    r.add_post("/console/cases/{case_id}/reveal", case_pages.case_reveal_post)
+    r.add_get("/console/cases/{case_id}/files/{field}", case_pages.case_file)
     r.add_get("/console/report", pages.report_page)
     r.add_get("/console/report.csv", pages.report_csv)
     r.add_route("*", "/console/canned", pages.canned_page)

@@ -23,6 +23,7 @@ from channels.webchat import RUNTIME
 from console import auth
 from console.auth import StaffUser
 from console.texts import tr
+from storage.cases import audit
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
@@ -226,3 +227,22 @@ async def set_lang(request: web.Request) -> web.Response:
 
 async def home(request: web.Request) -> web.Response:
     raise web.HTTPFound("/console/queue")
+
+
+def form_text(form: Any, name: str) -> str:
+    """A posted form's field as text ('' when missing, or a file where text was expected)."""
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+async def audit_access(request: web.Request, user: StaffUser, action: str, org: str, target: str) -> None:
+    """Record that a member of staff opened a page of one person's data (case or conversation).
+
+    The detail pages are what hold personal data (names, transcript, answers, the diagnosis);
+    the transcript's refresh poll belongs to the page view that started it and is not logged
+    again, or one open tab would write a row every few seconds.
+    """
+    runtime = runtime_of(request)
+    assert runtime.db is not None
+    async with runtime.db.writer.begin() as conn:
+        await audit(conn, actor=f"staff:{user.id}", action=action, org=org, target=target)
