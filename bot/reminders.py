@@ -16,6 +16,7 @@ from sqlalchemy import String, cast, select
 
 from bot.context import TurnContext
 from bot.flows import runner
+from bot.flows.state import FlowState
 from bot.flowstage import load_flow_state, store_flow_state
 from bot.types import ConversationKey
 from storage.models import Conversation, ConversationState
@@ -40,7 +41,8 @@ def _compose(now: datetime, after: timedelta) -> Any:
 
 def _drop_expired(now: datetime, expiry: timedelta, dropped: list[str]) -> Any:
     def compose(ctx: TurnContext) -> None:
-        if ctx.state.flow and runner.is_expired(load_flow_state(ctx), now, expiry):
+        # the dates say it all: the sealed answers need not be opened to be dropped
+        if ctx.state.flow and runner.is_expired(FlowState.from_json(ctx.state.flow), now, expiry):
             ctx.state.flow = None  # silently: nobody is told, and their next message starts afresh
             dropped.append(ctx.conversation_id)
 
