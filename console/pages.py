@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -23,6 +23,8 @@ from storage.crypto import mask
 from storage.models import AuditLog, CannedReply, Conversation, Message, Note, Staff, new_id
 
 MAX_CANNED_TITLE, MAX_CANNED_BODY = 80, 2000
+#: the transcript poll of an open conversation page logs a view at most this often
+TRANSCRIPT_AUDIT_WINDOW = timedelta(minutes=30)
 
 log = logging.getLogger("sila.console")
 
@@ -138,6 +140,8 @@ async def conversation_page(request: web.Request) -> web.Response:
 async def transcript_fragment(request: web.Request) -> web.Response:
     user = await need(request)
     conv = await _conv(request, user)
+    await audit_access(request, user, "view.conversation", conv.org, f"conversation:{conv.id}",
+                       once_within=TRANSCRIPT_AUDIT_WINDOW)
     resp = render(request, "transcript.html", conv=conv, messages=await _transcript(request, conv))
     resp.headers["X-Conversation-Status"] = conv.status
     return resp

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
+from sqlalchemy import select
 
 from bot.runtime import Runtime
 from channels.webchat import RUNTIME
@@ -24,6 +25,7 @@ from console import auth
 from console.auth import StaffUser
 from console.texts import tr
 from storage.cases import audit
+from storage.models import AuditLog
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
@@ -235,14 +237,24 @@ def form_text(form: Any, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-async def audit_access(request: web.Request, user: StaffUser, action: str, org: str, target: str) -> None:
+async def audit_access(request: web.Request, user: StaffUser, action: str, org: str, target: str, *,
+                       once_within: timedelta | None = None) -> None:
     """Record that a member of staff opened a page of one person's data (case or conversation).
 
-    The detail pages are what hold personal data (names, transcript, answers, the diagnosis);
-    the transcript's refresh poll belongs to the page view that started it and is not logged
-    again, or one open tab would write a row every few seconds.
+    The detail pages are what hold personal data (names, transcript, answers, the diagnosis).
+    ``once_within``: no new row if the same person's same access is already logged that recently
+    — for the transcript's refresh poll, which would otherwise write a row every few seconds per
+    open tab, yet must not be a way to read a transcript unlogged.
     """
     runtime = runtime_of(request)
     assert runtime.db is not None
+    actor = f"staff:{user.id}"
+    if once_within is not None:
+        recent = select(AuditLog.id).where(
+            AuditLog.at >= datetime.now(UTC) - once_within, AuditLog.actor == actor, AuditLog.action == action,
+            AuditLog.target == target).limit(1)
+        async with runtime.db.reader.connect() as conn:
+            if (await conn.execute(recent)).first() is not None:
+                return
     async with runtime.db.writer.begin() as conn:
-        await audit(conn, actor=f"staff:{user.id}", action=action, org=org, target=target)
+        await audit(conn, actor=actor, action=action, org=org, target=target)

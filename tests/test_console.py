@@ -422,6 +422,15 @@ async def test_conversation_page_shows_a_form_in_progress_under_its_labels_and_i
     assert "1000000008" not in html and "******0008" in html, "the national ID stays masked"
     viewed = await h.rows(select(AuditLog.actor, AuditLog.target).where(AuditLog.action == "view.conversation"))
     assert {r.target for r in viewed} == {f"conversation:{cid}"} and viewed[0].actor.startswith("staff:")
+    for _ in range(3):  # the open page's transcript poll is the same view, not three more
+        assert (await a.get(f"/console/c/{cid}/transcript"))[0] == 200
+    assert len(await h.rows(select(AuditLog.id).where(AuditLog.action == "view.conversation"))) == len(viewed)
+    colleague = await h.staff("o2@amass.sa")
+    b, _, _ = await h.login("o2@amass.sa")
+    for _ in range(2):  # reading the transcript without opening the page is still logged, once
+        assert (await b.get(f"/console/c/{cid}/transcript"))[0] == 200
+    assert len(await h.rows(select(AuditLog.id).where(AuditLog.action == "view.conversation",
+                                                      AuditLog.actor == f"staff:{colleague}"))) == 1
     status, html, _ = await a.post(f"/console/c/{cid}/reveal")
     assert status == 200 and "1000000008" in html, "an officer can still reveal it (audited)"
     assert await h.rows(select(AuditLog.target).where(AuditLog.action == "reveal.national_id"))
