@@ -280,7 +280,7 @@ class OutboxWorker:
             # only part ``done`` can be the one that timed out; the ones before it are known
             found = await ds.provider_id_for_outbox(db, item.id, exclude=done_ids) if db else None
             found = found or await adapter.reconcile(item, parts[done:done + 1])
-            if found in done_ids:
+            if found in done_ids or (found and db is not None and await ds.sent_for_another_row(db, item, found)):
                 found = None
             if db is not None:
                 await ds.mark_uncertain(db, item.id, None)

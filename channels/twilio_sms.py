@@ -44,6 +44,7 @@ from channels.delivery import SendError, Template
 from channels.media import MediaBlob, MediaRefused, accept, attachments_json, mask_phone
 from channels.optout import after_turn
 from storage.delivery_state import record_callback
+from storage.models import id_time
 from storage.records import OutboxItem, StoreUnavailable
 
 log = logging.getLogger("sila.twilio")
@@ -56,6 +57,8 @@ SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
 #: hosts Twilio's media URLs may redirect to (its CDN); fetched without our credentials
 MEDIA_REDIRECT_HOSTS = ("media.twiliocdn.com", "mms.twiliocdn.com")
 RETRY_AFTER: ContextVar[str | None] = ContextVar("twilio_retry_after", default=None)
+#: how far Twilio's clock (``date_created``, to the second) may be behind ours when reconciling
+RECONCILE_CLOCK_SKEW = timedelta(minutes=2)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -316,6 +319,9 @@ class TwilioChannel:
         to, from_ = self._addresses(item)
         bodies = {p.text for p in parts}
         since = datetime.now(UTC) - timedelta(hours=1)
+        created = id_time(item.id)  # nothing sent before the row existed can be its send
+        if created is not None:
+            since = max(since, created - RECONCILE_CLOCK_SKEW)
         try:
             recent = await self.client.messages.list_async(to=to, from_=from_, limit=50)
         except (TwilioRestException, TimeoutError, ClientError) as exc:

@@ -20,6 +20,7 @@ from storage.broadcast_models import BroadcastRecipient
 from storage.conversations import utcnow
 from storage.db import Database
 from storage.models import ChannelIdentity, Message, Outbox, ProviderStatus, new_id
+from storage.records import OutboxItem
 
 #: our own and the providers' statuses, in the only order they may move
 RANK: dict[str, int] = {
@@ -110,6 +111,22 @@ async def provider_id_for_outbox(db: Database, outbox_id: str, *, exclude: Colle
     stmt = stmt.limit(1)
     async with db.reader.connect() as conn:
         return (await conn.execute(stmt)).scalar()
+
+
+async def sent_for_another_row(db: Database, item: OutboxItem, provider_id: str) -> bool:
+    """Is ``provider_id`` already known as the send of another outbox row than ``item``?
+
+    A reconcile matches the provider's recent messages by recipient and text; the same text to
+    the same person shortly before (a repeated answer, a reminder) must not pass for this row's.
+    """
+    mine = select(Outbox.id).where(Outbox.conversation_id == item.conversation_id, Outbox.id != item.id,
+                                   Outbox.provider_message_id == provider_id).limit(1)
+    called_back = select(ProviderStatus.id).where(
+        ProviderStatus.org == item.org, ProviderStatus.channel == item.channel,
+        ProviderStatus.provider_message_id == provider_id, ProviderStatus.outbox_id.is_not(None),
+        ProviderStatus.outbox_id != item.id).limit(1)
+    async with db.reader.connect() as conn:
+        return (await conn.execute(mine)).first() is not None or (await conn.execute(called_back)).first() is not None
 
 
 async def mark_uncertain(db: Database, outbox_id: str, at: datetime | None) -> None:

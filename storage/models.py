@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -53,6 +53,17 @@ def new_id() -> str:
         chunk = _entropy[-5:]
         del _entropy[-5:]
     return f"{time.time_ns():016x}{chunk.hex()}"
+
+
+def id_time(value: str) -> datetime | None:
+    """When an id made by :func:`new_id` was made (None for ids of another shape)."""
+    try:
+        ns = int(value[:16], 16)
+    except ValueError:
+        return None
+    if len(value) != 26 or not 1_500_000_000 * 10**9 < ns < 4_100_000_000 * 10**9:
+        return None
+    return datetime.fromtimestamp(ns / 1e9, tz=UTC)
 
 
 class Base(DeclarativeBase):

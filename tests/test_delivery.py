@@ -30,7 +30,7 @@ from storage.models import ChannelIdentity, Outbox, new_id
 from storage.records import OutboxItem
 from tests.fakes import telegram_api as tga
 from tests.fakes import twilio_api as twa
-from tests.fakes.harness import Harness, eventually, notify, running, settle, transcript
+from tests.fakes.harness import SMS_FROM, Harness, eventually, notify, running, settle, transcript
 
 CHAT = 515151
 PHONE = "+966598765432"
@@ -177,6 +177,22 @@ async def test_twilio_send_accepted_before_a_crash_is_reconciled_not_resent(h: H
     copies = [m for m in h.twilio.sent[PHONE] if m["body"] == "تم قبول طلبك مبدئياً"]
     assert len(copies) == 1, "the restarted worker asks Twilio before sending again"
     assert (await row(h, oid))[1] == copies[0]["sid"]
+
+
+async def test_a_reconcile_does_not_take_an_earlier_message_with_the_same_text_for_this_one(h: Harness) -> None:
+    """Twilio is asked by recipient and text; the same text sent before this row existed, or
+    recorded as another row's send, is not this row's (else it would be lost, marked sent)."""
+    await sms(h, "مرحبا")
+    await settle(h)
+    text = "تذكير: موعدك غداً الساعة العاشرة"
+    h.twilio.add_message(PHONE, SMS_FROM, text, seconds_ago=600)  # ten minutes before the row
+    earlier = await left_by_a_crash(h, "sms", PHONE, text, accepted=False)
+    assert await final(h, earlier) == "sent"
+    assert h.twilio.bodies(PHONE).count(text) == 2, "sent, not matched to the old one"
+    again = await left_by_a_crash(h, "sms", PHONE, text, accepted=False)  # the same text, moments later
+    assert await final(h, again) == "sent"
+    assert h.twilio.bodies(PHONE).count(text) == 3, "sent, not matched to the previous row's send"
+    assert len({(await row(h, oid))[1] for oid in (earlier, again)}) == 2
 
 
 async def test_a_row_claimed_by_a_worker_that_died_before_sending_is_sent(h: Harness) -> None:

@@ -133,25 +133,31 @@ class FakeTwilio:
                 return self._error("500", failure)
             if failure.code != "slow":
                 return self._error(failure.code, failure)
-        n = next(self._seq)
-        now = formatdate(usegmt=True)
         body = str(form.get("Body") or "")
         if form.get("ContentSid"):
             body = f"[template {form['ContentSid']}] {form.get('ContentVariables', '')}"
-        msg = {
-            "sid": f"SM{n:032x}", "account_sid": self.account_sid, "to": to, "from": from_, "body": body,
-            "status": "queued", "direction": "outbound-api", "num_segments": "1", "num_media": "0",
-            "date_created": now, "date_updated": now, "date_sent": None, "error_code": None,
-            "error_message": None, "price": None, "price_unit": "USD", "api_version": "2010-04-01",
-            "messaging_service_sid": None, "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/SM{n:032x}.json",
-            "subresource_uris": {}, "content_sid": form.get("ContentSid"),
-            "_status_callback": str(form.get("StatusCallback") or ""),
-        }
-        self.messages.append(msg)
-        self.sent[to].append(msg)
+        msg = self.add_message(to, from_, body, content_sid=form.get("ContentSid"),
+                               status_callback=str(form.get("StatusCallback") or ""))
         if failure is not None:  # slow: created, but the client gives up before the answer
             await asyncio.sleep(failure.delay)
         return web.json_response({k: v for k, v in msg.items() if not k.startswith("_")}, status=201)
+
+    def add_message(self, to: str, from_: str, body: str, *, content_sid: Any = None, status_callback: str = "",
+                    seconds_ago: float = 0.0) -> dict[str, Any]:
+        """Record a message as created (by a send, or by a test: one sent ``seconds_ago``)."""
+        n = next(self._seq)
+        created = formatdate(time.time() - seconds_ago, usegmt=True)
+        msg = {
+            "sid": f"SM{n:032x}", "account_sid": self.account_sid, "to": to, "from": from_, "body": body,
+            "status": "queued", "direction": "outbound-api", "num_segments": "1", "num_media": "0",
+            "date_created": created, "date_updated": created, "date_sent": None, "error_code": None,
+            "error_message": None, "price": None, "price_unit": "USD", "api_version": "2010-04-01",
+            "messaging_service_sid": None, "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/SM{n:032x}.json",
+            "subresource_uris": {}, "content_sid": content_sid, "_status_callback": status_callback,
+        }
+        self.messages.append(msg)
+        self.sent[to].append(msg)
+        return msg
 
     def _take(self, sender: str) -> bool:
         burst = self.rate_burst or self.rate_limit
