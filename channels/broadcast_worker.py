@@ -222,7 +222,8 @@ class BroadcastWorker:
             if adapter.timeout_policy != "reconcile":
                 return await self._finish(row, "unknown", error="a send was interrupted; the provider cannot "
                                                                 "be asked whether it arrived, so it is not repeated")
-            found = await provider_id_for_outbox(self.db, row.id) or await adapter.reconcile(item, parts)
+            found = await provider_id_for_outbox(self.db, row.id) or await adapter.reconcile(
+                item, parts, since=record.started_at or record.created_at)
             if found:
                 return await self._finish(row, "sent", provider_id=found)
         key = await self._wait_cooldown(adapter, item)

@@ -52,6 +52,7 @@ from channels.ratelimit import RateLimiter, take
 from storage import delivery_state as ds
 from storage.conversations import utcnow
 from storage.identities import IdentityFacts, identity_facts, record_subscription, set_unreachable
+from storage.models import id_time
 from storage.records import OutboxItem
 
 log = logging.getLogger("sila.delivery")
@@ -116,7 +117,11 @@ class ChannelAdapter(Protocol):
 
     async def send(self, item: OutboxItem, parts: list[Rendered], template: Template | None) -> str: ...
 
-    async def reconcile(self, item: OutboxItem, parts: list[Rendered]) -> str | None: ...
+    async def reconcile(self, item: OutboxItem, parts: list[Rendered], *, since: datetime | None = None) -> str | None:
+        """The provider's id of ``parts`` if they reached it (None if not, or if it cannot tell).
+
+        ``since``: when the row came to exist; nothing the provider holds from before can be its send.
+        """
 
 
 class OutboxWorker:
@@ -279,7 +284,7 @@ class OutboxWorker:
         if uncertain is not None and adapter.timeout_policy == "reconcile":
             # only part ``done`` can be the one that timed out; the ones before it are known
             found = await ds.provider_id_for_outbox(db, item.id, exclude=done_ids) if db else None
-            found = found or await adapter.reconcile(item, parts[done:done + 1])
+            found = found or await adapter.reconcile(item, parts[done:done + 1], since=id_time(item.id))
             if found in done_ids or (found and db is not None and await ds.sent_for_another_row(db, item, found)):
                 found = None
             if db is not None:

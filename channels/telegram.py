@@ -24,7 +24,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -258,7 +258,7 @@ class TelegramChannel:
     def template_for(self, item: OutboxItem) -> Template | None:
         return None
 
-    async def reconcile(self, item: OutboxItem, parts: list[Rendered]) -> str | None:
+    async def reconcile(self, item: OutboxItem, parts: list[Rendered], *, since: datetime | None = None) -> str | None:
         return None  # the Bot API cannot list what a bot sent
 
     async def send(self, item: OutboxItem, parts: list[Rendered], template: Template | None) -> str:

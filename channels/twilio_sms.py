@@ -44,7 +44,6 @@ from channels.delivery import SendError, Template
 from channels.media import MediaBlob, MediaRefused, accept, attachments_json, mask_phone
 from channels.optout import after_turn
 from storage.delivery_state import record_callback
-from storage.models import id_time
 from storage.records import OutboxItem, StoreUnavailable
 
 log = logging.getLogger("sila.twilio")
@@ -312,22 +311,22 @@ class TwilioChannel:
             raise Version.exception("POST", self._create_url, response, "Unable to create record")
         return str(json.loads(response.text)["sid"])
 
-    async def reconcile(self, item: OutboxItem, parts: list[Rendered]) -> str | None:
-        """Did a timed-out send arrive? Look for the same text to the same person, minutes old."""
+    async def reconcile(self, item: OutboxItem, parts: list[Rendered], *, since: datetime | None = None) -> str | None:
+        """Did a timed-out send arrive? Look for the same text to the same person, sent after the
+        row existed (``since``, less Twilio's clock skew) and at most an hour ago."""
         if self.client is None or not parts:
             return None
         to, from_ = self._addresses(item)
         bodies = {p.text for p in parts}
-        since = datetime.now(UTC) - timedelta(hours=1)
-        created = id_time(item.id)  # nothing sent before the row existed can be its send
-        if created is not None:
-            since = max(since, created - RECONCILE_CLOCK_SKEW)
+        earliest = datetime.now(UTC) - timedelta(hours=1)
+        if since is not None:
+            earliest = max(earliest, since - RECONCILE_CLOCK_SKEW)
         try:
             recent = await self.client.messages.list_async(to=to, from_=from_, limit=50)
         except (TwilioRestException, TimeoutError, ClientError) as exc:
             raise SendError(SendError.TRANSIENT, f"reconcile: {type(exc).__name__}") from None
         for m in recent:
-            if m.body in bodies and (m.date_created is None or m.date_created >= since):
+            if m.body in bodies and (m.date_created is None or m.date_created >= earliest):
                 return str(m.sid)
         return None
 

@@ -195,6 +195,17 @@ async def test_a_reconcile_does_not_take_an_earlier_message_with_the_same_text_f
     assert len({(await row(h, oid))[1] for oid in (earlier, again)}) == 2
 
 
+async def test_twilio_reconcile_looks_only_after_the_row_existed(h: Harness) -> None:
+    """The broadcast worker passes the broadcast's start as ``since`` (its row ids carry no time)."""
+    text = "بدأ التسجيل في برنامج الدعم"
+    h.twilio.add_message(PHONE, SMS_FROM, text, seconds_ago=600)
+    item = OutboxItem(id="b" * 32, message_id="", conversation_id="", org="amass", channel="sms", address=PHONE,
+                      payload={**reply_to_json(Text(text)), "notification": True}, attempts=2, status="sending")
+    parts = h.push.twilio.parts(item, Text(text))
+    assert await h.push.twilio.reconcile(item, parts) is not None, "without a bound: the last hour"
+    assert await h.push.twilio.reconcile(item, parts, since=datetime.now(UTC)) is None
+
+
 async def test_a_row_claimed_by_a_worker_that_died_before_sending_is_sent(h: Harness) -> None:
     await sms(h, "مرحبا")
     await tg_text(h, "مرحبا")
