@@ -60,21 +60,26 @@ async def drop_expired_forms(runtime: Any, now: datetime | None = None, *, limit
         return 0
     now = now or datetime.now(UTC)
     expiry = timedelta(hours=runtime.settings.flow_expiry_hours)
+    dropped: list[str] = []
+    for key in await _conversations(
+        runtime, limit, ConversationState.updated_at < now - expiry, Conversation.status.in_(("bot", "closed")),
+        cast(ConversationState.data, String).like('%"answers"%'),
+    ):
+        await runtime.engine.push(key, _drop_expired(now, expiry, dropped))
+    return len(dropped)
+
+
+async def _conversations(runtime: Any, limit: int, *conditions: Any) -> list[ConversationKey]:
+    """Keys of conversations whose state matches ``conditions``, least recently touched first
+    (associations no longer loaded are left out)."""
     stmt = (
         select(Conversation.org, Conversation.channel, Conversation.address)
         .join(ConversationState, ConversationState.conversation_id == Conversation.id)
-        .where(ConversationState.updated_at < now - expiry, Conversation.status.in_(("bot", "closed")),
-               cast(ConversationState.data, String).like('%"answers"%'))
-        .order_by(ConversationState.updated_at)
-        .limit(limit)
+        .where(*conditions).order_by(ConversationState.updated_at).limit(limit)
     )
     async with runtime.db.reader.connect() as conn:
         rows = (await conn.execute(stmt)).all()
-    dropped: list[str] = []
-    for org, channel, address in rows:
-        if org in runtime.packs:
-            await runtime.engine.push(ConversationKey(org, channel, address), _drop_expired(now, expiry, dropped))
-    return len(dropped)
+    return [ConversationKey(org, channel, address) for org, channel, address in rows if org in runtime.packs]
 
 
 async def send_due_reminders(runtime: Any, now: datetime | None = None, *, after: timedelta | None = None) -> int:
@@ -84,21 +89,14 @@ async def send_due_reminders(runtime: Any, now: datetime | None = None, *, after
     now = now or datetime.now(UTC)
     after = after or runner.REMINDER_AFTER
     expiry = timedelta(hours=runtime.settings.flow_expiry_hours)
-    stmt = (
-        select(Conversation.org, Conversation.channel, Conversation.address)
-        .join(ConversationState, ConversationState.conversation_id == Conversation.id)
-        .where(ConversationState.updated_at <= now - after, ConversationState.updated_at >= now - expiry,
-               Conversation.status == "bot")
-        .limit(1000)
-    )
-    async with runtime.db.reader.connect() as conn:
-        rows = (await conn.execute(stmt)).all()
     sent = 0
-    for org, channel, address in rows:
-        if org not in runtime.packs or channel == "terminal":
-            continue
-        outcome = await runtime.engine.push(ConversationKey(org, channel, address), _compose(now, after))
-        sent += bool(outcome.replies)
+    for key in await _conversations(
+        runtime, 1000, ConversationState.updated_at <= now - after, ConversationState.updated_at >= now - expiry,
+        Conversation.status == "bot",
+    ):
+        if key.channel != "terminal":
+            outcome = await runtime.engine.push(key, _compose(now, after))
+            sent += bool(outcome.replies)
     return sent
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 from bot.flows.validators import mask_national_id
 
@@ -32,13 +32,8 @@ class Cipher(Protocol):
     def decrypt(self, token: str) -> str: ...
 
 
-def is_sealed(value: Any) -> bool:
+def is_sealed(value: Any) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict) and isinstance(value.get("sealed"), str)
-
-
-def hint_of(value: Any) -> str:
-    """What may be shown of a sealed value without opening it ('' when nothing may)."""
-    return str(value.get("hint") or "") if is_sealed(value) else ""
 
 
 def seal(answers: Mapping[str, Any], fields: Iterable[tuple[str, str]], cipher: Cipher | None) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from bot.sealed import is_sealed
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("sila.crypto")
@@ -178,6 +179,6 @@ async def _rotate_sealed_answers(db: object, cipher: DataCipher) -> int:
 
 
 def _resealed(value: object, cipher: DataCipher) -> object:
-    if isinstance(value, dict) and isinstance(value.get("sealed"), str) and cipher.needs_rotation(value["sealed"]):
+    if is_sealed(value) and cipher.needs_rotation(value["sealed"]):
         return {**value, "sealed": cipher.encrypt(cipher.decrypt(value["sealed"]))}
     return value

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from bot.runtime import open_runtime
-from bot.sealed import hint_of, is_sealed, seal, unseal
+from bot.sealed import is_sealed, seal, unseal
 from bot.settings import Settings
 from bot.types import ConversationKey, InboundMessage
 from storage.crypto import DataCipher, new_key, rotate_stored
@@ -32,8 +32,8 @@ def test_sensitive_answers_are_sealed_and_open_again() -> None:
     assert is_sealed(sealed["national_id"]) and is_sealed(sealed["cancer_type"])
     text = json.dumps(sealed, ensure_ascii=False)
     assert "1000000008" not in text and "breast" not in text
-    assert hint_of(sealed["national_id"]) == "******0008"
-    assert hint_of(sealed["cancer_type"]) == "", "nothing of a diagnosis is shown without opening it"
+    assert sealed["national_id"]["hint"] == "******0008"
+    assert sealed["cancer_type"]["hint"] == "", "nothing of a diagnosis is shown without opening it"
     assert unseal(sealed, c) == answers
     assert seal(sealed, FIELDS, c) == sealed, "sealing twice leaves a sealed value alone"
 
