@@ -29,12 +29,12 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SILA_DATA_KEY", "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI=")
 
 from bot.packs import load_all  # noqa: E402
-from bot.runtime import sync_associations  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from storage import broadcasts as bs  # noqa: E402
 from storage.db import create_database  # noqa: E402
 from tests.broadcast_seed import seed  # noqa: E402
 from tests.fakes import twilio_api as twa  # noqa: E402
+from wiring.runtime import sync_associations  # noqa: E402
 
 SILA = str(Path(sys.executable).parent / "sila")
 N = int(os.environ.get("BENCH_BROADCAST_N", "100000"))

@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.runtime import open_runtime
 from bot.settings import load_settings
 from bot.types import ConversationKey, InboundMessage
 from storage.db import migrate
+from wiring.runtime import open_runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval" / "faq_eval.jsonl"

@@ -18,21 +18,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.context import TurnContext
+from bot.ids import new_id
 from bot.packs import LoadedPack
-from bot.render import CAPABILITIES, TERMINAL
-from bot.settings import Settings
-from bot.state import DialogState
-from bot.types import ConversationKey, InboundMessage, Reply, reply_to_json
-from storage.conversations import ConversationStore
-from storage.coordination import EventBus, LockProvider
-from storage.models import new_id
-from storage.records import (
+from bot.ports import ConversationStore, EventBus, LockProvider
+from bot.records import (
     ConversationRecord,
     DuplicateMessage,
     SeqConflict,
     StoredMessage,
     TurnWrite,
 )
+from bot.render import CAPABILITIES, TERMINAL
+from bot.settings import Settings
+from bot.state import DialogState
+from bot.types import ConversationKey, InboundMessage, Reply, reply_to_json
 
 log = logging.getLogger("sila.engine")
 

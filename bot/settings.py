@@ -6,6 +6,7 @@ the setting and the problem, instead of a stack trace three layers down.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -155,3 +156,22 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
         raise SettingsError(f"SILA_TELEGRAM_MODE: '{mode}' must be webhook, polling or off")
     values["telegram_mode"] = mode
     return Settings(**values, extra=extra)
+
+
+def parse_templates(raw: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """SILA_TWILIO_TEMPLATES: approved WhatsApp templates per association and kind (JSON)."""
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+        assert isinstance(data, dict)
+        for kinds in data.values():
+            assert isinstance(kinds, dict)
+            for spec in kinds.values():
+                assert isinstance(spec, dict) and str(spec.get("content_sid", "")).startswith("HX")
+    except (ValueError, AssertionError):
+        raise SettingsError(
+            'SILA_TWILIO_TEMPLATES: expected JSON {"<slug>|*": {"<kind>": {"content_sid": "HX…", '
+            '"variables": {"1": "{text}"}}}}'
+        ) from None
+    return data

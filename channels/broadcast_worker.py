@@ -51,6 +51,8 @@ import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from bot.ids import new_id
+from bot.records import OutboxItem
 from bot.types import Text, reply_to_json
 from channels.delivery import ChannelAdapter, SendError
 from channels.media import mask_phone
@@ -60,8 +62,6 @@ from storage.conversations import utcnow
 from storage.db import Database
 from storage.delivery_state import provider_id_for_outbox
 from storage.identities import record_subscription, set_unreachable
-from storage.models import new_id
-from storage.records import OutboxItem
 
 log = logging.getLogger("sila.broadcast")
 

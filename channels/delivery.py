@@ -44,16 +44,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.ids import id_time
+from bot.records import OutboxItem
 from bot.render import Capabilities, Rendered
-from bot.runtime import Runtime
 from bot.types import Reply, reply_from_json
 from channels.media import mask_phone
 from channels.ratelimit import RateLimiter, take
 from storage import delivery_state as ds
 from storage.conversations import utcnow
 from storage.identities import IdentityFacts, identity_facts, record_subscription, set_unreachable
-from storage.models import id_time
-from storage.records import OutboxItem
+from wiring.runtime import Runtime
 
 log = logging.getLogger("sila.delivery")
 

@@ -13,9 +13,9 @@ import logging
 
 from bot.engine import TurnOutcome
 from bot.optout import keyword
-from bot.runtime import Runtime
 from bot.types import InboundMessage
 from storage.identities import identity_facts, link_verified_phone, record_subscription, set_unreachable
+from wiring.runtime import Runtime
 
 log = logging.getLogger("sila.channels")
 

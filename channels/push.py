@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -17,13 +16,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.runtime import Runtime
-from bot.settings import Settings, SettingsError
 from channels.delivery import ChannelAdapter, OutboxWorker
 from channels.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from channels.telegram import TELEGRAM_CHANNEL, TelegramChannel, setup_telegram_routes
-from channels.telegram_bot import token_env_name
 from channels.twilio_sms import TWILIO_CHANNEL, TwilioChannel, setup_twilio_routes
+from wiring.runtime import RUNTIME, Runtime
 
 log = logging.getLogger("sila.push")
 
@@ -74,27 +71,8 @@ async def open_push_channels(runtime: Runtime, *, run_worker: bool, poll_telegra
         await twilio.close()
 
 
-async def run_polling(settings: Settings, slug: str) -> int:
-    """``sila telegram poll --org X``: the engine, the worker and one bot's long poll, no server."""
-    from bot.runtime import open_runtime
-    from storage.db import migrate
-
-    settings = dataclasses.replace(settings, telegram_mode="polling")
-    if settings.is_sqlite:
-        await migrate(settings)
-    async with open_runtime(settings) as runtime, open_push_channels(
-        runtime, run_worker=True, poll_telegram=False,
-    ) as push:
-        if slug not in push.telegram.bots:
-            raise SettingsError(f"{token_env_name(slug)}: no bot token for '{slug}'")
-        print(f"polling Telegram for {slug}; Ctrl-C to stop", flush=True)
-        await push.telegram.poll(slug)
-    return 0
-
-
 def setup_push_channels(app: web.Application) -> None:
     """Routes now; adapters and worker in ``cleanup_ctx`` after the runtime is open."""
-    from channels.webchat import RUNTIME
 
     setup_telegram_routes(app)
     setup_twilio_routes(app)

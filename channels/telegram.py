@@ -40,8 +40,8 @@ from telegram import (
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.i18n import t
+from bot.records import OutboxItem, StoreUnavailable
 from bot.render import TELEGRAM, Capabilities, Rendered, is_arabic, render
-from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
 from bot.types import Attachment, ConversationKey, InboundMessage, Reply
 from channels.delivery import Template
@@ -58,7 +58,7 @@ from channels.telegram_bot import (
     verified_phone,
 )
 from storage import inbox
-from storage.records import OutboxItem, StoreUnavailable
+from wiring.runtime import RUNTIME, Runtime
 
 log = logging.getLogger("sila.telegram")
 
@@ -334,7 +334,6 @@ TELEGRAM_CHANNEL = web.AppKey("telegram_channel", TelegramChannel)
 
 
 async def webhook(request: web.Request) -> web.Response:
-    from channels.webchat import RUNTIME
 
     slug = request.match_info["slug"]
     runtime = request.app[RUNTIME]

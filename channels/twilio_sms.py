@@ -36,15 +36,15 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from bot.records import OutboxItem, StoreUnavailable
 from bot.render import SMS, WHATSAPP, Capabilities, Rendered, render, sms_segments, split_text
-from bot.runtime import Runtime
-from bot.settings import SettingsError
+from bot.settings import parse_templates
 from bot.types import Attachment, ConversationKey, InboundMessage, Reply
 from channels.delivery import SendError, Template
 from channels.media import MediaBlob, MediaRefused, accept, attachments_json, mask_phone
 from channels.optout import after_turn
 from storage.delivery_state import record_callback
-from storage.records import OutboxItem, StoreUnavailable
+from wiring.runtime import RUNTIME, Runtime
 
 log = logging.getLogger("sila.twilio")
 
@@ -111,24 +111,6 @@ class RebasedAsyncHttpClient(AsyncTwilioHttpClient):
     async def close(self) -> None:
         if self._own_session is not None:
             await self._own_session.close()
-
-
-def parse_templates(raw: str) -> dict[str, dict[str, dict[str, Any]]]:
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-        assert isinstance(data, dict)
-        for kinds in data.values():
-            assert isinstance(kinds, dict)
-            for spec in kinds.values():
-                assert isinstance(spec, dict) and str(spec.get("content_sid", "")).startswith("HX")
-    except (ValueError, AssertionError):
-        raise SettingsError(
-            'SILA_TWILIO_TEMPLATES: expected JSON {"<slug>|*": {"<kind>": {"content_sid": "HX…", '
-            '"variables": {"1": "{text}"}}}}'
-        ) from None
-    return data
 
 
 def sms_parts(text: str, max_segments: int) -> list[str]:
@@ -369,7 +351,6 @@ TWILIO_CHANNEL = web.AppKey("twilio_channel", TwilioChannel)
 
 
 async def _checked_form(request: web.Request) -> tuple[TwilioChannel, str, MultiDictProxy[Any]]:
-    from channels.webchat import RUNTIME
 
     slug = request.match_info["slug"]
     if slug not in request.app[RUNTIME].packs:
@@ -403,7 +384,6 @@ async def inbound_webhook(request: web.Request) -> web.Response:
 
 
 async def status_webhook(request: web.Request) -> web.Response:
-    from channels.webchat import RUNTIME
 
     _channel, slug, form = await _checked_form(request)
     sid, status = str(form.get("MessageSid", "")), str(form.get("MessageStatus", "")).lower()

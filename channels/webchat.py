@@ -27,13 +27,12 @@ from aiohttp import WSMsgType, web
 
 from bot.engine import UnknownAssociation
 from bot.i18n import t
-from bot.runtime import Runtime
+from bot.records import StoreUnavailable
 from bot.types import ConversationKey, InboundMessage
-from storage.records import StoreUnavailable
+from wiring.runtime import RUNTIME, Runtime
 
 log = logging.getLogger("sila.webchat")
 
-RUNTIME = web.AppKey("runtime", Runtime)
 VISITOR_RE = re.compile(r"^[a-f0-9]{32}$")
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_FRAME_BYTES = 64 * 1024

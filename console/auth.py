@@ -25,9 +25,10 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, insert, select, update
 
+from bot.ids import new_id
 from storage.cases import audit
 from storage.db import Database
-from storage.models import LoginAttempt, Staff, StaffSession, new_id
+from storage.models import LoginAttempt, Staff, StaffSession
 
 HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=2, hash_len=32, salt_len=16, type=Type.ID)
 ROLES = ("officer", "coordinator", "admin")

@@ -1,7 +1,7 @@
 """Console pages for coordinator broadcasts: list, detail with live progress, pause / resume /
 cancel, and the per-recipient CSV report.
 
-Everything is delegated to :mod:`storage.broadcasts` and :mod:`bot.broadcast_cli` (the same state
+Everything is delegated to :mod:`storage.broadcasts` and :mod:`wiring.broadcasts` (the same state
 changes and the same formula-safe CSV the ``sila broadcast`` command uses); this module only adds
 the association scoping (403), the CSRF check (``need``) and the audit trail.
 """
@@ -15,12 +15,12 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import broadcast_cli as cli
-from bot.broadcast_cli import BroadcastCliError, summarize_counts, write_csv
 from console.auth import StaffUser
 from console.web import forbidden, need, not_found, render, runtime_of
 from storage import broadcasts as bs
 from storage.cases import TRANSITIONS, audit
+from wiring import broadcasts as actions
+from wiring.broadcasts import BroadcastRefused, summarize_counts, write_csv
 
 ACTIONS = ("pause", "resume", "cancel")
 MAX_NAME, MAX_TEXT, MAX_CITIES = 120, 5000, 20
@@ -96,8 +96,8 @@ async def _detail(request: web.Request, bc: bs.BroadcastRecord, *, refusal: str 
         assert runtime.db is not None
         summary = await bs.summarize(runtime.db, bc.org, bc.audience)
         try:
-            preview = cli.preview_lines(runtime.settings, bc, summary)
-        except BroadcastCliError as exc:
+            preview = actions.preview_lines(runtime.settings, bc, summary)
+        except BroadcastRefused as exc:
             refusal = refusal or str(exc)
     return render(request, "broadcast.html", bc=bc, p=await _progress(request, bc), actions=_allowed(bc.status),
                   summary=summary, preview=preview, refusal=refusal, status=status)
@@ -137,13 +137,13 @@ async def new_page(request: web.Request) -> web.Response:
              "template": template or ""}
     try:
         if not name:
-            raise BroadcastCliError("give the broadcast a name")
+            raise BroadcastRefused("give the broadcast a name")
         if org not in runtime.packs:
-            raise BroadcastCliError(f"unknown association '{org}'")
-        cli.check_new(runtime.settings, org, texts, audience, template)
-        bid = await cli.create_checked(runtime.db, org=org, name=name, audience=audience, texts=texts,
+            raise BroadcastRefused(f"unknown association '{org}'")
+        actions.check_new(runtime.settings, org, texts, audience, template)
+        bid = await actions.create_checked(runtime.db, org=org, name=name, audience=audience, texts=texts,
                                        template=template, created_by=f"staff:{user.id}")
-    except BroadcastCliError as exc:
+    except BroadcastRefused as exc:
         return render(request, "broadcast_new.html", status=400, refusal=str(exc), **_form_ctx(user, shown))
     async with runtime.db.writer.begin() as conn:
         await audit(conn, actor=f"staff:{user.id}", action="broadcast.create", org=org, target=bid,
@@ -158,8 +158,8 @@ async def broadcast_send(request: web.Request) -> web.Response:
     runtime = runtime_of(request)
     assert runtime.db is not None
     try:
-        total, _summary = await cli.send_checked(runtime.settings, runtime.db, bc)
-    except BroadcastCliError as exc:
+        total, _summary = await actions.send_checked(runtime.settings, runtime.db, bc)
+    except BroadcastRefused as exc:
         async with runtime.db.writer.begin() as conn:
             await audit(conn, actor=f"staff:{user.id}", action="broadcast.send.refused", org=bc.org, target=bc.id,
                         detail={"reason": str(exc)[:200]})

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from bot.context import TurnContext
 from bot.i18n import t
-from bot.runtime import Runtime
 from bot.status import status_label
 from bot.survey import survey_compose
 from bot.types import Text
@@ -26,6 +25,7 @@ from storage.cases import OPEN_STATUSES, STATUSES, CaseSummary
 from storage.crypto import mask
 from storage.models import Beneficiary, Case, Conversation, ConversationState
 from storage.models import Staff as StaffModel
+from wiring.runtime import Runtime
 
 DECISIONS = ("approved", "rejected", "completed")
 PENDING = ("submitted", "under_review", "needs_info")

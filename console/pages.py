@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlalchemy import insert, select
 
 from bot.flows.schema import FieldDef
-from bot.runtime import Runtime
+from bot.ids import new_id
 from bot.sealed import unseal
 from console import attachments, auth, report, service
 from console import cases as case_ops
@@ -20,7 +20,8 @@ from console.web import audit_access, form_text, lang_of, need, not_found, rende
 from console.web import forbidden as forbidden_page
 from storage.cases import audit
 from storage.crypto import mask
-from storage.models import AuditLog, CannedReply, Conversation, Message, Note, Staff, new_id
+from storage.models import AuditLog, CannedReply, Conversation, Message, Note, Staff
+from wiring.runtime import Runtime
 
 MAX_CANNED_TITLE, MAX_CANNED_BODY = 80, 2000
 #: the transcript poll of an open conversation page logs a view at most this often

@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.runtime import Runtime
 from console.auth import StaffUser
 from console.service import aware
 from storage.models import Handoff, Staff, Survey
+from wiring.runtime import Runtime
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.context import TurnContext
 from bot.i18n import t
-from bot.runtime import Runtime
+from bot.ids import new_id
 from bot.survey import survey_compose
 from bot.types import ConversationKey, Text
 from console.auth import StaffUser
@@ -33,8 +33,8 @@ from storage.models import (
     Handoff,
     Staff,
     Survey,
-    new_id,
 )
+from wiring.runtime import Runtime
 
 log = logging.getLogger("sila.console")
 MAX_REPLY = 2000

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-from channels.webchat import RUNTIME
 from console import broadcasts, case_pages, pages, service
 from console import web as cweb
 from console.ws import console_socket
+from wiring.runtime import RUNTIME
 
 HERE = Path(__file__).resolve().parent
 

@@ -19,13 +19,12 @@ import jinja2
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.runtime import Runtime
-from channels.webchat import RUNTIME
 from console import auth
 from console.auth import StaffUser
-from console.texts import tr
+from console.texts import TEXTS, tr
 from storage.cases import audit
 from storage.models import AuditLog
+from wiring.runtime import RUNTIME, Runtime
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
@@ -87,8 +86,6 @@ def render(request: web.Request, name: str, *, status: int = 200, **ctx: Any) ->
 
 
 def _flash_keys() -> set[str]:
-    from console.texts import TEXTS
-
     return {k for k in TEXTS if k.startswith("msg.")}
 
 
@@ -96,8 +93,6 @@ _FLASH = _flash_keys()
 
 
 def _label_keys() -> set[str]:
-    from console.texts import TEXTS
-
     return {k for k in TEXTS if k.split(".", 1)[0] in {"reason", "channel", "case", "bstate"}}
 
 

@@ -22,8 +22,9 @@ import orjson
 from sqlalchemy import JSON, DateTime, Table, and_, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.models import Base, new_id
-from storage.records import TurnWrite
+from bot.ids import new_id
+from bot.records import TurnWrite
+from storage.models import Base
 
 TABLES = Base.metadata.tables
 

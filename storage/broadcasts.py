@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, not_, or_, select, text, update
 from sqlalchemy.sql import Select
 
+from bot.ids import new_id
 from storage.broadcast_models import OPEN_SQL, Broadcast, BroadcastRecipient
 from storage.conversations import utcnow
 from storage.db import Database
 from storage.identities import blocked_sql
-from storage.models import Beneficiary, Case, ChannelIdentity, Profile, new_id
+from storage.models import Beneficiary, Case, ChannelIdentity, Profile
 
 PUSH_CHANNELS = ("telegram", "whatsapp", "sms")
 WHATSAPP_WINDOW = timedelta(hours=24)

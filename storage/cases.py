@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.ids import new_id
 from bot.sealed import seal
 from storage.crypto import DataCipher
 from storage.db import Database
-from storage.models import AuditLog, Case, CaseEvent, Profile, ReferenceCounter, Volunteer, new_id
+from storage.models import AuditLog, Case, CaseEvent, Profile, ReferenceCounter, Volunteer
 
 STATUSES = ("submitted", "under_review", "approved", "rejected", "needs_info", "completed", "cancelled")
 OPEN_STATUSES = ("submitted", "under_review", "needs_info", "approved")

@@ -11,11 +11,10 @@ import copy
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from bot.types import ConversationKey
-from storage.models import new_id
-from storage.records import (
+from bot.ids import new_id
+from bot.records import (
     ConversationRecord,
     DuplicateMessage,
     OutboxItem,
@@ -23,49 +22,11 @@ from storage.records import (
     StoredMessage,
     TurnWrite,
 )
+from bot.types import ConversationKey
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class ConversationStore(Protocol):
-    async def load(self, key: ConversationKey) -> ConversationRecord:
-        """The conversation for ``key``; a new, unsaved record (``is_new``) when there is none."""
-        ...
-
-    async def commit(self, turn: TurnWrite) -> None:
-        """Write a turn atomically. Raises SeqConflict or DuplicateMessage and writes nothing."""
-        ...
-
-    async def history(self, conversation_id: str, after_seq: int = 0, limit: int = 200) -> list[StoredMessage]:
-        ...
-
-    async def seen(self, key: ConversationKey, provider_message_id: str) -> bool:
-        ...
-
-    async def claim_outbox(self, limit: int, lease: timedelta) -> list[OutboxItem]:
-        """Due push-channel messages, leased to this worker so no other sends them meanwhile.
-
-        A row is not due while an earlier row of its conversation waits (a retry later, or in
-        flight): replies reach the person in the order they were written."""
-        ...
-
-    async def finish_outbox(
-        self, item_id: str, *, status: str, provider_message_id: str | None = None,
-        error: str | None = None, retry_at: datetime | None = None,
-        payload_update: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Finish or (``retry_at``) reschedule a claimed row; ``payload_update`` is merged into its
-        payload (the worker keeps there which parts of a multi-part reply were already accepted)."""
-        ...
-
-    def forget(self, key: ConversationKey) -> None:
-        """Drop any cached copy of ``key`` (after a conflict)."""
-        ...
-
-    async def close(self) -> None:
-        ...
 
 
 def new_record(key: ConversationKey) -> ConversationRecord:

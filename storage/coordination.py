@@ -16,17 +16,12 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Protocol
+from typing import Any
 
-from storage.records import StoreUnavailable
+from bot.ports import Handler
+from bot.records import StoreUnavailable
 
 log = logging.getLogger("sila.coordination")
-
-
-class LockProvider(Protocol):
-    def lock(self, name: str) -> contextlib.AbstractAsyncContextManager[None]: ...
-
-    async def close(self) -> None: ...
 
 
 class MemoryLocks:
@@ -97,19 +92,6 @@ class RedisLocks:
 
     async def close(self) -> None:
         return None
-
-
-Handler = Callable[[dict[str, Any]], None]
-
-
-class EventBus(Protocol):
-    async def publish(self, topic: str, event: dict[str, Any]) -> None: ...
-
-    def subscribe(self, topic: str, handler: Handler) -> Callable[[], None]:
-        """Call ``handler`` for each event on ``topic``; returns an unsubscribe function."""
-        ...
-
-    async def close(self) -> None: ...
 
 
 class MemoryBus:

@@ -23,9 +23,11 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import String, cast, select, update
 
 from bot.sealed import is_sealed
 from bot.settings import Settings, SettingsError
+from storage.models import Case, ConversationState, Profile
 
 log = logging.getLogger("sila.crypto")
 
@@ -106,9 +108,6 @@ def new_key() -> str:
 
 async def rotate_stored(db: object, cipher: DataCipher) -> int:
     """Re-encrypt national IDs written under an old key, and refresh their look-up hashes."""
-    from sqlalchemy import select, update
-
-    from storage.models import Case, Profile
 
     changed = 0
     for model, key_col in ((Case, Case.id), (Profile, Profile.beneficiary_id)):
@@ -130,9 +129,6 @@ async def _rotate_sealed_in_cases(db: object, cipher: DataCipher) -> int:
 
     Nothing else writes ``data`` after the case is filed, so a plain update cannot lose a change.
     """
-    from sqlalchemy import String, cast, select, update
-
-    from storage.models import Case
 
     changed = 0
     async with db.writer.begin() as conn:  # type: ignore[attr-defined]
@@ -152,9 +148,6 @@ async def _rotate_sealed_answers(db: object, cipher: DataCipher) -> int:
     Each state is rewritten only if its ``seq`` is unchanged since it was read, so a turn that
     landed meanwhile (and sealed its answers under the current key itself) is never overwritten.
     """
-    from sqlalchemy import String, cast, select, update
-
-    from storage.models import ConversationState
 
     changed = 0
     cs = ConversationState

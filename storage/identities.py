@@ -19,6 +19,8 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 
+from bot.ids import new_id
+from bot.records import StoredMessage
 from storage.conversations import utcnow
 from storage.db import Database
 from storage.models import (
@@ -30,9 +32,7 @@ from storage.models import (
     Profile,
     SubscriptionEvent,
     Volunteer,
-    new_id,
 )
-from storage.records import StoredMessage
 
 
 @dataclass(frozen=True, slots=True)

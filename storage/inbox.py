@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.ids import new_id
 from storage.db import Database
-from storage.models import InboundUpdate, new_id
+from storage.models import InboundUpdate
 
 
 async def record(db: Database, *, org: str, channel: str, provider_id: str, body: str) -> str | None:

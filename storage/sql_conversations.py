@@ -25,6 +25,15 @@ from sqlalchemy import and_, case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.records import (
+    ConversationRecord,
+    DuplicateMessage,
+    OutboxItem,
+    SeqConflict,
+    StoredMessage,
+    StoreError,
+    TurnWrite,
+)
 from bot.types import ConversationKey
 from storage.batch import SqliteBatchWriter, execute_sqlalchemy, plan
 from storage.conversations import new_record, utcnow
@@ -35,15 +44,6 @@ from storage.models import (
     ConversationState,
     Message,
     Outbox,
-)
-from storage.records import (
-    ConversationRecord,
-    DuplicateMessage,
-    OutboxItem,
-    SeqConflict,
-    StoredMessage,
-    StoreError,
-    TurnWrite,
 )
 
 log = logging.getLogger("sila.storage")

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from bot.ids import new_id
 from storage.db import Database
-from storage.models import Beneficiary, Case, ChannelIdentity, Profile, new_id
+from storage.models import Beneficiary, Case, ChannelIdentity, Profile
 
 
 async def seed(db: Database, *, org: str = "amass", channel: str = "sms", n: int = 10, city: str = "جدة",

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot.broadcast_cli import csv_safe, export_csv, parse_at
+from app.broadcast_cli import export_csv, parse_at
 from channels.broadcast_worker import BroadcastWorker
 from channels.ratelimit import MemoryRateLimiter
 from storage import broadcasts as bs
@@ -27,6 +27,7 @@ from tests.broadcast_seed import seed
 from tests.fakes import twilio_api as twa
 from tests.fakes.harness import SMS_FROM, TG_TOKEN, Harness, eventually, running
 from tests.servers import SILA
+from wiring.broadcasts import csv_safe
 
 
 @pytest.fixture
@@ -260,10 +261,10 @@ async def test_cli_refusals_and_preview(h: Harness) -> None:
 # -- two workers on PostgreSQL + Redis, one killed mid-broadcast ---------------------------------
 async def test_two_workers_one_killed_every_recipient_exactly_once(pg_url: str, redis_url: str, tmp_path: Path) -> None:
     from bot.packs import load_all
-    from bot.runtime import sync_associations
     from bot.settings import load_settings
     from storage.db import create_database
     from tests.fakes.telegram_api import FakeTelegram
+    from wiring.runtime import sync_associations
 
     tg = await FakeTelegram(tokens={TG_TOKEN}).start()
     tw = await twa.FakeTwilio().start()
@@ -330,13 +331,13 @@ async def test_redis_restarted_mid_broadcast_recovers_and_finishes(pg_url: str, 
     import shutil
 
     from bot.packs import load_all
-    from bot.runtime import sync_associations
     from bot.settings import load_settings
     from storage.db import create_database
     from tests.fakes.telegram_api import FakeTelegram
     from tests.servers import free_port
     from tests.services import REQUIRED
     from tests.test_redis_outage import start_redis
+    from wiring.runtime import sync_associations
 
     if shutil.which("redis-server") is None:
         if REQUIRED:

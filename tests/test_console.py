@@ -20,15 +20,14 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select, update
 
-from bot.runtime import Runtime
+from app.server import create_app
 from bot.sealed import is_sealed
 from bot.settings import Settings
 from bot.types import ConversationKey, InboundMessage
-from channels.server import create_app
-from channels.webchat import RUNTIME
 from console import auth
 from console.report import csv_safe, to_csv
 from storage.models import AuditLog, Case, Conversation, ConversationState, Message, StaffSession, Survey
+from wiring.runtime import RUNTIME, Runtime
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')

@@ -21,18 +21,18 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.runtime import Runtime, open_runtime
+from bot.ids import new_id
 from bot.settings import Settings
 from bot.types import ConversationKey, InboundMessage
 from channels.media import MediaBlob
-from channels.webchat import RUNTIME
 from console import setup_console
 from console.attachments import content_disposition
-from storage.models import AuditLog, new_id
+from storage.models import AuditLog
 from tests.fakes.harness import Harness as Fakes
 from tests.fakes.harness import running
 from tests.test_console import Agent
 from tests.test_console import Harness as Console
+from wiring.runtime import RUNTIME, Runtime, open_runtime
 
 CHAT = 515151
 PDF = b"%PDF-1.7\n" + b"0" * (123_456 - 9)

@@ -20,14 +20,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from bot.ids import new_id
+from bot.records import OutboxItem
 from bot.types import Text, reply_to_json
 from channels.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from channels.telegram import SECRET_HEADER
 from channels.telegram_bot import secret_for
 from storage.delivery_state import outbox_status
 from storage.identities import identity_facts, set_unreachable, subscription_history
-from storage.models import ChannelIdentity, Outbox, new_id
-from storage.records import OutboxItem
+from storage.models import ChannelIdentity, Outbox
 from tests.fakes import telegram_api as tga
 from tests.fakes import twilio_api as twa
 from tests.fakes.harness import SMS_FROM, Harness, eventually, notify, running, settle, transcript
@@ -484,8 +485,8 @@ def tg_parts(h: Harness, text: str) -> list[str]:
 
 
 def tw_parts(h: Harness, channel: str, text: str) -> list[str]:
+    from bot.records import OutboxItem
     from bot.types import Text
-    from storage.records import OutboxItem
 
     item = OutboxItem("x", "x", "x", "amass", channel, PHONE, {}, 1)
     return [p.text for p in h.push.twilio.parts(item, Text(text))]

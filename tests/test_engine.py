@@ -7,11 +7,11 @@ import asyncio
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.runtime import open_runtime
 from bot.sealed import is_sealed, unseal
 from bot.types import Choices, ConversationKey, InboundMessage
 from storage.db import migrate
 from storage.models import Message
+from wiring.runtime import open_runtime
 
 
 @pytest.fixture

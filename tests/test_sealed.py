@@ -9,13 +9,13 @@ from dataclasses import replace
 
 import pytest
 
-from bot.runtime import open_runtime
 from bot.sealed import is_sealed, seal, unseal
 from bot.settings import Settings
 from bot.types import ConversationKey, InboundMessage
 from storage.crypto import DataCipher, new_key, rotate_stored
 from storage.db import migrate
 from tests import services
+from wiring.runtime import open_runtime
 
 FIELDS = [("national_id", "national_id"), ("cancer_type", "choice")]
 

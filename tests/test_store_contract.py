@@ -10,16 +10,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.ids import new_id
 from bot.packs import load_all
-from bot.runtime import sync_associations
+from bot.records import DuplicateMessage, SeqConflict, StoredMessage, TurnWrite
 from bot.settings import load_settings
 from bot.types import ConversationKey
 from storage.conversations import MemoryConversationStore
 from storage.coordination import MemoryBus, MemoryLocks, RedisBus, RedisLocks
 from storage.db import create_database, migrate
-from storage.models import Outbox, new_id
-from storage.records import DuplicateMessage, SeqConflict, StoredMessage, TurnWrite
+from storage.models import Outbox
 from storage.sql_conversations import SqlConversationStore
+from wiring.runtime import sync_associations
 
 
 @pytest.fixture

@@ -20,14 +20,14 @@ from typing import Any
 import pytest
 
 from bot.i18n import t
+from bot.ids import new_id
+from bot.records import OutboxItem, StoredMessage, TurnWrite
 from bot.sealed import is_sealed, unseal
 from bot.types import Attachment, Button, Choices, ConversationKey, reply_from_json, reply_to_json
 from channels.media import MediaRefused
 from channels.telegram import SECRET_HEADER, set_webhook
 from channels.telegram_bot import HASHED, callback_data, secret_for
 from storage.identities import beneficiary_history, identity_facts
-from storage.models import new_id
-from storage.records import OutboxItem, StoredMessage, TurnWrite
 from tests.fakes import telegram_api as tga
 from tests.fakes import twilio_api as twa
 from tests.fakes.harness import (

@@ -19,8 +19,8 @@ import pytest
 from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
 
+from app.server import create_app
 from bot.settings import Settings
-from channels.server import create_app
 from storage.db import migrate
 
 VISITOR = "0123456789abcdef0123456789abcdef"

@@ -16,15 +16,14 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.runtime import Runtime
+from app.server import create_app
 from bot.settings import Settings, load_settings
 from channels.push import PUSH, PushChannels
-from channels.server import create_app
-from channels.webchat import RUNTIME
 from storage.db import migrate
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.servers import free_port
+from wiring.runtime import RUNTIME, Runtime
 
 TG_TOKEN = "7000001:AAHfakeTokenForSilaTests0123456789"
 TG_SECRET = "test-telegram-secret"
@@ -132,9 +131,9 @@ async def notify(h: Harness, channel: str, address: str, text: str, *, row_field
     from datetime import UTC, datetime
 
     from bot.engine import outbox_row
+    from bot.ids import new_id
+    from bot.records import StoredMessage, TurnWrite
     from bot.types import ConversationKey, Text, reply_to_json
-    from storage.models import new_id
-    from storage.records import StoredMessage, TurnWrite
 
     key = ConversationKey("amass", channel, address)
     h.runtime.store.forget(key)

@@ -11,9 +11,9 @@ import json
 import sys
 from typing import Any
 
-from bot.runtime import open_runtime
 from bot.settings import Settings
 from bot.types import ConversationKey, InboundMessage
+from wiring.runtime import open_runtime
 
 GREETED = {"greeted": True}
 

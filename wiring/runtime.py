@@ -17,14 +17,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.engine import Engine
 from bot.packs import LoadedPack, load_all
+from bot.ports import ConversationStore, EventBus, LockProvider
 from bot.settings import Settings, SettingsError
 from storage.cases import CaseService
-from storage.conversations import ConversationStore, MemoryConversationStore
-from storage.coordination import EventBus, LockProvider, MemoryBus, MemoryLocks, RedisBus, RedisLocks
+from storage.conversations import MemoryConversationStore
+from storage.coordination import MemoryBus, MemoryLocks, RedisBus, RedisLocks
 from storage.crypto import DataCipher, load_cipher
 from storage.db import Database, check_reachable, create_database
 from storage.models import Association
@@ -61,6 +63,10 @@ class Runtime:
         position = self.waiting_counts.get(slug, 0) + 1
         self.waiting_counts[slug] = position
         return position
+
+
+#: where the aiohttp application keeps the open Runtime (channels and console read it)
+RUNTIME = web.AppKey("runtime", Runtime)
 
 
 async def connect_redis(url: str) -> Any:

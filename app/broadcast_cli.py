@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -17,97 +16,39 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.render import CAPABILITIES, sms_segments
+from bot.render import sms_segments
 from bot.settings import Settings, load_settings
 from storage import broadcasts as bs
 from storage.db import Database
+from wiring.broadcasts import (
+    BroadcastRefused,
+    check_new,
+    cost_per_segment,
+    create_checked,
+    mask_address,
+    send_checked,
+    summarize_counts,
+    write_csv,
+)
 
 #: a time given without an offset is Saudi time (UTC+3 all year, no daylight saving)
 RIYADH = timezone(timedelta(hours=3))
-CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
-
-
-class BroadcastCliError(Exception):
-    pass
 
 
 def _csv_list(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split(",") if v.strip())
 
 
-def mask_address(address: str) -> str:
-    if len(address) <= 6:
-        return "****"
-    head = 5 if address.startswith("+") else 2
-    return address[:head] + "****" + address[-3:]
-
-
-def csv_safe(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP: prefix risky first characters with ')."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_RISKY) else text
-
-
 def parse_at(value: str, now: datetime | None = None) -> datetime:
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
-        raise BroadcastCliError(f"--at: '{value}' is not an ISO date-time (e.g. 2026-03-01T09:00+03:00)") from None
+        raise BroadcastRefused(f"--at: '{value}' is not an ISO date-time (e.g. 2026-03-01T09:00+03:00)") from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=RIYADH)
     if at <= (now or datetime.now(UTC)):
-        raise BroadcastCliError(f"--at: {at.isoformat()} is in the past; give a future time")
+        raise BroadcastRefused(f"--at: {at.isoformat()} is in the past; give a future time")
     return at.astimezone(UTC)
-
-
-def cost_per_segment(settings: Settings) -> tuple[float, str, bool]:
-    raw = str(settings.extra.get("sms_cost_per_segment", "") or "")
-    currency = str(settings.extra.get("sms_cost_currency", "SAR") or "SAR")
-    try:
-        return (float(raw), currency, True) if raw else (0.0, currency, False)
-    except ValueError:
-        raise BroadcastCliError(f"SILA_SMS_COST_PER_SEGMENT: '{raw}' is not a number") from None
-
-
-def text_problems(settings: Settings, texts: dict[str, str], channels: tuple[str, ...]) -> list[str]:
-    """Texts over a channel's limit: Telegram 4096 characters, WhatsApp 1600, SMS the segment cap."""
-    out = []
-    for lang, text in texts.items():
-        for channel in channels or bs.PUSH_CHANNELS:
-            if channel == "sms":
-                encoding, segments = sms_segments(text)
-                if segments > settings.sms_max_segments:
-                    out.append(f"the {lang} text is {segments} SMS segments ({encoding}); the limit is "
-                               f"{settings.sms_max_segments} (SILA_SMS_MAX_SEGMENTS)")
-            elif len(text) > CAPABILITIES[channel].max_text:
-                out.append(f"the {lang} text is {len(text)} characters; {channel} allows "
-                           f"{CAPABILITIES[channel].max_text}")
-    return out
-
-
-def template_configured(settings: Settings, org: str, kind: str) -> bool:
-    from channels.twilio_sms import parse_templates
-
-    templates = parse_templates(settings.twilio_templates)
-    return bool(templates.get(org, {}).get(kind) or templates.get("*", {}).get(kind))
-
-
-def check_sendable(settings: Settings, bc: bs.BroadcastRecord, summary: bs.AudienceSummary) -> None:
-    """Raise the first reason this broadcast cannot be sent as it is."""
-    if summary.total == 0:
-        raise BroadcastCliError("the audience is empty: nobody opted-in matches these filters")
-    channels = tuple(sorted({c for c, _l in summary.by_channel_lang}))
-    problems = text_problems(settings, {lang: bc.text_for(lang) for _c, lang in summary.by_channel_lang}, channels)
-    if problems:
-        raise BroadcastCliError(problems[0])
-    if summary.whatsapp_outside_window:
-        if not bc.template:
-            raise BroadcastCliError(
-                f"{summary.whatsapp_outside_window} WhatsApp recipient(s) are outside the 24-hour window: give "
-                "--template KIND (an approved template in SILA_TWILIO_TEMPLATES) or leave WhatsApp out (--channel)")
-        if not template_configured(settings, bc.org, bc.template):
-            raise BroadcastCliError(f"WhatsApp template '{bc.template}' is not configured for {bc.org} in "
-                                    "SILA_TWILIO_TEMPLATES")
 
 
 @asynccontextmanager
@@ -118,7 +59,7 @@ async def database(settings: Settings) -> AsyncIterator[Database]:
     try:
         await check_reachable(db)
         if not await schema_is_current(db):
-            raise BroadcastCliError("database schema is not up to date: run `sila migrate` first")
+            raise BroadcastRefused("database schema is not up to date: run `sila migrate` first")
         yield db
     finally:
         await db.dispose()
@@ -127,18 +68,18 @@ async def database(settings: Settings) -> AsyncIterator[Database]:
 async def _load(db: Database, broadcast_id: str) -> bs.BroadcastRecord:
     bc = await bs.get(db, broadcast_id)
     if bc is None:
-        raise BroadcastCliError(f"no broadcast {broadcast_id}")
+        raise BroadcastRefused(f"no broadcast {broadcast_id}")
     return bc
 
 
 # -- commands ----------------------------------------------------------------------------------
 async def create(settings: Settings, args: argparse.Namespace) -> int:
     from bot.packs import load_all
-    from bot.runtime import sync_associations
+    from wiring.runtime import sync_associations
 
     packs = load_all(Path(settings.orgs_dir) if settings.orgs_dir else None)
     if args.org not in packs:
-        raise BroadcastCliError(f"unknown association '{args.org}'; valid slugs: {', '.join(sorted(packs))}")
+        raise BroadcastRefused(f"unknown association '{args.org}'; valid slugs: {', '.join(sorted(packs))}")
     texts = {lang: t for lang, t in (("ar", args.text_ar), ("en", args.text_en)) if t and t.strip()}
     audience = bs.Audience(
         channels=_csv_list(args.channel), case_status=_csv_list(args.case_status), city=_csv_list(args.city),
@@ -152,64 +93,6 @@ async def create(settings: Settings, args: argparse.Namespace) -> int:
                                    template=args.template)
     print(bid)
     return 0
-
-
-def check_new(settings: Settings, org: str, texts: dict[str, str], audience: bs.Audience,
-              template: str | None) -> None:
-    """Raise the first reason a new broadcast cannot be created (before any database work)."""
-    if not texts:
-        raise BroadcastCliError("give the message: --text-ar and/or --text-en")
-    unknown = [c for c in audience.channels if c not in bs.PUSH_CHANNELS]
-    if unknown:
-        raise BroadcastCliError(f"--channel: '{unknown[0]}' is not one of {', '.join(bs.PUSH_CHANNELS)}")
-    problems = text_problems(settings, texts, audience.channels)
-    if problems:
-        raise BroadcastCliError(problems[0])
-    if template and not template_configured(settings, org, template):
-        raise BroadcastCliError(f"WhatsApp template '{template}' is not configured for {org} in "
-                                "SILA_TWILIO_TEMPLATES")
-
-
-async def create_checked(db: Database, *, org: str, name: str, audience: bs.Audience, texts: dict[str, str],
-                         template: str | None, created_by: str = "cli") -> str:
-    """Create a draft once the audience is known not to be empty."""
-    summary = await bs.summarize(db, org, audience)
-    if summary.total == 0:
-        raise BroadcastCliError("the audience is empty: nobody opted-in matches these filters")
-    return await bs.create(db, org=org, name=name, audience=audience, texts=texts, template=template,
-                           created_by=created_by)
-
-
-async def send_checked(settings: Settings, db: Database, bc: bs.BroadcastRecord,
-                       at: datetime | None = None) -> tuple[int, bs.AudienceSummary]:
-    """Every refusal of ``send`` (second send, empty audience, template, text length), then queue."""
-    if bc.status != "draft":
-        raise BroadcastCliError(f"broadcast {bc.id} was already sent (status: {bc.status}); create a new one")
-    summary = await bs.summarize(db, bc.org, bc.audience)
-    check_sendable(settings, bc, summary)
-    try:
-        return await bs.start_sending(db, bc, at), summary
-    except bs.BroadcastError as exc:
-        raise BroadcastCliError(str(exc)) from None
-
-
-def preview_lines(settings: Settings, bc: bs.BroadcastRecord, summary: bs.AudienceSummary) -> dict[str, Any]:
-    """What a preview shows: per-channel SMS segments, the estimated cost and a masked sample."""
-    price, currency, priced = cost_per_segment(settings)
-    sms: list[tuple[str, int, str, int]] = []  # (lang, characters, encoding, segments per message)
-    segments_total = 0
-    for (channel, lang), n in sorted(summary.by_channel_lang.items()):
-        if channel == "sms":
-            text = bc.text_for(lang)
-            encoding, segs = sms_segments(text)
-            segments_total += segs * n
-            sms.append((lang, len(text), encoding, segs))
-    return {
-        "sms": sms, "segments_total": segments_total, "priced": priced, "currency": currency,
-        "cost": segments_total * price,
-        "sample": [(channel, mask_address(address), lang, bc.text_for(lang)[:60])
-                   for channel, address, lang in summary.sample],
-    }
 
 
 def _print_preview(settings: Settings, bc: bs.BroadcastRecord, summary: bs.AudienceSummary, out: TextIO) -> None:
@@ -260,19 +143,9 @@ async def change_state(settings: Settings, args: argparse.Namespace) -> int:
         try:
             status = await bs.set_state(db, args.id, args.broadcast_command)
         except bs.BroadcastError as exc:
-            raise BroadcastCliError(str(exc)) from None
+            raise BroadcastRefused(str(exc)) from None
     print(f"broadcast {args.id}: {status}")
     return 0
-
-
-def summarize_counts(counts: dict[str, int]) -> dict[str, int]:
-    g = counts.get
-    return {
-        "total": sum(counts.values()), "queued": g("queued", 0) + g("sending", 0),
-        "sent": g("sent", 0) + g("delivered", 0) + g("read", 0), "delivered": g("delivered", 0) + g("read", 0),
-        "read": g("read", 0), "failed": g("failed", 0) + g("unknown", 0), "skipped": g("skipped", 0),
-        "cancelled": g("cancelled", 0),
-    }
 
 
 async def status(settings: Settings, args: argparse.Namespace) -> int:
@@ -321,27 +194,10 @@ async def export_csv(db: Database, broadcast_id: str, path: Path, *, full: bool 
         return await write_csv(db, broadcast_id, fh, full=full)
 
 
-async def write_csv(db: Database, broadcast_id: str, fh: TextIO, *, full: bool = False) -> int:
-    """The per-recipient report as CSV into ``fh``; every cell through ``csv_safe``."""
-    n = 0
-    writer = csv.writer(fh)
-    writer.writerow(["recipient", "channel", "address", "name", "lang", "status", "attempts", "reason",
-                     "sent_at", "provider_message_id"])
-    async for chunk in bs.report_rows(db, broadcast_id):
-        for r in chunk:
-            address = r.address if full else mask_address(r.address)
-            sent = bs.aware(r.sent_at)
-            writer.writerow([csv_safe(v) for v in (
-                r.id, r.channel, address, r.display_name, r.lang, r.status, r.attempts, r.last_error,
-                sent.isoformat() if sent else "", r.provider_message_id)])
-            n += 1
-    return n
-
-
 @asynccontextmanager
 async def push_adapters(settings: Settings) -> AsyncIterator[tuple[Any, dict[str, Any], Any]]:
-    from bot.runtime import open_runtime
     from channels.push import limiter_for, open_push_channels
+    from wiring.runtime import open_runtime
 
     async with open_runtime(settings) as runtime, open_push_channels(
         runtime, run_worker=False, poll_telegram=False,
@@ -366,15 +222,15 @@ async def work(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def test_send(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.ids import new_id
+    from bot.records import OutboxItem
     from bot.types import Text
-    from storage.models import new_id
-    from storage.records import OutboxItem
 
     async with push_adapters(settings) as (runtime, adapters, _limiter):
         bc = await _load(runtime.db, args.id)
         adapter = adapters.get(args.channel)
         if adapter is None or not adapter.can_send(bc.org, args.channel):
-            raise BroadcastCliError(f"{args.channel} is not configured for {bc.org}")
+            raise BroadcastRefused(f"{args.channel} is not configured for {bc.org}")
         text = bc.text_for(args.lang)
         payload = {"type": "text", "text": text, "notification": True, "kind": "broadcast"}
         if bc.template:
@@ -394,12 +250,12 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Any]] = {
 
 
 def cmd_broadcast(args: argparse.Namespace) -> int:
-    from bot.cli import CliError
+    from app.cli import CliError
 
     settings = load_settings()
     try:
         return int(asyncio.run(COMMANDS[args.broadcast_command](settings, args)) or 0)
-    except (BroadcastCliError, bs.BroadcastError) as exc:
+    except (BroadcastRefused, bs.BroadcastError) as exc:
         raise CliError(str(exc)) from None
 
 

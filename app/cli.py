@@ -58,7 +58,7 @@ def _redact(url: str) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from channels.server import create_app, prepare_for_traffic
+    from app.server import create_app, prepare_for_traffic
     from storage.db import migrate
 
     settings = _settings(args)
@@ -75,8 +75,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 async def _preflight(settings: Settings) -> None:
     """Reach the database and Redis before listening, so a wrong URL is one clear line."""
-    from bot.runtime import connect_redis
     from storage.db import check_reachable, create_database, schema_is_current
+    from wiring.runtime import connect_redis
 
     db = create_database(settings)
     try:
@@ -102,7 +102,7 @@ def cmd_orgs(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.terminal import run_chat
+    from app.chat import run_chat
 
     settings = _settings(args)
     _check_org(args.org, settings)
@@ -110,7 +110,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.ask import run_ask
+    from app.ask import run_ask
 
     settings = _settings(args)
     _check_org(args.org, settings)
@@ -156,7 +156,7 @@ def cmd_telegram(args: argparse.Namespace) -> int:
         url = asyncio.run(set_webhook(settings, args.org))
         print(f"telegram webhook for {args.org}: {url}")
         return 0
-    from channels.push import run_polling
+    from app.polling import run_polling
 
     return asyncio.run(run_polling(settings, args.org))
 
@@ -183,7 +183,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
         password = sys.stdin.readline().rstrip("\r\n")
 
     async def _run() -> str:
-        from bot.runtime import sync_associations
+        from wiring.runtime import sync_associations
 
         db = create_database(settings)
         try:
@@ -248,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
         tp = tg_sub.add_parser(name, help=help_text)
         tp.add_argument("--org", required=True)
         tp.set_defaults(func=cmd_telegram)
-    from bot.broadcast_cli import add_broadcast_parser
+    from app.broadcast_cli import add_broadcast_parser
 
     add_broadcast_parser(sub)
     return parser

@@ -14,11 +14,11 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.reminders import reminder_loop
-from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from channels.push import setup_push_channels
-from channels.webchat import RUNTIME, setup_webchat
+from channels.webchat import setup_webchat
 from console import setup_console
+from wiring.runtime import RUNTIME, Runtime, open_runtime
 
 log = logging.getLogger("sila.server")
 

@@ -12,10 +12,10 @@ import json
 import sys
 
 from bot.render import TERMINAL, render
-from bot.runtime import open_runtime
 from bot.settings import Settings
 from bot.types import Choices, ConversationKey, InboundMessage, reply_to_json
 from storage.db import migrate
+from wiring.runtime import open_runtime
 
 
 def _print_plain(reply: object) -> None:

@@ -1,0 +1,1 @@
+"""The command line and process entry points (`sila …`): the top floor, imported by nobody."""

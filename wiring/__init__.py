@@ -1,0 +1,1 @@
+"""Wiring: opens the database, Redis and the engine from settings, for channels, console and CLI."""
