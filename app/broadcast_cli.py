@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.common import CliError, known_packs, open_database
 from bot.render import sms_segments
 from bot.settings import Settings, load_settings
 from storage import broadcasts as bs
@@ -51,20 +52,6 @@ def parse_at(value: str, now: datetime | None = None) -> datetime:
     return at.astimezone(UTC)
 
 
-@asynccontextmanager
-async def database(settings: Settings) -> AsyncIterator[Database]:
-    from storage.db import check_reachable, create_database, schema_is_current
-
-    db = create_database(settings)
-    try:
-        await check_reachable(db)
-        if not await schema_is_current(db):
-            raise BroadcastRefused("database schema is not up to date: run `sila migrate` first")
-        yield db
-    finally:
-        await db.dispose()
-
-
 async def _load(db: Database, broadcast_id: str) -> bs.BroadcastRecord:
     bc = await bs.get(db, broadcast_id)
     if bc is None:
@@ -74,12 +61,9 @@ async def _load(db: Database, broadcast_id: str) -> bs.BroadcastRecord:
 
 # -- commands ----------------------------------------------------------------------------------
 async def create(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.packs import load_all
     from wiring.runtime import sync_associations
 
-    packs = load_all(Path(settings.orgs_dir) if settings.orgs_dir else None)
-    if args.org not in packs:
-        raise BroadcastRefused(f"unknown association '{args.org}'; valid slugs: {', '.join(sorted(packs))}")
+    packs = known_packs(settings, [args.org])
     texts = {lang: t for lang, t in (("ar", args.text_ar), ("en", args.text_en)) if t and t.strip()}
     audience = bs.Audience(
         channels=_csv_list(args.channel), case_status=_csv_list(args.case_status), city=_csv_list(args.city),
@@ -87,7 +71,7 @@ async def create(settings: Settings, args: argparse.Namespace) -> int:
         not_contacted_within_days=args.not_contacted_within,
     )
     check_new(settings, args.org, texts, audience, args.template)
-    async with database(settings) as db:
+    async with open_database(settings) as db:
         await sync_associations(db, packs)
         bid = await create_checked(db, org=args.org, name=args.name, audience=audience, texts=texts,
                                    template=args.template)
@@ -120,7 +104,7 @@ def _print_preview(settings: Settings, bc: bs.BroadcastRecord, summary: bs.Audie
 
 
 async def preview(settings: Settings, args: argparse.Namespace) -> int:
-    async with database(settings) as db:
+    async with open_database(settings) as db:
         bc = await _load(db, args.id)
         summary = await bs.summarize(db, bc.org, bc.audience)
     _print_preview(settings, bc, summary, sys.stdout)
@@ -129,7 +113,7 @@ async def preview(settings: Settings, args: argparse.Namespace) -> int:
 
 async def send(settings: Settings, args: argparse.Namespace) -> int:
     at = parse_at(args.at) if args.at else None
-    async with database(settings) as db:
+    async with open_database(settings) as db:
         bc = await _load(db, args.id)
         total, summary = await send_checked(settings, db, bc, at)
         _print_preview(settings, bc, summary, sys.stdout)
@@ -139,7 +123,7 @@ async def send(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def change_state(settings: Settings, args: argparse.Namespace) -> int:
-    async with database(settings) as db:
+    async with open_database(settings) as db:
         try:
             status = await bs.set_state(db, args.id, args.broadcast_command)
         except bs.BroadcastError as exc:
@@ -149,7 +133,7 @@ async def change_state(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def status(settings: Settings, args: argparse.Namespace) -> int:
-    async with database(settings) as db:
+    async with open_database(settings) as db:
         bc = await _load(db, args.id)
         if args.watch:
             await _watch(db, bc)
@@ -250,8 +234,6 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Any]] = {
 
 
 def cmd_broadcast(args: argparse.Namespace) -> int:
-    from app.cli import CliError
-
     settings = load_settings()
     try:
         return int(asyncio.run(COMMANDS[args.broadcast_command](settings, args)) or 0)

@@ -11,10 +11,10 @@ import asyncio
 import json
 import sys
 
+from app.common import preflight
 from bot.render import TERMINAL, render
 from bot.settings import Settings
 from bot.types import Choices, ConversationKey, InboundMessage, reply_to_json
-from storage.db import migrate
 from wiring.runtime import open_runtime
 
 
@@ -27,8 +27,7 @@ def _print_plain(reply: object) -> None:
 
 
 async def run_chat(settings: Settings, org: str, user: str, *, as_json: bool) -> int:
-    if settings.is_sqlite:
-        await migrate(settings)
+    await preflight(settings)
     async with open_runtime(settings) as runtime:
         key = ConversationKey(org, "terminal", user)
         last_buttons: list[str] = []

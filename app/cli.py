@@ -12,35 +12,15 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from app.common import CliError, known_packs, preflight, settings_from
 from bot.packs import PackError, load_all
-from bot.settings import Settings, SettingsError, load_settings
-
-
-class CliError(Exception):
-    pass
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {}
-    if getattr(args, "port", None):
-        overrides["port"] = args.port
-    if getattr(args, "host", None):
-        overrides["host"] = args.host
-    return load_settings(**overrides)
-
-
-def _check_org(slug: str, settings: Settings) -> None:
-    from pathlib import Path
-
-    packs = load_all(Path(settings.orgs_dir) if settings.orgs_dir else None)
-    if slug not in packs:
-        raise CliError(f"unknown association '{slug}'; valid slugs: {', '.join(sorted(packs))}")
+from bot.settings import SettingsError
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from storage.db import migrate
 
-    settings = _settings(args)
+    settings = settings_from(args)
     asyncio.run(migrate(settings))
     print(f"database migrated: {_redact(settings.effective_database_url)}")
     return 0
@@ -59,13 +39,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from app.server import create_app, prepare_for_traffic
-    from storage.db import migrate
 
-    settings = _settings(args)
+    settings = settings_from(args)
     load_all()  # a broken pack stops start-up before anything listens
-    if settings.is_sqlite:
-        asyncio.run(migrate(settings))
-    asyncio.run(_preflight(settings))
+    asyncio.run(preflight(settings, redis=True))
     app = create_app(settings)
     prepare_for_traffic(app)
     print(f"Sila serving on http://{settings.host}:{settings.port}/chat/<slug>", flush=True)
@@ -73,28 +50,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _preflight(settings: Settings) -> None:
-    """Reach the database and Redis before listening, so a wrong URL is one clear line."""
-    from storage.db import check_reachable, create_database, schema_is_current
-    from wiring.runtime import connect_redis
-
-    db = create_database(settings)
-    try:
-        await check_reachable(db)
-        if not await schema_is_current(db):
-            raise CliError("database schema is not up to date: run `sila migrate` first")
-    finally:
-        await db.dispose()
-    if settings.redis_url:
-        client = await connect_redis(settings.redis_url)
-        await client.aclose()
-
-
 def cmd_orgs(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    from pathlib import Path
-
-    packs = load_all(Path(settings.orgs_dir) if settings.orgs_dir else None)
+    packs = known_packs(settings_from(args))
     for slug, lp in packs.items():
         p = lp.pack
         print(f"{slug}\t{p.code}\t{p.name.ar}\t{p.name.en}")
@@ -104,16 +61,16 @@ def cmd_orgs(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from app.chat import run_chat
 
-    settings = _settings(args)
-    _check_org(args.org, settings)
+    settings = settings_from(args)
+    known_packs(settings, [args.org])
     return asyncio.run(run_chat(settings, args.org, args.user, as_json=args.json))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from app.ask import run_ask
 
-    settings = _settings(args)
-    _check_org(args.org, settings)
+    settings = settings_from(args)
+    known_packs(settings, [args.org])
     if args.question == ["-"]:
         questions = None
     else:
@@ -133,7 +90,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     from storage.crypto import load_cipher, rotate_stored
     from storage.db import create_database
 
-    settings = _settings(args)
+    settings = settings_from(args)
 
     async def _run() -> int:
         db = create_database(settings)
@@ -148,8 +105,8 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 def cmd_telegram(args: argparse.Namespace) -> int:
     """Telegram helpers; the channel code is imported only here, so other commands stay light."""
-    settings = _settings(args)
-    _check_org(args.org, settings)
+    settings = settings_from(args)
+    known_packs(settings, [args.org])
     if args.telegram_command == "set-webhook":
         from channels.telegram import set_webhook
 
@@ -164,17 +121,13 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 def cmd_staff_add(args: argparse.Namespace) -> int:
     """Create a console account (the first admin, typically); the password comes from stdin or a prompt."""
     import getpass
-    from pathlib import Path
 
+    from app.common import open_database
     from console.auth import StaffError, create_staff
-    from storage.db import check_reachable, create_database, schema_is_current
 
-    settings = _settings(args)
-    packs = load_all(Path(settings.orgs_dir) if settings.orgs_dir else None)
+    settings = settings_from(args)
     orgs = [o.strip() for o in args.org.split(",") if o.strip()]
-    unknown = [o for o in orgs if o not in packs]
-    if unknown:
-        raise CliError(f"unknown association '{unknown[0]}'; valid slugs: {', '.join(sorted(packs))}")
+    packs = known_packs(settings, orgs)
     if sys.stdin.isatty():
         password = getpass.getpass("password: ")
         if getpass.getpass("again: ") != password:
@@ -185,16 +138,10 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
     async def _run() -> str:
         from wiring.runtime import sync_associations
 
-        db = create_database(settings)
-        try:
-            await check_reachable(db)
-            if not await schema_is_current(db):
-                raise CliError("database schema is not up to date: run `sila migrate` first")
+        async with open_database(settings) as db:
             await sync_associations(db, packs)
             return await create_staff(db, email=args.email, name=args.name, role=args.role, orgs=orgs,
                                       password=password, known_orgs=set(packs), actor="cli")
-        finally:
-            await db.dispose()
 
     messages = {"email": "invalid --email", "name": "--name is required (120 characters at most)",
                 "role": "--role must be admin, officer or coordinator", "orgs": "--org: give at least one slug",

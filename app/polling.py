@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 
+from app.common import preflight
 from bot.settings import Settings, SettingsError
 from channels.push import open_push_channels
 from channels.telegram_bot import token_env_name
-from storage.db import migrate
 from wiring.runtime import open_runtime
 
 
 async def run_polling(settings: Settings, slug: str) -> int:
     """``sila telegram poll --org X``: the engine, the worker and one bot's long poll, no server."""
     settings = dataclasses.replace(settings, telegram_mode="polling")
-    if settings.is_sqlite:
-        await migrate(settings)
+    await preflight(settings)
     async with open_runtime(settings) as runtime, open_push_channels(
         runtime, run_worker=True, poll_telegram=False,
     ) as push:

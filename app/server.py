@@ -13,11 +13,11 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.reminders import reminder_loop
 from bot.settings import Settings
 from channels.push import setup_push_channels
 from channels.webchat import setup_webchat
 from console import setup_console
+from wiring.reminders import reminder_loop
 from wiring.runtime import RUNTIME, Runtime, open_runtime
 
 log = logging.getLogger("sila.server")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.packs import LoadedPack
+from bot.ports import Services
+from bot.records import SurveyAnswer
 from bot.render import Capabilities
 from bot.state import DialogState
 from bot.types import InboundMessage, Reply
@@ -27,12 +29,14 @@ class TurnContext:
     events: list[dict[str, Any]] = field(default_factory=list)
     conversation_id: str = ""
     beneficiary_id: str = ""
-    services: Any = None
+    services: Services | None = None
     #: the FAQ decision, if the FAQ stage ran
     decision: Any = None
     #: what the transcript keeps of the inbound message instead of its words, when they must not
     #: be stored (an answer to a national-ID question keeps only its last digits); None: as sent
     stored_text: str | None = None
+    #: satisfaction answers this turn took, written in the turn's own transaction
+    survey_answers: list[SurveyAnswer] = field(default_factory=list)
 
     @property
     def lang(self) -> str:
@@ -44,3 +48,9 @@ class TurnContext:
 
     def say(self, *replies: Reply) -> None:
         self.replies.extend(replies)
+
+
+class Stage(Protocol):
+    """One link of the routing chain: handle the turn (return True) or pass it on."""
+
+    async def __call__(self, ctx: TurnContext) -> bool: ...

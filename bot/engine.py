@@ -15,12 +15,12 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from bot.context import TurnContext
+from bot.context import Stage, TurnContext
 from bot.ids import new_id
 from bot.packs import LoadedPack
-from bot.ports import ConversationStore, EventBus, LockProvider
+from bot.ports import ConversationStore, EventBus, LockProvider, Services
 from bot.records import (
     ConversationRecord,
     DuplicateMessage,
@@ -30,24 +30,15 @@ from bot.records import (
 )
 from bot.render import CAPABILITIES, TERMINAL
 from bot.settings import Settings
+from bot.stages import default_stages
+from bot.stages.common import remember_choices
 from bot.state import DialogState
 from bot.types import ConversationKey, InboundMessage, Reply, reply_to_json
 
 log = logging.getLogger("sila.engine")
 
 
-def remember_choices(ctx: TurnContext) -> None:
-    from bot.routing import remember_choices as _remember
-
-    _remember(ctx)
-
 PUSH_CHANNELS = frozenset({"telegram", "whatsapp", "sms"})
-
-
-class Stage(Protocol):
-    """One link of the routing chain: handle the turn (return True) or pass it on."""
-
-    async def __call__(self, ctx: TurnContext) -> bool: ...
 
 
 class UnknownAssociation(LookupError):
@@ -75,10 +66,8 @@ class Engine:
         bus: EventBus,
         settings: Settings,
         stages: Sequence[Stage] | None = None,
-        services: Any = None,
+        services: Services | None = None,
     ) -> None:
-        from bot.routing import default_stages
-
         self.packs = packs
         self.store = store
         self.locks = locks
@@ -177,7 +166,7 @@ class Engine:
                     outbox.append(outbox_row(conv, msg, {**payload, "notification": notification}, ctx.now))
             conv.seq = messages[-1].seq
             turn = TurnWrite(conversation=conv, previous_seq=previous_seq, messages=messages, outbox=outbox,
-                             status_changed=status_changed)
+                             status_changed=status_changed, survey_answers=ctx.survey_answers)
             await self.store.commit(turn)
             await self._publish(conv, turn, ctx)
         return TurnOutcome(replies=ctx.replies, conversation_id=conv.id, first_seq=previous_seq + 1,
@@ -236,7 +225,7 @@ class Engine:
             conversation=conv, previous_seq=previous_seq, messages=messages, outbox=outbox,
             status_changed=status_changed,
             touch_inbound_at=now if msg.key.channel in PUSH_CHANNELS else None,
-            beneficiary_name=msg.sender_name,
+            beneficiary_name=msg.sender_name, survey_answers=ctx.survey_answers,
         )
         return ctx, turn
 

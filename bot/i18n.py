@@ -85,7 +85,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "ar": "الخدمة مشغولة مؤقتاً، فضلاً أعد المحاولة بعد قليل.",
         "en": "The service is briefly busy; please try again in a moment.",
     },
-    # status inquiry (bot/status.py)
+    # status inquiry (bot/stages/status.py)
     "status.ask_ref": {
         "ar": "فضلاً اكتب رقم الطلب (مثل {example})، أو اختر «طلباتي» لعرض طلباتك المفتوحة.",
         "en": "Please type the request number (e.g. {example}), or choose “My requests” to see your open requests.",

@@ -8,11 +8,14 @@ the engine testable in memory and the dependency arrows pointing one way.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.records import ConversationRecord, OutboxItem, StoredMessage, TurnWrite
+from bot.records import CaseSummary, ConversationRecord, OutboxItem, StoredMessage, TurnWrite
+from bot.sealed import Cipher
+from bot.settings import Settings
 from bot.types import ConversationKey
 
 
@@ -72,3 +75,51 @@ class EventBus(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class CaseDesk(Protocol):
+    """Filing and looking up requests (:class:`storage.cases.CaseService`)."""
+
+    async def create(
+        self, *, org: str, code: str, beneficiary_id: str, conversation_id: str | None, channel: str,
+        flow_id: str, answers: dict[str, Any], declaration: dict[str, Any], consent: dict[str, Any] | None,
+        decision_min_days: int | None, submit_key: str, now: datetime | None = None,
+        sensitive: Iterable[str] = (),
+    ) -> CaseSummary: ...
+
+    async def for_beneficiary(self, org: str, beneficiary_id: str, *, open_only: bool = True) -> list[CaseSummary]:
+        ...
+
+    async def by_reference(self, org: str, reference: str) -> tuple[CaseSummary, str | None, str | None] | None:
+        """The case, the phone it was filed with and its national-ID look-up hash (None: no such case)."""
+        ...
+
+    async def update_profile(self, *, org: str, beneficiary_id: str, answers: dict[str, Any],
+                             channel: str) -> None: ...
+
+    async def add_volunteer(self, *, org: str, beneficiary_id: str, answers: dict[str, Any],
+                            submit_key: str) -> bool: ...
+
+
+class Auditor(Protocol):
+    """The audit trail (:class:`storage.cases.AuditTrail`): who looked at or changed what."""
+
+    async def record(self, *, actor: str, action: str, org: str | None = None, target: str | None = None,
+                     detail: dict[str, Any] | None = None) -> None: ...
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything a turn may use beyond its own state, typed; the wiring layer fills it.
+
+    Each optional port is None where the deployment has none (``sila ask`` runs in memory with
+    no database: no cases, no cipher, no audit), and the stages say so to the person instead of
+    failing.
+    """
+
+    settings: Settings
+    cases: CaseDesk | None = None
+    cipher: Cipher | None = None
+    audit: Auditor | None = None
+    #: the place in the hand-off queue a request made now gets (None: unknown, none is claimed)
+    queue_position: Callable[[str], int | None] | None = None

@@ -74,6 +74,18 @@ class StoredMessage:
         return frame
 
 
+@dataclass(frozen=True, slots=True)
+class SurveyAnswer:
+    """A satisfaction rating or comment taken during a turn (one rating per survey, at most)."""
+
+    survey_id: str
+    org: str
+    conversation_id: str
+    rating: int | None = None
+    comment: str | None = None
+    answered_at: datetime | None = None
+
+
 @dataclass(slots=True)
 class TurnWrite:
     """Everything one turn changes, written atomically: state, transcript, outbox."""
@@ -85,6 +97,7 @@ class TurnWrite:
     status_changed: bool = False
     touch_inbound_at: datetime | None = None
     beneficiary_name: str | None = None
+    survey_answers: list[SurveyAnswer] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -98,3 +111,20 @@ class OutboxItem:
     payload: dict[str, Any]
     attempts: int
     status: str = "pending"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """A filed request as the core and the console see it (no answers, no personal data but the
+    last four digits of the ID)."""
+
+    id: str
+    org: str
+    reference: str
+    status: str
+    flow_id: str
+    beneficiary_id: str
+    created_at: datetime
+    decision_due_at: datetime | None
+    national_id_last4: str | None
+    version: int

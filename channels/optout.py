@@ -2,7 +2,7 @@
 
 Why after the commit and not inside the routing stage: a first-time sender's identity row is
 created by that very commit, and the stage must stay free of storage and provider code. The
-decision itself is made once, by :mod:`bot.optout` (the same keyword test runs here); this
+decision itself is made once, by :mod:`bot.stages.optout` (the same keyword test runs here); this
 module only records it on ``channel_identities`` with a history row, so the delivery worker
 and the console see it.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from bot.engine import TurnOutcome
-from bot.optout import keyword
+from bot.stages.optout import keyword
 from bot.types import InboundMessage
 from storage.identities import identity_facts, link_verified_phone, record_subscription, set_unreachable
 from wiring.runtime import Runtime

@@ -16,12 +16,13 @@ from sqlalchemy import select
 
 from bot.context import TurnContext
 from bot.i18n import t
-from bot.status import status_label
-from bot.survey import survey_compose
+from bot.records import CaseSummary
+from bot.stages.status import status_label
+from bot.stages.survey import survey_compose
 from bot.types import Text
 from console.auth import StaffUser
 from console.service import ConvRow, Forbidden, NotFound, aware, create_survey
-from storage.cases import OPEN_STATUSES, STATUSES, CaseSummary
+from storage.cases import OPEN_STATUSES, STATUSES
 from storage.crypto import mask
 from storage.models import Beneficiary, Case, Conversation, ConversationState
 from storage.models import Staff as StaffModel

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.context import TurnContext
 from bot.i18n import t
 from bot.ids import new_id
-from bot.survey import survey_compose
+from bot.stages.survey import survey_compose
 from bot.types import ConversationKey, Text
 from console.auth import StaffUser
 from storage.cases import audit

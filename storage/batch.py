@@ -37,6 +37,8 @@ class Write:
     rows: list[dict[str, Any]]
     set_cols: tuple[str, ...] = ()
     where_cols: tuple[str, ...] = ()
+    #: columns an UPDATE also requires to be NULL (a survey's rating is taken once)
+    where_null: tuple[str, ...] = ()
 
 
 def plan(turns: list[TurnWrite], now: datetime) -> list[Write]:
@@ -78,6 +80,15 @@ def plan(turns: list[TurnWrite], now: datetime) -> list[Write]:
     messages = [_message_row(t, m, now) for t in turns for m in t.messages]
     if messages:
         writes.append(Write(TABLES["messages"], messages))
+    for answer in (a for t in turns for a in t.survey_answers):
+        keys = {"w_id": answer.survey_id, "w_org": answer.org, "w_conversation_id": answer.conversation_id}
+        if answer.rating is not None:
+            writes.append(Write(TABLES["surveys"], [{"s_rating": answer.rating, "s_answered_at": answer.answered_at,
+                                                     **keys}], ("rating", "answered_at"),
+                                ("id", "org", "conversation_id"), ("rating",)))
+        if answer.comment is not None:
+            writes.append(Write(TABLES["surveys"], [{"s_comment": answer.comment, **keys}], ("comment",),
+                                ("id", "org", "conversation_id")))
     outbox = [{**o, "created_at": now} for t in turns for o in t.outbox]
     if outbox:
         writes.append(Write(TABLES["outbox"], outbox))
@@ -101,7 +112,8 @@ async def execute_sqlalchemy(conn: AsyncConnection, writes: list[Write]) -> None
             continue
         stmt = (
             update(w.table)
-            .where(and_(*(w.table.c[col] == bindparam(f"w_{col}") for col in w.where_cols)))
+            .where(and_(*(w.table.c[col] == bindparam(f"w_{col}") for col in w.where_cols),
+                        *(w.table.c[col].is_(None) for col in w.where_null)))
             .values({col: bindparam(f"s_{col}") for col in w.set_cols})
             .execution_options(synchronize_session=False)
         )
@@ -187,7 +199,7 @@ class SqliteBatchWriter:
 
     def _statement(self, w: Write, cols: tuple[str, ...], rows: int) -> str:
         """INSERT of ``rows`` rows, or an UPDATE of ``rows`` rows keyed by ``w.where_cols``."""
-        key = (w.table.name, cols, w.where_cols, rows)
+        key = (w.table.name, cols, w.where_cols + tuple(f"{c} IS NULL" for c in w.where_null), rows)
         sql = self._sql.get(key)
         if sql is None:
             values = ", ".join(["(" + ", ".join("?" * len(cols)) + ")"] * rows)
@@ -195,12 +207,13 @@ class SqliteBatchWriter:
             if w.set_cols:
                 if rows == 1:
                     sets = ", ".join(f"{c} = ?" for c in w.set_cols)
-                    wheres = " AND ".join(f"{c} = ?" for c in w.where_cols)
+                    wheres = " AND ".join([f"{c} = ?" for c in w.where_cols] + [f"{c} IS NULL" for c in w.where_null])
                     sql = f"UPDATE {name} SET {sets} WHERE {wheres}"
                 else:
                     n = len(w.set_cols)
                     sets = ", ".join(f"{c} = v.column{i}" for i, c in enumerate(w.set_cols, start=1))
-                    wheres = " AND ".join(f"{name}.{c} = v.column{n + i}" for i, c in enumerate(w.where_cols, start=1))
+                    wheres = " AND ".join([f"{name}.{c} = v.column{n + i}" for i, c in enumerate(w.where_cols, start=1)]
+                                          + [f"{name}.{c} IS NULL" for c in w.where_null])
                     sql = f"UPDATE {name} SET {sets} FROM (VALUES {values}) AS v WHERE {wheres}"
             else:
                 sql = f"INSERT INTO {name} ({', '.join(cols)}) VALUES {values}"

@@ -8,7 +8,6 @@ all find the same case instead of making a second one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ids import new_id
+from bot.records import CaseSummary
 from bot.sealed import seal
 from storage.crypto import DataCipher
 from storage.db import Database
@@ -43,20 +43,6 @@ class BadTransition(Exception):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class CaseSummary:
-    id: str
-    org: str
-    reference: str
-    status: str
-    flow_id: str
-    beneficiary_id: str
-    created_at: datetime
-    decision_due_at: datetime | None
-    national_id_last4: str | None
-    version: int
-
-
 def _summary(row: Any) -> CaseSummary:
     return CaseSummary(
         id=row.id, org=row.org, reference=row.reference, status=row.status, flow_id=row.flow_id,
@@ -74,6 +60,18 @@ async def audit(conn: AsyncConnection, *, actor: str, action: str, org: str | No
     await conn.execute(insert(AuditLog).values(
         id=new_id(), at=datetime.now(UTC), org=org, actor=actor, action=action, target=target, detail=detail,
     ))
+
+
+class AuditTrail:
+    """The audit port of the core (:class:`bot.ports.Auditor`): one row per event, its own commit."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record(self, *, actor: str, action: str, org: str | None = None, target: str | None = None,
+                     detail: dict[str, Any] | None = None) -> None:
+        async with self.db.writer.begin() as conn:
+            await audit(conn, actor=actor, action=action, org=org, target=target, detail=detail)
 
 
 class CaseService:

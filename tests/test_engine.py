@@ -115,7 +115,7 @@ async def test_transcript_is_stored_in_order(runtime) -> None:
 async def test_half_filled_form_gets_one_reminder(runtime) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from bot.reminders import send_due_reminders
+    from wiring.reminders import send_due_reminders
 
     k = key("remind")
     await runtime.engine.handle(InboundMessage(key=k, text="", button_value="flow:support_request"))
@@ -144,8 +144,8 @@ async def test_a_form_left_past_its_expiry_is_forgotten_silently(runtime) -> Non
     """The answers of an abandoned form (an ID among them) are not kept once it has expired."""
     from datetime import UTC, datetime, timedelta
 
-    from bot.reminders import drop_expired_forms
     from storage.models import ConversationState
+    from wiring.reminders import drop_expired_forms
 
     left, recent = key("left-form"), key("recent-form")
     for who in (left, recent):

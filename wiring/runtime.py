@@ -22,9 +22,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.engine import Engine
 from bot.packs import LoadedPack, load_all
-from bot.ports import ConversationStore, EventBus, LockProvider
+from bot.ports import ConversationStore, EventBus, LockProvider, Services
 from bot.settings import Settings, SettingsError
-from storage.cases import CaseService
+from storage.cases import AuditTrail, CaseService
 from storage.conversations import MemoryConversationStore
 from storage.coordination import MemoryBus, MemoryLocks, RedisBus, RedisLocks
 from storage.crypto import DataCipher, load_cipher
@@ -129,10 +129,12 @@ async def open_runtime(settings: Settings, *, memory: bool = False) -> AsyncIter
         stack.push_async_callback(bus.close)
         engine = Engine(packs, store, locks, bus, settings)
         runtime = Runtime(settings, packs, store, locks, bus, engine, db, redis)
+        services = Services(settings=settings, queue_position=runtime.queue_position)
         if db is not None:
-            runtime.cipher = load_cipher(settings)
-            runtime.cases = CaseService(db, runtime.cipher)
-        engine.services = runtime
+            runtime.cipher = services.cipher = load_cipher(settings)
+            runtime.cases = services.cases = CaseService(db, runtime.cipher)
+            services.audit = AuditTrail(db)
+        engine.services = services
 
         async def _stop_background() -> None:
             for task in runtime.background:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.flows.matching import Option
 from bot.flows.validators import CHOICE_TYPES, DEFAULT_CONTENT_TYPES, DEFAULT_MAX_BYTES, FIELD_TYPES, FieldSpec
-from bot.packs import Localized, Pack, PackError
+from bot.pack_model import Localized, Pack, PackError
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 SUCCESS_PLACEHOLDERS = frozenset({"reference", "committee", "earliest_date", "officer"})

@@ -16,6 +16,7 @@ from typing import Any
 from bot.context import TurnContext
 from bot.dates import format_date
 from bot.i18n import CATALOG, t
+from bot.stages.common import CANCEL_WORDS, main_menu, simple, start_handoff
 from bot.types import Button, Choices, Expect, Text
 
 REF_RE = re.compile(r"\b([A-Za-z]{3})\s*-\s*(\d{2})\s*-\s*(\d{1,5})\b")
@@ -54,7 +55,7 @@ def _done(ctx: TurnContext) -> None:
 
 
 async def start_inquiry(ctx: TurnContext) -> bool:
-    if getattr(ctx.services, "cases", None) is None:
+    if ctx.services is None or ctx.services.cases is None:
         ctx.say(Text(t("status.unavailable", ctx.lang, officer=ctx.pack.pack.referral_officer.get(ctx.lang)),
                      kind="flow"))
         return True
@@ -67,6 +68,7 @@ async def start_inquiry(ctx: TurnContext) -> bool:
 
 
 async def _list_mine(ctx: TurnContext) -> None:
+    assert ctx.services is not None and ctx.services.cases is not None  # start_inquiry checked
     cases = await ctx.services.cases.for_beneficiary(ctx.pack.pack.slug, ctx.beneficiary_id)
     if not cases:
         ctx.say(Text(t("status.none_open", ctx.lang), kind="answer"))
@@ -80,8 +82,6 @@ async def _list_mine(ctx: TurnContext) -> None:
 
 
 async def continue_inquiry(ctx: TurnContext) -> bool:
-    from bot.routing import CANCEL_WORDS, main_menu, simple, start_handoff
-
     inquiry = ctx.state.extra["status_inquiry"]
     value = ctx.message.button_value
     word = simple(ctx.input)
@@ -97,6 +97,7 @@ async def continue_inquiry(ctx: TurnContext) -> bool:
         _done(ctx)
         await _list_mine(ctx)
         return True
+    assert ctx.services is not None and ctx.services.cases is not None  # start_inquiry checked
     cases = ctx.services.cases
     if inquiry["stage"] == "verify":
         digits = re.sub(r"\D", "", ctx.input.translate(DIGITS))
@@ -136,6 +137,6 @@ async def continue_inquiry(ctx: TurnContext) -> bool:
 
 
 async def _audit_verified(ctx: TurnContext, reference: str) -> None:
-    audit = getattr(ctx.services, "audit", None)
-    if audit is not None:
-        await audit(actor="beneficiary", action="case.status_verified", org=ctx.pack.pack.slug, target=reference)
+    if ctx.services is not None and ctx.services.audit is not None:
+        await ctx.services.audit.record(actor="beneficiary", action="case.status_verified",
+                                        org=ctx.pack.pack.slug, target=reference)

@@ -24,8 +24,14 @@ from bot.flows.state import (
     VolunteerSignup,
 )
 from bot.i18n import t
-from bot.sealed import seal, unseal
+from bot.ports import CaseDesk
+from bot.sealed import Cipher, seal, unseal
+from bot.stages.common import start_handoff
+from bot.stages.status import continue_inquiry, start_inquiry
 from bot.types import Text
+
+#: how long a form waits for its next answer when no settings are at hand (``sila ask``)
+DEFAULT_EXPIRY_HOURS = 72
 
 
 def step_context(ctx: TurnContext) -> StepContext:
@@ -33,7 +39,7 @@ def step_context(ctx: TurnContext) -> StepContext:
         decision = decisions.decide(text, ctx.pack, ctx.lang)
         return decision.text if decision.kind == "answer" and decision.text else None
 
-    hours = ctx.services.settings.flow_expiry_hours if ctx.services is not None else 72
+    hours = ctx.services.settings.flow_expiry_hours if ctx.services is not None else DEFAULT_EXPIRY_HOURS
     return StepContext(
         lang=ctx.lang, now=ctx.now, supports_buttons=ctx.caps.buttons,
         supports_attachments=ctx.caps.attachments_in, is_question=is_question,
@@ -46,8 +52,6 @@ class FlowStage:
 
     async def __call__(self, ctx: TurnContext) -> bool:
         if ctx.state.extra.get("status_inquiry"):
-            from bot.status import continue_inquiry
-
             return await continue_inquiry(ctx)
         if not ctx.state.flow:
             return False
@@ -84,8 +88,8 @@ def store_flow_state(ctx: TurnContext, flow: Any, state: FlowState | None) -> No
     ctx.state.flow = data
 
 
-def _cipher(ctx: TurnContext) -> Any:
-    return getattr(ctx.services, "cipher", None) if ctx.services is not None else None
+def _cipher(ctx: TurnContext) -> Cipher | None:
+    return ctx.services.cipher if ctx.services is not None else None
 
 
 def _asks_national_id(flow: Any, state: FlowState) -> bool:
@@ -107,8 +111,6 @@ async def start_flow(ctx: TurnContext, flow_id: str) -> bool:
     ctx.state.misses = 0
     ctx.state.greeted = True
     if flow_id == "status_inquiry":
-        from bot.status import start_inquiry
-
         return await start_inquiry(ctx)
     flow = ctx.pack.flows.get(flow_id)
     if flow is None:
@@ -121,19 +123,19 @@ async def start_flow(ctx: TurnContext, flow_id: str) -> bool:
     return True
 
 
-def _cases(ctx: TurnContext) -> Any:
-    return getattr(ctx.services, "cases", None) if ctx.services is not None else None
+def _cases(ctx: TurnContext) -> CaseDesk | None:
+    return ctx.services.cases if ctx.services is not None else None
 
 
 async def _carry_out(ctx: TurnContext, effect: Any, flow: Any, state: FlowState) -> None:
-    from bot.routing import start_handoff
-
     submit_key = f"{ctx.conversation_id}:{state.flow}:{state.started_at}"
     cases = _cases(ctx)
     if isinstance(effect, Handoff):
         start_handoff(ctx, "validation" if effect.reason == "validation" else "requested")
         return
-    if isinstance(effect, Submit | UpdateProfile | VolunteerSignup) and cases is None:
+    if not isinstance(effect, Submit | UpdateProfile | VolunteerSignup):
+        return
+    if cases is None:  # nothing is stored in this deployment (`sila ask`): an officer takes it
         officer = ctx.pack.pack.referral_officer.get(ctx.lang)
         ctx.say(Text(t("coming_soon", ctx.lang, officer=officer), kind="flow"))
         return
@@ -165,3 +167,13 @@ async def _carry_out(ctx: TurnContext, effect: Any, flow: Any, state: FlowState)
                                   answers=effect.answers, submit_key=submit_key)
         if flow.success:
             ctx.say(Text(flow.success.get(ctx.lang), kind="flow"))
+
+
+class FlowStartStage:
+    """Start a flow named by a button or by the FAQ; the flows module runs it."""
+
+    async def __call__(self, ctx: TurnContext) -> bool:
+        value = ctx.message.button_value
+        if not value or not value.startswith("flow:"):
+            return False
+        return await start_flow(ctx, value.split(":", 1)[1])

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
-
 from bot.context import TurnContext
 from bot.i18n import t
+from bot.records import SurveyAnswer
+from bot.stages.common import CANCEL_WORDS, MENU_WORDS, simple
 from bot.types import Button, Choices, Text
 
 SURVEY_KEY = "survey"
@@ -41,18 +41,12 @@ def survey_compose(survey_id: str) -> Callable[[TurnContext], None]:
     return compose
 
 
-async def _store(ctx: TurnContext, survey_id: str, **values: Any) -> None:
-    db = getattr(ctx.services, "db", None)
-    if db is None:
-        return
-    from storage.models import Survey
-
-    stmt = update(Survey).where(Survey.id == survey_id, Survey.org == ctx.pack.pack.slug,
-                                Survey.conversation_id == ctx.conversation_id)
-    if "rating" in values:
-        stmt = stmt.where(Survey.rating.is_(None))  # at most one answer per survey
-    async with db.writer.begin() as conn:
-        await conn.execute(stmt.values(**values))
+def _store(ctx: TurnContext, survey_id: str, **values: Any) -> None:
+    """Record the answer with the turn: it is written in the same transaction as the reply that
+    thanks for it, so a crash can never keep one without the other (the store takes a rating
+    only while the survey has none)."""
+    ctx.survey_answers.append(SurveyAnswer(survey_id=survey_id, org=ctx.pack.pack.slug,
+                                           conversation_id=ctx.conversation_id, **values))
 
 
 class SurveyStage:
@@ -80,19 +74,17 @@ class SurveyStage:
             ctx.state.extra.pop(SURVEY_KEY, None)  # they moved on: no nagging
             return False
         if pending.get("stage") == "comment" and value is None and text:
-            from bot.routing import CANCEL_WORDS, MENU_WORDS, simple
-
             ctx.state.extra.pop(SURVEY_KEY, None)
             if simple(text) in MENU_WORDS | CANCEL_WORDS:
                 return False
-            await _store(ctx, str(pending["id"]), comment=ctx.message.text.strip()[:MAX_COMMENT])
+            _store(ctx, str(pending["id"]), comment=ctx.message.text.strip()[:MAX_COMMENT])
             ctx.say(Text(t("survey.thanks", ctx.lang), kind="info"))
             return True
         ctx.state.extra.pop(SURVEY_KEY, None)
         return False
 
     async def _rated(self, ctx: TurnContext, survey_id: str, rating: int) -> bool:
-        await _store(ctx, survey_id, rating=rating, answered_at=datetime.now(UTC))
+        _store(ctx, survey_id, rating=rating, answered_at=datetime.now(UTC))
         ctx.state.extra[SURVEY_KEY] = {"id": survey_id, "stage": "comment"}
         skip = Button(t("survey.skip", ctx.lang), f"survey:{survey_id}:skip")
         if rating <= 2:

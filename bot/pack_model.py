@@ -1,0 +1,129 @@
+"""The shape of an association pack (``pack.yaml`` and ``faq.yaml``), validated by pydantic.
+
+Kept apart from the loader (:mod:`bot.packs`) because the flow schema (:mod:`bot.flows.schema`)
+validates against these models, and the loader in turn loads flows: the models are the leaf
+both depend on.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+
+
+class PackError(Exception):
+    """A pack could not be loaded; the message names the file, the key and the problem."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Localized(Strict):
+    """A text in both languages; Arabic is the default everywhere."""
+
+    ar: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ar
+
+
+class Approval(Strict):
+    """The board approval record, as the policy states it (fields the policy leaves blank stay null)."""
+
+    body: Localized
+    meeting: str | None = None
+    session: str | None = None
+    date_gregorian: str | None = None
+    date_hijri: str | None = None
+    text: Localized
+
+
+class Policy(Strict):
+    title: Localized
+    version: str = Field(min_length=1, description="stored with every signed declaration")
+    source: str = Field(description="the seed file the pack was taken from")
+    approval: Approval | None = Field(default=None, description="null when the policy text has no approval record")
+
+
+class ChannelItem(Strict):
+    id: str
+    name: Localized
+
+
+class WorkingHours(Strict):
+    """Set by the association; the policy does not state hours. Used for off-hours wording."""
+
+    timezone: str = "Asia/Riyadh"
+    days: list[int] = Field(default_factory=lambda: [6, 0, 1, 2, 3], description="0=Monday … 6=Sunday")
+    start: str = "08:00"
+    end: str = "16:00"
+
+
+class Contact(Strict):
+    """Contact details the policy does not give; null means 'not published yet', never invented."""
+
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    address: Localized | None = None
+    working_hours: WorkingHours = Field(default_factory=WorkingHours)
+
+
+class MemberService(Strict):
+    """Content Rida-style cooperatives show to members (projects, statements, assembly dates)."""
+
+    id: str
+    title: Localized
+    body: Localized
+
+
+class Pack(Strict):
+    slug: str
+    code: str = Field(pattern=r"^[A-Z]{3}$", description="prefix of case references, e.g. AMS-26-00042")
+    name: Localized
+    short_name: Localized
+    tagline: Localized | None = None
+    location: Localized | None = None
+    policy: Policy
+    beneficiary_term: Localized = Field(description="what the policy calls the people it serves")
+    channels: list[ChannelItem] = Field(
+        default_factory=list, description="empty when the policy names no channels (Ta'heel)"
+    )
+    officer_tools: list[Localized] = Field(min_length=1)
+    referral_officer: Localized = Field(description="who an unclear procedure is referred to")
+    committee: Localized | None = Field(default=None, description="who studies a request, if stated")
+    decision_min_days: int | None = Field(default=None, ge=1, description="'no less than two weeks' → 14")
+    procedure: list[Localized] = Field(min_length=1, description="the policy's handling steps, in order")
+    goals: Localized
+    detailed_goals: list[Localized] = Field(min_length=1)
+    contact: Contact = Field(default_factory=Contact)
+    member_services: list[MemberService] = Field(default_factory=list)
+    kind: Literal["charity", "cooperative"] = "charity"
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not SLUG_RE.match(v):
+            raise ValueError("must be lower-case letters, digits and dashes")
+        return v
+
+
+class FaqTopic(Strict):
+    """One clause-backed topic: how people ask it, and the policy's answer."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    clause: Localized = Field(description="the policy clause the answer rests on")
+    questions: list[str] = Field(min_length=8)
+    answer: Localized
+    #: a topic may start a flow or a hand-off instead of only answering
+    action: str | None = Field(default=None, pattern=r"^(flow:[a-z_]+|handoff)$")
+
+
+class FaqKnowledge(Strict):
+    topics: list[FaqTopic] = Field(min_length=1)

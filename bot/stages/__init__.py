@@ -1,0 +1,29 @@
+"""The routing chain: opt-out → language → numbered choice → survey → human-held → form → commands
+→ FAQ → flow start → fallback.
+
+Each stage either handles the turn (returns True) or passes it on. Pre-stages that only adjust
+the turn (language, numbered replies) always pass it on. The order is the contract: STOP wins
+over everything, a conversation held by an officer never reaches the FAQ, a form in progress
+sees the beneficiary's input before any command except the universal ones (cancel, human,
+language).
+"""
+
+from __future__ import annotations
+
+from bot.context import Stage
+from bot.stages.choices import NumberedChoiceStage
+from bot.stages.commands import CommandStage
+from bot.stages.fallback import FallbackStage
+from bot.stages.faq import FaqStage
+from bot.stages.forms import FlowStage, FlowStartStage
+from bot.stages.human import HumanHeldStage
+from bot.stages.language import LanguageStage
+from bot.stages.optout import OptOutStage
+from bot.stages.survey import SurveyStage
+
+
+def default_stages() -> list[Stage]:
+    return [
+        OptOutStage(), LanguageStage(), NumberedChoiceStage(), SurveyStage(), HumanHeldStage(), FlowStage(),
+        CommandStage(), FaqStage(), FlowStartStage(), FallbackStage(),
+    ]
