@@ -6,15 +6,22 @@ the setting and the problem, instead of a stack trace three layers down.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-SECRET_KEYS = {"data_key", "telegram_tokens", "twilio_auth_token", "telegram_secret"}
+SECRET_KEYS = {"data_key", "data_keys_old", "telegram_tokens", "twilio_auth_token", "telegram_secret"}
+#: settings named per association: SILA_TELEGRAM_TOKEN_<SLUG>, SILA_TWILIO_SMS_FROM_<SLUG>, …
+PER_ASSOCIATION = re.compile(r"^(telegram_token|twilio_sms_from|twilio_whatsapp_from)_[a-z0-9_]+$")
+#: variables of the test suite and of the configuration file's own name: not settings of Sila
+NOT_SETTINGS = {"SILA_CONFIG", "SILA_REQUIRE_SERVICES", "SILA_CHROMIUM"}
+NOT_SETTINGS_PREFIXES = ("SILA_TEST_",)
 
 
 class SettingsError(Exception):
@@ -37,10 +44,12 @@ class Settings:
     ws_rate_per_10s: int = 40
     flow_expiry_hours: int = 72
     data_key: str = ""
+    #: retired data keys, comma-separated, still accepted for reading until `sila keys rotate`
+    data_keys_old: str = ""
     #: test-only fault injection (e.g. ``crash_after_commit``); ignored unless set
     fault: str = ""
     # -- push channels (Telegram, WhatsApp, SMS); per-association tokens/senders live in
-    # ``extra`` as SILA_TELEGRAM_TOKEN_<SLUG>, SILA_TWILIO_SMS_FROM_<SLUG>, SILA_TWILIO_WHATSAPP_FROM_<SLUG>
+    # ``per_association`` as SILA_TELEGRAM_TOKEN_<SLUG>, SILA_TWILIO_SMS_FROM_<SLUG>, SILA_TWILIO_WHATSAPP_FROM_<SLUG>
     telegram_secret: str = ""
     #: webhook (production) | polling (development) | off
     telegram_mode: str = "webhook"
@@ -61,7 +70,12 @@ class Settings:
     delivery_poll_ms: int = 500
     send_timeout_ms: int = 10_000
     media_max_bytes: int = 10 * 1024 * 1024
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: what one SMS segment costs, for broadcast previews (empty: the cost is not estimated)
+    sms_cost_per_segment: str = ""
+    sms_cost_currency: str = "SAR"
+    #: settings named per association (tokens and senders), keyed by their lower-case name
+    #: without the prefix, e.g. ``telegram_token_amass``
+    per_association: dict[str, str] = field(default_factory=dict)
 
     @property
     def effective_database_url(self) -> str:
@@ -119,20 +133,20 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
             if key in SECRET_KEYS or key.startswith("telegram_token_"):
                 raise SettingsError(f"SILA_CONFIG: '{key}' is a secret; set SILA_{key.upper()} instead")
         values.update(file_values)
-    known = {f.name for f in fields(Settings)} - {"extra"}
-    extra: dict[str, Any] = {}
+    known = {f.name for f in fields(Settings)} - {"per_association"}
+    per_association: dict[str, str] = {}
     for name, value in env.items():
-        if not name.startswith("SILA_") or name in {"SILA_CONFIG"}:
+        if not name.startswith("SILA_") or name in NOT_SETTINGS or name.startswith(NOT_SETTINGS_PREFIXES):
             continue
-        key = name[5:].lower()
-        if key in known:
-            values[key] = value
-        else:
-            extra[key] = value
+        values[name[5:].lower()] = value
     values.update(overrides)
     for key in list(values):
-        if key not in known:
-            extra[key] = values.pop(key)
+        if key in known:
+            continue
+        if PER_ASSOCIATION.match(key):
+            per_association[key] = str(values.pop(key))
+            continue
+        raise SettingsError(_unknown(key))
     for key in _INT_FIELDS & values.keys():
         try:
             values[key] = int(values[key])
@@ -155,7 +169,22 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
     if mode not in {"webhook", "polling", "off"}:
         raise SettingsError(f"SILA_TELEGRAM_MODE: '{mode}' must be webhook, polling or off")
     values["telegram_mode"] = mode
-    return Settings(**values, extra=extra)
+    try:
+        cost = str(values.get("sms_cost_per_segment", "") or "")
+        if cost:
+            float(cost)
+    except ValueError:
+        raise SettingsError(f"SILA_SMS_COST_PER_SEGMENT: '{cost}' is not a number") from None
+    return Settings(**values, per_association=per_association)
+
+
+def _unknown(key: str) -> str:
+    """One line for a setting Sila does not know, with the closest known name: a typo in an
+    environment variable must not be silently ignored (the deployment would run on a default)."""
+    names = [f.name for f in fields(Settings) if f.name != "per_association"]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    hint = f"; did you mean SILA_{close[0].upper()}?" if close else "; see README.md, Configuration"
+    return f"SILA_{key.upper()}: unknown setting{hint}"
 
 
 def parse_templates(raw: str) -> dict[str, dict[str, dict[str, Any]]]:

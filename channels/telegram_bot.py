@@ -28,7 +28,7 @@ def token_env_name(slug: str) -> str:
 
 
 def token_for(settings: Settings, slug: str) -> str:
-    return str(settings.extra.get(token_env_name(slug)[5:].lower(), "") or "")
+    return str(settings.per_association.get(token_env_name(slug)[5:].lower(), "") or "")
 
 
 def secret_for(settings: Settings, slug: str) -> str:

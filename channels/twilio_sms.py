@@ -170,7 +170,7 @@ class TwilioChannel:
         for slug in runtime.packs:
             env_slug = slug.replace("-", "_")
             for channel in ("sms", "whatsapp"):
-                sender = str(s.extra.get(f"twilio_{channel}_from_{env_slug}", "") or "").strip()
+                sender = str(s.per_association.get(f"twilio_{channel}_from_{env_slug}", "") or "").strip()
                 if sender:
                     self.senders[(slug, channel)] = sender.removeprefix("whatsapp:")
 

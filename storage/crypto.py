@@ -97,7 +97,7 @@ def load_cipher(settings: Settings) -> DataCipher:
                 fh.write(base64.b64encode(secrets.token_bytes(32)).decode())
             log.warning("SILA_DATA_KEY not set: generated a development key in %s", path)
         value = path.read_text().strip()
-    old_raw = settings.extra.get("data_keys_old") or os.environ.get("SILA_DATA_KEYS_OLD", "")
+    old_raw = settings.data_keys_old
     old = [_decode_key(v, "SILA_DATA_KEYS_OLD") for v in str(old_raw).split(",") if v.strip()]
     return DataCipher(_decode_key(value, "SILA_DATA_KEY"), old)
 

@@ -1,16 +1,20 @@
-"""Shared fixtures: settings on a temporary SQLite file, real PostgreSQL/Redis when present."""
+"""Shared fixtures: settings on a temporary SQLite file, real PostgreSQL/Redis when present, the one
+app harness (``h``) and one headless Chromium per browser test module (``browser``)."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.settings import Settings, load_settings
 from tests import services
+from tests.browser import CHROMIUM_ARGS, chromium_or_skip
+from tests.harness import Harness, running
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("SILA_DATA_KEY", "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI=")
@@ -54,3 +58,24 @@ def redis_url() -> str:
 @pytest.fixture
 def sila_bin() -> str:
     return str(Path(sys.executable).parent / "sila")
+
+
+@pytest.fixture
+async def h(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The app on a real port with the fake providers; its console agents close with it."""
+    async with running(tmp_path) as harness:
+        yield harness
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by playwright-core (skips with a reason where it is missing)."""
+    executable = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()

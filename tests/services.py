@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import time
 import uuid
 
 import pytest
@@ -72,3 +74,18 @@ def check_redis() -> str:
     except Exception as exc:
         unavailable("Redis", f"{type(exc).__name__}: {exc}")
     return REDIS_URL
+
+
+def start_redis(port: int, workdir: str) -> subprocess.Popen[bytes]:
+    """A private redis-server that a test may kill and restart without touching the shared one."""
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", workdir],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip() == b"PONG":
+            return proc
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("private redis-server did not start")

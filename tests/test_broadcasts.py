@@ -25,8 +25,9 @@ from storage.identities import record_subscription, set_unreachable
 from storage.models import ChannelIdentity
 from tests.broadcast_seed import seed
 from tests.fakes import twilio_api as twa
-from tests.fakes.harness import SMS_FROM, TG_TOKEN, Harness, eventually, running
+from tests.harness import SMS_FROM, TG_TOKEN, Harness, eventually, running
 from tests.servers import SILA
+from tests.services import REQUIRED, start_redis
 from wiring.broadcasts import csv_safe
 
 
@@ -335,8 +336,6 @@ async def test_redis_restarted_mid_broadcast_recovers_and_finishes(pg_url: str, 
     from storage.db import create_database
     from tests.fakes.telegram_api import FakeTelegram
     from tests.servers import free_port
-    from tests.services import REQUIRED
-    from tests.test_redis_outage import start_redis
     from wiring.runtime import sync_associations
 
     if shutil.which("redis-server") is None:

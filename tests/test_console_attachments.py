@@ -28,10 +28,7 @@ from channels.media import MediaBlob
 from console import setup_console
 from console.attachments import content_disposition
 from storage.models import AuditLog
-from tests.fakes.harness import Harness as Fakes
-from tests.fakes.harness import running
-from tests.test_console import Agent
-from tests.test_console import Harness as Console
+from tests.harness import Agent, Harness, running
 from wiring.runtime import RUNTIME, Runtime, open_runtime
 
 CHAT = 515151
@@ -44,15 +41,11 @@ ANSWERS = {"full_name": "سارة أحمد", "support_type": ["financial_aid", "
 
 
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[tuple[Fakes, Console]]:
-    async with running(tmp_path) as fakes:
-        fakes.telegram.files["F1"] = PDF
-        console = Console(fakes.client, fakes.runtime, [])
-        try:
-            yield fakes, console
-        finally:
-            for s in console.agents:
-                await s.close()
+async def app(tmp_path: Path) -> AsyncIterator[tuple[Harness, Harness]]:
+    """The one harness, named twice for readability: as the providers' side and as the console's."""
+    async with running(tmp_path) as h:
+        h.telegram.files["F1"] = PDF
+        yield h, h
 
 
 async def make_case(runtime: Runtime, answers: dict[str, Any], channel: str = "telegram") -> Any:
@@ -67,7 +60,7 @@ async def make_case(runtime: Runtime, answers: dict[str, Any], channel: str = "t
         decision_min_days=14, submit_key=new_id())
 
 
-async def officer(console: Console, email: str = "o@amass.sa", orgs: tuple[str, ...] = ("amass",)) -> tuple[Agent, str]:
+async def officer(console: Harness, email: str = "o@amass.sa", orgs: tuple[str, ...] = ("amass",)) -> tuple[Agent, str]:
     staff_id = await console.staff(email, orgs=orgs)
     agent, status, _ = await console.login(email)
     assert status == 200
@@ -79,7 +72,7 @@ async def fetch(agent: Agent, path: str) -> tuple[int, bytes, Any]:
         return r.status, await r.read(), r.headers
 
 
-async def views(console: Console) -> list[Any]:
+async def views(console: Harness) -> list[Any]:
     return await console.rows(select(AuditLog.actor, AuditLog.org, AuditLog.target)
                               .where(AuditLog.action == "view.attachment"))
 
@@ -90,7 +83,7 @@ def console_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureF
         yield caplog
 
 
-async def test_officer_opens_a_telegram_file_and_the_view_is_audited(app: tuple[Fakes, Console]) -> None:
+async def test_officer_opens_a_telegram_file_and_the_view_is_audited(app: tuple[Harness, Harness]) -> None:
     fakes, console = app
     case = await make_case(fakes.runtime, ANSWERS)
     agent, staff_id = await officer(console)
@@ -109,7 +102,7 @@ async def test_officer_opens_a_telegram_file_and_the_view_is_audited(app: tuple[
     assert len(await views(console)) == 2, "every view is audited"
 
 
-async def test_case_page_shows_type_size_and_link_never_a_repr(app: tuple[Fakes, Console]) -> None:
+async def test_case_page_shows_type_size_and_link_never_a_repr(app: tuple[Harness, Harness]) -> None:
     fakes, console = app
     case = await make_case(fakes.runtime, ANSWERS)
     agent, _ = await officer(console)
@@ -131,7 +124,7 @@ async def test_case_page_shows_type_size_and_link_never_a_repr(app: tuple[Fakes,
     assert "To be sent to staff later" in html
 
 
-async def test_other_association_and_signed_out_are_refused(app: tuple[Fakes, Console]) -> None:
+async def test_other_association_and_signed_out_are_refused(app: tuple[Harness, Harness]) -> None:
     fakes, console = app
     case = await make_case(fakes.runtime, ANSWERS)
     other, _ = await officer(console, "o@taheel.sa", ("taheel",))
@@ -147,7 +140,7 @@ async def test_other_association_and_signed_out_are_refused(app: tuple[Fakes, Co
     assert fakes.telegram.calls_of("getFile") == [], "nothing is fetched for a refused request"
 
 
-async def test_an_answer_that_is_not_a_file_is_404(app: tuple[Fakes, Console]) -> None:
+async def test_an_answer_that_is_not_a_file_is_404(app: tuple[Harness, Harness]) -> None:
     fakes, console = app
     case = await make_case(fakes.runtime, ANSWERS)
     agent, _ = await officer(console)
@@ -159,7 +152,7 @@ async def test_an_answer_that_is_not_a_file_is_404(app: tuple[Fakes, Console]) -
 
 @pytest.mark.parametrize("url", ["telegram:MISSING", "https://evil.example/2010-04-01/Accounts/AC1/Messages/M/Media/1"])
 async def test_a_file_the_provider_does_not_hand_over_is_a_502_page(
-    app: tuple[Fakes, Console], console_log: pytest.LogCaptureFixture, url: str,
+    app: tuple[Harness, Harness], console_log: pytest.LogCaptureFixture, url: str,
 ) -> None:
     fakes, console = app
     case = await make_case(fakes.runtime, {"medical_report": {**REPORT, "url": url}})
@@ -177,7 +170,7 @@ async def test_a_file_the_provider_does_not_hand_over_is_a_502_page(
     assert "could not be fetched from the messaging provider" in body.decode()
 
 
-async def test_a_whatsapp_image_comes_through_twilio(app: tuple[Fakes, Console]) -> None:
+async def test_a_whatsapp_image_comes_through_twilio(app: tuple[Harness, Harness]) -> None:
     fakes, console = app
     fakes.twilio.media["ME" + "2" * 32] = PNG
     image = {"url": fakes.twilio.media_url(), "content_type": "image/png", "size": None, "filename": None}
@@ -212,7 +205,7 @@ async def test_console_without_channel_adapters_says_so(sqlite_settings: Setting
     app.cleanup_ctx.append(runtime_ctx)
     setup_console(app)
     async with TestClient(TestServer(app)) as client:
-        console = Console(client, app[RUNTIME], [])
+        console = Harness(client, str(client.make_url("")).rstrip("/"), sqlite_settings, telegram=None, twilio=None)
         try:
             case = await make_case(console.runtime, {"medical_report": REPORT}, channel="webchat")
             agent, _ = await officer(console)

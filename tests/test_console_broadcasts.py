@@ -11,9 +11,7 @@ from sqlalchemy import select
 from storage import broadcasts as bs
 from storage.models import AuditLog
 from tests.broadcast_seed import seed
-from tests.test_console import Harness, h
-
-__all__ = ["h"]  # the console fixture, reused
+from tests.harness import Harness
 
 
 async def _broadcast(h: Harness, org: str = "amass", *, n: int = 3, name: str = "تذكير الموعد",

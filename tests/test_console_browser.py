@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import CHROMIUM_ARGS, SilaServer, chromium_or_skip
+from tests.browser import SilaServer
 from tests.servers import SILA
 
 pytestmark = pytest.mark.browser
@@ -26,19 +26,6 @@ pytestmark = pytest.mark.browser
 XSS = "<img src=x onerror=alert(1)>"
 PASSWORD = "correct horse battery"
 TIMEOUT = 20_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ from storage.identities import identity_facts, set_unreachable, subscription_his
 from storage.models import ChannelIdentity, Outbox
 from tests.fakes import telegram_api as tga
 from tests.fakes import twilio_api as twa
-from tests.fakes.harness import SMS_FROM, Harness, eventually, notify, running, settle, transcript
+from tests.harness import SMS_FROM, Harness, eventually, notify, running, settle, transcript
 
 CHAT = 515151
 PHONE = "+966598765432"

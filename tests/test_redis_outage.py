@@ -11,27 +11,12 @@ import os
 import secrets
 import shutil
 import subprocess
-import time
 
 import aiohttp
 import pytest
 
 from tests.servers import SILA, free_port, serve
-from tests.services import REQUIRED
-
-
-def start_redis(port: int, workdir: str) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", workdir],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip() == b"PONG":
-            return proc
-        time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("private redis-server did not start")
+from tests.services import REQUIRED, start_redis
 
 
 async def ask(ws: aiohttp.ClientWebSocketResponse, text: str) -> list[dict]:

@@ -30,7 +30,7 @@ from channels.telegram_bot import HASHED, callback_data, secret_for
 from storage.identities import beneficiary_history, identity_facts
 from tests.fakes import telegram_api as tga
 from tests.fakes import twilio_api as twa
-from tests.fakes.harness import (
+from tests.harness import (
     FORM_ANSWERS,
     TG_TOKEN,
     Harness,

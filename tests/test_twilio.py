@@ -23,7 +23,7 @@ from channels.media import MediaRefused, mask_phone
 from channels.twilio_sms import sms_parts
 from storage.identities import identity_facts, subscription_history
 from tests.fakes import twilio_api as twa
-from tests.fakes.harness import (
+from tests.harness import (
     FORM_ANSWERS,
     SMS_FROM,
     Harness,

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser import CHROMIUM_ARGS, PHONE, SilaServer, chromium_or_skip
+from tests.browser import PHONE, SilaServer
 
 pytestmark = pytest.mark.browser
 
@@ -26,19 +26,6 @@ XSS = "<img src=x onerror=alert(1)>"
 SCREENSHOT = Path("/tmp/sila_chat.png")
 SCREENSHOT_EN = Path("/tmp/sila_chat_en.png")
 TIMEOUT = 20_000  # ms
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")

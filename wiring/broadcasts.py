@@ -37,12 +37,8 @@ def csv_safe(value: Any) -> str:
 
 
 def cost_per_segment(settings: Settings) -> tuple[float, str, bool]:
-    raw = str(settings.extra.get("sms_cost_per_segment", "") or "")
-    currency = str(settings.extra.get("sms_cost_currency", "SAR") or "SAR")
-    try:
-        return (float(raw), currency, True) if raw else (0.0, currency, False)
-    except ValueError:
-        raise BroadcastRefused(f"SILA_SMS_COST_PER_SEGMENT: '{raw}' is not a number") from None
+    raw, currency = settings.sms_cost_per_segment, settings.sms_cost_currency or "SAR"
+    return (float(raw), currency, True) if raw else (0.0, currency, False)  # load_settings checked it
 
 
 def text_problems(settings: Settings, texts: dict[str, str], channels: tuple[str, ...]) -> list[str]:

@@ -1,4 +1,6 @@
-"""The Sila app on a real port, wired to the fake Telegram and Twilio servers.
+"""The one test harness: the Sila app on a real port, wired to the fake Telegram and Twilio
+servers, with what tests do as a beneficiary (say), as staff (signed-in console agents) and as an
+auditor (rows of the database).
 
 The port is chosen before the settings are built because the public base URL (what Twilio
 signs, where status callbacks go) must name it.
@@ -8,17 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 
 from app.server import create_app
 from bot.settings import Settings, load_settings
+from bot.types import ConversationKey, InboundMessage
 from channels.push import PUSH, PushChannels
+from console import auth
 from storage.db import migrate
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
@@ -31,13 +37,44 @@ SMS_FROM = "+966110000000"
 WA_FROM = "+966110000001"
 
 
+PASSWORD = "correct horse battery"
+CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@dataclass
+class Agent:
+    """One signed-in browser: its own cookie jar."""
+
+    session: aiohttp.ClientSession
+    base: str
+    csrf: str = ""
+
+    async def get(self, path: str, **kw: Any) -> tuple[int, str]:
+        async with self.session.get(self.base + path, **kw) as r:
+            return r.status, await r.text()
+
+    async def post(self, path: str, data: dict[str, Any] | None = None, *, csrf: bool = True) -> tuple[int, str, str]:
+        form = dict(data or {})
+        if csrf:
+            form["csrf"] = self.csrf
+        async with self.session.post(self.base + path, data=form) as r:
+            return r.status, await r.text(), str(r.url)
+
+
 @dataclass
 class Harness:
     client: TestClient
     url: str
     settings: Settings
+    #: the fake providers (None for an app built without push channels)
     telegram: FakeTelegram
     twilio: FakeTwilio
+    #: signed-in console sessions, closed with the harness
+    agents: list[aiohttp.ClientSession] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return self.url
 
     @property
     def runtime(self) -> Runtime:
@@ -46,6 +83,50 @@ class Harness:
     @property
     def push(self) -> PushChannels:
         return self.client.app[PUSH]  # type: ignore[index]
+
+    async def staff(self, email: str, role: str = "officer", orgs: tuple[str, ...] = ("amass",)) -> str:
+        assert self.runtime.db is not None
+        return await auth.create_staff(self.runtime.db, email=email, name=email.split("@")[0], role=role,
+                                       orgs=list(orgs), password=PASSWORD, known_orgs=set(self.runtime.packs),
+                                       actor="test")
+
+    def agent(self) -> Agent:
+        s = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.agents.append(s)
+        return Agent(s, self.base)
+
+    async def login(self, email: str, password: str = PASSWORD, agent: Agent | None = None) -> tuple[Agent, int, str]:
+        a = agent or self.agent()
+        status, html = await a.get("/console/login")
+        token = CSRF_RE.search(html).group(1)  # type: ignore[union-attr]
+        async with a.session.post(a.base + "/console/login",
+                                  data={"csrf": token, "email": email, "password": password, "next": ""}) as r:
+            body = await r.text()
+            status = r.status
+        m = CSRF_RE.search(body)
+        if m:
+            a.csrf = m.group(1)
+        return a, status, body
+
+    async def escalate(self, visitor: str, org: str = "amass", text: str = "السلام عليكم") -> str:
+        key = ConversationKey(org, "webchat", visitor)
+        await self.runtime.engine.handle(InboundMessage(key=key, text=text))
+        out = await self.runtime.engine.handle(InboundMessage(key=key, text="", button_value="handoff"))
+        return out.conversation_id
+
+    async def say(self, visitor: str, text: str = "", button: str | None = None, org: str = "amass") -> Any:
+        key = ConversationKey(org, "webchat", visitor)
+        return await self.runtime.engine.handle(InboundMessage(key=key, text=text, button_value=button))
+
+    async def scalar(self, stmt: Any) -> Any:
+        assert self.runtime.db is not None
+        async with self.runtime.db.reader.connect() as conn:
+            return (await conn.execute(stmt)).scalar()
+
+    async def rows(self, stmt: Any) -> list[Any]:
+        assert self.runtime.db is not None
+        async with self.runtime.db.reader.connect() as conn:
+            return list((await conn.execute(stmt)).all())
 
 
 def harness_settings(tmp_path: Path, port: int, tg: FakeTelegram, tw: FakeTwilio, **overrides: Any) -> Settings:
@@ -73,9 +154,13 @@ async def running(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
             worker = h.push.worker
             worker.backoff_base = 0.05
             worker.reconcile_delay = 0.05
-            yield h
-            await h.push.telegram.idle()
-            await worker.drain(5)
+            try:
+                yield h
+                await h.push.telegram.idle()
+                await worker.drain(5)
+            finally:
+                for session in h.agents:
+                    await session.close()
     finally:
         await tg.close()
         await tw.close()
