@@ -12,13 +12,15 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from app.common import CliError, known_packs, open_database
+from bot.clock import RIYADH
 from bot.render import sms_segments
 from bot.settings import Settings, load_settings
+from bot.types import PUSH_CHANNELS
 from storage import broadcasts as bs
 from storage.db import Database
 from wiring.broadcasts import (
@@ -31,9 +33,6 @@ from wiring.broadcasts import (
     summarize_counts,
     write_csv,
 )
-
-#: a time given without an offset is Saudi time (UTC+3 all year, no daylight saving)
-RIYADH = timezone(timedelta(hours=3))
 
 
 def _csv_list(value: str | None) -> tuple[str, ...]:
@@ -270,7 +269,7 @@ def add_broadcast_parser(sub: Any) -> None:
     st.add_argument("--full-addresses", action="store_true", help="unmasked addresses in the CSV")
     t = bsub.add_parser("test", help="send the broadcast's text to one address (yourself)")
     t.add_argument("id")
-    t.add_argument("--channel", required=True, choices=list(bs.PUSH_CHANNELS))
+    t.add_argument("--channel", required=True, choices=list(PUSH_CHANNELS))
     t.add_argument("--to", required=True, help="E.164 number, or a Telegram chat id")
     t.add_argument("--lang", default="ar", choices=["ar", "en"])
     w = bsub.add_parser("work", help="run a broadcast worker (any number may run against one database)")

@@ -24,6 +24,7 @@ from bot.ports import ConversationStore, EventBus, LockProvider, Services
 from bot.records import (
     ConversationRecord,
     DuplicateMessage,
+    OutboxItem,
     SeqConflict,
     StoredMessage,
     TurnWrite,
@@ -33,12 +34,11 @@ from bot.settings import Settings
 from bot.stages import default_stages
 from bot.stages.common import remember_choices
 from bot.state import DialogState
-from bot.types import ConversationKey, InboundMessage, Reply, reply_to_json
+from bot.types import PUSH_CHANNELS, ConversationKey, InboundMessage, Reply, reply_to_json
 
 log = logging.getLogger("sila.engine")
 
 
-PUSH_CHANNELS = frozenset({"telegram", "whatsapp", "sms"})
 
 
 class UnknownAssociation(LookupError):
@@ -152,7 +152,7 @@ class Engine:
             status_changed = ctx.status != conv.status
             conv.status, conv.state = ctx.status, ctx.state.to_json()
             messages: list[StoredMessage] = []
-            outbox: list[dict[str, Any]] = []
+            outbox: list[OutboxItem] = []
             for i, reply in enumerate(ctx.replies, start=1):
                 payload = reply_to_json(reply)
                 msg = StoredMessage(
@@ -208,7 +208,7 @@ class Engine:
                 provider_message_id=msg.provider_message_id,
             )
         ]
-        outbox: list[dict[str, Any]] = []
+        outbox: list[OutboxItem] = []
         for i, reply in enumerate(ctx.replies, start=2):
             payload = reply_to_json(reply)
             out = StoredMessage(
@@ -242,10 +242,6 @@ class Engine:
             await self.bus.publish(f"org:{conv.org}", {**ev, "conversation_id": conv.id})
 
 
-def outbox_row(conv: ConversationRecord, msg: StoredMessage, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
-    return {
-        "id": new_id(), "message_id": msg.id, "conversation_id": conv.id, "org": conv.org,
-        "channel": conv.channel, "address": conv.address, "payload": payload, "status": "pending",
-        "attempts": 0, "next_attempt_at": now, "claimed_until": None, "provider_message_id": None,
-        "last_error": None, "sent_at": None,
-    }
+def outbox_row(conv: ConversationRecord, msg: StoredMessage, payload: dict[str, Any], now: datetime) -> OutboxItem:
+    return OutboxItem(id=new_id(), message_id=msg.id, conversation_id=conv.id, org=conv.org, channel=conv.channel,
+                      address=conv.address, payload=payload, attempts=0, next_attempt_at=now)

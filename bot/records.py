@@ -74,6 +74,23 @@ class StoredMessage:
         return frame
 
 
+@dataclass(slots=True)
+class OutboxItem:
+    """One message to send through a provider: queued by a turn, claimed and finished by a worker."""
+
+    id: str
+    message_id: str
+    conversation_id: str
+    org: str
+    channel: str
+    address: str
+    payload: dict[str, Any]
+    attempts: int
+    status: str = "pending"
+    #: when it may be sent (None: at once, i.e. when it is written)
+    next_attempt_at: datetime | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class SurveyAnswer:
     """A satisfaction rating or comment taken during a turn (one rating per survey, at most)."""
@@ -93,24 +110,11 @@ class TurnWrite:
     conversation: ConversationRecord
     previous_seq: int
     messages: list[StoredMessage]
-    outbox: list[dict[str, Any]] = field(default_factory=list)
+    outbox: list[OutboxItem] = field(default_factory=list)
     status_changed: bool = False
     touch_inbound_at: datetime | None = None
     beneficiary_name: str | None = None
     survey_answers: list[SurveyAnswer] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class OutboxItem:
-    id: str
-    message_id: str
-    conversation_id: str
-    org: str
-    channel: str
-    address: str
-    payload: dict[str, Any]
-    attempts: int
-    status: str = "pending"
 
 
 @dataclass(frozen=True, slots=True)

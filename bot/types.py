@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+#: the channels Sila sends to through a provider (replies queue in the outbox); the web chat and the
+#: terminal are answered on their own connection
+PUSH_CHANNELS = ("telegram", "whatsapp", "sms")
+
 Lang = Literal["ar", "en"]
 ChannelName = Literal["webchat", "terminal", "telegram", "whatsapp", "sms"]
 CHANNELS: tuple[ChannelName, ...] = ("webchat", "terminal", "telegram", "whatsapp", "sms")

@@ -51,6 +51,7 @@ import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from bot.clock import utcnow
 from bot.ids import new_id
 from bot.records import OutboxItem
 from bot.types import Text, reply_to_json
@@ -58,7 +59,6 @@ from channels.delivery import ChannelAdapter, SendError
 from channels.media import mask_phone
 from channels.ratelimit import RateLimiter, TokenBatcher, take
 from storage import broadcasts as bs
-from storage.conversations import utcnow
 from storage.db import Database
 from storage.delivery_state import provider_id_for_outbox
 from storage.identities import record_subscription, set_unreachable

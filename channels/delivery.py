@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.clock import utcnow
 from bot.ids import id_time
 from bot.records import OutboxItem
 from bot.render import Capabilities, Rendered
@@ -51,7 +52,6 @@ from bot.types import Reply, reply_from_json
 from channels.media import mask_phone
 from channels.ratelimit import RateLimiter, take
 from storage import delivery_state as ds
-from storage.conversations import utcnow
 from storage.identities import IdentityFacts, identity_facts, record_subscription, set_unreachable
 from wiring.runtime import Runtime
 

@@ -19,12 +19,12 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, insert, select, update
 
+from bot.clock import aware
 from bot.ids import new_id
 from storage.cases import audit
 from storage.db import Database
@@ -189,7 +189,7 @@ async def session_user(db: Database, token: str) -> StaffUser | None:
         )).first()
     if row is None or row.ended_at is not None or row.disabled_at is not None:
         return None
-    created, seen, changed = _aware(row.created_at), _aware(row.last_seen_at), _aware(row.password_changed_at)
+    created, seen, changed = aware(row.created_at), aware(row.last_seen_at), aware(row.password_changed_at)
     if now - seen > IDLE or now - created > ABSOLUTE or created < changed:
         return None
     if now - seen > timedelta(seconds=30):
@@ -206,8 +206,3 @@ async def logout(db: Database, user: StaffUser) -> None:
         await audit(conn, actor=f"staff:{user.id}", action="logout", target=user.id)
 
 
-def _aware(value: Any) -> datetime:
-    """SQLite hands back naive datetimes; everything here is stored in UTC."""
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value

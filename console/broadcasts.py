@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.types import PUSH_CHANNELS
 from console.auth import StaffUser
 from console.web import forbidden, need, not_found, render, runtime_of
 from storage import broadcasts as bs
@@ -109,7 +110,7 @@ def _field(form: object, name: str) -> str:
 
 
 def _form_ctx(user: StaffUser, form: dict[str, Any]) -> dict[str, Any]:
-    return {"orgs": user.orgs, "channels": bs.PUSH_CHANNELS, "statuses": tuple(TRANSITIONS), "langs": LANGS,
+    return {"orgs": user.orgs, "channels": PUSH_CHANNELS, "statuses": tuple(TRANSITIONS), "langs": LANGS,
             "f": form, "max_name": MAX_NAME, "max_text": MAX_TEXT}
 
 
@@ -126,7 +127,7 @@ async def new_page(request: web.Request) -> web.Response:
         raise forbidden(request)
     name = _field(form, "name")[:MAX_NAME]
     texts = {lang: _field(form, f"text_{lang}")[:MAX_TEXT] for lang in LANGS if _field(form, f"text_{lang}")}
-    channels = tuple(c for c in bs.PUSH_CHANNELS if c in form.getall("channels", []))
+    channels = tuple(c for c in PUSH_CHANNELS if c in form.getall("channels", []))
     statuses = tuple(s for s in TRANSITIONS if s in form.getall("case_status", []))
     langs = tuple(x for x in LANGS if x in form.getall("lang", []))
     cities = tuple(c.strip()[:80] for c in _field(form, "city").replace("،", ",").split(",") if c.strip())

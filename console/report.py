@@ -93,9 +93,9 @@ async def build(runtime: Runtime, user: StaffUser, days: int = 90) -> dict[str, 
         req = aware(h.requested_at)
         assert req is not None
         if h.first_response_at is not None:
-            first[h.org].append((aware(h.first_response_at) - req).total_seconds() / 60)  # type: ignore[operator]
+            first[h.org].append((aware(h.first_response_at) - req).total_seconds() / 60)
         if h.ended_at is not None:
-            resolved[h.org].append((aware(h.ended_at) - req).total_seconds() / 60)  # type: ignore[operator]
+            resolved[h.org].append((aware(h.ended_at) - req).total_seconds() / 60)
     times = [{"org": org, "first": _minutes(first[org]), "resolution": _minutes(resolved[org])}
              for org in sorted(set(first) | set(resolved))]
     return {

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import aware
 from bot.context import TurnContext
 from bot.i18n import t
 from bot.ids import new_id
@@ -70,10 +71,6 @@ class ConvRow:
         return ConversationKey(self.org, self.channel, self.address)
 
 
-def aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 async def load_conversation(runtime: Runtime, user: StaffUser, conversation_id: str) -> ConvRow:
@@ -329,7 +326,7 @@ async def create_survey(runtime: Runtime, conv: ConvRow, *, trigger: str, trigge
             ChannelIdentity.org == conv.org, ChannelIdentity.channel == conv.channel,
             ChannelIdentity.address == conv.address))).first()
     if ident is not None and ident.opted_out_at is not None:
-        if ident.opted_in_at is None or aware(ident.opted_in_at) < aware(ident.opted_out_at):  # type: ignore[operator]
+        if ident.opted_in_at is None or aware(ident.opted_in_at) < aware(ident.opted_out_at):
             return None
     sid = new_id()
     try:

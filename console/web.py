@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
 from sqlalchemy import select
 
+from bot.clock import RIYADH, aware
 from console import auth
 from console.auth import StaffUser
 from console.texts import TEXTS, tr
@@ -28,7 +28,6 @@ from wiring.runtime import RUNTIME, Runtime
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
-RIYADH = ZoneInfo("Asia/Riyadh")
 COOKIE = "sila_staff"
 LOGIN_CSRF = "sila_login_csrf"
 LANG_COOKIE = "sila_console_lang"
@@ -51,9 +50,7 @@ def lang_of(request: web.Request) -> str:
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(RIYADH).strftime(fmt)
+    return aware(value).astimezone(RIYADH).strftime(fmt)
 
 
 TEMPLATES.filters["local"] = local_time

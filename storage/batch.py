@@ -23,7 +23,7 @@ from sqlalchemy import JSON, DateTime, Table, and_, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ids import new_id
-from bot.records import TurnWrite
+from bot.records import OutboxItem, TurnWrite
 from storage.models import Base
 
 TABLES = Base.metadata.tables
@@ -89,10 +89,19 @@ def plan(turns: list[TurnWrite], now: datetime) -> list[Write]:
         if answer.comment is not None:
             writes.append(Write(TABLES["surveys"], [{"s_comment": answer.comment, **keys}], ("comment",),
                                 ("id", "org", "conversation_id")))
-    outbox = [{**o, "created_at": now} for t in turns for o in t.outbox]
+    outbox = [_outbox_row(o, now) for t in turns for o in t.outbox]
     if outbox:
         writes.append(Write(TABLES["outbox"], outbox))
     return writes
+
+
+def _outbox_row(o: OutboxItem, now: datetime) -> dict[str, Any]:
+    return {
+        "id": o.id, "message_id": o.message_id, "conversation_id": o.conversation_id, "org": o.org,
+        "channel": o.channel, "address": o.address, "payload": o.payload, "status": o.status,
+        "attempts": o.attempts, "next_attempt_at": o.next_attempt_at or now, "claimed_until": None,
+        "provider_message_id": None, "last_error": None, "sent_at": None, "created_at": now,
+    }
 
 
 def _message_row(turn: TurnWrite, m: Any, now: datetime) -> dict[str, Any]:

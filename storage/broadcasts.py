@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, not_, or_, select, text, update
 from sqlalchemy.sql import Select
 
+from bot.clock import aware, utcnow
 from bot.ids import new_id
+from bot.types import PUSH_CHANNELS
 from storage.broadcast_models import OPEN_SQL, Broadcast, BroadcastRecipient
-from storage.conversations import utcnow
 from storage.db import Database
 from storage.identities import blocked_sql
 from storage.models import Beneficiary, Case, ChannelIdentity, Profile
 
-PUSH_CHANNELS = ("telegram", "whatsapp", "sms")
 WHATSAPP_WINDOW = timedelta(hours=24)
 #: recipient statuses that still have work to do
 OPEN = ("queued", "sending")
@@ -108,9 +108,6 @@ class Claimed:
     last_inbound_at: datetime | None
 
 
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def audience_select(org: str, audience: Audience, now: datetime, *columns: Any) -> Select[Any]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from bot.clock import utcnow
 from bot.ids import new_id
 from bot.records import (
     ConversationRecord,
@@ -23,10 +24,6 @@ from bot.records import (
     TurnWrite,
 )
 from bot.types import ConversationKey
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_record(key: ConversationKey) -> ConversationRecord:
@@ -66,12 +63,8 @@ class MemoryConversationStore:
         self._provider_ids.update(ids)
         self._messages[conv.id].extend(copy.deepcopy(turn.messages))
         for row in turn.outbox:
-            self._outbox[row["id"]] = OutboxItem(
-                id=row["id"], message_id=row["message_id"], conversation_id=row["conversation_id"],
-                org=row["org"], channel=row["channel"], address=row["address"],
-                payload=row["payload"], attempts=0,
-            )
-            self._outbox_due[row["id"]] = row["next_attempt_at"]
+            self._outbox[row.id] = copy.deepcopy(row)
+            self._outbox_due[row.id] = row.next_attempt_at or utcnow()
         saved = copy.deepcopy(conv)
         saved.is_new = False
         self._convs[key] = saved

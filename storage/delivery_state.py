@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, exists, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
+from bot.clock import utcnow
 from bot.ids import new_id
 from bot.records import OutboxItem
 from storage.broadcast_models import BroadcastRecipient
-from storage.conversations import utcnow
 from storage.db import Database
 from storage.models import ChannelIdentity, Message, Outbox, ProviderStatus
 

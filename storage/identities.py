@@ -19,9 +19,9 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 
+from bot.clock import aware, utcnow
 from bot.ids import new_id
 from bot.records import StoredMessage
-from storage.conversations import utcnow
 from storage.db import Database
 from storage.models import (
     Beneficiary,
@@ -78,17 +78,10 @@ async def identity_facts(db: Database, org: str, channel: str, address: str) -> 
         row = (await conn.execute(stmt)).first()
     if row is None:
         return IdentityFacts()
-    return IdentityFacts(True, row.beneficiary_id, _aware(row.last_inbound_at), _aware(row.opted_out_at),
-                         _aware(row.unreachable_at))
+    return IdentityFacts(True, row.beneficiary_id, aware(row.last_inbound_at), aware(row.opted_out_at),
+                         aware(row.unreachable_at))
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC."""
-    if value is not None and value.tzinfo is None:
-        from datetime import UTC
-
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 async def record_subscription(
@@ -119,7 +112,7 @@ async def subscription_history(db: Database, org: str, channel: str, address: st
         .order_by(SubscriptionEvent.id)
     )
     async with db.reader.connect() as conn:
-        return [(r.action, r.source, _aware(r.at) or r.at) for r in (await conn.execute(stmt)).all()]
+        return [(r.action, r.source, aware(r.at) or r.at) for r in (await conn.execute(stmt)).all()]
 
 
 async def set_unreachable(db: Database, org: str, channel: str, address: str, at: datetime | None) -> None:
@@ -183,7 +176,7 @@ async def beneficiary_history(db: Database, beneficiary_id: str, limit: int = 50
     out = [
         (r.conv_channel, StoredMessage(
             id=r.id, conversation_id=r.conversation_id, seq=r.seq, direction=r.direction, author=r.author,
-            text=r.text, payload=r.payload, kind=r.kind, created_at=_aware(r.created_at) or r.created_at,
+            text=r.text, payload=r.payload, kind=r.kind, created_at=aware(r.created_at) or r.created_at,
             provider_message_id=r.provider_message_id, delivery_status=r.delivery_status,
         ))
         for r in rows

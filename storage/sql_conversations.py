@@ -25,6 +25,7 @@ from sqlalchemy import and_, case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.clock import utcnow
 from bot.records import (
     ConversationRecord,
     DuplicateMessage,
@@ -36,7 +37,7 @@ from bot.records import (
 )
 from bot.types import ConversationKey
 from storage.batch import SqliteBatchWriter, execute_sqlalchemy, plan
-from storage.conversations import new_record, utcnow
+from storage.conversations import new_record
 from storage.db import Database
 from storage.delivery_state import outbox_due
 from storage.models import (

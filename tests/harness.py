@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import re
 import time
 from collections.abc import AsyncIterator, Callable
@@ -228,10 +229,10 @@ async def notify(h: Harness, channel: str, address: str, text: str, *, row_field
     conv.seq += 1
     out = StoredMessage(new_id(), conv.id, conv.seq, "out", "system", text, payload, "info", now,
                         delivery_status="pending")
-    row = {**outbox_row(conv, out, payload, now), **(row_fields or {})}
+    row = dataclasses.replace(outbox_row(conv, out, payload, now), **(row_fields or {}))
     await h.runtime.store.commit(TurnWrite(conversation=conv, previous_seq=prev, messages=[out], outbox=[row]))
     h.runtime.store.forget(key)
-    return str(row["id"])
+    return row.id
 
 
 #: answers for each field type of a request form, as a beneficiary would type them

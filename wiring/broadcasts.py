@@ -11,8 +11,10 @@ import csv
 from datetime import datetime
 from typing import Any, TextIO
 
+from bot.clock import aware
 from bot.render import CAPABILITIES, sms_segments
 from bot.settings import Settings, parse_templates
+from bot.types import PUSH_CHANNELS
 from storage import broadcasts as bs
 from storage.db import Database
 
@@ -45,7 +47,7 @@ def text_problems(settings: Settings, texts: dict[str, str], channels: tuple[str
     """Texts over a channel's limit: Telegram 4096 characters, WhatsApp 1600, SMS the segment cap."""
     out = []
     for lang, text in texts.items():
-        for channel in channels or bs.PUSH_CHANNELS:
+        for channel in channels or PUSH_CHANNELS:
             if channel == "sms":
                 encoding, segments = sms_segments(text)
                 if segments > settings.sms_max_segments:
@@ -85,9 +87,9 @@ def check_new(settings: Settings, org: str, texts: dict[str, str], audience: bs.
     """Raise the first reason a new broadcast cannot be created (before any database work)."""
     if not texts:
         raise BroadcastRefused("give the message: --text-ar and/or --text-en")
-    unknown = [c for c in audience.channels if c not in bs.PUSH_CHANNELS]
+    unknown = [c for c in audience.channels if c not in PUSH_CHANNELS]
     if unknown:
-        raise BroadcastRefused(f"--channel: '{unknown[0]}' is not one of {', '.join(bs.PUSH_CHANNELS)}")
+        raise BroadcastRefused(f"--channel: '{unknown[0]}' is not one of {', '.join(PUSH_CHANNELS)}")
     problems = text_problems(settings, texts, audience.channels)
     if problems:
         raise BroadcastRefused(problems[0])
@@ -157,7 +159,7 @@ async def write_csv(db: Database, broadcast_id: str, fh: TextIO, *, full: bool =
     async for chunk in bs.report_rows(db, broadcast_id):
         for r in chunk:
             address = r.address if full else mask_address(r.address)
-            sent = bs.aware(r.sent_at)
+            sent = aware(r.sent_at)
             writer.writerow([csv_safe(v) for v in (
                 r.id, r.channel, address, r.display_name, r.lang, r.status, r.attempts, r.last_error,
                 sent.isoformat() if sent else "", r.provider_message_id)])

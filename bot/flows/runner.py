@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
+from bot.clock import RIYADH, aware
 from bot.flows import prompts as P
 from bot.flows.matching import Option, match_option
 from bot.flows.messages import reason_text
@@ -48,7 +49,6 @@ MAX_ATTEMPTS = 3
 REMINDER_AFTER = timedelta(hours=6)
 FREE_TEXT = frozenset({"text", "description", "name"})
 #: Saudi Arabia keeps UTC+3 all year; "not in the future" means the beneficiary's today
-RIYADH = timezone(timedelta(hours=3))
 
 
 # --- field bookkeeping ------------------------------------------------------------------------
@@ -86,11 +86,8 @@ def _parse(ts: str | None) -> datetime | None:
         value = datetime.fromisoformat(ts)
     except ValueError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware(value)
 
-
-def _aware(now: datetime) -> datetime:
-    return now if now.tzinfo else now.replace(tzinfo=UTC)
 
 
 # --- prompts for the current position ------------------------------------------------------------
@@ -208,7 +205,7 @@ def start(flow: FlowDef, lang: str = "ar", ctx: StepContext | None = None) -> tu
 
 def is_expired(state: FlowState, now: datetime, expiry: timedelta | None) -> bool:
     last = _parse(state.updated_at) or _parse(state.started_at)
-    return expiry is not None and last is not None and _aware(now) - last > expiry
+    return expiry is not None and last is not None and aware(now) - last > expiry
 
 
 def needs_reminder(state: FlowState | None, now: datetime, after: timedelta = REMINDER_AFTER) -> bool:
@@ -216,7 +213,7 @@ def needs_reminder(state: FlowState | None, now: datetime, after: timedelta = RE
     if state is None:
         return False
     last = _parse(state.updated_at)
-    if last is None or _aware(now) - last < after:
+    if last is None or aware(now) - last < after:
         return False
     reminded = _parse(state.reminded_at)
     return reminded is None or reminded < last
@@ -304,7 +301,7 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
         if not fdef.optional:
             return _again(flow, state, ctx, prefix=t("flow.skip_required", ctx.lang))
         return _accept(flow, state, fdef, None, ctx)
-    today = _aware(ctx.now).astimezone(RIYADH).date()
+    today = aware(ctx.now).astimezone(RIYADH).date()
     spec = replace(fdef.to_spec(), lang=ctx.lang, today=today, attachments=ctx.attachments)
     if state.offering_handoff:
         choice = P.control_choice(text, P.HANDOFF_OPTIONS)
