@@ -17,12 +17,12 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.faq.augment import to_arabizi, with_typos
 from bot.faq.decide import decide_with
 from bot.faq.index import Doc
 from bot.faq.normalize import normalize
 from bot.faq.org import build_org, oos_docs
 from bot.packs import load_all
+from tools.augment import to_arabizi, with_typos
 
 FILLERS = ["لو سمحت", "الله يعافيك", "بسرعة", "please", "يا اخوان", "عندي سؤال", "ممكن", "ضروري", "اليوم"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.types import Choices, Media, Reply, Text
+from bot.types import Choices, Media, Reply
 
 GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
@@ -114,6 +114,3 @@ def render(reply: Reply, caps: Capabilities) -> list[Rendered]:
     out.append(Rendered(chunks[-1], buttons))
     return out
 
-
-def text_of(reply: Reply) -> str:
-    return reply.caption if isinstance(reply, Media) else reply.text if isinstance(reply, Text | Choices) else ""

@@ -15,7 +15,6 @@ from typing import Any, Literal
 #: terminal are answered on their own connection
 PUSH_CHANNELS = ("telegram", "whatsapp", "sms")
 
-Lang = Literal["ar", "en"]
 ChannelName = Literal["webchat", "terminal", "telegram", "whatsapp", "sms"]
 CHANNELS: tuple[ChannelName, ...] = ("webchat", "terminal", "telegram", "whatsapp", "sms")
 

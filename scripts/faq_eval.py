@@ -8,7 +8,7 @@ topic, register, scope). It also reads /work/shared/eval/faq_dev.jsonl-style fil
 no topic/register/scope (those figures are then left out). A question passes as the official
 scorer (shared/eval/faq_score.py) rules it: its kind is accepted and, for an answer, enough
 marker groups appear in the answer text. Never tune thresholds on these files; calibration
-is ``python -m bot.faq.calibrate``. Exit 0 unless --strict and answered accuracy < 0.95 or
+is ``python -m tools.calibrate_faq``. Exit 0 unless --strict and answered accuracy < 0.95 or
 out-of-scope refusal recall < 0.95.
 """
 

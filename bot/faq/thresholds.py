@@ -1,5 +1,5 @@
 """The abstention model: channel weights, a logistic model of "the top topic is right", and the
-probability cut-offs for answer / suggest. Values are chosen by ``python -m bot.faq.calibrate``
+probability cut-offs for answer / suggest. Values are chosen by ``python -m tools.calibrate_faq``
 (cross-validation on the packs' own phrasings and bot/faq/out_of_scope.yaml) and stored in
 thresholds.json; the numbers here are only the fallback when that file is missing.
 """
@@ -64,7 +64,7 @@ def load_thresholds(path: Path = PATH) -> Thresholds:
         return Thresholds()
     raw = json.loads(path.read_text(encoding="utf-8"))
     if len(raw.get("coef", ())) != len(FEATURES):
-        return Thresholds()  # written for another feature set: rerun `python -m bot.faq.calibrate --write`
+        return Thresholds()  # written for another feature set: rerun `python -m tools.calibrate_faq --write`
     return Thresholds(
         weights=dict(raw["weights"]),
         coef=tuple(float(c) for c in raw["coef"]),

@@ -158,7 +158,6 @@ class Ended:
 
 
 Effect = Submit | UpdateProfile | VolunteerSignup | Completed | Handoff | Ended
-TERMINAL_EFFECTS = (Submit, UpdateProfile, VolunteerSignup, Completed)
 
 
 @dataclass(frozen=True, slots=True)

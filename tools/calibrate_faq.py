@@ -1,6 +1,6 @@
 """Choose the matcher's channel weights and the abstention thresholds by cross-validation.
 
-    python -m bot.faq.calibrate [--folds 10] [--write]
+    python -m tools.calibrate_faq [--folds 10] [--write]
 
 Training data only: each association's topic phrasings are split into folds per topic; the
 held-out phrasings (as written, with typos, and re-typed as Arabizi) are asked against an
@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.faq.augment import to_arabizi, with_typos
 from bot.faq.decide import Decision, classify
 from bot.faq.index import CHANNELS, TOPIC_CHANNELS, Doc, Match, query_variants
 from bot.faq.intents import detect_intent
@@ -27,6 +26,7 @@ from bot.faq.lang import detect_language
 from bot.faq.org import OrgFaq, build_org, oos_data
 from bot.faq.thresholds import FEATURES, Thresholds, features
 from bot.packs import LoadedPack, load_all
+from tools.augment import to_arabizi, with_typos
 
 ARABIC = range(0x0600, 0x0700)
 

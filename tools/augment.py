@@ -2,7 +2,7 @@
 
 The packs' phrasings are typed carefully; real messages have typos and Arabizi. Cross-
 validation that only replays clean phrasings would pick thresholds that are too trusting, so
-``calibrate`` also replays each held-out phrasing with typos and as Arabizi. Deterministic
+``tools.calibrate_faq`` also replays each held-out phrasing with typos and as Arabizi. Deterministic
 (seeded) so the chosen thresholds are reproducible.
 """
 
