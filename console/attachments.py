@@ -19,11 +19,10 @@ from urllib.parse import quote
 
 from bot.flows.schema import FieldDef
 from bot.flows.validators import display_for, type_names
-from bot.i18n import t
+from bot.i18n import t, tr
 from bot.types import Attachment
 from channels.media import MediaBlob
 from channels.push import PushChannels
-from console.texts import tr
 from wiring.runtime import Runtime
 
 #: the extension a download gets, from the type the bytes proved (never the sender's name)

@@ -19,9 +19,9 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.clock import RIYADH, aware
+from bot.i18n import STAFF_TEXTS, tr
 from console import auth
 from console.auth import StaffUser
-from console.texts import TEXTS, tr
 from storage.cases import audit
 from storage.models import AuditLog
 from wiring.runtime import RUNTIME, Runtime
@@ -83,14 +83,14 @@ def render(request: web.Request, name: str, *, status: int = 200, **ctx: Any) ->
 
 
 def _flash_keys() -> set[str]:
-    return {k for k in TEXTS if k.startswith("msg.")}
+    return {k for k in STAFF_TEXTS if k.startswith("msg.")}
 
 
 _FLASH = _flash_keys()
 
 
 def _label_keys() -> set[str]:
-    return {k for k in TEXTS if k.split(".", 1)[0] in {"reason", "channel", "case", "bstate"}}
+    return {k for k in STAFF_TEXTS if k.split(".", 1)[0] in {"reason", "channel", "case", "bstate"}}
 
 
 _LABELS = _label_keys()

@@ -1,9 +1,10 @@
-# ruff: noqa: E501
-"""Console interface texts: Arabic first (the default, right to left), English on the toggle."""
+"""The catalog's staff section: the console's interface texts, Arabic first (the default, right to
+left), English on the toggle. Read with :func:`bot.i18n.tr`; an unknown key shows as itself, so a
+missing label is visible on the page rather than an error."""
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
+STAFF_TEXTS: dict[str, dict[str, str]] = {
     "app": {"ar": "صلة · لوحة الموظفين", "en": "Sila · Staff console"},
     "login": {"ar": "تسجيل الدخول", "en": "Sign in"},
     "email": {"ar": "البريد الإلكتروني", "en": "Email"},
@@ -222,10 +223,3 @@ TEXTS: dict[str, dict[str, str]] = {
     "role.coordinator": {"ar": "منسق", "en": "Coordinator"},
     "role.admin": {"ar": "مدير", "en": "Administrator"},
 }
-
-
-def tr(key: str, lang: str) -> str:
-    entry = TEXTS.get(key)
-    if entry is None:
-        return key
-    return entry.get(lang) or entry["ar"]

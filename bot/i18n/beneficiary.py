@@ -1,17 +1,15 @@
-"""Beneficiary-facing texts, Arabic first, each with its English twin: the one catalog and its lookup.
+"""The catalog's beneficiary section: what people read on every channel, Arabic first, each with its English twin.
 
 Texts are written as a courteous Saudi service desk writes: greeting, respect, clear next step.
 An association's name and officer come from its pack through ``{org}``/``{officer}`` fields.
 
-Every entry has the same shape, ``{"ar": …, "en": …}``, every text is read with :func:`t`, and
+Every entry has the same shape, ``{"ar": …, "en": …}``, every text is read with :func:`bot.i18n.t`, and
 all of them are in this one file, so translators review one place and the catalog is complete
 whatever was imported first. Texts of one part of the bot share a key prefix: the request
 forms' are ``flow.…`` (the validators' reasons among them, see ``bot/flows/messages.py``).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 CATALOG: dict[str, dict[str, str]] = {
     "greeting": {
@@ -169,7 +167,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "ar": "تم تفعيل اشتراكك من جديد، وستصلك تحديثات طلباتك وتنبيهات الجمعية. للإيقاف أرسل: إيقاف",
         "en": "You are subscribed again and will receive updates about your requests. To stop, send STOP.",
     },
-    # --- a request's status as the beneficiary reads it (staff labels: console/texts.py) -----
+    # --- a request's status as the beneficiary reads it (staff labels: bot/i18n/staff.py) -----
     "case_status.submitted": {"ar": "تم الاستلام، بانتظار الدراسة", "en": "Received, awaiting review"},
     "case_status.under_review": {"ar": "قيد الدراسة لدى اللجنة", "en": "Under review"},
     "case_status.approved": {"ar": "تمت الموافقة", "en": "Approved"},
@@ -346,10 +344,3 @@ CATALOG: dict[str, dict[str, str]] = {
     "flow.yes": {"ar": "نعم", "en": "Yes"},
     "flow.no": {"ar": "لا", "en": "No"},
 }
-
-
-def t(key: str, lang: str, **params: Any) -> str:
-    """The text ``key`` in ``lang`` (Arabic when unknown), with ``params`` filled in."""
-    entry = CATALOG[key]
-    text = entry.get(lang) or entry["ar"]
-    return text.format(**params) if params else text
