@@ -6,9 +6,10 @@ from datetime import date
 
 from hijridate import Gregorian
 
+from bot.digits import to_arabic_indic
+
 AR_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
              "نوفمبر", "ديسمبر")
-AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def format_date(d: date, lang: str, *, arabic_digits: bool = False) -> str:
@@ -24,4 +25,4 @@ def format_date(d: date, lang: str, *, arabic_digits: bool = False) -> str:
         return f"{text} ({hijri_en})" if hijri_en else text
     text = f"{d.day} {AR_MONTHS[d.month - 1]} {d.year}م"
     text = f"{text} ({hijri_ar})" if hijri_ar else text
-    return text.translate(AR_DIGITS) if arabic_digits else text
+    return to_arabic_indic(text) if arabic_digits else text

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import yaml
 
+from bot.digits import TO_WESTERN
+
 __all__ = ["char_normalize", "normalize", "strip_prefix", "tokens"]
 
-_ARABIC_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
-_PERSIAN_DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
 _LETTERS = {
     **{ord(c): "ا" for c in "أإآٱ"},
     ord("ى"): "ي",
@@ -35,7 +35,7 @@ _LETTERS = {
     ord("ھ"): "ه",
     ord("ـ"): None,  # tatweel
 }
-_TABLE = {**_ARABIC_DIGITS, **_PERSIAN_DIGITS, **_LETTERS}
+_TABLE = {**TO_WESTERN, **_LETTERS}
 # Tatweel, zero-width and bidi controls are format characters (Cf) and are dropped with
 # every other Cf; diacritics are combining marks (Mn) and go with every other mark.
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")

@@ -15,10 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_DIGITS = str.maketrans(
-    "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
-    "01234567890123456789",
-)
+from bot.digits import to_western
 
 #: Unicode category Cc is exactly C0 and C1 (U+0000–U+001F, U+007F–U+009F); tab, line feed and
 #: carriage return are kept here and turned into spaces separately unless newlines are kept
@@ -48,7 +45,7 @@ _SPACES = re.compile(r"\s+")
 
 def fold_digits(text: str) -> str:
     """Arabic-Indic and Persian digits become ASCII digits; nothing else changes."""
-    return text.translate(_DIGITS)
+    return to_western(text)
 
 
 def strip_controls(text: str, *, keep_newlines: bool = False) -> str:

@@ -7,10 +7,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.context import TurnContext
+from bot.digits import to_western
 from bot.i18n import t
 from bot.types import Button, Choices, Text
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _WS = re.compile(r"\s+")
 
 MENU_WORDS = {"menu", "/menu", "/start", "start over", "main menu", "القائمه", "القائمة", "قائمه", "قائمة",
@@ -24,7 +24,7 @@ LANG_WORDS = {
 
 def simple(text: str) -> str:
     """Lower-case, Western digits, single spaces, trailing punctuation dropped: for command words."""
-    return _WS.sub(" ", text.translate(_DIGITS)).strip().strip(".!؟?،,").lower()
+    return _WS.sub(" ", to_western(text)).strip().strip(".!؟?،,").lower()
 
 
 def org_name(ctx: TurnContext) -> str:

@@ -15,12 +15,12 @@ from typing import Any
 
 from bot.context import TurnContext
 from bot.dates import format_date
+from bot.digits import to_western
 from bot.i18n import CATALOG, t
 from bot.stages.common import CANCEL_WORDS, main_menu, simple, start_handoff
 from bot.types import Button, Choices, Expect, Text
 
 REF_RE = re.compile(r"\b([A-Za-z]{3})\s*-\s*(\d{2})\s*-\s*(\d{1,5})\b")
-DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 MAX_VERIFY = 3
 
 
@@ -60,7 +60,7 @@ async def start_inquiry(ctx: TurnContext) -> bool:
                      kind="flow"))
         return True
     ctx.state.extra["status_inquiry"] = {"stage": "reference", "failures": 0}
-    ref = REF_RE.search(ctx.message.text.translate(DIGITS)) if ctx.message.text else None
+    ref = REF_RE.search(to_western(ctx.message.text)) if ctx.message.text else None
     if ref:
         return await continue_inquiry(ctx)
     ctx.say(_prompt(ctx))
@@ -100,7 +100,7 @@ async def continue_inquiry(ctx: TurnContext) -> bool:
     assert ctx.services is not None and ctx.services.cases is not None  # start_inquiry checked
     cases = ctx.services.cases
     if inquiry["stage"] == "verify":
-        digits = re.sub(r"\D", "", ctx.input.translate(DIGITS))
+        digits = re.sub(r"\D", "", to_western(ctx.input))
         found = await cases.by_reference(ctx.pack.pack.slug, inquiry["reference"])
         ok = False
         if found is not None and len(digits) == 4:
@@ -120,7 +120,7 @@ async def continue_inquiry(ctx: TurnContext) -> bool:
         inquiry["stage"] = "reference"
         ctx.say(Text(t("status.not_found", ctx.lang), kind="flow"), _prompt(ctx))
         return True
-    match = REF_RE.search(ctx.input.translate(DIGITS))
+    match = REF_RE.search(to_western(ctx.input))
     if not match:
         ctx.say(_prompt(ctx))
         return True

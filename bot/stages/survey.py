@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.context import TurnContext
+from bot.digits import to_western
 from bot.i18n import t
 from bot.records import SurveyAnswer
 from bot.stages.common import CANCEL_WORDS, MENU_WORDS, simple
@@ -25,7 +26,6 @@ from bot.types import Button, Choices, Text
 
 SURVEY_KEY = "survey"
 MAX_COMMENT = 1000
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 _BUTTON = re.compile(r"^survey:([0-9a-f]{26}):([1-5]|skip)$")
 
 
@@ -67,7 +67,7 @@ class SurveyStage:
             return await self._rated(ctx, survey_id, int(answer))
         if not isinstance(pending, dict):
             return False
-        text = ctx.message.text.translate(_DIGITS).strip()
+        text = to_western(ctx.message.text).strip()
         if pending.get("stage") == "rating":
             if value is None and text in {"1", "2", "3", "4", "5"}:
                 return await self._rated(ctx, str(pending["id"]), int(text))
