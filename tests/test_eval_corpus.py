@@ -1,0 +1,142 @@
+"""The evaluation corpus of issue 13 is well-formed: structure only, never scores.
+
+Why: ``make eval`` measures the understanding of messages against these files; a malformed
+scenario or a held-out set that lost its required mix would silently shrink the yardstick.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from rapidfuzz import fuzz
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests/eval")]
+
+from build_heldout import norm  # noqa: E402
+from eval_format import (  # noqa: E402
+    ORGS,
+    FormatError,
+    Observed,
+    check,
+    load_scenarios,
+    parse_file,
+    reply_lang,
+    subst,
+)
+
+HELDOUT = ROOT / "tests/eval/heldout.jsonl"
+OOS = ["fallback", "handoff", "menu"]
+
+
+@pytest.fixture(scope="module")
+def scenarios():  # type: ignore[no-untyped-def]
+    return load_scenarios()
+
+
+@pytest.fixture(scope="module")
+def heldout() -> list[dict]:
+    return [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_at_least_150_scenarios_in_every_association(scenarios) -> None:  # type: ignore[no-untyped-def]
+    assert len(scenarios) >= 150
+    per_org = Counter(s.org for s in scenarios)
+    assert set(per_org) == set(ORGS)
+    assert min(per_org.values()) >= 20
+
+
+def test_every_issue_item_tagged_five_times(scenarios) -> None:  # type: ignore[no-untyped-def]
+    per_item = Counter(i for s in scenarios for i in s.items)
+    assert {i: per_item[i] for i in range(1, 13) if per_item[i] < 5} == {}
+
+
+def test_items_that_apply_everywhere_cover_every_association(scenarios) -> None:  # type: ignore[no-untyped-def]
+    seen = {(i, s.org) for s in scenarios for i in s.items}
+    for item in range(1, 13):
+        assert {o for o in ORGS if (item, o) not in seen} == set(), f"item {item}"
+
+
+def test_turns_carry_expectations(scenarios) -> None:  # type: ignore[no-untyped-def]
+    for s in scenarios:
+        assert any(t.get("expect") for t in s.turns), s.id
+
+
+def test_captured_variables_are_defined_before_use(scenarios) -> None:  # type: ignore[no-untyped-def]
+    for s in scenarios:
+        defined: set[str] = set()
+        for turn in s.turns:
+            used = set(json.dumps({k: v for k, v in turn.items() if k != "capture"}, ensure_ascii=False)
+                       .replace("}", "{").split("{")[1::2])
+            names = {u.split("|")[0] for u in used if u and u.split("|")[0].isidentifier()}
+            assert names <= defined, f"{s.id}: {names - defined} used before capture"
+            defined |= set(turn.get("capture") or {})
+
+
+def test_a_malformed_scenario_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"scenarios": [{"id": "x", "org": "amass", "items": [13],
+                                                  "turns": [{"say": "hi"}]}]}), encoding="utf-8")
+    with pytest.raises(FormatError):
+        parse_file(bad)
+    bad.write_text(yaml.safe_dump({"scenarios": [{"id": "x", "org": "amass", "items": [1],
+                                                  "turns": [{"say": "hi", "expect": {"colour": "red"}}]}]}),
+                   encoding="utf-8")
+    with pytest.raises(FormatError):
+        parse_file(bad)
+
+
+def test_checks_pass_and_fail_as_written() -> None:
+    replies = [{"text": "وعليكم السلام، حالة الطلب AMS-26-00002: تم الاستلام", "kind": "answer", "buttons": [],
+                "expect": None}]
+    assert check({"has": ["وعليكم السلام", "AMS-26-00002"], "lang": "ar", "kind": "answer"},
+                 Observed(replies, status="bot")) == []
+    assert len(check({"has": ["937"], "handoff": True, "lang": "en"}, Observed(replies, status="bot"))) == 3
+    assert reply_lang("طلبك رقم AMS-26-00002 PDF جاهز") == "ar"
+    assert reply_lang("Your request AMS-26-00002 is ready") == "en"
+    assert subst("حالة {ref|short} {ref|indic}", {"ref": "AMS-26-00002"}) == "حالة ams 26 2 AMS-٢٦-٠٠٠٠٢"
+
+
+def test_heldout_size_and_mix(heldout: list[dict]) -> None:
+    assert len(heldout) >= 400
+    registers = Counter(i["register"] for i in heldout)
+    assert registers["arabizi"] >= 40
+    assert registers["english"] >= 60
+    oos = Counter(i["org"] for i in heldout if i["accept"] == OOS)
+    assert {o: oos[o] for o in ORGS if oos[o] < 15} == {}
+
+
+def test_heldout_format_matches_the_shared_scorer(heldout: list[dict]) -> None:
+    for it in heldout:
+        assert it["org"] in ORGS and it["q"].strip()
+        assert set(it["accept"]) <= {"answer", "suggest", "handoff", "flow", "menu", "fallback"}
+        if it["accept"] == OOS:
+            assert it["topic"] is None and it["scope"] == "oos"
+        else:
+            assert it["topic"], it["q"]
+        for group in it.get("markers") or []:
+            assert group and all(isinstance(m, str) and m for m in group)
+        assert it.get("min_groups", 1) <= max(1, len(it.get("markers") or []))
+
+
+def test_heldout_covers_every_topic_of_every_pack(heldout: list[dict]) -> None:
+    for org in ORGS:
+        topics = {t["id"] for t in yaml.safe_load((ROOT / "orgs" / org / "faq.yaml").read_text())["topics"]}
+        asked = {i["topic"] for i in heldout if i["org"] == org}
+        assert topics - asked == set(), org
+        assert asked - {None} <= topics, org
+
+
+def test_heldout_is_not_the_other_sets(heldout: list[dict]) -> None:
+    others = [json.loads(x)["q"] for x in (ROOT / "tests/eval/faq_eval.jsonl").read_text(encoding="utf-8").splitlines()]
+    dev = ROOT.parent / "shared/eval/faq_dev.jsonl"
+    if dev.exists():
+        others += [json.loads(x)["q"] for x in dev.read_text(encoding="utf-8").splitlines() if x.strip()]
+    pool = [norm(o) for o in others]
+    near = [it["q"] for it in heldout if max(fuzz.ratio(norm(it["q"]), o) for o in pool) >= 90]
+    assert near == []
