@@ -20,7 +20,7 @@ ORGS = ("taheel", "amass", "ilm-alhajj", "rida", "ratel")
 ACTIONS = ("say", "button", "attachment", "fill", "staff", "capture")
 STAFF_ACTIONS = ("needs_info", "under_review", "approved", "rejected", "completed", "claim", "reply",
                  "hand_back", "close")
-EXPECT_KEYS = frozenset({"kind", "kinds_not", "field", "type", "expect_none", "has", "any", "not", "lang",
+EXPECT_KEYS = frozenset({"kind", "kinds_not", "field", "field_not", "type", "expect_none", "has", "any", "not", "lang",
                          "reply", "silent", "handoff", "urgent", "buttons_any", "officer_sees"})
 KINDS = frozenset({"answer", "suggest", "handoff", "flow", "menu", "fallback", "info", "error", "human"})
 
@@ -65,6 +65,8 @@ class Scenario:
     requires: str = ""
     channel: str = "webchat"
     note: str = ""
+    #: "" (the real clock) or "off_hours" (the core's clock reads a Friday night in Riyadh)
+    clock: str = ""
 
 
 def _as_list(v: Any) -> list[Any]:
@@ -129,6 +131,8 @@ def parse_file(path: Path) -> list[Scenario]:
         orgs = _as_list(raw.get("org") or raw.get("orgs") or [])
         if not orgs or not set(orgs) <= set(ORGS):
             raise FormatError(f"{sid}: org must be among {ORGS}")
+        if raw.get("clock") not in (None, "", "off_hours"):
+            raise FormatError(f"{sid}: clock is off_hours or absent")
         turns = raw.get("turns") or []
         if not isinstance(turns, list) or not turns:
             raise FormatError(f"{sid}: no turns")
@@ -139,7 +143,7 @@ def parse_file(path: Path) -> list[Scenario]:
                 id=sid if len(orgs) == 1 else f"{sid}@{org}", org=org, items=items, turns=turns,
                 file=path.name, tags=[str(t) for t in _as_list(raw.get("tags") or [])],
                 requires=str(raw.get("requires") or file_requires(data)), channel=str(raw.get("channel") or "webchat"),
-                note=str(raw.get("note") or ""),
+                note=str(raw.get("note") or ""), clock=str(raw.get("clock") or ""),
             ))
     return out
 
@@ -216,6 +220,8 @@ def check(exp: dict[str, Any], obs: Observed) -> list[str]:
         fail(f"no kind in {_as_list(exp['kinds_not'])}")
     if "field" in exp and (last_expect or {}).get("field") != exp["field"]:
         fail(f"expect.field {exp['field']} (got {(last_expect or {}).get('field')})")
+    if "field_not" in exp and (last_expect or {}).get("field") in _as_list(exp["field_not"]):
+        fail(f"expect.field not {exp['field_not']} (the value was taken)")
     if "type" in exp and (last_expect or {}).get("type") != exp["type"]:
         fail(f"expect.type {exp['type']} (got {(last_expect or {}).get('type')})")
     if exp.get("expect_none") and obs.replies and obs.replies[-1].get("expect"):

@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
+import eval_lib  # noqa: E402
 from eval_lib import SCENARIO_DIR, Result, load_scenarios, run_heldout, run_scenarios  # noqa: E402
 
 ITEMS = {
@@ -82,12 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heldout", default=str(ROOT / "tests/eval/heldout.jsonl"))
     ap.add_argument("--only", default="", help="run only scenarios whose id contains this")
     ap.add_argument("--failures", action="store_true", help="print each failing scenario and why")
+    ap.add_argument("--show", action="store_true", help="print every step and the replies it got")
     ap.add_argument("--no-faq", action="store_true", help="skip the held-out FAQ set")
     ap.add_argument("--no-scenarios", action="store_true", help="skip the scenarios")
     ap.add_argument("--json", dest="json_out", default="", help="also write per-scenario results here")
     ap.add_argument("--min", type=float, default=None, help="exit 1 if the scenario pass rate is below this")
     args = ap.parse_args(argv)
     rate = 1.0
+    eval_lib.SHOW = args.show
     if not args.no_scenarios:
         scenarios = [s for s in load_scenarios(Path(args.scenarios)) if args.only in s.id]
         with tempfile.TemporaryDirectory(prefix="sila-eval-") as tmp:
