@@ -51,6 +51,11 @@ def test_at_least_150_scenarios_in_every_association(scenarios) -> None:  # type
     assert min(per_org.values()) >= 20
 
 
+def test_at_least_150_distinct_scenarios_before_expansion(scenarios) -> None:  # type: ignore[no-untyped-def]
+    """A scenario listed for several associations counts once here: the corpus is not padded by copies."""
+    assert len({s.id.split("@")[0] for s in scenarios}) >= 150
+
+
 def test_every_issue_item_tagged_five_times(scenarios) -> None:  # type: ignore[no-untyped-def]
     per_item = Counter(i for s in scenarios for i in s.items)
     assert {i: per_item[i] for i in range(1, 13) if per_item[i] < 5} == {}
