@@ -40,6 +40,10 @@ ITEMS = {
 }
 
 
+#: the tags summarised on their own line (registers and situations)
+TAGS = ("gulf", "msa", "english", "arabizi", "first-message", "mid-form", "waiting", "status-inquiry", "staff")
+
+
 def pct(a: int, b: int) -> str:
     return f"{a / b:6.1%}" if b else "     –"
 
@@ -69,6 +73,12 @@ def report(results: list[Result], failures: bool) -> float:
         ok = sum(r.passed for r in rs)
         checks = sum(r.checks_ok for r in rs), sum(r.checks for r in rs)
         print(f"  {org:<12} {ok:>3}/{len(rs):<3} {pct(ok, len(rs))}   checks {pct(*checks)}")
+    by_tag: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        for tag in set(r.scenario.tags) & set(TAGS):
+            by_tag[tag].append(r)
+    print("scenarios by situation: " + ", ".join(
+        f"{t} {sum(r.passed for r in by_tag[t])}/{len(by_tag[t])}" for t in TAGS if by_tag.get(t)))
     ok = sum(r.passed for r in results)
     checks = sum(r.checks_ok for r in results), sum(r.checks for r in results)
     errors = sum(r.error is not None for r in results)

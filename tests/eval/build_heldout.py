@@ -2,7 +2,7 @@
 """Build the held-out FAQ set ``heldout.jsonl`` (issue 13's evidence) from ``heldout_src/*.txt``.
 
 Why a builder: the questions are written by hand, one ``topic|register|question`` a line per
-association (topic ``oos`` = out of scope), written from the five policies in the shared seeds;
+association (topic ``oos`` = out of scope; ``menu``/``handoff``/``flow`` = that kind is expected), written from the five policies in the shared seeds;
 what each question accepts and which marker words a right answer must contain follow from the
 topic by the same rules as ``faq_eval.jsonl`` (see README.md), so they are derived here, not typed.
 Near-duplicates (rapidfuzz ratio >= 90 after the scorer's normalisation) of the shared dev set,
@@ -66,6 +66,9 @@ def training(org: str) -> list[str]:
 def item(org: str, topic: str, register: str, q: str, actions: dict[str, str | None]) -> dict:
     if topic == "oos":
         return {"org": org, "q": q, "accept": OOS, "topic": None, "register": register, "scope": "oos"}
+    if topic in ("menu", "handoff", "flow"):  # an expected kind rather than a topic
+        return {"org": org, "q": q, "accept": [topic], "topic": None, "expect_kind": topic, "register": register,
+                "scope": "in"}
     if topic not in actions:
         raise SystemExit(f"{org}: unknown topic {topic!r} for {q!r}")
     out: dict = {"org": org, "q": q}
