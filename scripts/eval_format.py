@@ -21,7 +21,8 @@ ACTIONS = ("say", "button", "attachment", "fill", "staff", "capture")
 STAFF_ACTIONS = ("needs_info", "under_review", "approved", "rejected", "completed", "claim", "reply",
                  "hand_back", "close")
 EXPECT_KEYS = frozenset({"kind", "kinds_not", "field", "field_not", "type", "expect_none", "has", "any", "not", "lang",
-                         "reply", "silent", "handoff", "urgent", "buttons_any", "officer_sees"})
+                         "reply", "silent", "handoff", "urgent", "buttons_any", "officer_sees",
+                         "complaint_recorded"})
 KINDS = frozenset({"answer", "suggest", "handoff", "flow", "menu", "fallback", "info", "error", "human"})
 
 DIAC = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -197,6 +198,8 @@ class Observed:
     status: str = ""
     urgent: bool | None = None
     officer_text: str = ""
+    #: the conversation went to an officer, or something stored against it mentions a complaint
+    complaint: bool | None = None
 
 
 def check(exp: dict[str, Any], obs: Observed) -> list[str]:
@@ -251,6 +254,8 @@ def check(exp: dict[str, Any], obs: Observed) -> list[str]:
         fail("hand-off marked urgent, ahead of earlier non-urgent ones in the console queue")
     if "buttons_any" in exp and not any(norm(a) in labels for a in _as_list(exp["buttons_any"])):
         fail(f"a button like {_as_list(exp['buttons_any'])}")
+    if exp.get("complaint_recorded") and not obs.complaint:
+        fail("a complaint recorded for an officer (a hand-off, or a stored record naming a complaint)")
     if "officer_sees" in exp:
         want = _as_list(exp["officer_sees"])
         if not all(norm(w) in norm(obs.officer_text) for w in want):

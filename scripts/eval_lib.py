@@ -67,6 +67,8 @@ def _says(button: dict[str, str], words: tuple[str, ...]) -> bool:
     return any(w in norm(button["value"] + " " + button["label"]) for w in words)
 
 
+#: tables that hold what was said, not what was recorded about it
+NOT_RECORDS = frozenset({"messages", "outbox", "inbound_updates", "conversation_states"})
 #: print every step and its replies (``--show``)
 SHOW = False
 
@@ -194,6 +196,22 @@ class Run:
                         parts.append(json.dumps([str(v) for v in row], ensure_ascii=False))
         return "\n".join(parts)
 
+    async def complaint(self, who: str) -> bool:
+        """Handed to an officer, or any row stored against the conversation (a case, a hand-off, an
+        event) that names a complaint: how an implementation records it is its own choice."""
+        conv = await self.conversation(who)
+        state = {k: v for k, v in (conv.state or {}).items() if k != "flow"}  # not the form's typed answers
+        if conv.status in ("waiting", "human") or "complaint" in json.dumps(state, ensure_ascii=False):
+            return True
+        assert self.rt.db is not None
+        async with self.rt.db.reader.connect() as conn:
+            for table in Base.metadata.sorted_tables:
+                if "conversation_id" in table.c and table.name not in NOT_RECORDS:
+                    for row in (await conn.execute(select(table).where(table.c.conversation_id == conv.id))).all():
+                        if "complaint" in " ".join(str(v).lower() for v in row):
+                            return True
+        return False
+
     async def urgent(self, who: str) -> bool:
         """Waiting, and ahead of the association's older ordinary hand-off in the console queue."""
         conv = await self.conversation(who)
@@ -282,6 +300,8 @@ async def _run_one(rt: Runtime, staff: StaffUser, sc: Scenario, seeds: dict[str,
             obs = Observed(replies=replies, status=conv.status)
             if exp.get("urgent"):
                 obs.urgent = await run.urgent(who)
+            if exp.get("complaint_recorded"):
+                obs.complaint = await run.complaint(who)
             if "officer_sees" in exp:
                 obs.officer_text = await run.officer_text()
             problems = check(exp, obs)
