@@ -22,7 +22,7 @@ STAFF_ACTIONS = ("needs_info", "under_review", "approved", "rejected", "complete
                  "hand_back", "close")
 EXPECT_KEYS = frozenset({"kind", "kinds_not", "field", "field_not", "type", "expect_none", "has", "any", "not", "lang",
                          "reply", "silent", "handoff", "urgent", "buttons_any", "officer_sees",
-                         "complaint_recorded"})
+                         "complaint_recorded", "console_announced"})
 KINDS = frozenset({"answer", "suggest", "handoff", "flow", "menu", "fallback", "info", "error", "human"})
 
 DIAC = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -200,6 +200,8 @@ class Observed:
     officer_text: str = ""
     #: the conversation went to an officer, or something stored against it mentions a complaint
     complaint: bool | None = None
+    #: console events (the association's topic) published for this conversation during the step
+    announced: list[dict[str, Any]] = field(default_factory=list)
 
 
 def check(exp: dict[str, Any], obs: Observed) -> list[str]:
@@ -256,6 +258,8 @@ def check(exp: dict[str, Any], obs: Observed) -> list[str]:
         fail(f"a button like {_as_list(exp['buttons_any'])}")
     if exp.get("complaint_recorded") and not obs.complaint:
         fail("a complaint recorded for an officer (a hand-off, or a stored record naming a complaint)")
+    if exp.get("console_announced") and not obs.announced:
+        fail("an event for the console's officers (the association's topic) about this conversation")
     if "officer_sees" in exp:
         want = _as_list(exp["officer_sees"])
         if not all(norm(w) in norm(obs.officer_text) for w in want):

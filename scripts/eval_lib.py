@@ -86,8 +86,9 @@ class Result:
 class Run:
     """One scenario's conversations, captured variables and the last replies seen."""
 
-    def __init__(self, rt: Runtime, staff: StaffUser, scenario: Scenario, seeds: dict[str, str]) -> None:
-        self.rt, self.staff, self.sc, self.seeds = rt, staff, scenario, seeds
+    def __init__(self, rt: Runtime, staff: StaffUser, scenario: Scenario, seeds: dict[str, str],
+                 events: list[dict[str, Any]]) -> None:
+        self.rt, self.staff, self.sc, self.seeds, self.events = rt, staff, scenario, seeds, events
         self.env: dict[str, str] = {}
         self.last: list[dict[str, Any]] = []
         self.keys: dict[str, ConversationKey] = {}
@@ -251,18 +252,21 @@ def clock(setting: str) -> Iterator[None]:
             m.datetime = datetime  # type: ignore[attr-defined]
 
 
-async def run_one(rt: Runtime, staff: StaffUser, sc: Scenario, seeds: dict[str, str]) -> Result:
+async def run_one(rt: Runtime, staff: StaffUser, sc: Scenario, seeds: dict[str, str],
+                  events: list[dict[str, Any]]) -> Result:
     with clock(sc.clock):
-        return await _run_one(rt, staff, sc, seeds)
+        return await _run_one(rt, staff, sc, seeds, events)
 
 
-async def _run_one(rt: Runtime, staff: StaffUser, sc: Scenario, seeds: dict[str, str]) -> Result:
+async def _run_one(rt: Runtime, staff: StaffUser, sc: Scenario, seeds: dict[str, str],
+                   events: list[dict[str, Any]]) -> Result:
     res = Result(sc)
-    run = Run(rt, staff, sc, seeds)
+    run = Run(rt, staff, sc, seeds, events)
     try:
         for n, raw in enumerate(sc.turns, 1):
             turn = subst(raw, run.env)
             who = str(turn.get("as") or "me")
+            seen_events = len(events)
             if "say" in turn:
                 replies = await run.send(who, text=str(turn["say"]))
             elif "button" in turn:
@@ -297,7 +301,8 @@ async def _run_one(rt: Runtime, staff: StaffUser, sc: Scenario, seeds: dict[str,
             if not exp:
                 continue
             conv = await run.conversation(who)
-            obs = Observed(replies=replies, status=conv.status)
+            obs = Observed(replies=replies, status=conv.status,
+                           announced=[e for e in events[seen_events:] if e.get("conversation_id") == conv.id])
             if exp.get("urgent"):
                 obs.urgent = await run.urgent(who)
             if exp.get("complaint_recorded"):
@@ -342,8 +347,11 @@ async def run_scenarios(scenarios: list[Scenario], tmp: Path) -> list[Result]:
         staff = StaffUser(id=staff_id, email="eval.officer@example.org", name="Eval Officer", role="admin",
                           orgs=tuple(ORGS), session_id="eval", csrf="eval")
         seeds = await seed_queue(rt)
+        events: list[dict[str, Any]] = []
+        for org in ORGS:  # what the console's officers are told, per association
+            rt.bus.subscribe(f"org:{org}", events.append)
         for sc in scenarios:
-            results.append(await run_one(rt, staff, sc, seeds))
+            results.append(await run_one(rt, staff, sc, seeds, events))
     return results
 
 
