@@ -297,7 +297,7 @@ async def _run_one(rt: Runtime, staff: StaffUser, sc: Scenario, seeds: dict[str,
                     exp_ = r.get("expect") or {}
                     print(f"      <{r.get('kind')}{' ' + exp_['field'] if exp_ else ''}> "
                           f"{(r.get('text') or '')[:200]!r}")
-            exp = turn.get("expect")
+            exp = subst(raw.get("expect"), run.env)  # after the capture: it may use what was just captured
             if not exp:
                 continue
             conv = await run.conversation(who)
@@ -312,7 +312,8 @@ async def _run_one(rt: Runtime, staff: StaffUser, sc: Scenario, seeds: dict[str,
             problems = check(exp, obs)
             res.checks += count_checks(exp)
             res.checks_ok += count_checks(exp) - len(problems)
-            label = turn.get("say") or turn.get("button") or next(iter(k for k in turn if k not in ("expect",)))
+            label = turn.get("say") or turn.get("button") or next(
+                (k for k in turn if k not in ("expect", "capture")), "capture")
             res.problems.extend(f"turn {n} ({str(label)[:40]!r}): {p}" for p in problems)
     except Exception as exc:  # a crash is a failed scenario, reported, not a stopped run
         res.error = f"{type(exc).__name__}: {exc}"
