@@ -8,14 +8,12 @@ case really moves to "needs information" and a survey is really sent).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import json
 import re
 import secrets
 import sys
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,7 +34,6 @@ from eval_format import (
 )
 from sqlalchemy import select
 
-from app.ask import outcome_json
 from bot.flows.validators import saudi_id_check_digit
 from bot.settings import load_settings
 from bot.types import Attachment, ConversationKey, InboundMessage, reply_to_json
@@ -48,7 +45,7 @@ from storage.db import migrate
 from storage.models import Base, Case
 from wiring.runtime import Runtime, open_runtime
 
-__all__ = ["SCENARIO_DIR", "Result", "load_scenarios", "run_heldout", "run_scenarios"]
+__all__ = ["SCENARIO_DIR", "Result", "load_scenarios", "run_scenarios"]
 
 NATIONAL_ID = "10" + "2345678"
 NATIONAL_ID += str(saudi_id_check_digit(NATIONAL_ID))
@@ -354,64 +351,3 @@ async def run_scenarios(scenarios: list[Scenario], tmp: Path) -> list[Result]:
         for sc in scenarios:
             results.append(await run_one(rt, staff, sc, seeds, events))
     return results
-
-
-# ---------------------------------------------------------------- held-out FAQ set
-
-OOS = ["fallback", "handoff", "menu"]
-
-
-def passes(item: dict[str, Any], kind: str, text: str) -> bool:
-    """Exactly the shared scorer's rule (faq_score.py)."""
-    ok = kind in item["accept"]
-    if ok and kind == "answer" and item.get("markers"):
-        t = norm(text)
-        groups = [any(norm(m) in t for m in g) for g in item["markers"]]
-        ok = sum(groups) >= item.get("min_groups", len(groups))
-    return ok
-
-
-def run_heldout(path: Path, tmp: Path, *, failures: bool = False) -> tuple[float, float]:
-    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    settings = load_settings(env={}, data_dir=str(tmp))
-
-    async def answer_all() -> list[dict[str, Any]]:
-        async with open_runtime(settings, memory=True) as rt:
-            out = []
-            for n, it in enumerate(items):
-                key = ConversationKey(it["org"], "ask", f"q{n}")
-                outcome = await rt.engine.handle(InboundMessage(key=key, text=it["q"]), new_state={"greeted": True})
-                out.append(outcome_json(outcome))
-            return out
-
-    answers = asyncio.run(answer_all())
-    tallies: dict[str, dict[str, list[int]]] = {"org": defaultdict(lambda: [0, 0]),
-                                                 "register": defaultdict(lambda: [0, 0])}
-    passed = oos = oos_ok = ins = ins_ok = topic_n = topic_ok = 0
-    for it, ans in zip(items, answers, strict=True):
-        ok = passes(it, ans["kind"], ans["text"])
-        passed += ok
-        for dim in tallies:
-            t = tallies[dim][str(it.get(dim, "-"))]
-            t[0] += ok
-            t[1] += 1
-        if it["accept"] == OOS:
-            oos += 1
-            oos_ok += ok
-        else:
-            ins += 1
-            ins_ok += ok
-        if it.get("topic") and ans["kind"] in ("answer", "flow"):
-            topic_n += 1
-            topic_ok += ans.get("faq_id") == it["topic"]
-        if failures and not ok:
-            print(f"FAIL {it['org']:<10} {it.get('register', '-'):<8} {it.get('topic') or it['accept']!s:<22} "
-                  f"{it['q'][:60]!r} -> {ans['kind']} {ans.get('faq_id')}: {ans['text'][:80]!r}")
-    print(f"held-out FAQ ({path.name}), scored as shared/eval/faq_score.py:")
-    for dim, rows in tallies.items():
-        print("  by " + dim + ": " + ", ".join(f"{k} {a}/{b}" for k, (a, b) in sorted(rows.items())))
-    print(f"  topic right when answered: {topic_ok}/{topic_n}")
-    print(f"{path.name}: {passed}/{len(items)} passed ({passed / max(1, len(items)):.0%}), in scope answered "
-          f"correctly {ins_ok}/{ins} ({ins_ok / max(1, ins):.1%}), out-of-scope refused {oos_ok}/{oos} "
-          f"({oos_ok / max(1, oos):.1%})")
-    return ins_ok / max(1, ins), oos_ok / max(1, oos)

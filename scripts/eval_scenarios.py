@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import eval_lib  # noqa: E402
-from eval_lib import SCENARIO_DIR, Result, load_scenarios, run_heldout, run_scenarios  # noqa: E402
+from eval_faq import run_heldout  # noqa: E402
+from eval_lib import SCENARIO_DIR, Result, load_scenarios, run_scenarios  # noqa: E402
 
 ITEMS = {
     1: "distress / crisis", 2: "references", 3: "language stability", 4: "typed commands",
