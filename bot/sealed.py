@@ -10,6 +10,10 @@ The flow runner stays pure and sees plain values: the flow stage opens the answe
 loads the state and seals them again when it stores it (under the current key, so an active
 form moves to a new key on its next turn). ``hint`` is what a screen may show without
 decrypting: the last four digits of a national ID, nothing for other fields.
+
+Any other text answer that contains a valid national ID (typed into a description or a name box
+by someone who wanted to be helpful) is sealed too, whatever its field: its hint is the text with
+the ID masked (:func:`bot.redact.mask_national_ids`), so a screen can still show the words.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, TypeGuard
 
 from bot.flows.validators import mask_national_id
+from bot.redact import contains_national_id, mask_national_ids
 
 log = logging.getLogger("sila.flows")
 
@@ -37,7 +42,8 @@ def is_sealed(value: Any) -> TypeGuard[dict[str, Any]]:
 
 
 def seal(answers: Mapping[str, Any], fields: Iterable[tuple[str, str]], cipher: Cipher | None) -> dict[str, Any]:
-    """``answers`` with each sensitive field (``fields``: (field id, field type)) encrypted.
+    """``answers`` with each sensitive field (``fields``: (field id, field type)) encrypted, and any
+    other text answer holding a national ID.
 
     Without a cipher (the in-memory mode of ``sila ask``, where nothing is stored) the answers
     are returned as they are.
@@ -51,6 +57,10 @@ def seal(answers: Mapping[str, Any], fields: Iterable[tuple[str, str]], cipher: 
             continue
         hint = mask_national_id(str(value)) if field_type == "national_id" else ""
         out[field_id] = {"sealed": cipher.encrypt(json.dumps(value, ensure_ascii=False)), "hint": hint}
+    for field_id, value in answers.items():
+        if isinstance(value, str) and not is_sealed(out[field_id]) and contains_national_id(value):
+            out[field_id] = {"sealed": cipher.encrypt(json.dumps(value, ensure_ascii=False)),
+                             "hint": mask_national_ids(value)}
     return out
 
 

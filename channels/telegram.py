@@ -107,7 +107,8 @@ class TelegramChannel:
     async def replay_unprocessed(self, older_than: timedelta = timedelta(seconds=30)) -> int:
         """Process updates that were acknowledged but never processed (a worker died in between)."""
         assert self.runtime.db is not None
-        rows = await inbox.unprocessed(self.runtime.db, "telegram", older_than=older_than)
+        assert self.runtime.cipher is not None
+        rows = await inbox.unprocessed(self.runtime.db, self.runtime.cipher, "telegram", older_than=older_than)
         for row_id, slug, body in rows:
             if slug in self.bots:
                 await self.process_recorded(slug, Update.de_json(json.loads(body), self.bots[slug]), row_id)
@@ -360,8 +361,8 @@ async def webhook(request: web.Request) -> web.Response:
         log.info("telegram webhook for %s: body is not a Telegram update", slug)
         raise web.HTTPBadRequest(text="not a Telegram update") from None
     row_id = None
-    if runtime.db is not None:  # durable before acknowledged: a crash after the 200 loses nothing
-        row_id = await inbox.record(runtime.db, org=slug, channel="telegram",
+    if runtime.db is not None and runtime.cipher is not None:  # durable before acknowledged
+        row_id = await inbox.record(runtime.db, runtime.cipher, org=slug, channel="telegram",
                                     provider_id=str(data["update_id"]), body=body.decode())
         if row_id is None:
             return web.json_response({"ok": True})  # a redelivery of an update we already hold

@@ -203,6 +203,7 @@ class SqliteBatchWriter:
             conn.execute(f"PRAGMA synchronous={self._synchronous}")
             conn.execute("PRAGMA busy_timeout=10000")
             conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA secure_delete=ON")  # as storage.db: erased data does not linger
             self._conn = conn
         return self._conn
 

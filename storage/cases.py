@@ -214,7 +214,8 @@ class CaseService:
             if found:
                 return False
             await conn.execute(insert(Volunteer).values(
-                id=new_id(), org=org, beneficiary_id=beneficiary_id, data=answers, submit_key=submit_key,
+                id=new_id(), org=org, beneficiary_id=beneficiary_id, data=seal(answers, [], self.cipher),
+                submit_key=submit_key,
                 created_at=datetime.now(UTC),
             ))
             await audit(conn, actor="beneficiary", action="volunteer.signup", org=org, target=beneficiary_id)

@@ -27,7 +27,7 @@ from sqlalchemy import String, cast, select, update
 
 from bot.sealed import is_sealed
 from bot.settings import Settings, SettingsError
-from storage.models import Case, ConversationState, Profile
+from storage.models import Case, ConversationState, InboundUpdate, Profile
 
 log = logging.getLogger("sila.crypto")
 
@@ -121,7 +121,26 @@ async def rotate_stored(db: object, cipher: DataCipher) -> int:
                 await conn.execute(update(model).where(key_col == row_id).values(
                     national_id_enc=cipher.encrypt(plain), national_id_hash=cipher.lookup_hash(plain)))
                 changed += 1
-    return changed + await _rotate_sealed_in_cases(db, cipher) + await _rotate_sealed_answers(db, cipher)
+    return (changed + await _rotate_sealed_in_cases(db, cipher) + await _rotate_sealed_answers(db, cipher)
+            + await _rotate_inbound_bodies(db, cipher))
+
+
+async def _rotate_inbound_bodies(db: object, cipher: DataCipher) -> int:
+    """Re-encrypt raw provider updates still waiting to be processed (``storage.inbox``).
+
+    Processed ones hold no body any more; a row processed meanwhile is left as it is.
+    """
+
+    changed = 0
+    iu = InboundUpdate
+    async with db.writer.begin() as conn:  # type: ignore[attr-defined]
+        rows = (await conn.execute(select(iu.id, iu.body).where(iu.body.like("v1:%")))).all()
+        for row_id, token in rows:
+            if cipher.needs_rotation(token):
+                result = await conn.execute(update(iu).where(iu.id == row_id, iu.body == token)
+                                            .values(body=cipher.encrypt(cipher.decrypt(token))))
+                changed += result.rowcount or 0
+    return changed
 
 
 async def _rotate_sealed_in_cases(db: object, cipher: DataCipher) -> int:

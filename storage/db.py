@@ -52,6 +52,9 @@ def _sqlite_pragmas(sync_engine: Engine, synchronous: str, immediate: bool) -> N
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA foreign_keys=ON")
+        # deleted or overwritten personal data (an erased person, a dropped raw update) is zeroed
+        # in the file, not left readable in free pages
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(sync_engine, "begin")

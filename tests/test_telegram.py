@@ -381,7 +381,7 @@ async def test_update_acknowledged_but_not_processed_is_replayed_once(h: Harness
 
     update = tga.text_update(CHAT, "ما طرق التواصل معكم؟")
     # what the webhook stores before it answers; then "the process dies" before processing
-    row_id = await inbox.record(h.runtime.db, org="amass", channel="telegram",
+    row_id = await inbox.record(h.runtime.db, h.runtime.cipher, org="amass", channel="telegram",
                                 provider_id=str(update["update_id"]), body=json.dumps(update))
     assert row_id is not None
     assert await post_update(h, update) == 200  # Telegram re-delivering it changes nothing
