@@ -6,6 +6,10 @@ replies, the new state and any push-channel outbox rows in one transaction. Only
 commit are replies published to live sockets, so a crash can never show an answer that was
 not stored, and a restart can always deliver what was stored (the outbox, or the web chat's
 ``seq`` cursor).
+
+Whatever the person typed is stored with any valid national ID masked (:mod:`bot.redact`), and
+so is every reply (a summary echoing a description): this is the one place messages are built
+for storage, so no channel and no stage can keep an ID in the transcript or the outbox.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from bot.records import (
     StoredMessage,
     TurnWrite,
 )
+from bot.redact import mask_national_ids, mask_payload
 from bot.render import CAPABILITIES, TERMINAL
 from bot.settings import Settings
 from bot.stages import default_stages
@@ -154,7 +159,7 @@ class Engine:
             messages: list[StoredMessage] = []
             outbox: list[OutboxItem] = []
             for i, reply in enumerate(ctx.replies, start=1):
-                payload = reply_to_json(reply)
+                payload = mask_payload(reply_to_json(reply))
                 msg = StoredMessage(
                     id=new_id(), conversation_id=conv.id, seq=previous_seq + i, direction="out", author=author,
                     text=payload["text"], payload=payload, kind=payload["kind"],
@@ -197,20 +202,21 @@ class Engine:
             inbound_payload["button"] = msg.button_value
         for k, v in msg.meta:
             inbound_payload[k] = v
-        if ctx.stored_text is not None:
+        typed = ctx.stored_text if ctx.stored_text is not None else msg.text or (msg.button_value or "")
+        stored_text = mask_national_ids(typed)
+        if ctx.stored_text is not None or stored_text != typed:
             inbound_payload["redacted"] = True
         messages = [
             StoredMessage(
                 id=new_id(), conversation_id=conv.id, seq=previous_seq + 1, direction="in",
-                author="beneficiary",
-                text=ctx.stored_text if ctx.stored_text is not None else msg.text or (msg.button_value or ""),
+                author="beneficiary", text=stored_text,
                 payload=inbound_payload or None, kind=None, created_at=msg.received_at,
                 provider_message_id=msg.provider_message_id,
             )
         ]
         outbox: list[OutboxItem] = []
         for i, reply in enumerate(ctx.replies, start=2):
-            payload = reply_to_json(reply)
+            payload = mask_payload(reply_to_json(reply))
             out = StoredMessage(
                 id=new_id(), conversation_id=conv.id, seq=previous_seq + i, direction="out",
                 author="bot", text=payload["text"], payload=payload, kind=payload["kind"],

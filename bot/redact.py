@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from bot.flows.normalize import fold_digits
 from bot.flows.validators import FieldSpec, Valid, validate_national_id
@@ -72,3 +73,11 @@ def mask_national_ids(text: str) -> str:
         for i in positions[:-KEEP]:
             out[i] = "*"
     return "".join(out)
+
+
+def mask_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """A reply's stored form (``reply_to_json``) with IDs masked in its text (a summary's echo)."""
+    text = payload.get("text")
+    if isinstance(text, str) and contains_national_id(text):
+        return {**payload, "text": mask_national_ids(text)}
+    return payload

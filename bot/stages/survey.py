@@ -21,6 +21,7 @@ from bot.context import TurnContext
 from bot.digits import to_western
 from bot.i18n import t
 from bot.records import SurveyAnswer
+from bot.redact import mask_national_ids
 from bot.stages.common import CANCEL_WORDS, MENU_WORDS, simple
 from bot.types import Button, Choices, Text
 
@@ -77,7 +78,7 @@ class SurveyStage:
             ctx.state.extra.pop(SURVEY_KEY, None)
             if simple(text) in MENU_WORDS | CANCEL_WORDS:
                 return False
-            _store(ctx, str(pending["id"]), comment=ctx.message.text.strip()[:MAX_COMMENT])
+            _store(ctx, str(pending["id"]), comment=mask_national_ids(ctx.message.text.strip())[:MAX_COMMENT])
             ctx.say(Text(t("survey.thanks", ctx.lang), kind="info"))
             return True
         ctx.state.extra.pop(SURVEY_KEY, None)
