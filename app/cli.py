@@ -196,8 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
         tp.add_argument("--org", required=True)
         tp.set_defaults(func=cmd_telegram)
     from app.broadcast_cli import add_broadcast_parser
+    from app.privacy_cli import add_privacy_parser
 
     add_broadcast_parser(sub)
+    add_privacy_parser(sub)
     return parser
 
 

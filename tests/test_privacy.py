@@ -1,0 +1,97 @@
+"""Data-subject rights: ``sila privacy export`` gives a person everything held about them,
+``sila privacy erase`` leaves nothing of them in the database file, only pseudonymous counts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bot.settings import load_settings
+from storage.db import create_database
+from tests.fakes.harness import running
+from tests.test_no_id_at_rest import NID, PHONE, SCRIPT, Channels, fill_form
+
+NAME = "محمد عبدالله السالم"
+DESCRIPTION = "أحتاج دعماً للعلاج"
+
+
+async def request_over_sms(tmp_path: Path) -> None:
+    """The person files a request over SMS and chats over WhatsApp, from the same phone."""
+    async with running(tmp_path) as h:
+        ch = Channels(h, None)  # type: ignore[arg-type]  # no web chat here
+        for text_ in SCRIPT:
+            await ch.send("sms", text_)
+        assert "national_id" in await fill_form(ch, "sms")
+        await ch.send("whatsapp", "السلام عليكم")
+
+
+def sila(tmp_path: Path, *args: str, sila_bin: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SILA_DATA_DIR": str(tmp_path), "SILA_SQLITE_SYNCHRONOUS": "NORMAL"}
+    return subprocess.run([sila_bin, "privacy", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+async def scalar(tmp_path: Path, sql: str) -> object:
+    db = create_database(load_settings(env={}, data_dir=str(tmp_path)))
+    try:
+        async with db.reader.connect() as conn:
+            return (await conn.execute(text(sql))).scalar()
+    finally:
+        await db.dispose()
+
+
+async def test_export_gives_everything_with_the_id_opened(tmp_path: Path, sila_bin: str) -> None:
+    await request_over_sms(tmp_path)
+    out = tmp_path / "export.json"
+    done = sila(tmp_path, "export", "--org", "amass", "--phone", "0512340001", "--out", str(out), sila_bin=sila_bin)
+    assert done.returncode == 0, done.stderr
+    assert "نسخة من بياناتك" in done.stdout and "A copy of your data" in done.stdout
+    doc = json.loads(out.read_text())
+    assert {i["channel"] for i in doc["identities"]} == {"sms", "whatsapp"}
+    [case] = doc["cases"]
+    assert case["national_id"] == NID and case["reference"].startswith("AMS-")
+    assert case["declaration"]["text"] and case["consent"]["text"]
+    assert any(DESCRIPTION in str(v) for v in case["data"].values()), "sealed answers are opened"
+    texts = [m["text"] for c in doc["conversations"] for m in c["messages"]]
+    assert NAME in texts and "السلام عليكم" in texts
+    assert NID not in " ".join(texts), "the transcript only ever held the ID masked"
+    assert any(a["action"] == "case.submit" for a in doc["audit"])
+    assert doc["summary"]["ar"] and doc["summary"]["en"]
+    # the same person found by their ID or their request's reference
+    by_id = sila(tmp_path, "export", "--org", "amass", "--national-id", NID, sila_bin=sila_bin)
+    assert json.loads(by_id.stdout)["cases"][0]["reference"] == case["reference"]
+    by_ref = sila(tmp_path, "export", "--org", "amass", "--reference", case["reference"].lower(), sila_bin=sila_bin)
+    assert {i["address"] for i in json.loads(by_ref.stdout)["identities"]} == {PHONE}
+    assert await scalar(tmp_path, "SELECT count(*) FROM audit_log WHERE action = 'privacy.export'") == 3
+    # nobody, and a malformed identifier, are one line each
+    none = sila(tmp_path, "export", "--org", "amass", "--phone", "0599999999", sila_bin=sila_bin)
+    assert none.returncode == 2 and "nobody found" in none.stderr and "Traceback" not in none.stderr
+    bad = sila(tmp_path, "export", "--org", "amass", "--national-id", "1234567890", sila_bin=sila_bin)
+    assert bad.returncode == 2 and "not a valid national ID" in bad.stderr
+
+
+async def test_erase_leaves_no_byte_of_the_person(tmp_path: Path, sila_bin: str) -> None:
+    await request_over_sms(tmp_path)
+    reference = await scalar(tmp_path, "SELECT reference FROM cases")
+    refused = sila(tmp_path, "erase", "--org", "amass", "--national-id", NID, sila_bin=sila_bin)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    done = sila(tmp_path, "erase", "--org", "amass", "--national-id", NID, "--yes", sila_bin=sila_bin)
+    assert done.returncode == 0, done.stderr
+    assert "erased" in done.stdout
+    traces = [PHONE.encode(), PHONE[4:].encode(), NAME.encode(), DESCRIPTION.encode(), NID.encode()]
+    for path in tmp_path.glob("sila.db*"):
+        data = path.read_bytes()
+        assert not [t.decode() for t in traces if t in data], f"{path.name} still holds the person's data"
+    # what the association's figures count is still there, under a pseudonym
+    assert await scalar(tmp_path, "SELECT count(*) FROM cases") == 1
+    assert await scalar(tmp_path, "SELECT status FROM cases") == "cancelled"
+    assert await scalar(tmp_path, "SELECT reference FROM cases") == reference
+    assert await scalar(tmp_path, "SELECT count(*) FROM messages") == 0
+    assert await scalar(tmp_path, "SELECT count(*) FROM audit_log WHERE action = 'case.submit'") == 1
+    assert await scalar(tmp_path, "SELECT count(*) FROM audit_log WHERE action = 'privacy.erase'") == 1
+    assert await scalar(tmp_path, "SELECT count(*) FROM channel_identities WHERE address LIKE 'erased-%'") == 2
+    again = sila(tmp_path, "export", "--org", "amass", "--phone", PHONE, sila_bin=sila_bin)
+    assert again.returncode == 2 and "nobody found" in again.stderr
