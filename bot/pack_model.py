@@ -83,6 +83,16 @@ class MemberService(Strict):
     body: Localized
 
 
+class Retention(Strict):
+    """How long the association keeps each kind of record, in days (null: the documented default,
+    see ``wiring.retention.DEFAULTS``; a ``SILA_RETENTION_*`` setting overrides both)."""
+
+    messages_days: int | None = Field(default=None, ge=1, description="transcripts of closed conversations")
+    raw_updates_days: int | None = Field(default=None, ge=1, description="providers' raw updates (ids only)")
+    provider_statuses_days: int | None = Field(default=None, ge=1, description="delivery-status callbacks")
+    audit_days: int | None = Field(default=None, ge=1, description="the audit trail (kept longest)")
+
+
 class Pack(Strict):
     slug: str
     code: str = Field(pattern=r"^[A-Z]{3}$", description="prefix of case references, e.g. AMS-26-00042")
@@ -105,6 +115,7 @@ class Pack(Strict):
     contact: Contact = Field(default_factory=Contact)
     member_services: list[MemberService] = Field(default_factory=list)
     kind: Literal["charity", "cooperative"] = "charity"
+    retention: Retention = Field(default_factory=Retention)
 
     @field_validator("slug")
     @classmethod

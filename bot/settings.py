@@ -76,6 +76,14 @@ class Settings:
     #: settings named per association (tokens and senders), keyed by their lower-case name
     #: without the prefix, e.g. ``telegram_token_amass``
     per_association: dict[str, str] = field(default_factory=dict)
+    # -- retention, in days; 0: the association's pack setting, else the default (README: "Retention")
+    retention_messages_days: int = 0
+    retention_raw_updates_days: int = 0
+    retention_provider_statuses_days: int = 0
+    retention_audit_days: int = 0
+    #: deployment-wide (staff accounts are not one association's)
+    retention_login_attempts_days: int = 0
+    retention_sessions_days: int = 0
 
     @property
     def effective_database_url(self) -> str:
@@ -96,6 +104,9 @@ _INT_FIELDS = {
     # push channels
     "telegram_rate_global", "telegram_rate_chat", "twilio_rate_per_sender", "sms_max_segments",
     "delivery_poll_ms", "send_timeout_ms", "media_max_bytes",
+    # retention
+    "retention_messages_days", "retention_raw_updates_days", "retention_provider_statuses_days",
+    "retention_audit_days", "retention_login_attempts_days", "retention_sessions_days",
 }
 
 
@@ -152,6 +163,9 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
             values[key] = int(values[key])
         except (TypeError, ValueError):
             raise SettingsError(f"SILA_{key.upper()}: '{values[key]}' is not a whole number") from None
+    for key in (k for k in values if k.startswith("retention_")):
+        if values[key] < 0:
+            raise SettingsError(f"SILA_{key.upper()}: a number of days, 0 for the default")
     if "data_dir" in values:
         values["data_dir"] = Path(values["data_dir"])
     if values.get("database_url"):

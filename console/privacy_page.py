@@ -19,8 +19,8 @@ BY = ("phone", "reference", "national_id")
 
 
 def _subject(form: object, org: str) -> Subject:
-    by = form_text(form, "by")  # type: ignore[arg-type]
-    value = form_text(form, "value")[:40]  # type: ignore[arg-type]
+    by = form_text(form, "by")
+    value = form_text(form, "value")[:40]
     if by not in BY:
         raise PrivacyError("choose phone, reference or national ID")
     return Subject(org, **{by: value})

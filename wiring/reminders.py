@@ -1,5 +1,5 @@
 """The reminder sweep: forms left half-way get a gentle reminder; forms left past their expiry are
-forgotten, answers and all.
+forgotten, answers and all; records past their retention period are deleted (``wiring.retention``).
 
 A sweep finds conversations idle for longer than the runner's reminder delay and still inside
 the form's expiry; each is re-checked under the conversation's lock (so two workers never both
@@ -19,6 +19,7 @@ from bot.flows import runner
 from bot.reminders import drop_expired_compose, remind_compose
 from bot.types import ConversationKey
 from storage.models import Conversation, ConversationState
+from wiring import retention
 from wiring.runtime import Runtime
 
 log = logging.getLogger("sila.reminders")
@@ -85,6 +86,8 @@ async def reminder_loop(runtime: Runtime, every: float = 600.0) -> None:
             n = await drop_expired_forms(runtime)
             if n:
                 log.info("dropped the answers of %d expired form(s)", n)
+            if runtime.db is not None:
+                await retention.sweep(runtime.db, runtime.packs, runtime.settings)
         except asyncio.CancelledError:
             raise
         except Exception:
