@@ -108,6 +108,22 @@ class Auditor(Protocol):
                      detail: dict[str, Any] | None = None) -> None: ...
 
 
+class VerificationGuard(Protocol):
+    """Failed status verifications, counted durably per request reference and per person
+    (:class:`storage.verification.AuditVerificationGuard`), across inquiries, sessions and
+    visitors: a new chat is not a new budget of guesses."""
+
+    async def attempt(self, *, org: str, reference: str, who: str, now: datetime) -> bool:
+        """Count one attempt on ``reference`` by ``who`` as failed, before the answer is checked
+        (so concurrent guesses are all counted); False when either is locked out (nothing is
+        checked then)."""
+        ...
+
+    async def verified(self, *, org: str, reference: str, who: str, now: datetime) -> None:
+        """The attempt succeeded: the failures counted so far on ``reference`` no longer lock it."""
+        ...
+
+
 @dataclass(slots=True)
 class Services:
     """Everything a turn may use beyond its own state, typed; the wiring layer fills it.
@@ -121,5 +137,6 @@ class Services:
     cases: CaseDesk | None = None
     cipher: Cipher | None = None
     audit: Auditor | None = None
+    verification: VerificationGuard | None = None
     #: the place in the hand-off queue a request made now gets (None: unknown, none is claimed)
     queue_position: Callable[[str], int | None] | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import ClientError, web
@@ -19,6 +20,7 @@ from console.web import audit_access, form_text, lang_of, need, not_found, rende
 from console.web import forbidden as forbidden_page
 from storage.cases import STATUSES, TRANSITIONS, BadTransition, StaleCase, audit
 from storage.crypto import mask
+from storage.verification import AuditVerificationGuard
 
 #: the most a provider may take to hand over one attachment before the officer gets the 502 page
 FETCH_TIMEOUT_S = 30.0
@@ -56,8 +58,12 @@ async def _case_view(request: web.Request, case: Any, *, reveal: str | None = No
     nid = reveal if reveal is not None else (mask("000000" + case.national_id_last4) if case.national_id_last4 else "")
     data = attachments.answer_views(case.id, unseal(case.data or {}, runtime.cipher), lang_of(request),
                                     attachments.form_fields(runtime, case.org, case.flow_id))
+    assert runtime.db is not None
+    failed, failed_last = await AuditVerificationGuard(runtime.db).failures(case.org, case.reference,
+                                                                             datetime.now(UTC))
     return render(request, "case.html", status=status, case=case, history=history, nid=nid, data=data,
-                  transitions=TRANSITIONS.get(case.status, ()), error=error, revealed=reveal is not None)
+                  transitions=TRANSITIONS.get(case.status, ()), error=error, revealed=reveal is not None,
+                  verify_failures=failed, verify_last=failed_last)
 
 
 async def case_page(request: web.Request) -> web.Response:

@@ -31,6 +31,7 @@ from storage.crypto import DataCipher, load_cipher
 from storage.db import Database, check_reachable, create_database
 from storage.models import Association
 from storage.sql_conversations import SqlConversationStore
+from storage.verification import AuditVerificationGuard
 
 log = logging.getLogger("sila.runtime")
 
@@ -134,6 +135,7 @@ async def open_runtime(settings: Settings, *, memory: bool = False) -> AsyncIter
             runtime.cipher = services.cipher = load_cipher(settings)
             runtime.cases = services.cases = CaseService(db, runtime.cipher)
             services.audit = AuditTrail(db)
+            services.verification = AuditVerificationGuard(db)
         engine.services = services
 
         async def _stop_background() -> None:

@@ -98,8 +98,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "status.due": {"ar": "الموعد المتوقع للرد: ليس قبل {due}.", "en": "Expected reply: not before {due}."},
     "status.verify": {
-        "ar": "للتحقق من هويتك، اكتب آخر 4 أرقام من رقم الهوية أو رقم الجوال المسجل في الطلب.",
-        "en": "To verify it's you, type the last 4 digits of the ID number or mobile number on the request.",
+        "ar": "للتحقق من هويتك، اكتب آخر 4 أرقام من رقم الهوية ثم آخر 4 أرقام من رقم الجوال المسجلين في الطلب (8 أرقام، مثل: 1234 5678).",
+        "en": "To verify it's you, type the last 4 digits of the ID number and then the last 4 digits of the mobile number on the request (8 digits, e.g. 1234 5678).",
     },
     "status.not_found": {
         "ar": "لم نجد طلباً بهذه البيانات مرتبطاً بك. تأكد من رقم الطلب، أو اختر «طلباتي».",

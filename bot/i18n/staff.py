@@ -222,6 +222,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "role.officer": {"ar": "موظف علاقات", "en": "Officer"},
     "role.coordinator": {"ar": "منسق", "en": "Coordinator"},
     "role.admin": {"ar": "مدير", "en": "Administrator"},
+    "verify_failures": {"ar": "محاولات فاشلة للاستعلام عن حالة هذا الطلب من شخص لم يثبت أنه صاحبه", "en": "Failed attempts to check this request's status by someone who could not prove it is theirs"},
     "privacy": {"ar": "حقوق البيانات", "en": "Data rights"},
     "privacy.intro": {"ar": "نسخة من بيانات شخص أو حذفها بطلب منه، لجمعيتك فقط. كل إجراء يُسجَّل في سجل التدقيق.", "en": "A copy of a person's data, or its erasure at their request, for your association only. Every action is recorded in the audit log."},
     "privacy.by": {"ar": "البحث بواسطة", "en": "Find by"},

@@ -1,11 +1,16 @@
 """Status inquiry: a beneficiary asks where their request stands, and learns nothing about anyone else's.
 
 * Asked from the channel identity that filed it → the status is shown at once.
-* Any other reference → the person is asked for the last four digits of the ID or mobile on
-  the request. The same question is asked whether or not the reference exists, and a miss gets
-  the same answer as an unknown reference, so nobody can probe which references exist.
+* Any other reference → the person is asked for the last four digits of the ID *and* of the
+  mobile on the request (eight digits; only the mobile's when the request has no ID): one
+  chance in 10^8 a guess, where "either" gave two in 10^4. The same question is asked whether
+  or not the reference exists, and a miss gets the same answer as an unknown reference, so
+  nobody can probe which references exist.
 * No reference → that beneficiary's open requests are listed.
-Three failed verifications end the inquiry for the day.
+
+Failures are counted durably per reference and per person (:class:`bot.ports.VerificationGuard`),
+not in this inquiry's state: a new inquiry, a new session or a new visitor gets no new guesses,
+and each further failure doubles the lock-out. Three failures also end the current inquiry.
 """
 
 from __future__ import annotations
@@ -100,13 +105,18 @@ async def continue_inquiry(ctx: TurnContext) -> bool:
     assert ctx.services is not None and ctx.services.cases is not None  # start_inquiry checked
     cases = ctx.services.cases
     if inquiry["stage"] == "verify":
-        digits = re.sub(r"\D", "", to_western(ctx.input))
-        found = await cases.by_reference(ctx.pack.pack.slug, inquiry["reference"])
-        ok = False
-        if found is not None and len(digits) == 4:
-            case, phone, _hash = found
-            ok = digits == (case.national_id_last4 or "") or bool(phone and phone.endswith(digits))
-        if ok and found is not None:
+        guard = ctx.services.verification
+        who = f"beneficiary:{ctx.beneficiary_id}"
+        org, reference = ctx.pack.pack.slug, inquiry["reference"]
+        if guard is not None and not await guard.attempt(org=org, reference=reference, who=who, now=ctx.now):
+            _done(ctx)
+            ctx.say(Text(t("status.locked", ctx.lang, officer=ctx.pack.pack.referral_officer.get(ctx.lang)),
+                         kind="flow"))
+            return True
+        found = await cases.by_reference(org, reference)
+        if found is not None and _answer_matches(ctx.input, found[0].national_id_last4, found[1]):
+            if guard is not None:
+                await guard.verified(org=org, reference=reference, who=who, now=ctx.now)
             await _audit_verified(ctx, found[0].reference)
             _done(ctx)
             ctx.say(_detail(ctx, found[0]))
@@ -134,6 +144,14 @@ async def continue_inquiry(ctx: TurnContext) -> bool:
     inquiry.update(stage="verify", reference=reference)
     ctx.say(Text(t("status.verify", ctx.lang), kind="flow", expect=Expect("status_inquiry", "verify", "number")))
     return True
+
+
+def _answer_matches(answer: str, id_last4: str | None, phone: str | None) -> bool:
+    """The last four digits of the request's ID followed by the last four of its mobile (spaces,
+    dashes and Arabic-Indic digits allowed); the mobile's alone when the request has no ID."""
+    digits = re.sub(r"\D", "", to_western(answer))
+    expected = (id_last4 or "") + (phone[-4:] if phone else "")
+    return len(expected) >= 4 and digits == expected
 
 
 async def _audit_verified(ctx: TurnContext, reference: str) -> None:
