@@ -42,6 +42,14 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "handoff.yes": {"ar": "نعم، حوّلني لموظف", "en": "Yes, refer me"},
     "handoff.no": {"ar": "لا، شكراً", "en": "No, thanks"},
+    "privacy.erase_recorded": {
+        "ar": "سجّلنا طلبك لحذف بياناتك لدى {org}. حرصاً على خصوصيتك، سيتحقق {officer} من هويتك أولاً، ثم تُحذف بياناتك ونؤكد لك ذلك. تبقى فقط سجلات الإقرار والموافقة على الطلبات التي قدّمتها، دون بياناتك الشخصية، لأنها إثبات نظامي للتوقيع.",
+        "en": "We've recorded your request to delete your data held by {org}. To protect your privacy, the {officer} will first verify your identity; your data will then be deleted and we'll confirm it to you. Only the declaration and consent records of requests you filed are kept, without your personal data, as the legal evidence that they were signed.",
+    },
+    "privacy.export_recorded": {
+        "ar": "سجّلنا طلبك للحصول على نسخة من بياناتك لدى {org}. حرصاً على خصوصيتك، سيتحقق {officer} من هويتك أولاً، ثم تصلك النسخة بطريقة آمنة.",
+        "en": "We've recorded your request for a copy of your data held by {org}. To protect your privacy, the {officer} will first verify your identity, then send you the copy securely.",
+    },
     "handoff.ack": {
         "ar": "أبشر، تم تحويل محادثتك إلى {officer}، وسيتواصل معك هنا في أقرب وقت بإذن الله.",
         "en": "Certainly. Your conversation has been referred to the {officer}, who will reply here as soon as possible.",

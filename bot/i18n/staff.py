@@ -25,6 +25,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "reason.validation": {"ar": "تعثّر في تعبئة النموذج", "en": "Stuck on a form field"},
     "reason.low_rating": {"ar": "تقييم منخفض للخدمة", "en": "Low satisfaction rating"},
     "reason.talk_to_officer": {"ar": "طلب التحدث مع موظف", "en": "Asked for an officer"},
+    "reason.privacy_erase": {"ar": "طلب حذف بياناته (تحقق من هويته ثم استخدم صفحة حقوق البيانات)", "en": "Asked to delete their data (verify who they are, then use the Data rights page)"},
+    "reason.privacy_export": {"ar": "طلب نسخة من بياناته (تحقق من هويته ثم استخدم صفحة حقوق البيانات)", "en": "Asked for a copy of their data (verify who they are, then use the Data rights page)"},
     "reason.support_conditions": {"ar": "سؤال عن شروط الدعم", "en": "Question about support conditions"},
     "case.submitted": {"ar": "تم الاستلام", "en": "Submitted"},
     "case.under_review": {"ar": "قيد الدراسة", "en": "Under review"},

@@ -1,5 +1,5 @@
-"""The routing chain: opt-out → language → numbered choice → survey → human-held → form → commands
-→ FAQ → flow start → fallback.
+"""The routing chain: opt-out → language → numbered choice → survey → human-held → privacy request
+→ form → commands → FAQ → flow start → fallback.
 
 Each stage either handles the turn (returns True) or passes it on. Pre-stages that only adjust
 the turn (language, numbered replies) always pass it on. The order is the contract: STOP wins
@@ -19,11 +19,13 @@ from bot.stages.forms import FlowStage, FlowStartStage
 from bot.stages.human import HumanHeldStage
 from bot.stages.language import LanguageStage
 from bot.stages.optout import OptOutStage
+from bot.stages.privacy import PrivacyRequestStage
 from bot.stages.survey import SurveyStage
 
 
 def default_stages() -> list[Stage]:
     return [
-        OptOutStage(), LanguageStage(), NumberedChoiceStage(), SurveyStage(), HumanHeldStage(), FlowStage(),
+        OptOutStage(), LanguageStage(), NumberedChoiceStage(), SurveyStage(), HumanHeldStage(), PrivacyRequestStage(),
+        FlowStage(),
         CommandStage(), FaqStage(), FlowStartStage(), FallbackStage(),
     ]
