@@ -77,8 +77,14 @@ class AuditVerificationGuard:
         return True
 
     async def verified(self, *, org: str, reference: str, who: str, now: datetime) -> None:
+        """The audit row of a successful look at a request (``case.status_verified``, as before).
+
+        It ends the reference's run of failures; a person's own count is not reset by it (the
+        row's actor is the generic "beneficiary", who is in its detail), so succeeding on one
+        reference does not buy more guesses at others.
+        """
         async with self.db.writer.begin() as conn:
-            await audit(conn, actor=who, action=VERIFIED, org=org, target=reference)
+            await audit(conn, actor="beneficiary", action=VERIFIED, org=org, target=reference, detail={"who": who})
 
     async def failures(self, org: str, reference: str, now: datetime) -> tuple[int, datetime | None]:
         """Failed attempts on ``reference`` since its last success, within the window (the case page)."""

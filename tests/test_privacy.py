@@ -12,9 +12,8 @@ from sqlalchemy import text
 
 from bot.settings import load_settings
 from storage.db import create_database
-from tests.fakes.harness import running, transcript
-from tests.test_console import Harness as ConsoleHarness
-from tests.test_no_id_at_rest import NID, PHONE, SCRIPT, Channels, fill_form
+from tests.harness import running, transcript
+from tests.scripted import NID, PHONE, SCRIPT, Channels, fill_form
 
 NAME = "محمد عبدالله السالم"
 DESCRIPTION = "أحتاج دعماً للعلاج"
@@ -110,35 +109,30 @@ async def test_console_admin_exports_and_erases_for_their_association_only(tmp_p
         for text_ in SCRIPT:
             await ch.send("sms", text_)
         await fill_form(ch, "sms")
-        console = ConsoleHarness(h.client, h.runtime, [])
-        try:
-            await console.staff("admin@amass.sa", role="admin")
-            await console.staff("admin@rida.sa", role="admin", orgs=("rida",))
-            await console.staff("officer@amass.sa")
-            admin, _, _ = await console.login("admin@amass.sa")
-            status, html = await admin.get("/console/privacy")
-            assert status == 200 and "حقوق البيانات" in html
-            officer, _, _ = await console.login("officer@amass.sa")
-            assert (await officer.get("/console/privacy"))[0] == 403
-            other, _, _ = await console.login("admin@rida.sa")
-            form = {"org": "amass", "by": "national_id", "value": NID}
-            assert (await other.post("/console/privacy/export", form))[0] == 403, "not their association"
-            async with admin.session.post(admin.base + "/console/privacy/export",
-                                          data={**form, "csrf": admin.csrf}) as r:
-                assert r.status == 200 and "attachment" in r.headers["Content-Disposition"]
-                doc = await r.json()
-            assert doc["cases"][0]["national_id"] == NID
-            status, body, _ = await admin.post("/console/privacy/erase", {**form, "confirm": "wrong"})
-            assert status == 400 and "لم يُحذف شيء" in body
-            status, _, url = await admin.post("/console/privacy/erase", {**form, "confirm": "amass"})
-            assert status == 200 and url.endswith("msg=privacy_erased")
-            actions = {r.action: r.actor for r in await console.rows(select(AuditLog.action, AuditLog.actor))}
-            assert actions["privacy.export"].startswith("staff:") and actions["privacy.erase"].startswith("staff:")
-            assert await console.scalar(select(ChannelIdentity.id).where(ChannelIdentity.address == PHONE)) is None
-            # the person writes again: a new conversation, nothing of the old one comes back
-            await ch.send("sms", "السلام عليكم")
-            texts = [m.text for m in await transcript(h, "amass", "sms", PHONE)]
-            assert texts[0] == "السلام عليكم" and NAME not in texts
-        finally:
-            for s_ in console.agents:
-                await s_.close()
+        await h.staff("admin@amass.sa", role="admin")
+        await h.staff("admin@rida.sa", role="admin", orgs=("rida",))
+        await h.staff("officer@amass.sa")
+        admin, _, _ = await h.login("admin@amass.sa")
+        status, html = await admin.get("/console/privacy")
+        assert status == 200 and "حقوق البيانات" in html
+        officer, _, _ = await h.login("officer@amass.sa")
+        assert (await officer.get("/console/privacy"))[0] == 403
+        other, _, _ = await h.login("admin@rida.sa")
+        form = {"org": "amass", "by": "national_id", "value": NID}
+        assert (await other.post("/console/privacy/export", form))[0] == 403, "not their association"
+        async with admin.session.post(admin.base + "/console/privacy/export",
+                                      data={**form, "csrf": admin.csrf}) as r:
+            assert r.status == 200 and "attachment" in r.headers["Content-Disposition"]
+            doc = await r.json()
+        assert doc["cases"][0]["national_id"] == NID
+        status, body, _ = await admin.post("/console/privacy/erase", {**form, "confirm": "wrong"})
+        assert status == 400 and "لم يُحذف شيء" in body
+        status, _, url = await admin.post("/console/privacy/erase", {**form, "confirm": "amass"})
+        assert status == 200 and url.endswith("msg=privacy_erased")
+        actions = {r.action: r.actor for r in await h.rows(select(AuditLog.action, AuditLog.actor))}
+        assert actions["privacy.export"].startswith("staff:") and actions["privacy.erase"].startswith("staff:")
+        assert await h.scalar(select(ChannelIdentity.id).where(ChannelIdentity.address == PHONE)) is None
+        # the person writes again: a new conversation, nothing of the old one comes back
+        await ch.send("sms", "السلام عليكم")
+        texts = [m.text for m in await transcript(h, "amass", "sms", PHONE)]
+        assert texts[0] == "السلام عليكم" and NAME not in texts

@@ -7,21 +7,17 @@ the last four digits of *either* the ID or the mobile unlocked the request.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select, update
 
-from app.server import create_app
 from bot.settings import Settings
 from bot.types import ConversationKey, InboundMessage
 from storage.db import migrate
 from storage.models import AuditLog, Case, Conversation
 from storage.verification import FREE_PER_PERSON, AuditVerificationGuard, lock_until
-from tests.test_console import Harness as ConsoleHarness
-from wiring.runtime import RUNTIME, Runtime, open_runtime
+from tests.harness import Harness
+from wiring.runtime import Runtime, open_runtime
 
 NID, MOBILE = "1098765439", "+966512340001"
 RIGHT = f"{NID[-4:]} {MOBILE[-4:]}"
@@ -93,19 +89,7 @@ def test_the_lock_out_doubles_with_each_further_failure() -> None:
     assert lock_until(40, t0, 3) - t0 == timedelta(days=7)  # type: ignore[operator]
 
 
-@pytest.fixture
-async def h(sqlite_settings: Settings) -> AsyncIterator[ConsoleHarness]:
-    app = create_app(sqlite_settings)
-    async with TestClient(TestServer(app)) as client:
-        harness = ConsoleHarness(client, app[RUNTIME], [])
-        try:
-            yield harness
-        finally:
-            for s in harness.agents:
-                await s.close()
-
-
-async def test_the_officer_sees_repeated_failures_on_the_case(h: ConsoleHarness) -> None:
+async def test_the_officer_sees_repeated_failures_on_the_case(h: Harness) -> None:
     reference = await file_case(h.runtime)
     await h.staff("officer@amass.sa")
     officer, _, _ = await h.login("officer@amass.sa")

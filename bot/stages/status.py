@@ -115,9 +115,10 @@ async def continue_inquiry(ctx: TurnContext) -> bool:
             return True
         found = await cases.by_reference(org, reference)
         if found is not None and _answer_matches(ctx.input, found[0].national_id_last4, found[1]):
-            if guard is not None:
+            if guard is not None:  # it writes the audit row of the look
                 await guard.verified(org=org, reference=reference, who=who, now=ctx.now)
-            await _audit_verified(ctx, found[0].reference)
+            else:
+                await _audit_verified(ctx, found[0].reference)
             _done(ctx)
             ctx.say(_detail(ctx, found[0]))
             return True
