@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 
 from tests.harness import Harness, running
-from tests.scripted import SCRIPT, VISITOR, Channels, fill_form, id_bytes
+from tests.scripted import NID, SCRIPT, VISITOR, Channels, fill_form, id_bytes
 
 
 async def converse_everywhere(h: Harness) -> None:
@@ -64,3 +64,39 @@ async def test_postgresql_dump_holds_no_national_id(tmp_path: Path, pg_url: str)
         assert not [b for b in id_bytes() if b in dump], "a national ID in clear in the PostgreSQL dump"
     finally:
         drop_pg_database(url)
+
+
+async def test_a_raw_update_is_sealed_while_it_waits_gone_once_processed_and_rotated(h: Harness) -> None:
+    """The inbox (storage/inbox.py) holds the raw Telegram update only encrypted, only until it is
+    processed, and ``sila keys rotate`` moves a waiting one to the new key."""
+    import base64
+    import json
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from storage import inbox
+    from storage.crypto import DataCipher, new_key, rotate_stored
+    from storage.models import InboundUpdate
+
+    db, old = h.runtime.db, h.runtime.cipher
+    assert db is not None and old is not None
+    body = json.dumps({"update_id": 1, "message": {"text": f"هويتي {NID}", "chat": {"id": 7}}})
+    row_id = await inbox.record(db, old, org="amass", channel="telegram", provider_id="1", body=body)
+    assert row_id is not None
+    async with db.reader.connect() as conn:
+        stored = (await conn.execute(select(InboundUpdate.body).where(InboundUpdate.id == row_id))).scalar_one()
+    assert NID not in stored and stored.startswith("v1:")
+    new = DataCipher(base64.b64decode(new_key()), [base64.b64decode(h.settings.data_key or _env_key())])
+    assert await rotate_stored(db, new) >= 1
+    [(rid, _org, opened)] = await inbox.unprocessed(db, new, "telegram", older_than=timedelta(0))
+    assert rid == row_id and opened == body, "readable under the new key alone after rotation"
+    await inbox.mark_processed(db, row_id)
+    async with db.reader.connect() as conn:
+        assert (await conn.execute(select(InboundUpdate.body).where(InboundUpdate.id == row_id))).scalar_one() == ""
+
+
+def _env_key() -> str:
+    import os
+
+    return os.environ["SILA_DATA_KEY"]

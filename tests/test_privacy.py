@@ -136,3 +136,37 @@ async def test_console_admin_exports_and_erases_for_their_association_only(tmp_p
         await ch.send("sms", "السلام عليكم")
         texts = [m.text for m in await transcript(h, "amass", "sms", PHONE)]
         assert texts[0] == "السلام عليكم" and NAME not in texts
+
+
+async def test_export_and_erase_on_postgresql(tmp_path: Path, pg_url: str) -> None:
+    """The same actions on PostgreSQL: a ``pg_dump`` after erasure holds nothing of the person."""
+    import shutil
+
+    import pytest
+
+    from tests.services import create_pg_database, drop_pg_database
+    from wiring.privacy import Subject, erase_person, export_person
+
+    if shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump not installed")
+    url = create_pg_database()
+    try:
+        async with running(tmp_path, database_url=url) as h:
+            ch = Channels(h, None)  # type: ignore[arg-type]
+            for text_ in SCRIPT:
+                await ch.send("sms", text_)
+            await fill_form(ch, "sms")
+            db, cipher = h.runtime.db, h.runtime.cipher
+            assert db is not None and cipher is not None
+            doc = await export_person(db, cipher, Subject("amass", phone=PHONE), actor="test")
+            assert doc["cases"][0]["national_id"] == NID
+            done = await erase_person(db, cipher, Subject("amass", reference=doc["cases"][0]["reference"]),
+                                      actor="test")
+            assert done["counts"]["messages"] > 0
+        dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+        dump = subprocess.run(["pg_dump", "--data-only", dsn], capture_output=True, check=True).stdout
+        assert b"privacy.erase" in dump
+        for trace in (PHONE, NAME, DESCRIPTION):
+            assert trace.encode() not in dump, trace
+    finally:
+        drop_pg_database(url)
