@@ -17,6 +17,7 @@ from storage.db import migrate
 from storage.models import (
     AuditLog,
     Conversation,
+    ConversationState,
     InboundUpdate,
     LoginAttempt,
     Message,
@@ -58,6 +59,8 @@ async def test_sweep_deletes_only_what_is_past_its_period(sqlite_settings: Setti
         await write(rt,
                   update(Conversation).where(Conversation.id.in_([old, held])).values(updated_at=long_ago),
                   update(Message).where(Message.conversation_id.in_([old, held])).values(created_at=long_ago),
+                  update(ConversationState).where(ConversationState.conversation_id.in_([old, held]))
+                  .values(updated_at=long_ago),
                   update(Conversation).where(Conversation.id == held).values(status="waiting"))
         for i, days in enumerate((10, 1)):
             await inbox.record(rt.db, rt.cipher, org="amass", channel="telegram", provider_id=f"u{i}", body="{}")

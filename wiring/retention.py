@@ -109,11 +109,12 @@ async def _idle_transcripts(db: Database, org: str, cutoff: datetime, limit: int
     """Messages of conversations idle since ``cutoff`` and not with an officer; their count."""
     async with db.writer.begin() as conn:
         ids = list((await conn.execute(
-            select(Conversation.id).where(
-                Conversation.org == org, Conversation.status.in_(("bot", "closed")),
-                Conversation.updated_at < cutoff,
-                select(Message.id).where(Message.conversation_id == Conversation.id).exists())
-            .limit(limit))).scalars())
+            select(Conversation.id)
+            .join(ConversationState, ConversationState.conversation_id == Conversation.id)
+            .where(Conversation.org == org, Conversation.status.in_(("bot", "closed")),
+                   ConversationState.updated_at < cutoff,  # written by every turn: the last activity
+                   select(Message.id).where(Message.conversation_id == Conversation.id).exists())
+            .order_by(ConversationState.updated_at).limit(limit))).scalars())
         if not ids:
             return 0
         # a message newer than the cutoff means the conversation is not idle after all
@@ -123,5 +124,5 @@ async def _idle_transcripts(db: Database, org: str, cutoff: datetime, limit: int
         await conn.execute(delete(Outbox).where(Outbox.conversation_id.in_(ids)))
         await conn.execute(delete(Note).where(Note.conversation_id.in_(ids)))
         await conn.execute(update(ConversationState).where(ConversationState.conversation_id.in_(ids))
-                           .values(data={}))
+                           .values(data={}))  # updated_at kept: the conversation stays idle
         return (await conn.execute(delete(Message).where(Message.conversation_id.in_(ids)))).rowcount or 0
