@@ -231,7 +231,8 @@ class Engine:
             conversation=conv, previous_seq=previous_seq, messages=messages, outbox=outbox,
             status_changed=status_changed,
             touch_inbound_at=now if msg.key.channel in PUSH_CHANNELS else None,
-            beneficiary_name=msg.sender_name, survey_answers=ctx.survey_answers,
+            beneficiary_name=mask_national_ids(msg.sender_name) if msg.sender_name else None,
+            survey_answers=ctx.survey_answers,
         )
         return ctx, turn
 

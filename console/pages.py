@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from bot.flows.schema import FieldDef
 from bot.ids import new_id
+from bot.redact import mask_national_ids
 from bot.sealed import unseal
 from console import attachments, auth, report, service
 from console import cases as case_ops
@@ -183,7 +184,8 @@ async def conversation_action(request: web.Request) -> web.Response:
                 return await _conversation_view(request, user, conv, error="err.text", status=400)
             async with runtime.db.writer.begin() as conn:
                 await conn.execute(insert(Note).values(id=new_id(), conversation_id=conv.id, org=conv.org,
-                                                       staff_id=user.id, body=body, created_at=datetime.now(UTC)))
+                                                       staff_id=user.id, body=mask_national_ids(body),
+                                                       created_at=datetime.now(UTC)))
                 await audit(conn, actor=f"staff:{user.id}", action="conversation.note", org=conv.org, target=conv.id)
             raise _back(conv, "noted")
         if action == "handback":

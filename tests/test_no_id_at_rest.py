@@ -100,3 +100,23 @@ def _env_key() -> str:
     import os
 
     return os.environ["SILA_DATA_KEY"]
+
+
+async def test_an_officer_note_or_a_display_name_keeps_no_id(h: Harness) -> None:
+    """Staff paste IDs into internal notes too, and a Telegram or WhatsApp profile name is free text."""
+    from sqlalchemy import select
+
+    from bot.types import ConversationKey, InboundMessage
+    from storage.models import Beneficiary, Note
+
+    cid = await h.escalate("e" * 32)
+    await h.staff("officer@amass.sa")
+    officer, _, _ = await h.login("officer@amass.sa")
+    await officer.post(f"/console/c/{cid}/claim")
+    status, _, _ = await officer.post(f"/console/c/{cid}/note", {"body": f"هويته {NID} حسب المكالمة"})
+    assert status == 200
+    assert await h.scalar(select(Note.body)) == f"هويته ******{NID[-4:]} حسب المكالمة"
+    await h.runtime.engine.handle(InboundMessage(key=ConversationKey("amass", "whatsapp", "+966512349999"),
+                                                 text="مرحبا", sender_name=f"سارة {NID}"))
+    names = [n for n in await h.rows(select(Beneficiary.display_name)) if n[0]]
+    assert names and all(NID not in n[0] for n in names)
