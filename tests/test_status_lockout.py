@@ -8,12 +8,14 @@ the last four digits of *either* the ID or the mobile unlocked the request.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.settings import Settings
 from bot.types import ConversationKey, InboundMessage
-from storage.db import migrate
+from storage.db import create_database, migrate
 from storage.models import AuditLog, Case, Conversation
 from storage.verification import FREE_PER_PERSON, AuditVerificationGuard, lock_until
 from tests.harness import Harness
@@ -99,3 +101,25 @@ async def test_the_officer_sees_repeated_failures_on_the_case(h: Harness) -> Non
         await ask(h.runtime, f"{i + 1:032x}", reference, "0000 0000")
     status, html = await officer.get(f"/console/cases/{case_id}")
     assert status == 200 and 'id="verify-failures"' in html and ": 3 ·" in html
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_concurrent_guesses_are_all_counted(sqlite_settings: Settings, backend: str, request: Any) -> None:
+    """30 guesses at once (30 sockets, or 30 workers) cannot all read "not locked" first."""
+    import asyncio
+    import dataclasses
+
+    settings = sqlite_settings
+    if backend == "postgresql":
+        settings = dataclasses.replace(sqlite_settings, database_url=request.getfixturevalue("pg_url"))
+    await migrate(settings)
+    db = create_database(settings)
+    try:
+        guard = AuditVerificationGuard(db)
+        now = datetime.now(UTC)
+        reference = f"AMS-26-{abs(hash(backend)) % 90000 + 10000:05d}"
+        allowed = await asyncio.gather(*[guard.attempt(org="amass", reference=reference, who=f"beneficiary:{i}",
+                                                       now=now) for i in range(30)])
+        assert sum(allowed) == 3
+    finally:
+        await db.dispose()
