@@ -63,3 +63,14 @@ def test_a_wrong_check_digit_or_a_longer_number_is_not_an_id(nid: str) -> None:
     phone = "0551234567"
     assert mask_national_ids(phone) == phone
     assert mask_national_ids(f"{phone} {nid}") == f"{phone} ******{nid[-4:]}"
+
+
+def test_the_module_imports_first_in_a_fresh_interpreter() -> None:
+    """bot.redact uses the form validators; nothing under bot/flows may import it back (a cycle
+    through bot/flows/__init__ once broke ``import bot.redact`` when it came first)."""
+    import subprocess
+    import sys
+
+    for module in ("bot.redact", "bot.sealed", "bot.stages.privacy"):
+        done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-500:]

@@ -21,7 +21,6 @@ from bot.flows.normalize import fold
 from bot.flows.schema import FieldDef, FlowDef
 from bot.flows.validators import NO_WORDS, YES_WORDS, display_for
 from bot.i18n import t
-from bot.redact import mask_national_ids
 from bot.types import Button, Choices, Expect, Text
 
 SUMMARY_FIELD, EDIT_FIELD, DECLARATION_FIELD, CONSENT_FIELD, HANDOFF_FIELD = (
@@ -164,13 +163,13 @@ def field_prompt(
 
 
 def summary_lines(flow: FlowDef, fields: list[FieldDef], answers: dict[str, Any], lang: str) -> list[str]:
-    """One "• label: value" line per visible field; national IDs masked to the last 4 digits, also
-    one typed into another field (a description), so the echo never holds an ID in clear."""
+    """One "• label: value" line per visible field; national IDs masked to the last 4 digits (one
+    typed into another field, a description, is masked by the engine before the reply is stored)."""
     lines = []
     for f in fields:
         if f.id not in answers:
             continue
-        shown = mask_national_ids(display_for(replace(f.to_spec(), lang=lang), answers[f.id]))
+        shown = display_for(replace(f.to_spec(), lang=lang), answers[f.id])
         lines.append(f"• {f.title(lang)}: {shown}")
     return lines
 
