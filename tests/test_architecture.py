@@ -152,6 +152,19 @@ def test_no_import_cycle_between_files() -> None:
     assert found == [], "\n".join(" ↔ ".join(group) for group in found)
 
 
+def test_no_test_module_imports_another() -> None:
+    """Shared test code lives in helper modules (tests/harness.py, tests/services.py, …), so that
+    running one test file never drags in, and collects, another's tests."""
+    found = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for target, line, _in_function, _typing in imports_of(path, name):
+            parts = target.split(".")
+            if len(parts) > 1 and parts[0] == "tests" and parts[1].startswith("test_"):
+                found.append(f"{path.relative_to(ROOT)}:{line}: imports {target}")
+    assert found == [], "\n".join(found)
+
+
 def test_the_rules_catch_what_they_forbid(tmp_path: Path) -> None:
     """The checker itself: an upward import, an import in a function and a cycle are all seen."""
     sample = tmp_path / "storage_sample.py"
