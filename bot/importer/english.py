@@ -51,6 +51,8 @@ _PHRASES: list[tuple[tuple[str, ...], str]] = [
      "Presenting the financial statements and the general assembly meeting dates"),
     (("القوايم الماليه",), "Presenting the financial statements"),
     (("دليل الاجراءات",), "The procedures guide"),
+    (("دليل خدمات المستفيدين",), "The beneficiary services guide"),
+    (("طلب خدمه",), "The service request"),
     (("نموذج",), "The request form"),
     # detailed goals
     (("تقدير حاجه المستفيد",), "Assessing the needs of the beneficiary and all beneficiary groups by simplifying "

@@ -19,7 +19,7 @@ from bot.importer.text import clean_text, fold
 __all__ = ["ApprovalFacts", "PolicyFacts", "extract"]
 
 _ASSOC = r"(?:ال)?جمعي[ةه]"
-_ORDINALS = {"الاولى": 1, "الثانيه": 2, "الثالثه": 3, "الرابعه": 4, "الخامسه": 5, "السادسه": 6, "السابعه": 7,
+_ORDINALS = {"الاولي": 1, "الثانيه": 2, "الثالثه": 3, "الرابعه": 4, "الخامسه": 5, "السادسه": 6, "السابعه": 7,
              "الثامنه": 8, "التاسعه": 9, "العاشره": 10}
 _DATE = re.compile(r"(\d{1,2})[\s.]*[/\-][\s.]*(\d{1,2})[\s.]*[/\-][\s.]*(\d{4})")
 _WEEKDAYS = {"الاحد": "الأحد", "الاثنين": "الإثنين", "الثلاثاء": "الثلاثاء", "الاربعاء": "الأربعاء",
@@ -179,7 +179,7 @@ def _location(header: list[str], text: str) -> str | None:
 
 
 def _officer(step: str) -> str | None:
-    m = re.search(r"احالت\S*\s+(?:الى\s+|ل)?(م?سؤول\s+.+?)\s+(?:للاجابه|لاجابه|ليجيب|للرد|ليرد|لتوضيح|$)",
+    m = re.search(r"احالت\S*\s+(?:الي\s+|ل)?(م?سؤول\s+.+?)\s+(?:للاجابه|لاجابه|ليجيب|للرد|ليرد|لتوضيح|$)",
                   fold(step))
     if not m:
         return None
@@ -189,7 +189,7 @@ def _officer(step: str) -> str | None:
 
 
 def _committee(step: str) -> str | None:
-    m = re.search(r"(?:^|\s)(?:ل|الى\s+|ال)?(لجن[هة]\s+.+?)"
+    m = re.search(r"(?:^|\s)(?:ل|الي\s+|ال)?(لجن[هة]\s+.+?)"
                   r"(?=\s+(?:لدراسه|لدراسته|للدراسه|والرد|للبت|للنظر|التي|خلال)|[،,.]|$)", fold(step))
     if not m:
         return None
@@ -210,14 +210,15 @@ def _approval(sections: Sections, name: str | None) -> ApprovalFacts | None:
     if body is None:
         return None
     facts = ApprovalFacts(body=body)
-    m = re.search(r"الاجتماع\s*[()\s]*(\d+)\s*[()]", key)
+    m = re.search(r"(?:الاجتماع|اجتماعه)\s*(?:رقم\s*)?[()\s]*(\d+)\s*[()]?", key)
     facts.meeting = m.group(1) if m else None
     m = re.search(r"دورته\s*[()\s]*(\d+)\s*[()]", key)
     facts.cycle = m.group(1) if m else None
     m = re.search(r"(?:بجلسته|جلسته|الجلسه)\s*(?:رقم\s*)?[(\s]*(\d+|" + "|".join(_ORDINALS) + ")", key)
     if m:
-        facts.session = m.group(1)
-        facts.session_number = int(m.group(1)) if m.group(1).isdigit() else _ORDINALS[m.group(1)]
+        digits = m.group(1).isdigit()
+        facts.session = m.group(1) if digits else re.sub("ه$", "ة", m.group(1)).replace("الاولي", "الأولى")
+        facts.session_number = int(m.group(1)) if digits else _ORDINALS[m.group(1)]
     for d in _DATE.finditer(key):
         day, month, year = int(d.group(1)), int(d.group(2)), int(d.group(3))
         if not (1 <= day <= 31 and 1 <= month <= 12):
@@ -265,7 +266,7 @@ def extract(raw: str) -> PolicyFacts:
     facts.required_info = _find(steps, r"المعلومات المطلوبه|كافه المعلومات")
     facts.referral_step = _find(steps, r"احالت")
     facts.referral_officer = _officer(facts.referral_step) if facts.referral_step else None
-    facts.declaration = _find(steps, r"التوقيع|مسؤوليه مباشره|مسؤول مسؤوليه")
+    facts.declaration = _find(steps, r"التوقيع|يوقع|مسؤوليه|صحه البيانات المقدمه")
     facts.committee_step = _find(steps, r"لجن")
     facts.committee = _committee(facts.committee_step) if facts.committee_step else None
     facts.period = find_period(facts.committee_step) if facts.committee_step else None

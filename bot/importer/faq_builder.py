@@ -85,13 +85,15 @@ def _answers(facts: PolicyFacts, pack: dict[str, Any]) -> dict[str, Loc | None]:
         "the rights of the association and of each party; the relationship with beneficiaries is a priority, "
         "reviewed continuously to guarantee the beneficiary's rights.")
     channels = pack["channels"]
+    seat_ar = f" ومقر الجمعية في {where['ar']}." if where else ""
+    seat_en = f" The association is in {where['en']}." if where else ""
     if channels:
         out["contact_channels"] = loc(
             "يسعدنا تواصلك! قنوات التواصل المعتمدة في سياستنا: " + _join([c["name"]["ar"] for c in channels], "ar")
-            + ". ولا تتضمن السياسة أرقام الهواتف أو العناوين؛ إذ تعلنها الجمعية عبر قنواتها الرسمية، ويسعدني "
+            + "." + seat_ar + " ولا تتضمن السياسة أرقام الهواتف أو العناوين؛ إذ تعلنها الجمعية عبر قنواتها الرسمية، ويسعدني "
             "خدمتك هنا أيضاً.",
             "Happy to hear from you! Our policy's contact channels are: "
-            + _join([c["name"]["en"] for c in channels], "en") + ". The policy does not state phone numbers or "
+            + _join([c["name"]["en"] for c in channels], "en") + "." + seat_en + " The policy does not state phone numbers or "
             "addresses; the association publishes them through its official channels, and I'm glad to help you here.")
     else:
         out["contact_channels"] = loc(

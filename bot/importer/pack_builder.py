@@ -93,8 +93,7 @@ def _approval(facts: PolicyFacts, name_en: str, report: ImportReport) -> dict[st
         ar.append(f"في الاجتماع ({a.meeting})")
         en.append(f"at meeting ({a.meeting})")
     if a.session:
-        ordinal = a.session if a.session.isdigit() else re.sub(r"ه$", "ة", a.session)
-        ar.append(f"في جلسته {ordinal}")
+        ar.append(f"في جلسته {a.session}")
         en.append(f"at its session {a.session_number}")
     if a.cycle:
         ar.append(f"في دورته ({a.cycle})")
@@ -159,6 +158,7 @@ def build_pack(facts: PolicyFacts, slug: str, code: str, source: str, report: Im
                f"H{a.date_hijri}" if a and a.date_hijri else f"unversioned-{re.sub(r'[^A-Za-z0-9_.-]', '_', source)}")
     officer = facts.referral_officer
     if officer:
+        report.add("المسؤول عند عدم وضوح الإجراءات", "officer for unclear procedures", officer)
         officer_en, ok = render_named(officer, "officer")
         if not ok:
             report.check(f"ترجمة «{officer}» إلى الإنجليزية", f"the English for the officer '{officer}'")
@@ -166,7 +166,6 @@ def build_pack(facts: PolicyFacts, slug: str, code: str, source: str, report: Im
         officer, officer_en = "موظف علاقات المستفيدين", "Beneficiary relations officer"
         report.miss("المسؤول الذي يُحال إليه المستفيد عند عدم وضوح الإجراءات (يُحال إلى موظف علاقات المستفيدين)",
                     "the officer to refer to when the procedure is unclear (the relations officer stands in)")
-    report.add("المسؤول عند عدم وضوح الإجراءات", "officer for unclear procedures", facts.referral_officer)
     committee: dict[str, str] | None = None
     if facts.committee:
         named, ok = render_named(facts.committee, "committee")
