@@ -13,13 +13,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.importer.pack_writer import ImportRefused, import_policy
-from bot.importer.reader import PolicyReadError
 from app.common import CliError
 from bot.packs import default_orgs_dir
 from bot.settings import load_settings
 
+
 def cmd_orgs_import(args: argparse.Namespace) -> int:
+    # imported here so every other `sila` command starts without the importer (and pypdf)
+    from bot.importer.pack_writer import ImportRefused, import_policy
+    from bot.importer.reader import PolicyReadError
+
     if args.orgs_dir:
         orgs_dir = Path(args.orgs_dir)
     else:

@@ -7,7 +7,6 @@ skip with the reason when that folder is absent. Our own two policies are in tes
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 
 import pytest

@@ -90,17 +90,18 @@ def _answers(facts: PolicyFacts, pack: dict[str, Any]) -> dict[str, Loc | None]:
     if channels:
         out["contact_channels"] = loc(
             "يسعدنا تواصلك! قنوات التواصل المعتمدة في سياستنا: " + _join([c["name"]["ar"] for c in channels], "ar")
-            + "." + seat_ar + " ولا تتضمن السياسة أرقام الهواتف أو العناوين؛ إذ تعلنها الجمعية عبر قنواتها الرسمية، ويسعدني "
-            "خدمتك هنا أيضاً.",
+            + "." + seat_ar + " ولا تتضمن السياسة أرقام الهواتف أو العناوين؛ إذ تعلنها الجمعية عبر قنواتها "
+            "الرسمية، ويسعدني خدمتك هنا أيضاً.",
             "Happy to hear from you! Our policy's contact channels are: "
-            + _join([c["name"]["en"] for c in channels], "en") + "." + seat_en + " The policy does not state phone numbers or "
-            "addresses; the association publishes them through its official channels, and I'm glad to help you here.")
+            + _join([c["name"]["en"] for c in channels], "en") + "." + seat_en + " The policy does not state phone "
+            "numbers or addresses; the association publishes them through its official channels, and I'm glad to "
+            "help you here.")
     else:
         out["contact_channels"] = loc(
-            "لا تحدد سياستنا قنوات تواصل بعينها ولا أرقاماً أو عناوين، ويسعدني خدمتك هنا مباشرة، أو تحويلك إلى "
-            f"{officer['ar']} متى احتجت.",
-            "Our policy does not list specific contact channels, numbers or addresses; I'm glad to help you right "
-            f"here, or to connect you with the {officer['en']} whenever you need.")
+            "لا تحدد سياستنا المنشورة قنوات تواصل بعينها ولا أرقاماً أو عناوين، ويسعدني خدمتك هنا مباشرة؛ وسأحوّل "
+            f"استفسارك الآن إلى {officer['ar']} ليفيدك بوسائل التواصل.",
+            "Our published policy does not list specific contact channels, numbers or addresses; I'm glad to help "
+            f"you right here, and I'm passing your question to the {officer['en']} to tell you how to reach them.")
     if facts.remote_service:
         out["remote_service"] = loc(
             f"من أهداف سياستنا: {facts.remote_service} ويمكنك هنا الاستفسار وتقديم طلبك خطوة بخطوة من حيث أنت.",
@@ -133,9 +134,9 @@ def _answers(facts: PolicyFacts, pack: dict[str, Any]) -> dict[str, Loc | None]:
     tools = pack["officer_tools"]
     out["support_conditions"] = loc(
         "لا تنص هذه السياسة على شروط الدعم ومبالغه، وإنما يرجع فيها موظف علاقات المستفيدين إلى: "
-        + _join([t["ar"] for t in tools], "ar") + f". ويسعد {officer['ar']} بإيضاحها لك.",
+        + _join([t["ar"] for t in tools], "ar") + f". سأحوّل استفسارك إلى {officer['ar']} ليوضحها لك.",
         "This policy does not set support conditions or amounts; the beneficiary relations officer refers to: "
-        + _join([t["en"] for t in tools], "en") + f". The {officer['en']} will gladly explain them.")
+        + _join([t["en"] for t in tools], "en") + f". I'm passing your question to the {officer['en']} to explain.")
     out["data_responsibility"] = loc(
         f"وفق سياستنا: {facts.declaration} لذلك سأعرض عليك ملخص بياناتك لتراجعه وتؤكده قبل إرسال الطلب.",
         "Under our policy, the applicant confirms and signs that the data provided is correct and is directly "
@@ -151,9 +152,10 @@ def _answers(facts: PolicyFacts, pack: dict[str, Any]) -> dict[str, Loc | None]:
             f"replies on its acceptance or rejection{tail_en}, under our beneficiary relationship policy.")
     else:
         out["reviewing_committee"] = loc(
-            f"لا تسمّي سياستنا لجنة بعينها لدراسة الطلبات، ويسعد {officer['ar']} بإيضاح من يبت في طلبك.",
-            f"Our policy does not name a committee that studies requests; the {officer['en']} will gladly explain "
-            "who decides on your request.")
+            f"لا تسمّي سياستنا المنشورة لجنة بعينها لدراسة الطلبات؛ وسأحوّل استفسارك إلى {officer['ar']} ليوضح لك من "
+            "يبت في طلبك.",
+            "Our published policy does not name a committee that studies requests; I'm passing your question to the "
+            f"{officer['en']}, who will explain who decides on your request.")
     if period:
         out["decision_period"] = loc(
             f"نحيطك علماً بأن طلبك يُرفع إلى {committee['ar'] if committee else 'الجهة المختصة'} لدراسته، ويُرد عليك "
@@ -164,10 +166,10 @@ def _answers(facts: PolicyFacts, pack: dict[str, Any]) -> dict[str, Loc | None]:
             "request here with its reference number.")
     else:
         out["decision_period"] = loc(
-            "لا تحدد سياستنا مدة للرد على الطلب، ويمكنك متابعة حالة طلبك هنا برقم الطلب، ويسعد "
-            f"{officer['ar']} بإفادتك عن موعد الرد المتوقع.",
-            "Our policy does not set a time for replying to a request; you can follow your request here with its "
-            f"reference number, and the {officer['en']} will gladly tell you when to expect a reply.")
+            f"لا تحدد سياستنا المنشورة مدة للرد على الطلبات؛ وسأحوّل استفسارك إلى {officer['ar']} ليوضح لك ما يخص "
+            "طلبك، ويمكنك أيضاً متابعة حالة طلبك هنا برقم الطلب.",
+            "Our published policy does not set a time for replying to requests; I'm passing your question to the "
+            f"{officer['en']}, and you can also follow your request here with its reference number.")
     out["registration_completion"] = loc(
         f"وفق سياستنا: {facts.registration} ثم تُقدَّم لك الخدمة اللازمة. ويمكنك متابعة حالة طلبك هنا برقم الطلب.",
         "Under our policy, registration is completed once the requests are complete, and then the required service "
@@ -183,9 +185,10 @@ def _answers(facts: PolicyFacts, pack: dict[str, Any]) -> dict[str, Loc | None]:
         "beneficiaries' opinions. We'd be glad to receive your suggestion here.") if facts.quality else None
     approval = pack["policy"]["approval"]
     out["policy_approval"] = loc(approval["text"]["ar"], approval["text"]["en"]) if approval else loc(
-        "لا يتضمن نص السياسة الذي لدينا بيانات اعتمادها من مجلس الإدارة، ويسعد موظف علاقات المستفيدين بإفادتك.",
-        "The policy text we hold does not include its board approval record; a beneficiary relations officer "
-        "will gladly tell you.")
+        f"لا يتضمن نص السياسة المنشور بيانات اعتمادها من مجلس الإدارة؛ وسأحوّل استفسارك إلى {officer['ar']} "
+        "ليفيدك.",
+        "The published policy text does not include its board approval record; I'm passing your question to the "
+        f"{officer['en']}.")
     out["officer_tools"] = loc(
         "يعتمد موظف علاقات المستفيدين في التواصل معك على: " + _join([t["ar"] for t in tools], "ar") + ".",
         "The beneficiary relations officer relies on: " + _join([t["en"] for t in tools], "en") + ".")
@@ -226,8 +229,12 @@ def _flow_answers(facts: PolicyFacts, pack: dict[str, Any], flows: dict[str, Any
     return out
 
 
-_ACTIONS = {"apply_support": "flow:support_request", "request_status": "flow:status_inquiry",
-            "data_update": "flow:data_update", "volunteering": "flow:volunteer", "talk_to_officer": "handoff"}
+#: topics a beneficiary asks whatever the policy says; when it says nothing, a person answers
+_NOT_STATED = {"contact_channels": "channels", "reviewing_committee": "committee", "decision_period": "period",
+               "policy_approval": "approval"}
+_ACTIONS = {"support_conditions": "handoff", "apply_support": "flow:support_request",
+            "request_status": "flow:status_inquiry", "data_update": "flow:data_update",
+            "volunteering": "flow:volunteer", "talk_to_officer": "handoff"}
 
 
 def build_faq(facts: PolicyFacts, pack: dict[str, Any], flows: dict[str, Any]) -> dict[str, Any]:
@@ -253,9 +260,11 @@ def build_faq(facts: PolicyFacts, pack: dict[str, Any], flows: dict[str, Any]) -
         answer = answers.get(topic_id)
         if answer is None:
             continue
-        topic: dict[str, Any] = {"id": topic_id, "clause": dict(spec["clause"]),
-                                 "questions": _questions(topic_id, fill), "answer": answer}
-        if topic_id in _ACTIONS:
-            topic["action"] = _ACTIONS[topic_id]
+        silent = topic_id in _NOT_STATED and not getattr(facts, _NOT_STATED[topic_id])
+        clause = loc("لا يرد في السياسة", "Not stated in the policy") if silent else dict(spec["clause"])
+        topic: dict[str, Any] = {"id": topic_id, "clause": clause, "questions": _questions(topic_id, fill),
+                                 "answer": answer}
+        if topic_id in _ACTIONS or silent:
+            topic["action"] = "handoff" if silent else _ACTIONS[topic_id]
         topics.append(topic)
     return {"topics": topics}
