@@ -23,7 +23,8 @@ from bot.importer.flows_builder import build_flows
 from bot.importer.pack_builder import build_pack
 from bot.importer.reader import read_policy
 from bot.importer.report import ImportReport
-from bot.packs import SLUG_RE, PackError, load_pack
+from bot.pack_model import SLUG_RE, PackError
+from bot.packs import load_pack
 
 __all__ = ["ImportRefused", "ImportResult", "import_policy", "render_yaml"]
 
