@@ -117,12 +117,15 @@ def test_seed_facts(prefix: str, name: str, officer: str, committee: str | None,
 
 
 @needs_seeds
-def test_the_garbled_seed_reads_like_the_clean_ones() -> None:
+def test_the_garbled_seed_reads_like_the_clean_ones(tmp_path: Path) -> None:
     garbled, clean = extract(seed("002").read_text(encoding="utf-8")), extract(seed("001").read_text(encoding="utf-8"))
     assert garbled.title == "سياسة تنظيم العلاقات مع المستفيدين وتقديم الخدمات"
     assert [fold(c)[-6:] for c in garbled.channels][:4] == [fold(c)[-6:] for c in clean.channels][:4]
     assert garbled.goal and garbled.goal.startswith("تقديم خدمة متميزة")
     assert garbled.declaration and garbled.declaration.startswith("التأكد على صحة البيانات المقدمة من طالب الخدمة")
+    assert garbled.repaired_lines >= 5 and clean.repaired_lines < 5
+    report = import_policy(seed("002"), "ilm-alhajj", tmp_path).report.render("x")
+    assert "damaged by PDF text extraction" in report and "أفسدها استخراج النص" in report
     assert garbled.tools == ["اللائحة الأساسية للجمعية", "دليل خدمات البحث الاجتماعي", "دليل سياسة الدعم للمستفيدين",
                              "طلب دعم مستفيد"]
 

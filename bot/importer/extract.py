@@ -70,7 +70,8 @@ class PolicyFacts:
     remote_service: str | None = None
     quality: str | None = None
     approval: ApprovalFacts | None = None
-    notes: list[str] = field(default_factory=list)
+    #: lines the cleaner had to reorder or mend (a garbled PDF extraction when there are many)
+    repaired_lines: int = 0
 
 
 def _tidy(text: str) -> str:
@@ -232,11 +233,21 @@ def _approval(sections: Sections, name: str | None) -> ApprovalFacts | None:
     return facts
 
 
+def _bare(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).replace("_", " ").split())
+
+
+def _repaired(raw: str, text: str) -> int:
+    """How many cleaned lines do not occur, word for word, in the raw text."""
+    original = _bare(raw)
+    return sum(1 for line in text.split("\n") if _bare(line) and _bare(line) not in original)
+
+
 def extract(raw: str) -> PolicyFacts:
     """Read the facts out of a policy's raw text (any of the readers' output)."""
     text = clean_text(raw)
     sections = split_sections(text)
-    facts = PolicyFacts()
+    facts = PolicyFacts(repaired_lines=_repaired(raw, text))
     names = _names(text, sections)
     facts.name = _choose_name(names, text)
     if facts.name:

@@ -210,6 +210,10 @@ def build_pack(facts: PolicyFacts, slug: str, code: str, source: str, report: Im
     if any(not render(g, "goal")[1] for g in facts.detailed_goals):
         report.check("ترجمة بعض الأهداف التفصيلية إلى الإنجليزية (نُقلت بنصها العربي)",
                      "the English of some detailed goals (quoted in Arabic)")
+    if facts.repaired_lines >= 5:
+        report.check(f"أُصلح {facts.repaired_lines} سطراً أفسدها استخراج النص من PDF: قارن الأهداف والتمهيد بالأصل",
+                     f"{facts.repaired_lines} lines damaged by PDF text extraction were repaired: compare the goals "
+                     "and the preamble with the original")
     report.check("أرقام التواصل والبريد والموقع والعنوان وساعات العمل غير مذكورة في السياسة: أضفها في الإعدادات",
                  "phone, email, website, address and working hours are not in the policy: add them as settings")
     return {
