@@ -179,3 +179,9 @@ def test_the_command_prints_its_report_in_both_languages(tmp_path: Path) -> None
     assert again.returncode == 2 and "--force" in again.stderr and "Traceback" not in again.stderr
     listed = subprocess.run([SILA, "orgs", "list"], env=_env(tmp_path), capture_output=True, text=True, timeout=60)
     assert listed.stdout.startswith("namaa\tNMA\tجمعية نماء الخيرية")
+    # without --orgs-dir the pack goes to the configured folder (SILA_ORGS_DIR)
+    configured = tmp_path / "configured"
+    default = subprocess.run([SILA, "orgs", "import", str(DATA / "basira.txt"), "--slug", "basira"],
+                             env=_env(configured), capture_output=True, text=True, timeout=60)
+    assert default.returncode == 0, default.stderr
+    assert (configured / "basira" / "pack.yaml").is_file()

@@ -29,8 +29,8 @@ _EN_NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7
 _UNIT_DAYS = {"day": 1, "workday": 1, "week": 7, "month": 30}
 _NUM = "|".join(sorted((re.escape(k) for k in _NUMBER_WORDS), key=len, reverse=True))
 # unit forms after folding (ة→ه, أ→ا): day(s), working day(s), week(s), month(s), with duals
-_DUALS = {"يومين": ("day", 2), "اسبوعين": ("week", 2), "شهرين": ("month", 2)}
-_SINGLES = {"يوم": "day", "اسبوع": "week", "شهر": "month"}
+_DUALS: dict[str, tuple[Literal["day", "week", "month"], int]] = {
+    "يومين": ("day", 2), "اسبوعين": ("week", 2), "شهرين": ("month", 2)}
 _PERIOD = re.compile(
     rf"(?P<num>\d+|{_NUM})?\s*"
     r"(?P<unit>ايام عمل|يوم عمل|ايام|يوما|يوم|اسابيع|اسبوعين|اسبوعا|اسبوع|اشهر|شهور|شهرين|شهرا|شهر)"
@@ -59,18 +59,19 @@ class Period:
         return f"no less than {amount}" if self.bound == "min" else f"within {amount}"
 
 
-def _unit(raw: str) -> tuple[Literal["day", "workday", "week", "month"], int | None]:
+Unit = Literal["day", "workday", "week", "month"]
+#: every single unit form the pattern can match (folded), and what it is
+_FORMS: dict[str, Unit] = {"يوم": "day", "يوما": "day", "ايام": "day", "اسبوع": "week", "اسبوعا": "week",
+                           "اسابيع": "week", "شهر": "month", "شهرا": "month", "اشهر": "month", "شهور": "month"}
+
+
+def _unit(raw: str) -> tuple[Unit, int | None]:
+    """The unit of a matched form, and the count a dual implies ("أسبوعين" → 2)."""
     if raw in _DUALS:
-        unit, n = _DUALS[raw]
-        return unit, n  # type: ignore[return-value]
+        return _DUALS[raw]
     if "عمل" in raw:
         return "workday", None
-    for stem, unit in _SINGLES.items():
-        if raw.startswith(stem) or (raw in {"ايام", "يوما"} and unit == "day"):
-            return unit, None  # type: ignore[return-value]
-    if raw in {"اسابيع", "اسبوعا"}:
-        return "week", None
-    return "month", None
+    return _FORMS[raw], None
 
 
 def find_period(sentence: str) -> Period | None:
