@@ -263,3 +263,20 @@ def test_every_seed_imports_into_a_loadable_pack_with_every_topic_phrased_enough
         assert ("volunteer" in lp.flows) == (slug != "taheel")
         english = [t.answer.en for t in lp.faq.topics]
         assert not any(re.search(r"[\u0600-\u06ff]", a) and "«" not in a for a in english), slug
+
+
+def test_a_policy_worded_differently_still_yields_its_facts(tmp_path: Path) -> None:
+    """Ordinal headings ("سادساً: إجراءات التعامل…"), "يحال" instead of "إحالته", "مدة أقصاها ثلاثة
+    أسابيع", a masculine ordinal meeting and a year-first Hijri date."""
+    result = import_policy(DATA / "sanad.txt", "sanad", tmp_path)
+    lp = load_pack(result.directory)
+    p = lp.pack
+    assert p.name.ar == "جمعية سند لرعاية الأيتام"
+    assert p.location and (p.location.ar, p.location.en) == ("مدينة جدة", "Jeddah")
+    assert [c.id for c in p.channels] == ["phone", "email", "unified_number"]
+    assert p.referral_officer.ar == "مسؤول الرعاية" and p.referral_officer.en == "Care officer"
+    assert p.committee and p.committee.ar == "لجنة الكفالات" and "«لجنة الكفالات»" in p.committee.en
+    assert p.decision_min_days == 21
+    assert p.policy.approval and p.policy.approval.meeting == "2" and p.policy.approval.date_hijri == "1445-06-10"
+    assert len(p.procedure) == 4 and p.officer_tools[-1].ar == "دليل الإجراءات"
+    assert "the English for 'لجنة الكفالات'" in result.report.render("x")

@@ -20,8 +20,10 @@ __all__ = ["ApprovalFacts", "PolicyFacts", "extract"]
 
 _ASSOC = r"(?:ال)?جمعي[ةه]"
 _ORDINALS = {"الاولي": 1, "الثانيه": 2, "الثالثه": 3, "الرابعه": 4, "الخامسه": 5, "السادسه": 6, "السابعه": 7,
-             "الثامنه": 8, "التاسعه": 9, "العاشره": 10}
+             "الثامنه": 8, "التاسعه": 9, "العاشره": 10, "الاول": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4,
+             "الخامس": 5, "السادس": 6, "السابع": 7, "الثامن": 8, "التاسع": 9, "العاشر": 10}
 _DATE = re.compile(r"(\d{1,2})[\s.]*[/\-][\s.]*(\d{1,2})[\s.]*[/\-][\s.]*(\d{4})")
+_DATE_YMD = re.compile(r"(\d{4})[\s.]*[/\-][\s.]*(\d{1,2})[\s.]*[/\-][\s.]*(\d{1,2})(?!\d)")
 _WEEKDAYS = {"الاحد": "الأحد", "الاثنين": "الإثنين", "الثلاثاء": "الثلاثاء", "الاربعاء": "الأربعاء",
              "الخميس": "الخميس", "الجمعه": "الجمعة", "السبت": "السبت"}
 
@@ -180,8 +182,8 @@ def _location(header: list[str], text: str) -> str | None:
 
 
 def _officer(step: str) -> str | None:
-    m = re.search(r"احالت\S*\s+(?:الي\s+|ل)?(م?سؤول\s+.+?)\s+(?:للاجابه|لاجابه|ليجيب|للرد|ليرد|لتوضيح|$)",
-                  fold(step))
+    m = re.search(r"(?:احالت\S*|يحال|تحال|يحول)(?:\s+المستفيد)?\s+(?:الي\s+|ل)?(م?سؤول\s+.+?)"
+                  r"\s+(?:للاجابه|لاجابه|ليجيب|للرد|ليرد|لتوضيح|$)", fold(step))
     if not m:
         return None
     officer = _original(step.replace("لمسئول", "لمسؤول").replace("لمسؤول", "ل مسؤول"), m.group(1))
@@ -211,8 +213,8 @@ def _approval(sections: Sections, name: str | None) -> ApprovalFacts | None:
     if body is None:
         return None
     facts = ApprovalFacts(body=body)
-    m = re.search(r"(?:الاجتماع|اجتماعه)\s*(?:رقم\s*)?[()\s]*(\d+)\s*[()]?", key)
-    facts.meeting = m.group(1) if m else None
+    m = re.search(r"(?:الاجتماع|اجتماعه)\s*(?:رقم\s*)?[()\s]*(\d+|" + "|".join(_ORDINALS) + r")(?![^\s().،])", key)
+    facts.meeting = (m.group(1) if m.group(1).isdigit() else str(_ORDINALS[m.group(1)])) if m else None
     m = re.search(r"دورته\s*[()\s]*(\d+)\s*[()]", key)
     facts.cycle = m.group(1) if m else None
     m = re.search(r"(?:بجلسته|جلسته|الجلسه)\s*(?:رقم\s*)?[(\s]*(\d+|" + "|".join(_ORDINALS) + ")", key)
@@ -220,8 +222,9 @@ def _approval(sections: Sections, name: str | None) -> ApprovalFacts | None:
         digits = m.group(1).isdigit()
         facts.session = m.group(1) if digits else re.sub("ه$", "ة", m.group(1)).replace("الاولي", "الأولى")
         facts.session_number = int(m.group(1)) if digits else _ORDINALS[m.group(1)]
-    for d in _DATE.finditer(key):
-        day, month, year = int(d.group(1)), int(d.group(2)), int(d.group(3))
+    found = [(int(d.group(1)), int(d.group(2)), int(d.group(3)), d.start()) for d in _DATE.finditer(key)]
+    found += [(int(d.group(3)), int(d.group(2)), int(d.group(1)), d.start()) for d in _DATE_YMD.finditer(key)]
+    for day, month, year, _at in sorted(found, key=lambda f: f[3]):
         if not (1 <= day <= 31 and 1 <= month <= 12):
             continue
         iso = f"{year:04d}-{month:02d}-{day:02d}"
@@ -275,7 +278,7 @@ def extract(raw: str) -> PolicyFacts:
     steps = facts.procedure
     facts.reception = _find(steps, r"استقبال")
     facts.required_info = _find(steps, r"المعلومات المطلوبه|كافه المعلومات")
-    facts.referral_step = _find(steps, r"احالت")
+    facts.referral_step = _find(steps, r"احالت|يحال|تحال") or _find(steps, r"عدم وضوح", r"مسؤول")
     facts.referral_officer = _officer(facts.referral_step) if facts.referral_step else None
     facts.declaration = _find(steps, r"التوقيع|يوقع|مسؤوليه|صحه البيانات المقدمه")
     facts.committee_step = _find(steps, r"لجن")

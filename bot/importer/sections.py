@@ -26,7 +26,7 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "channels": ("القنوات المستخدمه", "قنوات التواصل"),
     "tools": ("الادوات المتاحه",),
     "procedure": ("التعامل مع",),
-    "approval": ("اعتماد مجلس", "تم الاعتماد", "الاعتماد من قبل", "اعتماد السياسه"),
+    "approval": ("اعتماد مجلس", "تم الاعتماد", "الاعتماد من قبل", "اعتماد السياسه", "الاعتماد"),
 }
 _TOC = re.compile(r"(^\d+\s)|(\s\d+$)|(\.{3,})|(^جدول المحتويات$)|(^فهرس$)")
 
@@ -61,9 +61,10 @@ def _heading_key(line: str) -> str | None:
         return None
     for key, words in HEADINGS.items():
         if any(w in text for w in words):
-            if key == "procedure" and not re.search(r"(بالشكل|التالي|يتم)", text):
+            if key == "procedure" and not re.search(r"(بالشكل|التالي|يتم|اجراءات|خطوات)", text):
                 continue
-            if key == "approval" and len(text.split()) > 8:
+            if key == "approval" and (len(text.split()) > 8 or ("الاعتماد" in text and len(text.split()) > 4
+                                                                and not any(w in text for w in words[:4]))):
                 continue
             return key
     return None
