@@ -42,6 +42,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for prefix, slug in SLUGS.items():
             import_policy(next(SEEDS.glob(f"{prefix}_*.txt")), slug, orgs)
     import_policy(DATA / "namaa.md", "namaa", orgs)
+    import_policy(DATA / "sanad.txt", "sanad", orgs)
     docx = tmp_path_factory.mktemp("docx") / "basira.docx"
     make_docx((DATA / "basira.txt").read_text(encoding="utf-8"), docx)
     import_policy(docx, "basira", orgs)
@@ -126,7 +127,7 @@ ANSWERS = {"name": "محمد عبدالله السالم", "national_id": VALID_
            "description": "أحتاج المساعدة في أقرب وقت", "attachment": "/button skip", "text": "التوعية"}
 
 
-@pytest.mark.parametrize("slug", [*SLUGS.values(), "namaa", "basira"])
+@pytest.mark.parametrize("slug", [*SLUGS.values(), "namaa", "basira", "sanad"])
 def test_support_request_end_to_end(imported: Path, slug: str, tmp_path: Path) -> None:
     if not (imported / slug).is_dir():
         pytest.skip("the seed policies (../shared/seeds) are not here")
@@ -158,6 +159,8 @@ def test_support_request_end_to_end(imported: Path, slug: str, tmp_path: Path) -
         assert "لجنة الدراسة والتقييم" in text and "خلال شهر" in text
     elif slug == "namaa":
         assert "لجنة المساعدات" in text and "عشرة أيام عمل" in text
+    elif slug == "sanad":
+        assert "لجنة الكفالات" in text and "ثلاثة أسابيع" in text
     else:
         assert "أسبوعين" in text and "لجنة" in text and "أسبوعين" in declaration
     replies = chat.send("/button flow:status_inquiry")
