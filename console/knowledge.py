@@ -1,11 +1,13 @@
-"""`/console/knowledge`: what an association's assistant knows, and a box to try a question.
+"""`/console/knowledge` and `/console/settings`: what an association's assistant knows and is set to.
 
 Read-only for now (the first step of issue 17's self-service): an admin sees each FAQ topic of
 their association — the clause it rests on, the answer in Arabic and English, what it does
 (answer, start a form, hand to an officer) and how people ask it — and can type a question to
 see what the assistant would answer and why: the decision, the calibrated probability, and the
 topics the matcher ranked. The try box runs the same decision `sila ask` does, on the pack the
-server loaded, and changes nothing, so it is not audited.
+server loaded, and changes nothing, so it is not audited. The settings page shows the pack's
+facts and settings, marking what is not set yet (contact details no policy states, which an
+import leaves empty) so an admin sees what to fill in.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from bot.faq.decide import decide_traced
 from bot.faq.org import get_index
 from console.web import forbidden, lang_of, need, render, runtime_of
 
-__all__ = ["knowledge_page"]
+__all__ = ["knowledge_page", "settings_page"]
 
 #: the longest question the try box takes (a question, not a document)
 MAX_QUESTION = 500
@@ -58,7 +60,8 @@ def try_question(pack: Any, question: str, lang: str) -> Tried:
     )
 
 
-async def knowledge_page(request: web.Request) -> web.Response:
+async def _chosen(request: web.Request) -> tuple[list[str], str]:
+    """The admin's associations and the one asked for (403 for one they do not serve)."""
     user = await need(request, "admin")
     runtime = runtime_of(request)
     orgs = [o for o in user.orgs if o in runtime.packs]
@@ -67,7 +70,17 @@ async def knowledge_page(request: web.Request) -> web.Response:
     org = request.query.get("org") or orgs[0]
     if org not in orgs:
         raise forbidden(request)
-    pack = runtime.packs[org]
+    return orgs, org
+
+
+async def settings_page(request: web.Request) -> web.Response:
+    orgs, org = await _chosen(request)
+    return render(request, "org_settings.html", orgs=orgs, org=org, pack=runtime_of(request).packs[org].pack)
+
+
+async def knowledge_page(request: web.Request) -> web.Response:
+    orgs, org = await _chosen(request)
+    pack = runtime_of(request).packs[org]
     lang = lang_of(request)
     question = request.query.get("q", "").strip()[:MAX_QUESTION]
     tried = try_question(pack, question, lang) if question else None

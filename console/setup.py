@@ -53,6 +53,7 @@ def setup_console(app: web.Application) -> None:
     r.add_get("/console/privacy", privacy_page.privacy_page)
     r.add_post("/console/privacy/{action:export|erase}", privacy_page.privacy_action)
     r.add_get("/console/knowledge", knowledge.knowledge_page)
+    r.add_get("/console/settings", knowledge.settings_page)
     broadcasts.setup_routes(app)
     r.add_get("/console/ws", console_socket)
     r.add_static("/console/static/", HERE / "static", name="console_static")

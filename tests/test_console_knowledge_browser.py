@@ -1,9 +1,10 @@
-"""The console's knowledge page in a real headless Chromium against a real ``sila serve``.
+"""The console's knowledge and settings pages in a real headless Chromium against a real ``sila serve``.
 
 An admin of two associations sees every FAQ topic of the one chosen (answers in both
 languages, what each does, how people ask it), tries a question and sees what the assistant
-would answer and why, on a desktop and on a phone; an officer may not open the page, nor an
-admin another association's.
+would answer and why, and reads the association's facts and settings with what is not set yet
+marked, on a desktop and on a phone; an officer may not open these pages, nor an admin another
+association's.
 """
 
 from __future__ import annotations
@@ -89,10 +90,29 @@ def test_only_admins_of_the_association_may_open_it(browser: Any, server: SilaSe
     base = server.base_url
     officer = signed_in(browser, base, "officer@amass.sa")
     assert officer.locator("a[href='/console/knowledge']").count() == 0
-    response = officer.goto(base + "/console/knowledge")
-    assert response is not None and response.status == 403
+    for path in ("/console/knowledge", "/console/settings"):
+        response = officer.goto(base + path)
+        assert response is not None and response.status == 403
     officer.context.close()
     admin = signed_in(browser, base, "admin@amass.sa")
     response = admin.goto(base + "/console/knowledge?org=ratel")
     assert response is not None and response.status == 403
     admin.context.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE], ids=["desktop", "phone"])
+def test_admin_reads_the_settings_and_sees_what_is_not_set(browser: Any, server: SilaServer, viewport: dict) -> None:
+    base = server.base_url
+    page = signed_in(browser, base, "admin@amass.sa", viewport=viewport)
+    page.click("a[href='/console/settings']")
+    page.wait_for_selector("#contact")
+    pack = load_all()["amass"].pack
+    assert pack.name.ar in page.locator("#identity").inner_text()
+    assert page.locator("#channels li").count() == len(pack.channels)
+    assert pack.contact.phone is None and "غير محدد" in page.locator("#contact-phone").inner_text()
+    assert "لجنة البحث" in page.locator("#policy").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    response = page.goto(base + "/console/settings?org=ratel")
+    assert response is not None and response.status == 403
+    assert page.errors == []
+    page.context.close()
