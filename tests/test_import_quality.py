@@ -188,3 +188,16 @@ def test_the_command_prints_its_report_in_both_languages(tmp_path: Path) -> None
                              env=_env(configured), capture_output=True, text=True, timeout=60)
     assert default.returncode == 0, default.stderr
     assert (configured / "basira" / "pack.yaml").is_file()
+
+
+def test_same_file_same_pack_across_processes(tmp_path: Path) -> None:
+    """Byte-identical output whatever the process's hash seed (no set or dict order leaks out)."""
+    trees = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        done = subprocess.run([SILA, "orgs", "import", str(DATA / "sanad.txt"), "--slug", "sanad", "--orgs-dir",
+                               str(out)], env={**_env(out), "PYTHONHASHSEED": seed}, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        trees.append({p.name: p.read_bytes() for p in sorted((out / "sanad").iterdir())})
+    assert trees[0] == trees[1]
