@@ -280,3 +280,12 @@ def test_a_policy_worded_differently_still_yields_its_facts(tmp_path: Path) -> N
     assert p.policy.approval and p.policy.approval.meeting == "2" and p.policy.approval.date_hijri == "1445-06-10"
     assert len(p.procedure) == 4 and p.officer_tools[-1].ar == "دليل الإجراءات"
     assert "the English for 'لجنة الكفالات'" in result.report.render("x")
+
+
+def test_page_headers_are_dropped_but_a_repeated_item_is_kept(tmp_path: Path) -> None:
+    text = (DATA / "basira.txt").read_text(encoding="utf-8")
+    header = "جمعية بصيرة لرعاية المكفوفين"
+    paged = text.replace("الأدوات المتاحة", f"{header}\nالأدوات المتاحة").replace("- الخطابات.", "- الخطابات.\n- اللائحة الأساسية للجمعية.")
+    facts = extract(paged.replace("\n- ", "\n"))  # a .docx-like text: no list markers at all
+    assert header not in " ".join(facts.channels + facts.tools)
+    assert facts.channels[-1] == "اللائحة الأساسية للجمعية" and facts.tools[0] == "اللائحة الأساسية للجمعية"

@@ -79,7 +79,9 @@ def split_sections(text: str) -> Sections:
     for line in lines:
         if line.strip() and not line.startswith("- ") and len(line.split()) >= 2:
             seen[line.strip()] = seen.get(line.strip(), 0) + 1
-    running = {ln for ln, n in seen.items() if n >= 2}  # page headers repeated on every page
+    top = [ln.strip() for ln in lines if ln.strip()][:10]
+    # page headers: repeated on every page, and first seen at the top of the document
+    running = {ln for ln, n in seen.items() if n >= 2 and ln in top}
     for line in lines:
         if line.strip() in running and (current is not None or line.strip() in out.header):
             continue
