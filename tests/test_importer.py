@@ -62,7 +62,8 @@ def test_a_word_split_by_a_stray_space_is_joined() -> None:
     assert "مختلف المستويات" in clean_text("ويتم التعامل مع المستفيد على مختل ف المستويات بالشكل التالي")
 
 
-@given(st.lists(st.sampled_from(["تقديم", "خدمة", "متميزة", "للمستفيدين", "جودة", "عالية", "الجمعية", "السياسات"]),
+@given(st.lists(st.sampled_from(["تقديم", "خدمة", "متميزة", "للمستفيدين", "جودة", "عالية", "الجمعية", "السياسات",
+                                 "يتم", "يقر", "يوقع", "هذه", "المستفيدين.", "الخدمات", "ينمع", "الخارجينشر"]),
                 min_size=1, max_size=12))
 def test_clean_single_spaced_text_is_left_as_it_is(words: list[str]) -> None:
     line = " ".join(words)

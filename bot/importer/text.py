@@ -168,8 +168,14 @@ def _at_stops(chunk: list[str]) -> list[list[str]]:
 
 
 def _repair_line(line: str, lex: Lexicon) -> str:
-    """One line: chunks in reading order, torn words mended, bullets to the front."""
+    """One line: chunks in reading order, torn words mended, bullets to the front.
+
+    Only a line that shows a converter's marks (a wide gap inside it, a bullet at its end, a
+    full stop at its start) is taken apart and reordered: a clean line's words are never moved.
+    """
     stripped = line.strip()
+    damaged = bool(re.search(r"\S(?:\s{2,}|\t)\S", stripped) or re.search(r"\s[-•▪●*]\s*$", stripped)
+                   or stripped[:1] in {".", "،", ":"})
     bullet = False
     text, had = _strip_bullet_ends(stripped)
     bullet = bullet or had
@@ -184,7 +190,11 @@ def _repair_line(line: str, lex: Lexicon) -> str:
         m = _LEAD_COMMA.match(seg)
         if m and m.group(2):
             seg = m.group(2) + m.group(1)
-        for chunk in _chunks(_merge_split_words(seg.split(), lex), lex):
+        words = _merge_split_words(seg.split(), lex)
+        if not damaged:
+            segments.append(words)
+            continue
+        for chunk in _chunks(words, lex):
             segments.extend(_at_stops(chunk))
     if not segments:
         return ""
