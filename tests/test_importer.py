@@ -73,11 +73,11 @@ def test_clean_single_spaced_text_is_left_as_it_is(words: list[str]) -> None:
 # --- periods ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("sentence", "days", "bound", "english"), [
-    ("والرد عليه بشأن قبوله أو رفضه خلال مدة لا تقل عن أسبوعين.", 14, "min", "no less than two weeks"),
+    ("والرد عليه بشأن قبوله أو رفضه خلال مدة لا تقل عن أسبوعين.", 14, "min", "within a period of no less than two weeks"),
     ("والرد عليه خلال عشرة أيام عمل من تاريخ اكتمال الطلب.", 14, "max", "within ten working days"),
     ("والرد عليه خلال شهر.", 30, "max", "within a month"),
     ("والرد عليه في غضون ٢١ يوماً.", 21, "max", "within 21 days"),
-    ("لا تقل عن أسبوع", 7, "min", "no less than a week"),
+    ("لا تقل عن أسبوع", 7, "min", "within a period of no less than a week"),
     ("خلال ثلاثة أسابيع", 21, "max", "within three weeks"),
 ])
 def test_decision_periods_in_any_phrasing(sentence: str, days: int, bound: str, english: str) -> None:

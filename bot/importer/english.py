@@ -13,7 +13,7 @@ import re
 
 from bot.importer.text import fold
 
-__all__ = ["CHANNELS", "Rendering", "channel_id", "render", "render_named", "transliterate_slug"]
+__all__ = ["CHANNELS", "Rendering", "channel_id", "mid", "render", "render_named", "transliterate_slug"]
 
 Rendering = tuple[str, bool]  # (English, True when it is a real rendering, not the generic fallback)
 
@@ -112,6 +112,14 @@ _SUBJECTS: list[tuple[tuple[str, ...], str]] = [
     (("الخدمات",), "services"),
     (("الرعايه",), "care"),
 ]
+
+
+def mid(english: str) -> str:
+    """A rendering as it reads inside a sentence: 'Phone calls' → 'phone calls' ('WhatsApp' stays)."""
+    first = english.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower():
+        return english[0].lower() + english[1:]
+    return english
 
 
 def _lookup(table: list[tuple[tuple[str, ...], str]], arabic: str) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from bot.importer.english import mid
 from bot.importer.extract import PolicyFacts
 from bot.importer.pack_builder import loc, member_service_ids
 from bot.importer.text import fold
@@ -47,6 +48,7 @@ def _questions(topic: str, fill: dict[str, str]) -> list[str]:
 
 def _join(items: list[str], lang: str) -> str:
     if lang == "en":
+        items = [items[0], *(mid(i) for i in items[1:])] if items else []
         return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1] if items else ""
     return "، و".join(items)
 
@@ -54,8 +56,8 @@ def _join(items: list[str], lang: str) -> str:
 def _answers(facts: PolicyFacts, pack: dict[str, Any]) -> dict[str, Loc | None]:
     """Each topic's answer, or None when the policy gives it nothing to rest on."""
     name, short = pack["name"], pack["short_name"]
-    officer = pack["referral_officer"]
-    committee: Loc | None = pack["committee"]
+    officer = {**pack["referral_officer"], "en": mid(pack["referral_officer"]["en"])}
+    committee: Loc | None = {**pack["committee"], "en": mid(pack["committee"]["en"])} if pack["committee"] else None
     period = facts.period
     period_ar = period.phrase if period else None
     period_en = period.english() if period else None
@@ -201,7 +203,7 @@ def _answers(facts: PolicyFacts, pack: dict[str, Any]) -> dict[str, Loc | None]:
 
 
 def _flow_answers(facts: PolicyFacts, pack: dict[str, Any], flows: dict[str, Any]) -> dict[str, Loc]:
-    committee: Loc | None = pack["committee"]
+    committee: Loc | None = {**pack["committee"], "en": mid(pack["committee"]["en"])} if pack["committee"] else None
     period = facts.period
     where_ar = f"، ويُرفع طلبك إلى {committee['ar']} لدراسته" if committee else ""
     where_en = f", and your request goes to the {committee['en']} for study" if committee else ""
@@ -241,9 +243,9 @@ def build_faq(facts: PolicyFacts, pack: dict[str, Any], flows: dict[str, Any]) -
     """The faq.yaml mapping: topics in the template's order, each with ≥ 8 phrasings."""
     committee = pack["committee"]
     fill = {"short": pack["short_name"]["ar"], "short_en": pack["short_name"]["en"],
-            "officer": pack["referral_officer"]["ar"], "officer_en": pack["referral_officer"]["en"]}
+            "officer": pack["referral_officer"]["ar"], "officer_en": mid(pack["referral_officer"]["en"])}
     if committee:
-        fill |= {"committee": committee["ar"], "committee_en": committee["en"]}
+        fill |= {"committee": committee["ar"], "committee_en": mid(committee["en"])}
     answers: dict[str, Loc | None] = {**_answers(facts, pack), **_flow_answers(facts, pack, flows)}
     for service in pack["member_services"]:
         answers[service["id"]] = loc(service["body"]["ar"] + " ويسعدني تحويلك لموظف علاقات المستفيدين لإفادتك.",

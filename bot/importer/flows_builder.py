@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.importer.english import mid
 from bot.importer.extract import PolicyFacts
 from bot.importer.pack_builder import loc
 from bot.importer.report import ImportReport
@@ -61,8 +62,8 @@ def _declaration(facts: PolicyFacts, pack: dict[str, Any], report: ImportReport)
         report.check("لا تتضمن السياسة بند الإقرار: استُخدمت صيغة عامة", "no declaration clause: a generic one is used")
     if committee:
         ar += f"، وأعلم أن طلبي سيُرفع إلى {committee['ar']} لدراسته والرد علي بشأن قبوله أو رفضه"
-        en += f". I understand my request will be referred to the {committee['en']} for study and answered on its " \
-              "acceptance or rejection"
+        en += (f". I understand my request will be referred to the {mid(committee['en'])} for study and answered on "
+               "its acceptance or rejection")
         if period:
             ar += f" {period.phrase}"
             en += f" {period.english()}"

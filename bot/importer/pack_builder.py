@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from bot.flows.cities import saudi_cities
-from bot.importer.english import channel_id, render, render_named, transliterate_slug
+from bot.importer.english import channel_id, mid, render, render_named, transliterate_slug
 from bot.importer.extract import PolicyFacts
 from bot.importer.report import ImportReport
 from bot.importer.text import fold
@@ -128,6 +128,7 @@ def _approval(facts: PolicyFacts, name_en: str, report: ImportReport) -> dict[st
 
 def _step_en(step: str, facts: PolicyFacts, officer_en: str, committee_en: str | None, term_en: str) -> str:
     key = fold(step)
+    officer_en, committee_en = mid(officer_en), (mid(committee_en) if committee_en else None)
     if step == facts.referral_step:
         return (f"If the procedure is unclear to the {term_en}, the employee refers them to the {officer_en} to "
                 "answer their questions and explain the organisational aspects.")

@@ -56,7 +56,7 @@ class Period:
         word = _EN_NUMBERS.get(self.count, str(self.count))
         noun = {"day": "day", "workday": "working day", "week": "week", "month": "month"}[self.unit]
         amount = f"a {noun}" if self.count == 1 else f"{word} {noun}s"
-        return f"no less than {amount}" if self.bound == "min" else f"within {amount}"
+        return f"within a period of no less than {amount}" if self.bound == "min" else f"within {amount}"
 
 
 Unit = Literal["day", "workday", "week", "month"]
