@@ -1,4 +1,4 @@
-"""The ``sila`` command: serve, migrate, orgs, chat, ask.
+"""The ``sila`` command: serve, migrate, orgs (list, import), chat, ask.
 
 Errors a person can fix (an unknown association, a wrong setting, an unreachable database) are
 printed as one line on stderr with a non-zero exit, never as a traceback.
@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from app.common import CliError, known_packs, preflight, settings_from
+from app.orgs_cli import add_import_parser
 from bot.packs import PackError, load_all
 from bot.settings import SettingsError
 
@@ -166,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("orgs", help="associations")
     orgs_sub = p.add_subparsers(dest="orgs_command", required=True)
     orgs_sub.add_parser("list", help="list the association packs").set_defaults(func=cmd_orgs)
+    add_import_parser(orgs_sub)
     p = sub.add_parser("keys", help="data-encryption keys")
     keys_sub = p.add_subparsers(dest="keys_command", required=True)
     keys_sub.add_parser("new", help="print a new random SILA_DATA_KEY").set_defaults(func=cmd_keys_new)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from console import broadcasts, case_pages, pages, privacy_page, service
+from console import broadcasts, case_pages, knowledge, pages, privacy_page, service
 from console import web as cweb
 from console.ws import console_socket
 from wiring.runtime import RUNTIME
@@ -52,6 +52,8 @@ def setup_console(app: web.Application) -> None:
     r.add_get("/console/audit", pages.audit_page)
     r.add_get("/console/privacy", privacy_page.privacy_page)
     r.add_post("/console/privacy/{action:export|erase}", privacy_page.privacy_action)
+    r.add_get("/console/knowledge", knowledge.knowledge_page)
+    r.add_get("/console/settings", knowledge.settings_page)
     broadcasts.setup_routes(app)
     r.add_get("/console/ws", console_socket)
     r.add_static("/console/static/", HERE / "static", name="console_static")
