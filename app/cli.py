@@ -142,16 +142,19 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
         async with open_database(settings) as db:
             await sync_associations(db, packs)
             return await create_staff(db, email=args.email, name=args.name, role=args.role, orgs=orgs,
-                                      password=password, known_orgs=set(packs), actor="cli")
+                                      password=password, known_orgs=set(packs), actor="cli",
+                                      system_admin=args.system_admin)
 
     messages = {"email": "invalid --email", "name": "--name is required (120 characters at most)",
-                "role": "--role must be admin, officer or coordinator", "orgs": "--org: give at least one slug",
+                "role": "--role must be admin, officer or coordinator (--system-admin needs --role admin)",
+                "orgs": "--org: give at least one slug",
                 "password": "the password must be 10 to 256 characters", "exists": "an account with this email exists"}
     try:
         staff_id = asyncio.run(_run())
     except StaffError as exc:
         raise CliError(messages.get(str(exc), str(exc))) from None
-    print(f"staff {staff_id} created: {args.email.strip().lower()} ({args.role}; {', '.join(orgs)})")
+    scope = "; system-wide administrator" if args.system_admin else ""
+    print(f"staff {staff_id} created: {args.email.strip().lower()} ({args.role}; {', '.join(orgs)}{scope})")
     return 0
 
 
@@ -189,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--name", required=True)
     sp.add_argument("--role", required=True, choices=["admin", "officer", "coordinator"])
     sp.add_argument("--org", required=True, help="association slug(s), comma-separated")
+    sp.add_argument("--system-admin", action="store_true",
+                    help="with --role admin: also sees the audit rows of no association (sign-ins, accounts, exports)")
     sp.set_defaults(func=cmd_staff_add)
     p = sub.add_parser("telegram", help="Telegram bot helpers")
     tg_sub = p.add_subparsers(dest="telegram_command", required=True)

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+ORIGIN_RE = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$|^https?://\[[0-9a-f:]+\](:[0-9]{1,5})?$")
 
 
 class PackError(Exception):
@@ -73,6 +74,20 @@ class Contact(Strict):
     website: str | None = None
     address: Localized | None = None
     working_hours: WorkingHours = Field(default_factory=WorkingHours)
+    #: sites allowed to embed the web chat (``https://www.example.org``): the chat socket refuses
+    #: any other page's Origin, so another site cannot run conversations in the association's name
+    widget_origins: list[str] = Field(default_factory=list)
+
+    @field_validator("widget_origins")
+    @classmethod
+    def _origins(cls, v: list[str]) -> list[str]:
+        out = []
+        for item in v:
+            origin = item.strip().lower().rstrip("/")
+            if not ORIGIN_RE.match(origin):
+                raise ValueError(f"'{item}' is not an origin like https://www.example.org")
+            out.append(origin)
+        return out
 
 
 class MemberService(Strict):

@@ -7,6 +7,7 @@ the setting and the problem, instead of a stack trace three layers down.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import json
 import os
 import re
@@ -42,6 +43,19 @@ class Settings:
     sqlite_synchronous: str = "FULL"
     ws_max_chars: int = 4096
     ws_rate_per_10s: int = 40
+    #: frames a web chat socket may have waiting for a client that does not read, before it is dropped
+    ws_out_queue: int = 64
+    #: open web chat sockets per client address (a browser needs one per tab)
+    ws_sockets_per_address: int = 20
+    #: extra origins (``https://host[:port]``, comma-separated) allowed to open the web chat socket
+    #: for every association, on top of the page's own origin and each pack's ``widget_origins``
+    widget_origins: str = ""
+    #: proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed for the client address
+    trusted_proxies: str = ""
+    #: threads that hash and verify console passwords (argon2, 64 MiB each), off the event loop
+    login_hash_threads: int = 2
+    #: password checks allowed to wait for a hashing thread before a login is told "busy"
+    login_hash_queue: int = 32
     flow_expiry_hours: int = 72
     data_key: str = ""
     #: retired data keys, comma-separated, still accepted for reading until `sila keys rotate`
@@ -100,7 +114,8 @@ class Settings:
 
 
 _INT_FIELDS = {
-    "port", "ws_max_chars", "ws_rate_per_10s", "flow_expiry_hours",
+    "port", "ws_max_chars", "ws_rate_per_10s", "flow_expiry_hours", "ws_out_queue", "ws_sockets_per_address",
+    "login_hash_threads", "login_hash_queue",
     # push channels
     "telegram_rate_global", "telegram_rate_chat", "twilio_rate_per_sender", "sms_max_segments",
     "delivery_poll_ms", "send_timeout_ms", "media_max_bytes",
@@ -189,6 +204,13 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
             float(cost)
     except ValueError:
         raise SettingsError(f"SILA_SMS_COST_PER_SEGMENT: '{cost}' is not a number") from None
+    for key in ("ws_out_queue", "ws_sockets_per_address", "login_hash_threads", "login_hash_queue"):
+        if key in values and values[key] < 1:
+            raise SettingsError(f"SILA_{key.upper()}: must be at least 1")
+    if values.get("trusted_proxies"):
+        parse_networks(str(values["trusted_proxies"]))
+    if values.get("widget_origins"):
+        parse_origins(str(values["widget_origins"]), "SILA_WIDGET_ORIGINS")
     return Settings(**values, per_association=per_association)
 
 
@@ -199,6 +221,35 @@ def _unknown(key: str) -> str:
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
     hint = f"; did you mean SILA_{close[0].upper()}?" if close else "; see README.md, Configuration"
     return f"SILA_{key.upper()}: unknown setting{hint}"
+
+
+def parse_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """SILA_TRUSTED_PROXIES: ``10.0.0.5, 172.16.0.0/12, ::1`` → networks (a bare IP is a /32 or /128)."""
+    out = []
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            out.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise SettingsError(f"SILA_TRUSTED_PROXIES: '{part}' is not an IP address or CIDR") from None
+    return tuple(out)
+
+
+def parse_origins(raw: str | list[str] | tuple[str, ...], name: str) -> tuple[str, ...]:
+    """Origins as browsers send them (``scheme://host[:port]``, lower case, no path or slash)."""
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    out = []
+    for item in items:
+        item = str(item).strip().lower().rstrip("/")
+        if not item:
+            continue
+        parts = urlsplit(item)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path or parts.query:
+            raise SettingsError(f"{name}: '{item}' is not an origin like https://www.example.org")
+        out.append(item)
+    return tuple(out)
 
 
 def parse_templates(raw: str) -> dict[str, dict[str, dict[str, Any]]]:

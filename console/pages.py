@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, select
 
 from bot.flows.schema import FieldDef
 from bot.ids import new_id
@@ -17,8 +18,9 @@ from console import attachments, auth, report, service
 from console import cases as case_ops
 from console.auth import StaffUser
 from console.service import Conflict, ConvRow, Forbidden, NotFound
-from console.web import audit_access, form_text, lang_of, need, not_found, render, runtime_of
+from console.web import audit_access, form_text, lang_of, need, not_found, passwords_of, render, runtime_of
 from console.web import forbidden as forbidden_page
+from storage import login_throttle
 from storage.cases import audit
 from storage.crypto import mask
 from storage.models import AuditLog, CannedReply, Conversation, Message, Note, Staff
@@ -271,7 +273,7 @@ async def staff_page(request: web.Request) -> web.Response:
                     runtime.db, email=form_text(form, "email"), name=form_text(form, "name"),
                     role=form_text(form, "role"),
                     orgs=orgs, password=form_text(form, "password"), known_orgs=set(runtime.packs),
-                    actor=f"staff:{user.id}")
+                    actor=f"staff:{user.id}", passwords=passwords_of(request))
             except auth.StaffError as exc:
                 error, status = f"err.{exc}", 400
             else:
@@ -307,12 +309,16 @@ async def account_page(request: web.Request) -> web.Response:
         form = await request.post()
         async with runtime.db.reader.connect() as conn:
             row = (await conn.execute(select(Staff.password_hash).where(Staff.id == user.id))).one()
-        try:
-            auth.HASHER.verify(row.password_hash, form_text(form, "current")[: auth.MAX_PASSWORD])
-        except Exception:
+        # a stolen session must not become a way to guess the account's password quickly
+        key = f"account:{user.id}"
+        if await login_throttle.claim(runtime.db, [(key, auth.PAIR_POLICY)], time.time()):
+            return render(request, "account.html", error="err.throttled", status=429)
+        if not await passwords_of(request).verify(row.password_hash, form_text(form, "current")[: auth.MAX_PASSWORD]):
             return render(request, "account.html", error="err.wrong_password", status=400)
+        await login_throttle.succeeded(runtime.db, forget=[key], uncount=[])
         try:
-            await auth.set_password(runtime.db, user.id, form_text(form, "new"), actor=f"staff:{user.id}")
+            await auth.set_password(runtime.db, user.id, form_text(form, "new"), actor=f"staff:{user.id}",
+                                    passwords=passwords_of(request))
         except auth.StaffError:
             return render(request, "account.html", error="err.password", status=400)
         raise web.HTTPSeeOther("/console/login?msg=password")
@@ -324,7 +330,15 @@ async def audit_page(request: web.Request) -> web.Response:
     runtime = runtime_of(request)
     assert runtime.db is not None
     async with runtime.db.reader.connect() as conn:
-        rows = (await conn.execute(
-            select(AuditLog).where((AuditLog.org.in_(user.orgs)) | (AuditLog.org.is_(None)))
-            .order_by(AuditLog.at.desc()).limit(300))).all()
+        rows = (await conn.execute(audit_rows_for(user).order_by(AuditLog.at.desc()).limit(300))).all()
     return render(request, "audit.html", rows=rows)
+
+
+def audit_rows_for(user: StaffUser) -> Select[AuditLog]:
+    """The audit rows ``user`` may read: their associations' rows; and only for a system-wide
+    administrator, every row, including those of no association (sign-ins and failed sign-ins
+    with the e-mails tried, staff accounts, exports), which would otherwise tell one
+    association's admin about another's staff."""
+    if user.system_admin:
+        return select(AuditLog)
+    return select(AuditLog).where(AuditLog.org.in_(user.orgs))

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from console import broadcasts, case_pages, knowledge, pages, privacy_page, service
 from console import web as cweb
+from console.passwords import PasswordHashing
 from console.ws import console_socket
 from wiring.runtime import RUNTIME
 
@@ -25,7 +26,14 @@ def setup_console(app: web.Application) -> None:
             runtime.background.append(asyncio.get_running_loop().create_task(service.refresh_loop(runtime)))
         yield
 
+    async def password_pool(app: web.Application) -> AsyncIterator[None]:
+        settings = app[RUNTIME].settings
+        app[cweb.PASSWORDS] = pool = PasswordHashing(settings.login_hash_threads, settings.login_hash_queue)
+        yield
+        pool.close()
+
     app.cleanup_ctx.append(queue_counts)
+    app.cleanup_ctx.append(password_pool)
     r = app.router
     r.add_get("/console", cweb.home)
     r.add_get("/console/", cweb.home)

@@ -7,6 +7,7 @@ nothing a beneficiary wrote is ever put into the page as markup.
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -20,8 +21,10 @@ from sqlalchemy import select
 
 from bot.clock import RIYADH, aware
 from bot.i18n import STAFF_TEXTS, tr
+from channels.addresses import client_address
 from console import auth
 from console.auth import StaffUser
+from console.passwords import PasswordHashing
 from storage.cases import audit
 from storage.models import AuditLog
 from wiring.runtime import RUNTIME, Runtime
@@ -32,6 +35,8 @@ COOKIE = "sila_staff"
 LOGIN_CSRF = "sila_login_csrf"
 LANG_COOKIE = "sila_console_lang"
 USER_KEY = web.RequestKey("sila_staff_user", object)
+#: the console's argon2 pool (``console.passwords``), opened and closed by ``setup_console``
+PASSWORDS = web.AppKey("sila_passwords", PasswordHashing)
 CSP = ("default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; "
        "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 ROLE_RANK = {"officer": 1, "coordinator": 2, "admin": 3}
@@ -94,6 +99,15 @@ def _label_keys() -> set[str]:
 
 
 _LABELS = _label_keys()
+
+
+def passwords_of(request: web.Request) -> PasswordHashing:
+    return request.app[PASSWORDS]
+
+
+def client_ip(request: web.Request) -> str:
+    """The client's real address (X-Forwarded-For believed from ``SILA_TRUSTED_PROXIES`` only)."""
+    return client_address(request, runtime_of(request).settings.trusted_proxies)
 
 
 def secure_cookies(request: web.Request) -> bool:
@@ -187,12 +201,14 @@ async def login_post(request: web.Request) -> web.Response:
     email = str(form.get("email", ""))[:1000]
     password = str(form.get("password", ""))[:1000]
     nxt = safe_next(str(form.get("next", "")))
-    ip = request.remote or "?"
-    result = await auth.login(runtime.db, email, password, ip)
-    if isinstance(result, str):
-        code = 429 if result == "throttled" else 401
-        return render(request, "login.html", status=code, login_csrf=cookie, next=nxt, error="err." + result,
-                      email=email[:254])
+    result = await auth.login(runtime.db, email, password, client_ip(request), passwords=passwords_of(request))
+    if isinstance(result, auth.Refused):
+        code = {"throttled": 429, "busy": 503}.get(result.reason, 401)
+        resp = render(request, "login.html", status=code, login_csrf=cookie, next=nxt, error="err." + result.reason,
+                      email=email[:254], retry_minutes=math.ceil(result.retry_after / 60))
+        if result.retry_after:
+            resp.headers["Retry-After"] = str(result.retry_after)
+        return resp
     session_token, _staff_id = result
     resp = web.HTTPSeeOther(nxt)
     resp.set_cookie(COOKIE, session_token, httponly=True, samesite="Lax", path="/",

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -326,6 +328,9 @@ class Staff(Base):
     disabled_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime]
     created_at: Mapped[datetime]
+    #: a system-wide administrator (made only with ``sila staff add --system-admin``): sees audit
+    #: rows that belong to no association (logins, staff accounts, exports); nobody else does
+    system_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class StaffSession(Base):
@@ -351,6 +356,23 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(64))
     ok: Mapped[bool]
     at: Mapped[datetime]
+
+
+class LoginThrottle(Base):
+    """Failed-login counters, one row per key (e-mail, client address, or both), hashed.
+
+    The counter is taken *before* a password is checked, in one atomic upsert whose WHERE refuses
+    while ``not_before`` lies ahead (``storage.login_throttle``), so concurrent guesses cannot all be
+    checked, across workers too. Times are epoch seconds so the delay arithmetic is the same SQL on
+    SQLite and PostgreSQL.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fails: Mapped[int]
+    not_before: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float, index=True)
 
 
 class CannedReply(Base):

@@ -188,9 +188,14 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     # errors
     "err.invalid": {"ar": "البريد أو كلمة المرور غير صحيحة.", "en": "Wrong email or password."},
     "err.throttled": {
-        "ar": "محاولات دخول فاشلة كثيرة. فضلاً انتظر 15 دقيقة ثم أعد المحاولة.",
-        "en": "Too many failed sign-ins. Please wait 15 minutes and try again.",
+        "ar": "محاولات دخول فاشلة كثيرة. فضلاً انتظر قليلاً ثم أعد المحاولة.",
+        "en": "Too many failed sign-ins. Please wait a little and try again.",
     },
+    "err.busy": {
+        "ar": "الخدمة مشغولة الآن؛ فضلاً أعد المحاولة بعد لحظات.",
+        "en": "The service is busy right now; please try again in a few moments.",
+    },
+    "retry_minutes": {"ar": "يمكنك المحاولة مجدداً بعد (بالدقائق):", "en": "You can try again in (minutes):"},
     "err.stale": {
         "ar": "غيّر موظف آخر هذا الطلب بعد أن فتحته؛ لم يُحفظ تغييرك. راجع الحالة الحالية ثم أعد المحاولة.",
         "en": "Another officer changed this case after you opened it; your change was not saved. Check the current status and try again.",
