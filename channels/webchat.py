@@ -7,13 +7,18 @@ committed just before a crash is delivered after restart exactly once, and two t
 workers) see the same conversation in the same order.
 
 Bad input never drops the socket: non-JSON, unknown frame types, binary frames, texts over the
-limit and floods each get an error or rate-limit frame, and nothing is half-stored.
+limit and floods each get an error or rate-limit frame, and nothing is half-stored. Every frame
+is counted by a rate limit *before* it is answered (messages and buttons by the turn budget, all
+else — pings, bad JSON, unknown types, binary — by a budget of its own, past which it gets one
+``rate_limited`` notice and then silence). What one socket may hold for its client is bounded too:
+a client that stops reading fills its out-queue (``SILA_WS_OUT_QUEUE`` frames) and is disconnected
+with a log line, instead of growing the server's memory. Who may open a socket at all is
+``channels.webchat_guard``'s business (Origin allow-list, sockets per client address).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import secrets
@@ -29,6 +34,8 @@ from bot.engine import UnknownAssociation
 from bot.i18n import t
 from bot.records import StoreUnavailable
 from bot.types import ConversationKey, InboundMessage
+from channels.addresses import client_address
+from channels.webchat_guard import SOCKETS, SocketCounter, origin_allowed, refuse
 from wiring.runtime import RUNTIME, Runtime
 
 log = logging.getLogger("sila.webchat")
@@ -118,8 +125,14 @@ class ChatSocket:
         self.transport = transport
         self.key = key
         self.cursor = since
-        self.outq: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self.outq: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=runtime.settings.ws_out_queue)
+        #: turns (messages, buttons): each one costs a database transaction
         self.bucket = TokenBucket(runtime.settings.ws_rate_per_10s, 10.0)
+        #: everything else a client sends (pings, bad JSON, unknown types, binary, oversized)
+        self.noise = TokenBucket(runtime.settings.ws_rate_per_10s, 10.0)
+        self.noise_told = False
+        #: set when the client stopped reading and the socket was dropped
+        self.overflowed = False
         self.lang = "ar"
         #: the client id of the frame being handled, echoed on error frames
         self.client_id: str | None = None
@@ -127,9 +140,31 @@ class ChatSocket:
     def topic(self) -> str:
         return f"chat:{self.key.lock_name()}"
 
+    def push(self, frame: dict[str, Any]) -> None:
+        """Queue a frame for the writer; a full queue means the client is not reading: drop it."""
+        if self.overflowed:
+            return
+        try:
+            self.outq.put_nowait(frame)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            log.warning("web chat socket dropped on %s: the client is not reading (%d frames waiting)",
+                        self.key.org, self.outq.qsize())
+            if self.transport is not None:
+                self.transport.abort()  # a close handshake would wait on the same full pipe
+            else:
+                asyncio.get_running_loop().create_task(self.ws.close(code=1008, message=b"not reading"))
+
+    def stop(self) -> None:
+        """Tell the writer to finish (after what it already has)."""
+        try:
+            self.outq.put_nowait(None)
+        except asyncio.QueueFull:
+            self.overflowed = True
+
     def on_event(self, event: dict[str, Any]) -> None:
         if event.get("type") in {"turn", "resync"}:
-            self.outq.put_nowait(event)
+            self.push(event)
 
     def frames_for(self, messages: list[dict[str, Any]], *, turn_end: bool) -> list[dict[str, Any]]:
         frames: list[dict[str, Any]] = []
@@ -195,59 +230,72 @@ class ChatSocket:
         return self.frames_for([m.to_frame() for m in missed], turn_end=True)
 
     def error(self, code: str, **params: Any) -> None:
-        self.outq.put_nowait({"type": "error", "code": code, "text": t(f"error.{code}", self.lang, **params),
-                              "client_id": self.client_id})
+        self.push({"type": "error", "code": code, "text": t(f"error.{code}", self.lang, **params),
+                   "client_id": self.client_id})
+
+    def answer_noise(self, frame: dict[str, Any]) -> None:
+        """Answer a frame that is not a turn, if its budget allows; past it, one notice, then silence."""
+        wait = self.noise.take()
+        if not wait:
+            self.noise_told = False
+            self.push(frame)
+        elif not self.noise_told:
+            self.noise_told = True
+            seconds = max(1, round(wait))
+            self.push({"type": "rate_limited", "retry_after": seconds, "client_id": None,
+                       "text": t("error.rate_limited", self.lang, seconds=seconds)})
 
     async def send_history(self) -> None:
         store = self.runtime.store
         conv = await store.load(self.key)
         self.lang = str(conv.state.get("lang", "ar"))
-        self.outq.put_nowait({
+        self.push({
             "type": "welcome", "visitor": self.key.address, "lang": self.lang, "status": conv.status,
             "max_chars": self.runtime.settings.ws_max_chars,
         })
         if conv.is_new:
-            self.outq.put_nowait({"type": "history", "messages": []})
+            self.push({"type": "history", "messages": []})
             return
         history = await store.history(conv.id, after_seq=self.cursor, limit=200)
         frames = [m.to_frame() for m in history if m.seq > self.cursor]
         if frames:
             self.cursor = frames[-1]["seq"]
-        self.outq.put_nowait({"type": "history", "messages": frames})
+        self.push({"type": "history", "messages": frames})
 
     async def handle_frame(self, raw: str) -> None:
         self.client_id = None
-        if len(raw.encode()) > MAX_FRAME_BYTES:
-            self.error("too_long", limit=self.runtime.settings.ws_max_chars)
+        if len(raw) > MAX_FRAME_BYTES or len(raw.encode()) > MAX_FRAME_BYTES:
+            self.answer_noise({"type": "error", "code": "too_long", "client_id": None,
+                               "text": t("error.too_long", self.lang, limit=self.runtime.settings.ws_max_chars)})
             return
         try:
             frame = orjson.loads(raw)
         except ValueError:  # orjson.JSONDecodeError is one
-            self.outq.put_nowait({"type": "error", "code": "bad_json", "text": t("error.bad_frame", self.lang)})
+            self.answer_noise({"type": "error", "code": "bad_json", "text": t("error.bad_frame", self.lang)})
             return
         if not isinstance(frame, dict):
-            self.outq.put_nowait({"type": "error", "code": "bad_frame", "text": t("error.bad_frame", self.lang)})
+            self.answer_noise({"type": "error", "code": "bad_frame", "text": t("error.bad_frame", self.lang)})
             return
         kind = frame.get("type")
         raw_id = frame.get("id")
         client_id = raw_id if isinstance(raw_id, str) and CLIENT_ID_RE.match(raw_id) else None
-        self.client_id = client_id
         if kind == "ping":
-            self.outq.put_nowait({"type": "pong"})
+            self.answer_noise({"type": "pong"})
             return
         if kind not in {"message", "button"}:
-            self.outq.put_nowait({"type": "error", "code": "unknown_type", "text": t("error.bad_frame", self.lang)})
+            self.answer_noise({"type": "error", "code": "unknown_type", "text": t("error.bad_frame", self.lang)})
             return
+        self.client_id = client_id
         wait = self.bucket.take()
         if wait:
             seconds = max(1, round(wait))
-            self.outq.put_nowait({"type": "rate_limited", "retry_after": seconds, "client_id": client_id,
-                                  "text": t("error.rate_limited", self.lang, seconds=seconds)})
+            self.push({"type": "rate_limited", "retry_after": seconds, "client_id": client_id,
+                       "text": t("error.rate_limited", self.lang, seconds=seconds)})
             return
         text = frame.get("text") if kind == "message" else None
         value = frame.get("value") if kind == "button" else None
         if (kind == "message" and not isinstance(text, str)) or (kind == "button" and not isinstance(value, str)):
-            self.outq.put_nowait({"type": "error", "code": "bad_frame", "text": t("error.bad_frame", self.lang)})
+            self.push({"type": "error", "code": "bad_frame", "text": t("error.bad_frame", self.lang)})
             return
         limit = self.runtime.settings.ws_max_chars
         if (text and len(text) > limit) or (value and len(value) > 256):
@@ -271,11 +319,25 @@ class ChatSocket:
             self.error("unavailable")
             return
         if outcome.duplicate:
-            self.outq.put_nowait({"type": "duplicate", "client_id": client_id})
+            self.push({"type": "duplicate", "client_id": client_id})
 
 
 async def chat_socket(request: web.Request) -> web.WebSocketResponse:
     runtime, slug = _org_or_404(request)
+    settings = runtime.settings
+    address = client_address(request, settings.trusted_proxies)
+    if not origin_allowed(request, settings, runtime.packs[slug]):
+        raise refuse(request, web.HTTPForbidden, "origin not allowed", address)
+    sockets = request.app[SOCKETS]
+    if not sockets.acquire(address, settings.ws_sockets_per_address):
+        raise refuse(request, web.HTTPTooManyRequests, "too many open chats from this address", address)
+    try:
+        return await _serve_socket(request, runtime, slug)
+    finally:
+        sockets.release(address)
+
+
+async def _serve_socket(request: web.Request, runtime: Runtime, slug: str) -> web.WebSocketResponse:
     visitor = request.query.get("visitor", "")
     if not VISITOR_RE.match(visitor):
         visitor = secrets.token_hex(16)
@@ -295,25 +357,33 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
     try:
         await sock.send_history()
         async for msg in ws:
+            if sock.overflowed:
+                break
             if msg.type == WSMsgType.TEXT:
                 try:
                     await sock.handle_frame(msg.data)
                 except UnknownAssociation:
                     break
             elif msg.type == WSMsgType.BINARY:
-                sock.outq.put_nowait({"type": "error", "code": "binary_not_supported",
-                                      "text": t("error.bad_frame", sock.lang)})
+                sock.answer_noise({"type": "error", "code": "binary_not_supported",
+                                   "text": t("error.bad_frame", sock.lang)})
             elif msg.type == WSMsgType.ERROR:
                 log.info("websocket error: %s", ws.exception())
     finally:
         unsubscribe()
-        sock.outq.put_nowait(None)
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(writer, 2)
+        sock.stop()
+        if sock.overflowed:
+            writer.cancel()
+        done, _ = await asyncio.wait([writer], timeout=2)
+        if not done:
+            writer.cancel()
+        elif not writer.cancelled() and writer.exception() is not None:
+            log.debug("web chat writer ended: %r", writer.exception())
     return ws
 
 
 def setup_webchat(app: web.Application) -> None:
+    app[SOCKETS] = SocketCounter()
     app.router.add_get("/chat/{slug}", chat_page)
     app.router.add_get("/chat/{slug}/ws", chat_socket)
     app.router.add_static("/static/", HERE / "static", name="static")
