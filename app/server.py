@@ -17,6 +17,7 @@ from bot.settings import Settings
 from channels.push import setup_push_channels
 from channels.webchat import setup_webchat
 from console import setup_console
+from wiring.bodies import malformed_bodies
 from wiring.reminders import reminder_loop
 from wiring.runtime import RUNTIME, Runtime, open_runtime
 
@@ -36,7 +37,7 @@ async def index(request: web.Request) -> web.Response:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[malformed_bodies])
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
         async with open_runtime(settings) as runtime:

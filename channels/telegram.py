@@ -58,6 +58,7 @@ from channels.telegram_bot import (
     verified_phone,
 )
 from storage import inbox
+from wiring.bodies import json_body
 from wiring.runtime import RUNTIME, Runtime
 
 log = logging.getLogger("sila.telegram")
@@ -334,6 +335,7 @@ class TelegramChannel:
 TELEGRAM_CHANNEL = web.AppKey("telegram_channel", TelegramChannel)
 
 
+@json_body
 async def webhook(request: web.Request) -> web.Response:
 
     slug = request.match_info["slug"]
