@@ -259,6 +259,22 @@ async def test_forwarded_for_is_believed_only_from_trusted_proxies(sqlite_settin
         assert await _login(client, who, PASSWORD, {"X-Forwarded-For": "192.0.2.1"}) == 200
 
 
+async def test_sign_in_never_redirects_off_the_console(sqlite_settings: Settings) -> None:
+    async with _app(sqlite_settings) as (client, _hasher):
+        runtime = client.server.app[RUNTIME]
+        assert runtime.db is not None
+        who = email()
+        await add_staff(runtime.db, who)
+        base = str(client.make_url("")).rstrip("/")
+        for nxt in ("//evil.example/console", "https://evil.example/console", "/chat/amass", "javascript:alert(1)"):
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as s:
+                async with s.get(base + "/console/login") as r:
+                    token = CSRF_RE.search(await r.text()).group(1)  # type: ignore[union-attr]
+                async with s.post(base + "/console/login", allow_redirects=False,
+                                  data={"csrf": token, "email": who, "password": PASSWORD, "next": nxt}) as r:
+                    assert r.status == 303 and r.headers["Location"] == "/console/queue", nxt
+
+
 def test_forwarded_client_walks_right_to_left() -> None:
     trusted = "10.0.0.0/8, ::1"
     assert forwarded_client("203.0.113.5", ["1.2.3.4"], trusted) == "203.0.113.5"  # untrusted peer
