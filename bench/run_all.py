@@ -2,8 +2,9 @@
 
 1. web chat: Sila (SQLite, durable) vs a bare aiohttp WebSocket echo server, 50 and 200 clients
 2. FAQ matcher: 10,000 phrasings, our decide() vs rapidfuzz.process.extractOne(WRatio)
-3. broadcasts: N SMS recipients, two workers on PostgreSQL + Redis, vs the fake Twilio's known limit
-4. policy import: each seed policy imported, vs loading the imported pack and `sila orgs list`
+3. abuse: web chat p99 while 30 console sign-ins run vs the quiet p99; RSS after a non-reading flood
+4. broadcasts: N SMS recipients, two workers on PostgreSQL + Redis, vs the fake Twilio's known limit
+5. policy import: each seed policy imported, vs loading the imported pack and `sila orgs list`
 A benchmark reports; it never asserts. Run it on a quiet machine and quote the ratios.
 """
 
@@ -18,6 +19,8 @@ HERE = Path(__file__).resolve().parent
 BENCHES = [
     ("web chat throughput and latency", ["webchat_bench.py"]),
     ("FAQ matcher latency", ["faq_bench.py"]),
+    ("abuse: web chat p99 during 30 sign-ins vs quiet; server memory after a non-reading client's 60 MB",
+     ["security_bench.py"]),
     ("broadcast send rate vs a known provider limit (BENCH_BROADCAST_N, default 100,000)", ["broadcast_bench.py"]),
     ("policy import speed (sila orgs import)", ["import_bench.py"]),
 ]

@@ -121,7 +121,7 @@ async def main() -> None:
     results: dict[str, dict[int, dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "SILA_DATA_DIR": tmp, "SILA_SQLITE_SYNCHRONOUS": sync,
-               "SILA_WS_RATE_PER_10S": "100000"}
+               "SILA_WS_RATE_PER_10S": "100000", "SILA_WS_SOCKETS_PER_ADDRESS": "100000"}
         env.pop("SILA_DATABASE_URL", None)
         env.pop("SILA_REDIS_URL", None)
         subprocess.run([SILA, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)

@@ -179,6 +179,25 @@ def throttle_keys(email: str, ip: str) -> dict[str, Policy]:
     return {f"pair:{email}|{where}": PAIR_POLICY, f"addr:{where}": ADDRESS_POLICY, f"email:{email}": EMAIL_POLICY}
 
 
+#: (e-mail, address) → the end of the delay whose refusal was last audited, in this process
+_AUDITED_REFUSALS: dict[tuple[str, str], float] = {}
+
+
+def _first_refusal(email: str, ip: str, until: float) -> bool:
+    """Whether this refusal starts a new delay for (e-mail, address), so it gets an audit row.
+
+    One row per delay, not one per refused request: a storm of refusals must neither fill the
+    append-only audit log nor take the database's write lock (on SQLite, every chat turn's too).
+    """
+    key = (email, ip)
+    if abs(_AUDITED_REFUSALS.get(key, 0.0) - until) < 2.0:
+        return False
+    if len(_AUDITED_REFUSALS) >= 10_000:
+        _AUDITED_REFUSALS.clear()
+    _AUDITED_REFUSALS[key] = until
+    return True
+
+
 async def login(db: Database, email: str, password: str, ip: str, *, passwords: PasswordHashing,
                 now: float | None = None) -> tuple[str, str] | Refused:
     """``(cookie token, staff id)`` on success, else ``Refused``.
@@ -197,9 +216,10 @@ async def login(db: Database, email: str, password: str, ip: str, *, passwords: 
     with slot:
         wait = await login_throttle.claim(db, list(keys.items()), clock)
         if wait:
-            async with db.writer.begin() as conn:
-                await audit(conn, actor=f"ip:{ip}"[:64], action="login.throttled", target=email[:80],
-                            detail={"retry_after": math.ceil(wait)})
+            if _first_refusal(email, ip, clock + wait):
+                async with db.writer.begin() as conn:
+                    await audit(conn, actor=f"ip:{ip}"[:64], action="login.throttled", target=email[:80],
+                                detail={"retry_after": math.ceil(wait)})
             return Refused("throttled", math.ceil(wait))
         async with db.reader.connect() as conn:
             row = (await conn.execute(select(Staff).where(Staff.email == email))).first()

@@ -26,7 +26,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, case, delete, literal, select, update
+from sqlalchemy import Table, case, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -93,12 +93,27 @@ async def _take(conn: AsyncConnection, dialect: str, key: str, policy: Policy, n
     return (await conn.execute(stmt)).first() is not None
 
 
+async def waiting(db: Database, keys: list[str], now: float) -> float:
+    """Seconds until every key's delay has passed (0.0: none is waiting); a read, no lock.
+
+    Why first: an attempt refused here costs one read, not the writer's lock — on SQLite every
+    turn of every chat waits for that lock, so a storm of refused sign-ins must not take it.
+    """
+    async with db.reader.connect() as conn:
+        latest = (await conn.execute(select(func.max(LoginThrottle.not_before))
+                                     .where(LoginThrottle.key.in_([hashed(k) for k in keys])))).scalar()
+    return max(0.0, float(latest or 0.0) - now)
+
+
 async def claim(db: Database, keys: list[tuple[str, Policy]], now: float) -> float:
     """Count one attempt on every key: 0.0 when the password may be checked, else seconds to wait.
 
     All keys or none: one transaction, rolled back when any key is waiting, so a refused attempt
     costs the person nothing. Keys are taken in a fixed order so two claims cannot deadlock.
     """
+    wait = await waiting(db, [k for k, _ in keys], now)
+    if wait > 0:
+        return max(1.0, wait)
     ordered = sorted(((hashed(k), p) for k, p in keys), key=lambda kp: kp[0])
     try:
         async with db.writer.begin() as conn:

@@ -90,6 +90,10 @@ async def test_forty_concurrent_wrong_passwords_get_only_the_free_checks(
     # and the right password, straight after, waits too: the counter was taken before the checks
     again = await auth.login(sqlite_db, who, PASSWORD, "192.0.2.7", passwords=pool)
     assert isinstance(again, auth.Refused) and again.reason == "throttled" and again.retry_after > 0
+    # audited: every checked failure, and the refusals once per delay, not once per request
+    async with sqlite_db.reader.connect() as conn:
+        actions = list((await conn.execute(select(AuditLog.action).where(AuditLog.target == who))).scalars())
+    assert actions.count("login.failed") == auth.PAIR_POLICY.free and actions.count("login.throttled") == 1
     pool.close()
 
 
