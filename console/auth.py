@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ipaddress
+import logging
 import math
 import re
 import secrets
@@ -39,6 +40,7 @@ from storage.db import Database
 from storage.login_throttle import Policy
 from storage.models import LoginAttempt, Staff, StaffSession
 
+log = logging.getLogger("sila.console")
 ROLES = ("officer", "coordinator", "admin")
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
@@ -172,6 +174,17 @@ def address_key(ip: str) -> str:
     if addr.version == 6 and not (ipv4 := addr.ipv4_mapped):
         return str(ipaddress.ip_network(f"{addr}/64", strict=False))
     return str(ipv4 if addr.version == 6 and ipv4 else addr)
+
+
+async def forget_loop(db: Database, every: float = 3600.0) -> None:
+    """Drop throttle counters idle past every policy's ``forget`` (they would start afresh anyway)."""
+    horizon = max(p.forget + p.cap for p in (PAIR_POLICY, ADDRESS_POLICY, EMAIL_POLICY))
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await login_throttle.forget_older_than(db, time.time() - horizon)
+        except Exception:  # a busy or unreachable database: next hour, then
+            log.warning("could not drop old login throttle counters", exc_info=True)
 
 
 def throttle_keys(email: str, ip: str) -> dict[str, Policy]:

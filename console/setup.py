@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from console import broadcasts, case_pages, knowledge, pages, privacy_page, service
+from console import auth, broadcasts, case_pages, knowledge, pages, privacy_page, service
 from console import web as cweb
 from console.passwords import PasswordHashing
 from console.ws import console_socket
@@ -24,6 +24,7 @@ def setup_console(app: web.Application) -> None:
         runtime = app[RUNTIME]
         if runtime.db is not None:
             runtime.background.append(asyncio.get_running_loop().create_task(service.refresh_loop(runtime)))
+            runtime.background.append(asyncio.get_running_loop().create_task(auth.forget_loop(runtime.db)))
         yield
 
     async def password_pool(app: web.Application) -> AsyncIterator[None]:

@@ -32,6 +32,7 @@ from channels.addresses import forwarded_client
 from console import auth
 from console.passwords import HASHER, PasswordHashing
 from console.web import PASSWORDS
+from storage import login_throttle
 from storage.db import Database, create_database, migrate
 from storage.models import AuditLog, LoginThrottle
 from wiring.runtime import RUNTIME
@@ -190,6 +191,17 @@ async def test_delays_grow_and_a_refused_attempt_does_not_lengthen_them(
     async with sqlite_db.reader.connect() as conn:
         keys = (await conn.execute(select(LoginThrottle.key))).scalars().all()
     assert keys and all(re.fullmatch(r"[0-9a-f]{64}", k) for k in keys)  # no e-mail or address in clear
+    pool.close()
+
+
+async def test_idle_counters_are_forgotten(sqlite_db: Database,
+                                            counting: tuple[CountingHasher, PasswordHashing]) -> None:
+    _hasher, pool = counting
+    await auth.login(sqlite_db, email(), "wrong password!", "192.0.2.80", passwords=pool, now=3_000_000.0)
+    await auth.login(sqlite_db, email(), "wrong password!", "192.0.2.81", passwords=pool, now=3_000_500.0)
+    assert await login_throttle.forget_older_than(sqlite_db, 3_000_100.0) == 3  # pair, address, e-mail
+    async with sqlite_db.reader.connect() as conn:
+        assert len((await conn.execute(select(LoginThrottle.key))).all()) == 3
     pool.close()
 
 

@@ -143,6 +143,19 @@ async def test_every_frame_is_counted_before_it_is_answered(sqlite_settings: Set
         await ws.close()
 
 
+async def test_an_oversized_frame_gets_an_error_and_the_socket_stays(sqlite_settings: Settings) -> None:
+    async with _serve(sqlite_settings) as served:
+        ws = await served.client.ws_connect("/chat/amass/ws", params={"visitor": VISITOR})
+        assert json.loads((await ws.receive()).data)["type"] == "welcome"
+        assert json.loads((await ws.receive()).data)["type"] == "history"
+        await ws.send_str(json.dumps({"type": "message", "text": "أ" * 200_000, "id": "big"}))
+        frame = json.loads((await ws.receive(timeout=15)).data)
+        assert frame["type"] == "error" and frame["code"] == "too_long"
+        await ws.send_str('{"type":"ping"}')
+        assert json.loads((await ws.receive(timeout=15)).data)["type"] == "pong"
+        await ws.close()
+
+
 async def test_sockets_per_address_are_capped(sqlite_settings: Settings) -> None:
     settings = dataclasses.replace(sqlite_settings, ws_sockets_per_address=3)
     async with _serve(settings) as served:
