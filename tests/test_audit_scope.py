@@ -23,7 +23,7 @@ from bot.settings import Settings
 from console import auth
 from storage.cases import audit
 from storage.models import Staff
-from tests.test_cli import one_line_error, run
+from tests.commands import one_line_error, run
 from wiring.runtime import RUNTIME, Runtime
 
 PASSWORD = "correct horse battery"

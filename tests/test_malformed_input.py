@@ -17,7 +17,7 @@ import pytest
 from channels.telegram import SECRET_HEADER
 from channels.telegram_bot import secret_for
 from console import auth
-from tests.fakes.harness import Harness, count_rows, running, settle
+from tests.harness import Harness, count_rows, running, settle
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
