@@ -171,9 +171,11 @@ def address_key(ip: str) -> str:
         addr = ipaddress.ip_address(ip)
     except ValueError:
         return ip[:64]
-    if addr.version == 6 and not (ipv4 := addr.ipv4_mapped):
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.ipv4_mapped is not None:
+            return str(addr.ipv4_mapped)
         return str(ipaddress.ip_network(f"{addr}/64", strict=False))
-    return str(ipv4 if addr.version == 6 and ipv4 else addr)
+    return str(addr)
 
 
 async def forget_loop(db: Database, every: float = 3600.0) -> None:
