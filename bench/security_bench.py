@@ -9,7 +9,7 @@
    once its out-queue is full; the bytes it got to send are printed.
 
 A benchmark, not a test: it prints figures and asserts nothing. BENCH_SECONDS (default 6) sets
-each chat phase's length.
+each chat phase's length (three quiet and two busy phases).
 """
 
 from __future__ import annotations
@@ -66,29 +66,35 @@ async def sign_in_loop(base: str, email: str, address: str, stop_at: float, done
             s.cookie_jar.clear()
 
 
-async def chat_p99_with_logins(port: int, seconds: float) -> None:
-    """Quiet, then 30 sign-ins at once, then quiet again: the busy p99 against the quiet ones'
-    mean, so a machine that got busier or quieter mid-run shows in the two quiet figures."""
+async def chat_p99_with_logins(port: int, seconds: float, rounds: int = 2) -> None:
+    """Quiet and busy (30 sign-ins at once) phases in turn, starting and ending quiet: the mean
+    busy p99 against the mean quiet p99, so a machine that got busier or quieter mid-run (other
+    work on a shared host) shows in the quiet figures instead of passing for our own cost."""
     def line(label: str, r: dict[str, float], extra: str = "") -> None:
         print(f"web chat, {CHAT_CLIENTS} clients, {label:24s} p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
               f"{r['msgs_per_s']:5.0f} msgs/s{extra}", flush=True)
 
-    before = await run_load(port, "/chat/amass/ws", CHAT_CLIENTS, seconds)
-    line("quiet:", before)
     base = f"http://127.0.0.1:{port}"
-    done = [0]
-    stop_at = time.perf_counter() + seconds + 2.0 + 1.0
-    logins = [asyncio.ensure_future(sign_in_loop(base, f"bench{i}@example.org", f"198.51.100.{i + 1}",
-                                                        stop_at, done))
-              for i in range(LOGINS)]
-    await asyncio.sleep(1.0)  # let the sign-in storm build up before the chat is measured
-    busy = await run_load(port, "/chat/amass/ws", CHAT_CLIENTS, seconds)
-    await asyncio.gather(*logins)
-    line(f"{LOGINS} sign-ins at once:", busy, f"  ({done[0]} sign-ins done, each a full argon2id check)")
-    after = await run_load(port, "/chat/amass/ws", CHAT_CLIENTS, seconds)
-    line("quiet again:", after)
-    quiet = (before["p99_ms"] + after["p99_ms"]) / 2
-    print(f"p99 busy / quiet (mean of the two quiet phases): {busy['p99_ms'] / quiet:.2f} (target <= 2)", flush=True)
+    quiet: list[float] = []
+    busy: list[float] = []
+    for n in range(rounds + 1):
+        r = await run_load(port, "/chat/amass/ws", CHAT_CLIENTS, seconds)
+        line("quiet:", r)
+        quiet.append(r["p99_ms"])
+        if n == rounds:
+            break
+        done = [0]
+        stop_at = time.perf_counter() + seconds + 2.0 + 1.0
+        logins = [asyncio.ensure_future(sign_in_loop(base, f"bench{i}@example.org", f"198.51.100.{i + 1}",
+                                                            stop_at, done))
+                  for i in range(LOGINS)]
+        await asyncio.sleep(1.0)  # let the sign-in storm build up before the chat is measured
+        r = await run_load(port, "/chat/amass/ws", CHAT_CLIENTS, seconds)
+        await asyncio.gather(*logins)
+        line(f"{LOGINS} sign-ins at once:", r, f"  ({done[0]} sign-ins done, each a full argon2id check)")
+        busy.append(r["p99_ms"])
+    ratio = (sum(busy) / len(busy)) / (sum(quiet) / len(quiet))
+    print(f"p99 during sign-ins / quiet p99 (means over the phases): {ratio:.2f} (target <= 2)", flush=True)
 
 
 def masked(opcode: int, payload: bytes) -> bytes:

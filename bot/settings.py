@@ -52,8 +52,9 @@ class Settings:
     widget_origins: str = ""
     #: proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed for the client address
     trusted_proxies: str = ""
-    #: threads that hash and verify console passwords (argon2, 64 MiB each), off the event loop
-    login_hash_threads: int = 2
+    #: threads that hash and verify console passwords (argon2, 64 MiB each), off the event loop;
+    #: each check already runs two lanes in parallel, so one thread keeps two cores busy
+    login_hash_threads: int = 1
     #: password checks allowed to wait for a hashing thread before a login is told "busy"
     login_hash_queue: int = 32
     flow_expiry_hours: int = 72

@@ -35,11 +35,12 @@ HASH_NICE = 19
 def _lower_priority() -> None:
     """Run in each hashing thread as it starts: let the event loop's thread win the CPU.
 
-    Off the loop is not enough on a small machine: two threads of argon2 (each with its own lane
-    threads) keep every core busy, and the loop, though never blocked, waits for a core — the web
-    chat's p99 during 30 concurrent sign-ins was 7–11× its quiet p99 at nice 0 on two cores, and
-    1.2–1.8× at nice 19 (``make bench``). At the lowest priority the scheduler hands the loop the
-    CPU whenever it has work, and sign-ins take what is left.
+    Off the loop is not enough on a small machine: argon2 threads (each with its own lane threads)
+    keep every core busy, and the loop, though never blocked, waits for a core — on two shared
+    cores the web chat's p99 during 30 concurrent sign-ins was 7–11× its quiet p99 at nice 0 with
+    two hashing threads, about 2× at nice 19, 1.5× at nice 19 with one thread (``make bench``).
+    At the lowest priority the scheduler hands the loop the CPU whenever it has work, and sign-ins
+    take what is left.
     """
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError):
@@ -53,7 +54,7 @@ class Busy(Exception):
 class PasswordHashing:
     """The pool; ``hasher`` is replaceable (tests count and locate the checks)."""
 
-    def __init__(self, threads: int = 2, queue: int = 32, hasher: PasswordHasher = HASHER) -> None:
+    def __init__(self, threads: int = 1, queue: int = 32, hasher: PasswordHasher = HASHER) -> None:
         self.hasher = hasher
         self.queue = queue
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sila-argon2",
