@@ -42,6 +42,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "st.phone": {"ar": "الهاتف", "en": "Phone"},
     "st.email": {"ar": "البريد الإلكتروني", "en": "Email"},
     "st.website": {"ar": "الموقع الإلكتروني", "en": "Website"},
+    "st.widget_origins": {"ar": "المواقع التي تضمّ نافذة المحادثة", "en": "Sites that embed the chat"},
     "st.address": {"ar": "العنوان", "en": "Address"},
     "st.hours": {"ar": "ساعات العمل", "en": "Working hours"},
     "st.members": {"ar": "خدمات الأعضاء", "en": "Member services"},
