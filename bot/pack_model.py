@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 ORIGIN_RE = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$|^https?://\[[0-9a-f:]+\](:[0-9]{1,5})?$")
+#: a time of day, 24-hour: "08:00", "16:30"
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class PackError(Exception):
@@ -62,16 +64,23 @@ class WorkingHours(Strict):
 
     timezone: str = "Asia/Riyadh"
     days: list[int] = Field(default_factory=lambda: [6, 0, 1, 2, 3], description="0=Monday … 6=Sunday")
-    start: str = "08:00"
-    end: str = "16:00"
+
+    @field_validator("days")
+    @classmethod
+    def _weekdays(cls, v: list[int]) -> list[int]:
+        if any(d not in range(7) for d in v) or len(set(v)) != len(v):
+            raise ValueError("days are distinct numbers from 0 (Monday) to 6 (Sunday)")
+        return v
+    start: str = Field(default="08:00", pattern=HHMM)
+    end: str = Field(default="16:00", pattern=HHMM)
 
 
 class Contact(Strict):
     """Contact details the policy does not give; null means 'not published yet', never invented."""
 
-    phone: str | None = None
-    email: str | None = None
-    website: str | None = None
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 ()-]{4,22}$")
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    website: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
     address: Localized | None = None
     working_hours: WorkingHours = Field(default_factory=WorkingHours)
     #: sites allowed to embed the web chat (``https://www.example.org``): the chat socket refuses

@@ -1,6 +1,6 @@
 """`/console/knowledge` and `/console/settings`: what an association's assistant knows and is set to.
 
-Read-only for now (the first step of issue 17's self-service): an admin sees each FAQ topic of
+An admin sees each FAQ topic of
 their association — the clause it rests on, the answer in Arabic and English, what it does
 (answer, start a form, hand to an officer) and how people ask it — and can type a question to
 see what the assistant would answer and why: the decision, the calibrated probability, and the
@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import select
 
 from bot.faq.decide import decide_traced
 from bot.faq.org import get_index
-from console.web import forbidden, lang_of, need, render, runtime_of
+from console.web import USER_KEY, forbidden, lang_of, need, render, runtime_of
+from storage.db import Database
+from storage.models import Staff
 
-__all__ = ["knowledge_page", "settings_page"]
+__all__ = ["chosen", "knowledge_page", "knowledge_view", "settings_page", "settings_view", "staff_names"]
 
 #: the longest question the try box takes (a question, not a document)
 MAX_QUESTION = 500
@@ -60,7 +63,7 @@ def try_question(pack: Any, question: str, lang: str) -> Tried:
     )
 
 
-async def _chosen(request: web.Request) -> tuple[list[str], str]:
+async def chosen(request: web.Request) -> tuple[list[str], str]:
     """The admin's associations and the one asked for (403 for one they do not serve)."""
     user = await need(request, "admin")
     runtime = runtime_of(request)
@@ -73,16 +76,52 @@ async def _chosen(request: web.Request) -> tuple[list[str], str]:
     return orgs, org
 
 
-async def settings_page(request: web.Request) -> web.Response:
-    orgs, org = await _chosen(request)
-    return render(request, "org_settings.html", orgs=orgs, org=org, pack=runtime_of(request).packs[org].pack)
+def _orgs(request: web.Request, org: str) -> list[str]:
+    user = request.get(USER_KEY)
+    runtime = runtime_of(request)
+    return [o for o in getattr(user, "orgs", [org]) if o in runtime.packs]
 
 
-async def knowledge_page(request: web.Request) -> web.Response:
-    orgs, org = await _chosen(request)
-    pack = runtime_of(request).packs[org]
+def _version(request: web.Request, org: str) -> int:
+    registry = runtime_of(request).knowledge
+    return registry.versions.get(org, 0) if registry is not None else 0
+
+
+async def staff_names(db: Database, authors: set[str]) -> dict[str, str]:
+    """``staff:<id>`` → the person's name, for history pages."""
+    ids = [a.removeprefix("staff:") for a in authors if a.startswith("staff:")]
+    if not ids:
+        return {}
+    async with db.reader.connect() as conn:
+        rows = (await conn.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids)))).all()
+    return {f"staff:{r.id}": r.name for r in rows}
+
+
+async def settings_view(request: web.Request, org: str, *, refusal: dict[str, Any] | None = None,
+                        status: int = 200) -> web.Response:
+    runtime = runtime_of(request)
+    return render(request, "org_settings.html", status=status, orgs=_orgs(request, org), org=org,
+                  pack=runtime.packs[org].pack, flows=runtime.packs[org].flows, version=_version(request, org),
+                  refusal=refusal, editable=runtime.knowledge is not None and runtime.db is not None)
+
+
+async def knowledge_view(request: web.Request, org: str, *, refusal: dict[str, Any] | None = None,
+                         status: int = 200) -> web.Response:
+    runtime = runtime_of(request)
+    pack = runtime.packs[org]
     lang = lang_of(request)
     question = request.query.get("q", "").strip()[:MAX_QUESTION]
     tried = try_question(pack, question, lang) if question else None
-    return render(request, "knowledge.html", orgs=orgs, org=org, pack=pack, tried=tried, question=question,
-                  max_question=MAX_QUESTION)
+    return render(request, "knowledge.html", status=status, orgs=_orgs(request, org), org=org, pack=pack,
+                  tried=tried, question=question, max_question=MAX_QUESTION, version=_version(request, org),
+                  refusal=refusal, editable=runtime.knowledge is not None and runtime.db is not None)
+
+
+async def settings_page(request: web.Request) -> web.Response:
+    _, org = await chosen(request)
+    return await settings_view(request, org)
+
+
+async def knowledge_page(request: web.Request) -> web.Response:
+    _, org = await chosen(request)
+    return await knowledge_view(request, org)

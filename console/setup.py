@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from console import auth, broadcasts, case_pages, knowledge, pages, privacy_page, service
+from console import auth, broadcasts, case_pages, knowledge, knowledge_edit, pages, privacy_page, service
 from console import web as cweb
 from console.passwords import PasswordHashing
 from console.ws import console_socket
@@ -63,6 +63,7 @@ def setup_console(app: web.Application) -> None:
     r.add_post("/console/privacy/{action:export|erase}", privacy_page.privacy_action)
     r.add_get("/console/knowledge", knowledge.knowledge_page)
     r.add_get("/console/settings", knowledge.settings_page)
+    knowledge_edit.setup_routes(app)
     broadcasts.setup_routes(app)
     r.add_get("/console/ws", console_socket)
     r.add_static("/console/static/", HERE / "static", name="console_static")

@@ -32,6 +32,7 @@ from storage.db import Database, check_reachable, create_database
 from storage.models import Association
 from storage.sql_conversations import SqlConversationStore
 from storage.verification import AuditVerificationGuard
+from wiring.knowledge import PackRegistry
 
 log = logging.getLogger("sila.runtime")
 
@@ -53,6 +54,8 @@ class Runtime:
     #: waiting hand-offs per association, refreshed from the database by the console
     #: (``console.queue.refresh_loop``); None until the first refresh, so no position is claimed
     waiting_counts: dict[str, int] | None = None
+    #: the associations' own edits of their packs (``wiring.knowledge``); applied at open
+    knowledge: PackRegistry | None = None
 
     def queue_position(self, slug: str) -> int | None:
         """The place in the queue a hand-off requested now gets (sync: routing calls it mid-turn).
@@ -137,6 +140,10 @@ async def open_runtime(settings: Settings, *, memory: bool = False) -> AsyncIter
             services.audit = AuditTrail(db)
             services.verification = AuditVerificationGuard(db)
         engine.services = services
+        runtime.knowledge = PackRegistry(packs, db, bus)
+        if db is not None:
+            await runtime.knowledge.start()
+            stack.callback(runtime.knowledge.close)
 
         async def _stop_background() -> None:
             for task in runtime.background:

@@ -20,7 +20,7 @@ from bot.faq.normalize import normalize
 from bot.faq.thresholds import Thresholds, load_thresholds
 from bot.packs import FaqTopic, LoadedPack
 
-__all__ = ["OrgFaq", "build_org", "get_index", "oos_data"]
+__all__ = ["OrgFaq", "build_org", "get_index", "install", "oos_data"]
 
 _CACHE: dict[str, tuple[object, OrgFaq]] = {}
 _LOCK = Lock()
@@ -110,3 +110,15 @@ def get_index(pack: LoadedPack) -> OrgFaq:
         org = build_org(pack)
         _CACHE[slug] = (key, org)
         return org
+
+
+def install(pack: LoadedPack) -> OrgFaq:
+    """Build the index of an edited pack and make it the one ``get_index`` returns for it.
+
+    Called before the pack is swapped in, so the first question after an edit finds the index
+    ready instead of building it inside a beneficiary's turn.
+    """
+    org = build_org(pack)
+    with _LOCK:
+        _CACHE[pack.pack.slug] = (pack.faq, org)
+    return org

@@ -228,15 +228,20 @@ def load_flows(path: Path, pack: Pack) -> dict[str, FlowDef]:
         raise PackError(f"{path}: file missing") from exc
     except yaml.YAMLError as exc:
         raise PackError(f"{path}: not valid YAML: {exc}") from exc
-    _check_unknown_types(path, raw)
+    return parse_flows(raw, pack, str(path))
+
+
+def parse_flows(raw: Any, pack: Pack, where: str) -> dict[str, FlowDef]:
+    """Validate flows already read (from the file, or an admin's edit); ``where`` starts each error."""
+    _check_unknown_types(Path(where), raw)
     try:
         parsed = FlowsFile.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         msg = str(first["msg"]).removeprefix("Value error, ")
-        raise PackError(f"{path}: {_where(tuple(first['loc']), raw)}: {msg}") from None
+        raise PackError(f"{where}: {_where(tuple(first['loc']), raw)}: {msg}") from None
     flows: dict[str, FlowDef] = {}
     for flow_id, flow in parsed.flows.items():
-        _check_success(path, flow, pack)
+        _check_success(Path(where), flow, pack)
         flows[flow_id] = flow.model_copy(update={"policy_version": pack.policy.version})
     return flows
