@@ -43,16 +43,19 @@ FIXED = ("slug", "code")
 class EditError(ValueError):
     """An edit the pack models refuse: ``field`` is where (``topics.fees.questions``), ``reason`` why."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, kind: str = "") -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+        #: pydantic's error type (``string_pattern_mismatch``, ``too_short``…), for a plain-words label
+        self.kind = kind
 
 
 def _from_validation(prefix: str, exc: ValidationError) -> EditError:
     first = exc.errors()[0]
     loc = ".".join(str(p) for p in first["loc"])
-    return EditError(".".join(p for p in (prefix, loc) if p), str(first["msg"]).removeprefix("Value error, "))
+    return EditError(".".join(p for p in (prefix, loc) if p), str(first["msg"]).removeprefix("Value error, "),
+                     str(first.get("type", "")))
 
 
 def document(loaded: LoadedPack) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.i18n import STAFF_TEXTS
 from bot.pack_edit import EditError, document, dump_yaml, merge, parse_yaml, prune
 from bot.packs import LoadedPack
 from console import knowledge
@@ -146,7 +147,9 @@ def settings_change(pack: LoadedPack, form: Any) -> tuple[str, Change, dict[str,
         return action, set_prompt, {"flow": flow_id, "field": field_id}
     if action != "settings":
         raise EditError("action", f"unknown action '{action}'")
-    days = sorted({int(d) for d in form.getall("days", []) if isinstance(d, str) and d.isdigit()})
+    days = [int(d) for d in form.getall("days", []) if isinstance(d, str) and d.isdigit()]
+    current = pack.pack.contact.working_hours.days
+    days = list(current) if sorted(days) == sorted(current) else sorted(set(days))  # the same days, not an edit
     hours = {"start": form_text(form, "start").strip(), "end": form_text(form, "end").strip(), "days": days}
     contact = {key: form_text(form, key).strip() or None for key in ("phone", "email", "website")}
     partial = {
@@ -172,16 +175,20 @@ async def _save(request: web.Request, make: Callable[[LoadedPack, Any], tuple[st
         await registry.edit(org, author=f"staff:{user.id}", action=action, expected=_expected(form),
                             change=change, detail=detail)
     except EditError as exc:
-        return await _refused(request, page, org, exc.field, exc.reason)
+        return await _refused(request, page, org, exc.field, exc.reason, exc.kind)
     except VersionConflict:
         return await _refused(request, page, org, "version", "", conflict=True)
     anchor = form_text(form, "topic")
     raise web.HTTPSeeOther(f"/console/{page}?org={org}&msg=pack_saved" + (f"#topic-{anchor}" if anchor else ""))
 
 
-async def _refused(request: web.Request, page: str, org: str, field: str, reason: str, *,
+async def _refused(request: web.Request, page: str, org: str, field: str, reason: str, kind: str = "", *,
                    conflict: bool = False) -> web.Response:
-    refusal = {"field": field, "reason": reason, "conflict": conflict}
+    form = await request.post()
+    posted = {k: form_text(form, k) for k in form if k not in ("csrf", "file")}
+    posted["days"] = [d for d in form.getall("days", []) if isinstance(d, str)]  # type: ignore[assignment]
+    refusal = {"field": field, "reason": reason, "conflict": conflict, "posted": {} if conflict else posted,
+               "kind": kind if f"kb.why.{kind}" in STAFF_TEXTS else ""}
     if page == "settings":
         return await knowledge.settings_view(request, org, refusal=refusal, status=400)
     return await knowledge.knowledge_view(request, org, refusal=refusal, status=400)
@@ -245,7 +252,7 @@ async def import_post(request: web.Request) -> web.StreamResponse:
         await registry.edit(org, author=f"staff:{user.id}", action="import", expected=_expected(form),
                             change=lambda _old: new_doc)
     except EditError as exc:
-        return await _refused(request, "knowledge", org, exc.field, exc.reason)
+        return await _refused(request, "knowledge", org, exc.field, exc.reason, exc.kind)
     except VersionConflict:
         return await _refused(request, "knowledge", org, "version", "", conflict=True)
     raise web.HTTPSeeOther(f"/console/knowledge?org={org}&msg=pack_saved")

@@ -352,4 +352,10 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "kb.act.import": {"ar": "رفع حزمة", "en": "Pack uploaded"},
     "msg.pack_saved": {"ar": "حُفظ التعديل وطُبّق على المساعد.", "en": "Saved, and the assistant uses it now."},
     "msg.pack_conflict": {"ar": "لم يُحفظ شيء: تغيّرت الحزمة قبل طلبك. أعد المحاولة.", "en": "Nothing was saved: the pack changed before your request. Try again."},
+    "kb.why.string_pattern_mismatch": {"ar": "الصيغة غير صحيحة (الوقت مثل 08:00، والبريد مثل name@example.org، والموقع يبدأ بـ https://)", "en": "wrong format (a time like 08:00, an email like name@example.org, a website starting with https://)"},
+    "kb.why.too_short": {"ar": "أقل من الحد الأدنى المطلوب", "en": "fewer than the minimum required"},
+    "kb.why.string_too_short": {"ar": "لا يصح أن يكون فارغاً", "en": "cannot be empty"},
+    "kb.why.missing": {"ar": "مطلوب", "en": "required"},
+    "kb.why.greater_than_equal": {"ar": "يجب أن يكون 1 أو أكثر", "en": "must be 1 or more"},
+    "kb.why.value_error": {"ar": "قيمة غير مقبولة", "en": "a value that is not accepted"},
 }
