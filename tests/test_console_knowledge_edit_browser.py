@@ -1,9 +1,9 @@
 """Editing an association in a real headless Chromium, on a phone (390×844) and a desktop (1440×900).
 
 An admin edits an FAQ answer and the "try a question" box shows the new answer at once; adds a
-phrasing; is refused an invalid settings edit with the field named, then saves a valid one;
-edits a form prompt; reads the history with its diff and rolls back. Each size keeps the page
-within the screen; screenshots go to the temporary folder (the path is printed) to be looked at.
+phrasing and removes it; is refused an invalid settings edit with the field named, then saves a
+valid one; edits a form prompt; reads the history with its diff and rolls back. Each size keeps
+the page within the screen; screenshots go to the temporary folder (the path is printed).
 """
 
 from __future__ import annotations
@@ -85,6 +85,12 @@ def test_admin_edits_knowledge_and_settings(browser: Any, server: SilaServer, si
     page.wait_for_selector("#flash")
     page.locator("#topic-decision_period details.phrasings summary").click()
     assert "متى يطلع رد اللجنة" in page.locator("#topic-decision_period ul.notes").inner_text()
+    added = page.locator("#topic-decision_period li", has_text="متى يطلع رد اللجنة")
+    added.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / f"phrasings-{size}.png"))
+    added.locator("form.remove-phrasing button").click()
+    page.wait_for_selector("#flash")
+    assert "متى يطلع رد اللجنة" not in page.locator("#topic-decision_period ul.notes").inner_text()
 
     # settings: an invalid time is refused with the field named, nothing saved; then a valid edit
     page.goto(base + "/console/settings")
@@ -93,7 +99,7 @@ def test_admin_edits_knowledge_and_settings(browser: Any, server: SilaServer, si
     page.click("#settings-submit")
     page.wait_for_selector("#refusal")
     assert page.locator("#refusal").get_attribute("data-field") == "pack.contact.working_hours.start"
-    assert page.locator("#pack-version").inner_text() == "2"
+    assert page.locator("#pack-version").inner_text() == "3"
     assert fits(page)
     page.screenshot(path=str(shots / f"settings-refused-{size}.png"))
     page.fill("#settings-form input[name=start]", "09:00")
@@ -106,20 +112,20 @@ def test_admin_edits_knowledge_and_settings(browser: Any, server: SilaServer, si
     form.locator("textarea[name=prompt_ar]").fill("تفضل باسمك الرباعي كما في الهوية")
     form.locator("button").click()
     page.wait_for_selector("#flash")
-    assert page.locator("#pack-version").inner_text() == "4"
+    assert page.locator("#pack-version").inner_text() == "5"
 
     # history: who and what; roll back to before the phone number
     page.goto(base + "/console/knowledge/history?org=amass")
-    assert page.locator("li.version").count() == 5  # four versions and the original pack
-    first = page.locator("li.version[data-version='3']")
+    assert page.locator("li.version").count() == 6  # five versions and the original pack
+    first = page.locator("li.version[data-version='4']")
     assert "سارة" in first.inner_text()
     first.locator("details summary").click()
     assert "+966 12 345 6789" in first.locator("pre.diff").inner_text()
     assert fits(page)
     page.screenshot(path=str(shots / f"history-{size}.png"), full_page=True)
-    page.locator("li.version[data-version='2'] form.rollback button").click()
+    page.locator("li.version[data-version='3'] form.rollback button").click()
     page.wait_for_selector("#flash")
-    assert page.locator("li.version[data-version='5']").count() == 1
+    assert page.locator("li.version[data-version='6']").count() == 1
     page.goto(base + "/console/settings")
     assert "غير محدد" in page.locator("#contact-phone").inner_text()
     assert page.errors == []
