@@ -151,7 +151,9 @@ def settings_change(pack: LoadedPack, form: Any) -> tuple[str, Change, dict[str,
     current = pack.pack.contact.working_hours.days
     days = list(current) if sorted(days) == sorted(current) else sorted(set(days))  # the same days, not an edit
     hours = {"start": form_text(form, "start").strip(), "end": form_text(form, "end").strip(), "days": days}
-    contact = {key: form_text(form, key).strip() or None for key in ("phone", "email", "website")}
+    contact: dict[str, Any] = {key: form_text(form, key).strip() or None for key in ("phone", "email", "website")}
+    origins = form_text(form, "widget_origins").splitlines()
+    contact["widget_origins"] = [line.strip() for line in origins if line.strip()]
     partial = {
         "name": _both(form, "name"), "short_name": _both(form, "short_name"),
         "referral_officer": _both(form, "officer"), "committee": _both(form, "committee", required=False),

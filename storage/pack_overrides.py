@@ -1,4 +1,4 @@
-"""``pack_overrides``: the versions of each association's edits of its pack (migration 0008).
+"""``pack_overrides``: the versions of each association's edits of its pack (migration 0009).
 
 One row per version, never updated: the author (``staff:<id>``), when, what kind of change,
 the whole override document of that version (what differs from the pack on disk, see

@@ -83,6 +83,12 @@ async def test_an_invalid_or_stale_edit_is_refused_and_nothing_changes(h: Harnes
                                                          "short_name_en": "A", "officer_ar": "أ", "officer_en": "A",
                                                          "start": "8am", "end": "16:00"})
     assert status == 400 and 'data-field="pack.contact.working_hours.start"' in html
+    status, html, _ = await a.post("/console/settings", {"org": "amass", "version": "0", "action": "settings",
+                                                         "name_ar": "أ", "name_en": "A", "short_name_ar": "أ",
+                                                         "short_name_en": "A", "officer_ar": "أ", "officer_en": "A",
+                                                         "start": "08:00", "end": "16:00",
+                                                         "widget_origins": "www.example.org/chat"})
+    assert status == 400 and 'data-field="pack.contact.widget_origins"' in html and "www.example.org/chat" in html
     assert await stored(h) == 0 and h.runtime.packs["amass"] is pack
     assert len(questions) >= 8
     # a form read at version 0, posted after someone saved version 1, is refused
@@ -118,7 +124,7 @@ async def test_phrasings_topics_settings_and_prompts(h: Harness) -> None:
             "officer_ar": pack.referral_officer.ar, "officer_en": pack.referral_officer.en,
             "committee_ar": pack.committee.ar if pack.committee else "", "committee_en": pack.committee.en if pack.committee else "",
             "decision_min_days": "10", "phone": "+966 12 000 0000", "email": "care@amass.example", "website": "",
-            "start": "09:00", "end": "17:00", "messages_days": "200"}
+            "start": "09:00", "end": "17:00", "messages_days": "200", "widget_origins": "https://www.amass.example/\n"}
     fields = [*form.items(), ("csrf", a.csrf), *(("days", str(d)) for d in sorted(pack.contact.working_hours.days))]
     async with a.session.post(a.base + "/console/settings", data=fields) as r:
         html, url = await r.text(), str(r.url)
@@ -126,6 +132,7 @@ async def test_phrasings_topics_settings_and_prompts(h: Harness) -> None:
     edited = h.runtime.packs["amass"].pack
     assert edited.decision_min_days == 10 and edited.contact.working_hours.start == "09:00"
     assert edited.retention.messages_days == 200 and edited.contact.website is None
+    assert edited.contact.widget_origins == ["https://www.amass.example"]
     # the working days were left as they were (the form sends them in its own order): not an edit
     latest = (await h.rows(select(PackOverride.document).order_by(PackOverride.version.desc()).limit(1)))[0]
     assert latest.document["pack"]["contact"]["working_hours"] == {"start": "09:00", "end": "17:00"}

@@ -299,6 +299,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "st.end": {"ar": "نهاية الدوام (24 ساعة)", "en": "Closes at (24-hour)"},
     "st.days": {"ar": "أيام العمل", "en": "Working days"},
     "st.retention": {"ar": "مدد الاحتفاظ بالبيانات (أيام؛ فارغ = الافتراضي)", "en": "Retention periods (days; empty = the default)"},
+    "st.widget_origins_help": {"ar": "موقع في كل سطر، مثل https://www.example.org", "en": "one site per line, like https://www.example.org"},
     "st.retention_days": {"ar": "الاحتفاظ (أيام)", "en": "Retention (days)"},
     "st.ret.messages_days": {"ar": "نصوص المحادثات", "en": "Conversation transcripts"},
     "st.ret.raw_updates_days": {"ar": "التحديثات الخام من المزودين", "en": "Providers' raw updates"},
