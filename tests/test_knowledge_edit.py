@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import aiohttp
 import yaml
 from sqlalchemy import func, select
 
@@ -179,6 +180,18 @@ async def test_export_then_import_an_edited_yaml(h: Harness) -> None:
     assert status == 400 and 'data-field="topics.decision_period.questions"' in html and await stored(h) == 1
     status, html, _ = await a.post("/console/knowledge/import", {"org": "amass", "version": "1", "yaml": "pack: [x"})
     assert status == 400 and "line" in html
+    # the page's form uploads a file
+    doc["topics"]["decision_period"]["questions"] = next(
+        t for t in load_all()["amass"].faq.topics if t.id == "decision_period").questions
+    doc["pack"]["contact"]["phone"] = "+966 14 000 0000"
+    upload = aiohttp.FormData()
+    for key, value in (("csrf", a.csrf), ("org", "amass"), ("version", "1")):
+        upload.add_field(key, value)
+    upload.add_field("file", yaml.safe_dump(doc, allow_unicode=True).encode(), filename="amass-pack.yaml",
+                     content_type="application/yaml")
+    async with a.session.post(a.base + "/console/knowledge/import", data=upload) as r:
+        assert "msg=pack_saved" in str(r.url), await r.text()
+    assert h.runtime.packs["amass"].pack.contact.phone == "+966 14 000 0000"
 
 
 async def test_another_runtime_starts_with_the_edits_and_follows_the_bus(h: Harness) -> None:
