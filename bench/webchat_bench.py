@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import aiohttp
@@ -68,7 +70,11 @@ async def wait_healthy(port: int, proc: subprocess.Popen[bytes]) -> None:
 
 
 async def client(session: aiohttp.ClientSession, url: str, stop_at: float, warm_until: float,
-                 latencies: list[float], counter: list[int]) -> None:
+                 latencies: list[float], counter: list[int], failures: Counter[str],
+                 last_done: list[float]) -> None:
+    """One conversation: ask, wait for ``turn_end``, ask again. An error frame (``unavailable``)
+    is counted as a failure, not an answer; a turn with no answer within 5 s after the end of
+    the run is counted as ``stalled`` (a reply that never reached the socket)."""
     async with session.ws_connect(f"{url}?visitor={secrets.token_hex(16)}") as ws:
         i = 0
         while time.perf_counter() < stop_at:
@@ -79,40 +85,96 @@ async def client(session: aiohttp.ClientSession, url: str, stop_at: float, warm_
             i += 1
             t0 = time.perf_counter()
             await ws.send_str(json.dumps(frame))
-            while True:
-                msg = await ws.receive()
-                if msg.type != aiohttp.WSMsgType.TEXT:
-                    raise RuntimeError(f"socket closed: {msg.type}")
-                if '"turn_end"' in msg.data:
-                    break
-            if t0 >= warm_until:
-                latencies.append(time.perf_counter() - t0)
+            answered = True
+            try:
+                async with asyncio.timeout(max(5.0, stop_at - time.perf_counter() + 5.0)):
+                    while True:
+                        msg = await ws.receive()
+                        if msg.type != aiohttp.WSMsgType.TEXT:
+                            raise RuntimeError(f"socket closed: {msg.type}")
+                        if '"turn_end"' in msg.data:
+                            break
+                        if '"type":"error"' in msg.data:
+                            failures["error"] += 1
+                            answered = False
+                            break
+            except TimeoutError:
+                failures["stalled"] += 1
+                return
+            if answered and t0 >= warm_until:
+                last_done[0] = time.perf_counter()
+                latencies.append(last_done[0] - t0)
                 counter[0] += 1
 
 
-async def run_load(port: int, path: str, clients: int, seconds: float, warmup: float = 2.0) -> dict[str, float]:
-    url = f"http://127.0.0.1:{port}{path}"
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+async def run_load(port: int | list[int], path: str, clients: int, seconds: float, warmup: float = 2.0,
+                   pids: Sequence[int] = ()) -> dict[str, float]:
+    """Drive ``clients`` conversations; with several ports, clients are spread over them in turn
+    (a round-robin balancer without the balancer). ``pids``: servers whose CPU time is counted
+    over the measured window (after warm-up), reported per answered turn."""
+    ports = [port] if isinstance(port, int) else list(port)
     latencies: list[float] = []
     counter = [0]
+    last_done = [0.0]
+    failures: Counter[str] = Counter()
+    cpu: dict[str, float] = {}
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         start = time.perf_counter()
         warm_until = start + warmup
         stop_at = warm_until + seconds
-        await asyncio.gather(*(client(session, url, stop_at, warm_until, latencies, counter)
-                               for _ in range(clients)))
-        elapsed = time.perf_counter() - warm_until
+
+        async def sample_cpu() -> None:
+            await asyncio.sleep(max(0.0, warm_until - time.perf_counter()))
+            cpu["start"] = sum(cpu_seconds(p) for p in pids)
+            await asyncio.sleep(max(0.0, stop_at - time.perf_counter()))
+            cpu["stop"] = sum(cpu_seconds(p) for p in pids)
+
+        sampler = asyncio.get_running_loop().create_task(sample_cpu())
+        await asyncio.gather(*(client(session, f"http://127.0.0.1:{ports[i % len(ports)]}{path}", stop_at,
+                                      warm_until, latencies, counter, failures, last_done)
+                               for i in range(clients)))
+        await sampler
+        # up to the last answer counted (not the end of a stalled client's 5 s wait)
+        elapsed = max(stop_at, last_done[0]) - warm_until
     latencies.sort()
     n = len(latencies)
     return {
         "msgs_per_s": counter[0] / elapsed,
         "p50_ms": latencies[n // 2] * 1000 if n else float("nan"),
         "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan"),
+        "cpu_ms_per_turn": (cpu["stop"] - cpu["start"]) * 1000 / counter[0] if counter[0] and pids else float("nan"),
+        "stalled": float(failures["stalled"]),
+        "errors": float(failures["error"]),
     }
 
 
-def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def start(cmd: list[str], env: dict[str, str], log_path: str | None = None) -> subprocess.Popen[bytes]:
+    """Start a server with its stderr in a file: a pipe nobody reads fills up (64 KB of warnings)
+    and then blocks the server's every log call, which would measure the pipe, not the server."""
+    log = open(log_path or os.devnull, "ab")  # the child keeps its own descriptor
+    try:
+        return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    finally:
+        log.close()
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 async def main() -> None:
@@ -136,17 +198,17 @@ async def main() -> None:
             results[name] = {}
             for clients in (50, 200):
                 port = free_port()
-                proc = start(cmd_for(port), env)
+                proc = start(cmd_for(port), env, str(Path(tmp) / "server.log"))
                 try:
                     await wait_healthy(port, proc)
-                    r = await run_load(port, "/chat/amass/ws", clients, seconds)
+                    r = await run_load(port, "/chat/amass/ws", clients, seconds, pids=[proc.pid])
                     r["peak_rss_mb"] = peak_rss_mb(proc.pid)
                     results[name][clients] = r
                 finally:
-                    proc.terminate()
-                    proc.wait(10)
+                    stop(proc)
                 print(f"{name:34s} {clients:4d} clients: {r['msgs_per_s']:9.0f} msgs/s  "
-                      f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  peak RSS {r['peak_rss_mb']:6.1f} MB",
+                      f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
+                      f"CPU {r['cpu_ms_per_turn']:5.2f} ms/turn  peak RSS {r['peak_rss_mb']:6.1f} MB",
                       flush=True)
     names = list(results)
     for clients in (50, 200):

@@ -36,6 +36,13 @@ class Settings:
     data_dir: Path = Path("var")
     database_url: str = ""
     redis_url: str = ""
+    #: prefix of every Redis key and pub/sub channel, so several deployments (or a benchmark)
+    #: can share one Redis server without seeing each other
+    redis_prefix: str = "sila:"
+    #: Redis connections per worker; a command waits for a free one rather than failing
+    redis_max_connections: int = 16
+    #: PostgreSQL connections per worker (no overflow: connections are opened once and reused)
+    db_pool_size: int = 20
     orgs_dir: str = ""
     public_base_url: str = ""
     log_level: str = "INFO"
@@ -110,7 +117,8 @@ class Settings:
 
     @property
     def multi_worker(self) -> bool:
-        """With Redis configured, several workers may share the database: no state caching."""
+        """With Redis configured, several workers may share the database: a cached state is used
+        only when the conversation's lock says no other worker changed it since."""
         return bool(self.redis_url)
 
 
@@ -123,6 +131,8 @@ _INT_FIELDS = {
     # retention
     "retention_messages_days", "retention_raw_updates_days", "retention_provider_statuses_days",
     "retention_audit_days", "retention_login_attempts_days", "retention_sessions_days",
+    # scale-out
+    "redis_max_connections", "db_pool_size",
 }
 
 
@@ -191,6 +201,9 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
         parts = urlsplit(str(values["redis_url"]))
         if parts.scheme not in {"redis", "rediss", "unix"}:
             raise SettingsError(f"SILA_REDIS_URL: unsupported scheme '{parts.scheme}' (use redis://host:6379/0)")
+    for key in ("redis_max_connections", "db_pool_size"):
+        if key in values and values[key] < 1:
+            raise SettingsError(f"SILA_{key.upper()}: must be at least 1")
     sync = str(values.get("sqlite_synchronous", "FULL")).upper()
     if sync not in {"FULL", "NORMAL", "EXTRA"}:
         raise SettingsError(f"SILA_SQLITE_SYNCHRONOUS: '{sync}' must be FULL, NORMAL or EXTRA")

@@ -37,7 +37,9 @@ PUSH = web.AppKey("push_channels", PushChannels)
 
 
 def limiter_for(runtime: Runtime) -> RateLimiter:
-    return RedisRateLimiter(runtime.redis) if runtime.redis is not None else MemoryRateLimiter()
+    if runtime.redis is not None:
+        return RedisRateLimiter(runtime.redis, prefix=f"{runtime.settings.redis_prefix}rl:")
+    return MemoryRateLimiter()
 
 
 @contextlib.asynccontextmanager

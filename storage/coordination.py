@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import orjson
+from redis.exceptions import NoScriptError
+
 from bot.ports import Handler
 from bot.records import StoreUnavailable
+from storage.redis_link import LuaScript, RedisBatcher
+from storage.state_versions import Hold, holding
 
 log = logging.getLogger("sila.coordination")
 
@@ -50,45 +54,83 @@ class MemoryLocks:
         return None
 
 
-_RELEASE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
-"""
+#: KEYS: lock, state version; ARGV: token, lease ms. Returns {1, version or ''} when taken (also
+#: when this token already holds it: a retried command whose first reply was lost), else {0}.
+#: Taking the lock removes the version, so a holder that never releases leaves none behind.
+_ACQUIRE = LuaScript("""
+local cur = redis.call('get', KEYS[1])
+if cur == false or cur == ARGV[1] then
+  redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  local v = redis.call('get', KEYS[2])
+  if v then redis.call('del', KEYS[2]) end
+  return {1, v or ''}
+end
+return {0, ''}
+""")
+
+#: KEYS: lock, state version; ARGV: token, version to leave ('' for none), version ttl ms
+_RELEASE = LuaScript("""
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  redis.call('del', KEYS[1])
+  if ARGV[2] ~= '' then redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+  return 1
+end
+return 0
+""")
 
 
 class RedisLocks:
-    """A lease per key in Redis; local waiters queue on an asyncio lock first (fewer round trips)."""
+    """A lease per key in Redis; local waiters queue on an asyncio lock first (fewer round trips).
 
-    def __init__(self, redis: Any, *, lease_ms: int = 30_000, wait_s: float = 20.0) -> None:
-        self.redis = redis
+    Taking the lease also fetches the version of the conversation's state that the previous
+    holder left (``storage.state_versions``), so the store can trust its cache without reading
+    the database; releasing it leaves the version this holder's cache is at. The release is not
+    waited for: it goes out in the same pipeline as whatever comes next (``RedisBatcher``), and
+    a lost release costs at most one lease of waiting, never a wrong answer.
+    """
+
+    def __init__(self, batcher: RedisBatcher, *, prefix: str = "sila:", lease_ms: int = 30_000,
+                 wait_s: float = 20.0, version_ttl_ms: int = 86_400_000) -> None:
+        self.batcher = batcher
+        self.prefix = prefix
         self.lease_ms = lease_ms
         self.wait_s = wait_s
+        self.version_ttl_ms = version_ttl_ms
         self._local = MemoryLocks()
-        self._release = redis.register_script(_RELEASE)
 
     @contextlib.asynccontextmanager
     async def lock(self, name: str) -> AsyncIterator[None]:
         async with self._local.lock(name):
-            key = f"sila:lock:{name}"
+            key, vkey = f"{self.prefix}lock:{name}", f"{self.prefix}ver:{name}"
             token = os.urandom(12).hex()
             delay = 0.002
             loop = asyncio.get_running_loop()
             deadline = loop.time() + self.wait_s
             while True:
                 try:
-                    got = await self.redis.set(key, token, nx=True, px=self.lease_ms)
+                    got, version = await self.batcher.eval(_ACQUIRE, [key, vkey], [token, self.lease_ms])
                 except Exception as exc:
-                    raise StoreUnavailable(f"redis: {exc}") from exc
+                    raise StoreUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
                 if got:
                     break
                 if loop.time() > deadline:
                     raise StoreUnavailable(f"lock {name} busy for {self.wait_s}s")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.05)
+            hold = Hold(name, (version.decode() if isinstance(version, bytes) else version) or None)
             try:
-                yield
+                with holding(hold):
+                    yield
             finally:
-                with contextlib.suppress(Exception):
-                    await self._release(keys=[key], args=[token])
+                self.batcher.fire("EVALSHA", _RELEASE.sha, 2, key, vkey, token, hold.leave or "",
+                                  self.version_ttl_ms, on_error=self._release_failed(key, vkey, token))
+
+    def _release_failed(self, key: str, vkey: str, token: str) -> Callable[[BaseException], None]:
+        def _retry(exc: BaseException) -> None:
+            if isinstance(exc, NoScriptError):  # Redis restarted since: send the script itself
+                self.batcher.fire("EVAL", _RELEASE.source, 2, key, vkey, token, "", self.version_ttl_ms)
+            # otherwise Redis is gone: the lease runs out by itself
+        return _retry
 
     async def close(self) -> None:
         return None
@@ -137,16 +179,31 @@ class MemoryBus:
 class RedisBus:
     """Redis pub/sub under one pattern subscription; events are delivered to local subscribers.
 
-    One connection listens on ``sila:ev:*`` for the whole worker, so a thousand open web chats
-    cost one Redis connection, not a thousand. If the connection drops the listener reconnects
-    with backoff; clients catch up from the transcript by ``seq``, so nothing is lost.
+    An event is delivered to this worker's own subscribers at once, in process, and published
+    for the *other* workers (each message carries its origin, and a worker skips its own). So a
+    socket's reply never depends on Redis when the turn ran on the socket's own worker: a
+    publish that fails, or a subscription that is reconnecting, cannot hold it back.
+
+    One connection listens on ``<prefix>ev:*`` for the whole worker, so a thousand open web chats
+    cost one Redis connection, not a thousand. If it drops, the listener reconnects with backoff
+    and then tells every local subscriber to ``resync``: sockets read what they missed from the
+    transcript by ``seq``, so nothing published meanwhile by other workers is lost.
     """
 
-    def __init__(self, redis: Any) -> None:
+    #: seconds before each new attempt at a failed publish (other workers' sockets wait for it)
+    RETRY_AFTER_S = (0.5, 2.0, 5.0)
+
+    def __init__(self, redis: Any, batcher: RedisBatcher, *, prefix: str = "sila:") -> None:
         self.redis = redis
+        self.batcher = batcher
+        self.prefix = prefix
         self._local = MemoryBus()
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
+        #: marks our own messages, so the listener skips them (they were delivered locally)
+        self._origin = os.urandom(6).hex().encode() + b"|"
+        #: failed publishes, for /metrics
+        self.publish_errors = 0
 
     async def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._listen(), name="sila-redis-bus")
@@ -154,10 +211,11 @@ class RedisBus:
     async def _listen(self) -> None:
         delay = 0.1
         dropped = False
+        ev_prefix = f"{self.prefix}ev:"
         while True:
             try:
                 pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-                await pubsub.psubscribe("sila:ev:*")
+                await pubsub.psubscribe(f"{ev_prefix}*")
                 self.connected.set()
                 delay = 0.1
                 if dropped:
@@ -167,13 +225,17 @@ class RedisBus:
                 async for msg in pubsub.listen():
                     if msg.get("type") != "pmessage":
                         continue
+                    data = msg["data"]
+                    if not isinstance(data, bytes) or data.startswith(self._origin):
+                        continue
+                    _origin, sep, body = data.partition(b"|")
+                    try:
+                        event = orjson.loads(body if sep else data)
+                    except ValueError:
+                        continue
                     topic = msg["channel"]
                     topic = topic.decode() if isinstance(topic, bytes) else topic
-                    try:
-                        event = json.loads(msg["data"])
-                    except (TypeError, ValueError):
-                        continue
-                    self._local.deliver(topic.removeprefix("sila:ev:"), event)
+                    self._local.deliver(topic.removeprefix(ev_prefix), event)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -184,12 +246,19 @@ class RedisBus:
                 delay = min(delay * 2, 5.0)
 
     async def publish(self, topic: str, event: dict[str, Any]) -> None:
-        try:
-            await self.redis.publish(f"sila:ev:{topic}", json.dumps(event, ensure_ascii=False, default=str))
-        except Exception as exc:
-            # deliver locally at least; remote subscribers catch up from the transcript
-            self._local.deliver(topic, event)
-            log.warning("redis publish failed: %s", type(exc).__name__)
+        self._local.deliver(topic, event)
+        self._send(f"{self.prefix}ev:{topic}", self._origin + orjson.dumps(event, default=str), 0)
+
+    def _send(self, channel: str, payload: bytes, attempt: int) -> None:
+        def _failed(exc: BaseException) -> None:
+            self.publish_errors += 1
+            log.warning("redis publish failed (attempt %d): %s", attempt + 1, type(exc).__name__)
+            if attempt < len(self.RETRY_AFTER_S):
+                # another worker's socket would otherwise see it only on its next resync
+                asyncio.get_running_loop().call_later(self.RETRY_AFTER_S[attempt], self._send, channel, payload,
+                                                      attempt + 1)
+
+        self.batcher.fire("PUBLISH", channel, payload, on_error=_failed)
 
     def subscribe(self, topic: str, handler: Handler) -> Callable[[], None]:
         return self._local.subscribe(topic, handler)

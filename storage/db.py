@@ -27,7 +27,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 @dataclass(slots=True)
 class Database:
-    """The pair of engines the stores use; equal on PostgreSQL."""
+    """The pair of engines the stores use; one pool on PostgreSQL, the reader in autocommit."""
 
     writer: AsyncEngine
     reader: AsyncEngine
@@ -38,7 +38,7 @@ class Database:
 
     async def dispose(self) -> None:
         await self.writer.dispose()
-        if self.reader is not self.writer:
+        if self.reader.pool is not self.writer.pool:
             await self.reader.dispose()
 
 
@@ -73,8 +73,18 @@ def create_database(settings: Settings) -> Database:
         _sqlite_pragmas(writer.sync_engine, settings.sqlite_synchronous, immediate=True)
         _sqlite_pragmas(reader.sync_engine, settings.sqlite_synchronous, immediate=False)
         return Database(writer, reader, "sqlite", path, settings.sqlite_synchronous)
-    engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
-    return Database(engine, engine, "postgresql")
+    # Sized once for the worker (SILA_DB_POOL_SIZE) with no overflow: an overflow connection is
+    # opened (TCP, a TLS attempt, authentication) for one query and closed on return, which under
+    # load was a steady churn of new connections. No pre-ping either: it is a round trip on every
+    # check-out; a connection the server dropped fails its query instead, SQLAlchemy then
+    # discards the pool's stale connections, and the turn is answered "busy, try again".
+    engine = create_async_engine(url, pool_size=settings.db_pool_size, max_overflow=0, pool_timeout=30,
+                                 pool_recycle=3600)
+    # Reads in autocommit: no BEGIN before and no ROLLBACK after each read (two round trips of
+    # three). PostgreSQL's READ COMMITTED gives each statement its own snapshot either way, and
+    # nothing writes through the reader.
+    reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return Database(engine, reader, "postgresql")
 
 
 async def check_reachable(db: Database, within: float = 5.0) -> None:

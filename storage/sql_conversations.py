@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -46,6 +47,8 @@ from storage.models import (
     Message,
     Outbox,
 )
+from storage.state_versions import Hold
+from storage.state_versions import current as current_hold
 
 log = logging.getLogger("sila.storage")
 
@@ -66,11 +69,21 @@ def _classify(exc: Exception) -> StoreError:
 
 
 class SqlConversationStore:
-    """Conversations on SQLAlchemy; caches committed state when it is the only writer."""
+    """Conversations on SQLAlchemy, with the committed state of recent conversations cached.
 
-    def __init__(self, db: Database, *, cache_size: int = 50_000, max_batch: int = 512) -> None:
+    A turn would otherwise begin with a database read of the state it wrote itself a moment
+    ago. Alone on its database (``shared=False``) a worker is the only writer, so its cache is
+    always right. With several workers (``shared=True``) an entry is used only by the holder of
+    the conversation's lock, and only when the lock reports that the last holder left the very
+    version this entry has (``storage.state_versions``); otherwise the state is read again.
+    """
+
+    def __init__(self, db: Database, *, cache_size: int = 50_000, max_batch: int = 512,
+                 shared: bool = False) -> None:
         self.db = db
-        self._cache: OrderedDict[ConversationKey, ConversationRecord] | None = (
+        self.shared = shared
+        #: key → (record, version): the version is what a lock holder leaves for the next one
+        self._cache: OrderedDict[ConversationKey, tuple[ConversationRecord, str]] | None = (
             OrderedDict() if cache_size > 0 else None
         )
         self._cache_size = cache_size
@@ -87,13 +100,34 @@ class SqlConversationStore:
 
     # -- reading ---------------------------------------------------------------------------
     async def load(self, key: ConversationKey) -> ConversationRecord:
-        if self._cache is not None and key in self._cache:
-            self._cache.move_to_end(key)
-            rec = self._cache[key]
-            return ConversationRecord(
-                rec.id, rec.org, rec.channel, rec.address, rec.beneficiary_id, rec.status,
-                rec.seq, rec.state, False, rec.lang,
-            )
+        hold = current_hold(key.lock_name()) if self.shared else None
+        cached = self._cached(key, hold)
+        if cached is not None:
+            return cached
+        record = await self._read(key)
+        if hold is not None and self._cache is not None and not record.is_new:
+            # read under the lock, so it is what is committed: cache it, and tell the next holder
+            hold.leave = self._remember(record)
+        return record
+
+    def _cached(self, key: ConversationKey, hold: Hold | None) -> ConversationRecord | None:
+        if self._cache is None or (self.shared and (hold is None or hold.observed is None)):
+            return None
+        entry = self._cache.get(key)
+        if entry is None:
+            return None
+        rec, version = entry
+        if self.shared and version != (hold.observed if hold else None):
+            return None
+        self._cache.move_to_end(key)
+        if hold is not None:
+            hold.leave = version
+        return ConversationRecord(
+            rec.id, rec.org, rec.channel, rec.address, rec.beneficiary_id, rec.status,
+            rec.seq, rec.state, False, rec.lang,
+        )
+
+    async def _read(self, key: ConversationKey) -> ConversationRecord:
         stmt = (
             select(Conversation.id, Conversation.beneficiary_id, Conversation.status,
                    ConversationState.seq, ConversationState.data)
@@ -143,6 +177,9 @@ class SqlConversationStore:
     def forget(self, key: ConversationKey) -> None:
         if self._cache is not None:
             self._cache.pop(key, None)
+        hold = current_hold(key.lock_name()) if self.shared else None
+        if hold is not None:
+            hold.leave = None
 
     # -- writing ---------------------------------------------------------------------------
     async def commit(self, turn: TurnWrite) -> None:
@@ -150,20 +187,32 @@ class SqlConversationStore:
             self._writer_task = asyncio.get_running_loop().create_task(self._writer(), name="sila-group-commit")
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((turn, fut))
-        await fut
-        self._remember(turn.conversation)
-
-    def _remember(self, conv: ConversationRecord) -> None:
-        if self._cache is None:
-            return
+        conv = turn.conversation
         key = ConversationKey(conv.org, conv.channel, conv.address)
-        self._cache[key] = ConversationRecord(
+        try:
+            await fut
+        except BaseException:
+            # not known to be committed (or known not to be): no cached copy may stand for it
+            self.forget(key)
+            raise
+        version = self._remember(conv)
+        hold = current_hold(key.lock_name()) if self.shared else None
+        if hold is not None:
+            hold.leave = version
+
+    def _remember(self, conv: ConversationRecord) -> str | None:
+        if self._cache is None:
+            return None
+        key = ConversationKey(conv.org, conv.channel, conv.address)
+        version = os.urandom(8).hex()
+        self._cache[key] = (ConversationRecord(
             conv.id, conv.org, conv.channel, conv.address, conv.beneficiary_id, conv.status,
             conv.seq, conv.state, False, conv.lang,
-        )
+        ), version)
         self._cache.move_to_end(key)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
+        return version
 
     async def _writer(self) -> None:
         while True:

@@ -19,6 +19,7 @@ from storage.conversations import MemoryConversationStore
 from storage.coordination import MemoryBus, MemoryLocks, RedisBus, RedisLocks
 from storage.db import create_database, migrate
 from storage.models import Outbox
+from storage.redis_link import RedisBatcher, open_redis
 from storage.sql_conversations import SqlConversationStore
 from wiring.runtime import sync_associations
 
@@ -207,16 +208,16 @@ async def coord(request: pytest.FixtureRequest) -> AsyncIterator[tuple[object, o
     if request.param == "memory":
         yield MemoryLocks(), MemoryBus()
         return
-    import redis.asyncio as aioredis
-
-    client = aioredis.from_url(request.getfixturevalue("redis_url"))
-    bus = RedisBus(client)
+    client = open_redis(request.getfixturevalue("redis_url"))
+    batcher = RedisBatcher(client)
+    bus = RedisBus(client, batcher)
     await bus.start()
     await asyncio.wait_for(bus.connected.wait(), 5)
     try:
-        yield RedisLocks(client), bus
+        yield RedisLocks(batcher), bus
     finally:
         await bus.close()
+        await batcher.close()
         await client.aclose()
 
 

@@ -30,6 +30,7 @@ from storage.coordination import MemoryBus, MemoryLocks, RedisBus, RedisLocks
 from storage.crypto import DataCipher, load_cipher
 from storage.db import Database, check_reachable, create_database
 from storage.models import Association
+from storage.redis_link import RedisBatcher, open_redis
 from storage.sql_conversations import SqlConversationStore
 from storage.verification import AuditVerificationGuard
 from wiring.knowledge import PackRegistry
@@ -73,10 +74,9 @@ class Runtime:
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
-async def connect_redis(url: str) -> Any:
-    import redis.asyncio as aioredis
-
-    client = aioredis.from_url(url, socket_connect_timeout=3, socket_timeout=5, health_check_interval=10)
+async def connect_redis(url: str, max_connections: int = 16) -> Any:
+    """One bounded, blocking pool for the worker (``storage.redis_link``), checked reachable."""
+    client = open_redis(url, max_connections=max_connections)
     try:
         async with asyncio.timeout(5):
             await client.ping()
@@ -121,13 +121,15 @@ async def open_runtime(settings: Settings, *, memory: bool = False) -> AsyncIter
             stack.push_async_callback(db.dispose)
             await check_reachable(db)
             await sync_associations(db, packs)
-            store = SqlConversationStore(db, cache_size=0 if settings.multi_worker else 50_000)
+            store = SqlConversationStore(db, shared=settings.multi_worker)
             stack.push_async_callback(store.close)
             if settings.redis_url:
-                redis = await connect_redis(settings.redis_url)
+                redis = await connect_redis(settings.redis_url, settings.redis_max_connections)
                 stack.push_async_callback(redis.aclose)
-                locks = RedisLocks(redis)
-                redis_bus = RedisBus(redis)
+                batcher = RedisBatcher(redis)
+                stack.push_async_callback(batcher.close)
+                locks = RedisLocks(batcher, prefix=settings.redis_prefix)
+                redis_bus = RedisBus(redis, batcher, prefix=settings.redis_prefix)
                 await redis_bus.start()
                 bus = redis_bus
         stack.push_async_callback(bus.close)
