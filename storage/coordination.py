@@ -167,6 +167,9 @@ class MemoryBus:
     def topics(self) -> list[str]:
         return list(self._subs)
 
+    def has(self, topic: str) -> bool:
+        return topic in self._subs
+
     def deliver_everywhere(self, event: dict[str, Any]) -> None:
         """Give every local subscriber ``event`` (e.g. "resync" after a Redis reconnection)."""
         for topic in list(self._subs):
@@ -227,15 +230,17 @@ class RedisBus:
                         continue
                     data = msg["data"]
                     if not isinstance(data, bytes) or data.startswith(self._origin):
-                        continue
+                        continue  # ours: already delivered here
+                    topic = msg["channel"]
+                    topic = (topic.decode() if isinstance(topic, bytes) else topic).removeprefix(ev_prefix)
+                    if not self._local.has(topic):
+                        continue  # another worker's conversation: nobody here to parse it for
                     _origin, sep, body = data.partition(b"|")
                     try:
                         event = orjson.loads(body if sep else data)
                     except ValueError:
                         continue
-                    topic = msg["channel"]
-                    topic = topic.decode() if isinstance(topic, bytes) else topic
-                    self._local.deliver(topic.removeprefix(ev_prefix), event)
+                    self._local.deliver(topic, event)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -90,7 +90,9 @@ class SqlConversationStore:
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._writer_task: asyncio.Task[None] | None = None
-        #: statistics for benchmarks: batches written and turns in them
+        #: statistics for benchmarks and tests: state reads from the database, batches written
+        #: and turns in them
+        self.reads = 0
         self.batches = 0
         self.batched_turns = 0
         self._raw = (
@@ -128,6 +130,7 @@ class SqlConversationStore:
         )
 
     async def _read(self, key: ConversationKey) -> ConversationRecord:
+        self.reads += 1
         stmt = (
             select(Conversation.id, Conversation.beneficiary_id, Conversation.status,
                    ConversationState.seq, ConversationState.data)

@@ -1,0 +1,175 @@
+"""Several workers on one PostgreSQL + Redis: a cached conversation state is used only when the
+conversation's lock says nobody changed it since, and Redis never fails a command for want of a
+free connection."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.ids import new_id
+from bot.packs import load_all
+from bot.records import StoredMessage, TurnWrite
+from bot.settings import load_settings
+from bot.types import ConversationKey
+from storage.coordination import RedisBus, RedisLocks
+from storage.db import create_database, migrate
+from storage.redis_link import RedisBatcher, open_redis
+from storage.sql_conversations import SqlConversationStore
+from tests.servers import free_port
+from wiring.runtime import sync_associations
+
+
+class Worker:
+    """What one `sila serve` process holds: its own store (and cache), batcher and locks."""
+
+    def __init__(self, db: object, redis_url: str, prefix: str) -> None:
+        self.redis = open_redis(redis_url)
+        self.batcher = RedisBatcher(self.redis)
+        self.locks = RedisLocks(self.batcher, prefix=prefix)
+        self.store = SqlConversationStore(db, shared=True)  # type: ignore[arg-type]
+
+    async def turn(self, key: ConversationKey, text: str) -> dict:
+        """One turn as the engine runs it: lock, load, commit; returns the state it started from."""
+        async with self.locks.lock(key.lock_name()):
+            conv = await self.store.load(key)
+            seen = dict(conv.state)
+            prev = conv.seq
+            now = datetime.now(UTC)
+            conv.seq = prev + 1
+            conv.state = {"n": conv.seq, "last": text}
+            msg = StoredMessage(id=new_id(), conversation_id=conv.id, seq=conv.seq, direction="in",
+                                author="beneficiary", text=text, payload=None, kind=None, created_at=now)
+            await self.store.commit(TurnWrite(conversation=conv, previous_seq=prev, messages=[msg], outbox=[]))
+        return seen
+
+    async def close(self) -> None:
+        await self.store.close()
+        await self.batcher.close()
+        await self.redis.aclose()
+
+
+@pytest.fixture
+async def workers(pg_url: str, redis_url: str) -> AsyncIterator[tuple[Worker, Worker]]:
+    settings = load_settings(env={}, database_url=pg_url)
+    await migrate(settings)
+    db = create_database(settings)
+    await sync_associations(db, load_all())
+    prefix = f"silatest{new_id()[:8]}:"
+    a, b = Worker(db, redis_url, prefix), Worker(db, redis_url, prefix)
+    try:
+        yield a, b
+    finally:
+        await a.close()
+        await b.close()
+        await db.dispose()
+
+
+async def test_a_worker_reuses_its_cache_until_another_worker_writes(workers) -> None:
+    a, b = workers
+    key = ConversationKey("amass", "webchat", new_id())
+    await a.turn(key, "one")
+    reads = a.store.reads
+    assert (await a.turn(key, "two"))["last"] == "one"
+    assert a.store.reads == reads, "nobody else wrote: the cached state is used"
+    assert (await b.turn(key, "three"))["last"] == "two"
+    assert (await a.turn(key, "four"))["last"] == "three", "B's turn is seen, not A's stale cache"
+    assert a.store.reads == reads + 1
+    assert (await b.turn(key, "five"))["last"] == "four"
+
+
+async def test_a_version_left_by_another_worker_sends_the_cache_back_to_the_database(workers) -> None:
+    a, b = workers
+    key = ConversationKey("amass", "webchat", new_id())
+    await a.turn(key, "one")
+    with pytest.raises(RuntimeError):
+        async with b.locks.lock(key.lock_name()):
+            await b.store.load(key)
+            raise RuntimeError("crashed mid-turn")
+    # B read the state under the lock and left its version; A's cached copy is not that version
+    reads = a.store.reads
+    assert (await a.turn(key, "two"))["last"] == "one"
+    assert a.store.reads == reads + 1
+
+
+async def test_a_read_outside_the_lock_never_uses_the_cache(workers) -> None:
+    a, b = workers
+    key = ConversationKey("amass", "webchat", new_id())
+    await a.turn(key, "one")
+    await b.turn(key, "two")
+    assert (await a.store.load(key)).state["last"] == "two"
+
+
+async def test_redis_commands_wait_for_a_free_connection_instead_of_failing(redis_url: str) -> None:
+    client = open_redis(redis_url, max_connections=2)
+    key = f"silatest{new_id()[:8]}:n"
+    try:
+        await asyncio.gather(*(client.incr(key) for _ in range(100)))
+        assert int(await client.get(key)) == 100
+    finally:
+        await client.delete(key)
+        await client.aclose()
+
+
+async def test_batched_commands_answer_each_caller_in_order(redis_url: str) -> None:
+    client = open_redis(redis_url, max_connections=2)
+    batcher = RedisBatcher(client)
+    key = f"silatest{new_id()[:8]}:n"
+    try:
+        results = await asyncio.gather(*(batcher.call("INCR", key) for _ in range(200)))
+        assert sorted(results) == list(range(1, 201))
+        assert batcher.pipelines < 20, "commands of one tick share a pipeline"
+    finally:
+        await client.delete(key)
+        await batcher.close()
+        await client.aclose()
+
+
+async def test_events_reach_other_workers_once_and_our_own_sockets_without_redis(redis_url: str) -> None:
+    prefix = f"silatest{new_id()[:8]}:"
+    clients = [open_redis(redis_url), open_redis(redis_url)]
+    batchers = [RedisBatcher(c) for c in clients]
+    a, b = (RedisBus(c, bt, prefix=prefix) for c, bt in zip(clients, batchers, strict=True))
+    got_a: list[dict] = []
+    got_b: list[dict] = []
+    arrived = asyncio.Event()
+    try:
+        for bus in (a, b):
+            await bus.start()
+            await asyncio.wait_for(bus.connected.wait(), 5)
+        a.subscribe("t", got_a.append)
+        b.subscribe("t", lambda ev: (got_b.append(ev), arrived.set()))
+        await a.publish("t", {"n": 1})
+        assert got_a == [{"n": 1}], "delivered here at once, before any round trip"
+        await asyncio.wait_for(arrived.wait(), 5)
+        await asyncio.sleep(0.2)  # A's own copy comes back from Redis and must be skipped
+        assert got_a == [{"n": 1}] and got_b == [{"n": 1}]
+    finally:
+        for bus in (a, b):
+            await bus.close()
+        for bt, c in zip(batchers, clients, strict=True):
+            await bt.close()
+            await c.aclose()
+
+
+async def test_a_failed_publish_still_reaches_this_workers_sockets() -> None:
+    gone = open_redis(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    batcher = RedisBatcher(gone)
+    bus = RedisBus(gone, batcher)
+    got: list[dict] = []
+    bus.subscribe("t", got.append)
+    try:
+        await bus.publish("t", {"n": 1})
+        assert got == [{"n": 1}]
+        for _ in range(50):
+            if bus.publish_errors:
+                break
+            await asyncio.sleep(0.05)
+        assert bus.publish_errors >= 1
+    finally:
+        await bus.close()
+        await batcher.close()
+        await gone.aclose()
