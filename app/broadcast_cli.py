@@ -199,6 +199,12 @@ async def work(settings: Settings, args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        if args.metrics_port:
+            from prometheus_client import start_http_server
+
+            from wiring.metrics import REGISTRY
+
+            start_http_server(args.metrics_port, addr=settings.host, registry=REGISTRY)
         print(f"broadcast worker {worker.token} ready", flush=True)
         await worker.run(stop)
     return 0
@@ -276,4 +282,6 @@ def add_broadcast_parser(sub: Any) -> None:
     w.add_argument("--concurrency", type=int, default=32)
     w.add_argument("--batch", type=int, default=200)
     w.add_argument("--lease", type=float, default=30.0, help="seconds before a dead worker's rows are retaken")
+    w.add_argument("--metrics-port", type=int, default=0,
+                   help="serve Prometheus /metrics (send counts by outcome) on this port; 0: none")
     p.set_defaults(func=cmd_broadcast)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from app.common import CliError, known_packs, preflight, settings_from
+from app.logs import TEXT_FORMAT
 from app.orgs_cli import add_import_parser
 from bot.packs import PackError, load_all
 from bot.settings import SettingsError
@@ -211,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format=TEXT_FORMAT)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -9,10 +9,12 @@ there, run once per deployment, not by every worker).
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from app.logs import configure_logging
 from bot.packs import LoadedPack, load_all
 from bot.settings import Settings, load_settings
 from storage.db import Database, check_reachable, create_database, migrate, schema_is_current
@@ -29,7 +31,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         overrides["port"] = args.port
     if getattr(args, "host", None):
         overrides["host"] = args.host
-    return load_settings(**overrides)
+    settings = load_settings(**overrides)
+    configure_logging(settings, level_given="SILA_LOG_LEVEL" in os.environ)
+    return settings
 
 
 def known_packs(settings: Settings, slugs: Iterable[str] = ()) -> dict[str, LoadedPack]:

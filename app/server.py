@@ -12,12 +12,16 @@ import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from bot.settings import Settings
+from bot.faq.org import is_built
+from bot.settings import Settings, SettingsError
 from channels.push import setup_push_channels
 from channels.webchat import setup_webchat
 from console import setup_console
+from storage.db import check_reachable
 from wiring.bodies import malformed_bodies
+from wiring.metrics import render as render_metrics
 from wiring.reminders import reminder_loop
 from wiring.runtime import RUNTIME, Runtime, open_runtime
 
@@ -30,6 +34,37 @@ GC_GEN0_THRESHOLD = 10_000
 async def healthz(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     return web.json_response({"ok": True, "associations": sorted(runtime.packs)})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready for traffic: the database and Redis answer and every FAQ index is built.
+
+    ``/healthz`` says the process is alive (restart it if not); ``/readyz`` says whether a load
+    balancer should send it people now (a worker that lost Redis only refuses turns, so it is
+    taken out of rotation rather than restarted).
+    """
+    runtime = request.app[RUNTIME]
+    checks: dict[str, bool] = {}
+    if runtime.db is not None:
+        try:
+            await check_reachable(runtime.db, within=2.0)
+            checks["database"] = True
+        except SettingsError:
+            checks["database"] = False
+    if runtime.redis is not None:
+        try:
+            async with asyncio.timeout(1.0):
+                checks["redis"] = bool(await runtime.redis.ping())
+        except Exception:
+            checks["redis"] = False
+    checks["faq_indexes"] = all(is_built(p) for p in runtime.packs.values())
+    ok = all(checks.values())
+    return web.json_response({"ok": ok, "checks": checks}, status=200 if ok else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = await render_metrics(request.app[RUNTIME])
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 async def index(request: web.Request) -> web.Response:
@@ -47,6 +82,8 @@ def create_app(settings: Settings) -> web.Application:
 
     app.cleanup_ctx.append(runtime_ctx)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
     app.router.add_get("/", index)
     setup_webchat(app)
     setup_push_channels(app)  # Telegram, WhatsApp, SMS webhooks + the outbox delivery worker

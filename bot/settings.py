@@ -46,6 +46,8 @@ class Settings:
     orgs_dir: str = ""
     public_base_url: str = ""
     log_level: str = "INFO"
+    #: text | json (one object per line: ts, level, logger, msg; no personal data)
+    log_format: str = "text"
     #: SQLite synchronous pragma: FULL survives power loss, NORMAL (WAL) survives process crashes
     sqlite_synchronous: str = "FULL"
     ws_max_chars: int = 4096
@@ -208,6 +210,10 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
     if sync not in {"FULL", "NORMAL", "EXTRA"}:
         raise SettingsError(f"SILA_SQLITE_SYNCHRONOUS: '{sync}' must be FULL, NORMAL or EXTRA")
     values["sqlite_synchronous"] = sync
+    log_format = str(values.get("log_format", "text")).lower()
+    if log_format not in {"text", "json"}:
+        raise SettingsError(f"SILA_LOG_FORMAT: '{log_format}' must be text or json")
+    values["log_format"] = log_format
     mode = str(values.get("telegram_mode", "webhook")).lower()
     if mode not in {"webhook", "polling", "off"}:
         raise SettingsError(f"SILA_TELEGRAM_MODE: '{mode}' must be webhook, polling or off")

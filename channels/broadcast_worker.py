@@ -62,6 +62,7 @@ from storage import broadcasts as bs
 from storage.db import Database
 from storage.delivery_state import provider_id_for_outbox
 from storage.identities import record_subscription, set_unreachable
+from wiring.metrics import BROADCAST_SENDS
 
 log = logging.getLogger("sila.broadcast")
 
@@ -303,6 +304,7 @@ class BroadcastWorker:
                       error: str | None = None, retry_at: datetime | None = None, keep: bool = False) -> str:
         await bs.finish(self.db, row.id, row.token, outcome, provider_id=provider_id,
                         error=mask_phone(error) if error else None, retry_at=retry_at, keep_attempt=keep)
+        BROADCAST_SENDS.labels(outcome).inc()
         return outcome
 
 

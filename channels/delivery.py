@@ -53,6 +53,7 @@ from channels.media import mask_phone
 from channels.ratelimit import RateLimiter, take
 from storage import delivery_state as ds
 from storage.identities import IdentityFacts, identity_facts, record_subscription, set_unreachable
+from wiring.metrics import DELIVERIES
 from wiring.runtime import Runtime
 
 log = logging.getLogger("sila.delivery")
@@ -391,6 +392,7 @@ class OutboxWorker:
         )
         if retry_at is None:
             self.finished.append((item.id, outcome))
+        DELIVERIES.labels(outcome, item.channel).inc()
         return outcome
 
 

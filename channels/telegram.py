@@ -59,6 +59,7 @@ from channels.telegram_bot import (
 )
 from storage import inbox
 from wiring.bodies import json_body
+from wiring.metrics import measure_turn
 from wiring.runtime import RUNTIME, Runtime
 
 log = logging.getLogger("sila.telegram")
@@ -231,7 +232,8 @@ class TelegramChannel:
 
     async def _turn(self, msg: InboundMessage, phone: str | None) -> bool:
         """Run the engine; True when this was a new message (not a re-delivery)."""
-        outcome = await self.runtime.engine.handle(msg)
+        with measure_turn("telegram") as timed:
+            timed.outcome = outcome = await self.runtime.engine.handle(msg)
         if outcome.duplicate:
             return False
         await after_turn(self.runtime, msg, outcome, verified_phone=phone, reachable=True)

@@ -44,6 +44,7 @@ from channels.delivery import SendError, Template
 from channels.media import MediaBlob, MediaRefused, accept, attachments_json, mask_phone
 from channels.optout import after_turn
 from storage.delivery_state import record_callback
+from wiring.metrics import measure_turn
 from wiring.runtime import RUNTIME, Runtime
 
 log = logging.getLogger("sila.twilio")
@@ -205,7 +206,8 @@ class TwilioChannel:
             sender_name=str(form.get("ProfileName", ""))[:200] or None,
             meta=(("attachments", attachments_json(attachments)),) if attachments else (),
         )
-        outcome = await self.runtime.engine.handle(msg)
+        with measure_turn(channel) as timed:
+            timed.outcome = outcome = await self.runtime.engine.handle(msg)
         if outcome.duplicate:
             return
         # the carrier delivered it from this number: it is verified, and joins the person's channels

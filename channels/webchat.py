@@ -36,6 +36,7 @@ from bot.records import StoreUnavailable
 from bot.types import ConversationKey, InboundMessage
 from channels.addresses import client_address
 from channels.webchat_guard import SOCKETS, SocketCounter, origin_allowed, refuse
+from wiring.metrics import OPEN_SOCKETS, measure_turn
 from wiring.runtime import RUNTIME, Runtime
 
 log = logging.getLogger("sila.webchat")
@@ -307,7 +308,8 @@ class ChatSocket:
             meta=(("client_id", client_id),) if client_id else (),
         )
         try:
-            outcome = await self.runtime.engine.handle(msg)
+            with measure_turn("webchat") as timed:
+                timed.outcome = outcome = await self.runtime.engine.handle(msg)
         except StoreUnavailable:
             self.error("unavailable")
             return
@@ -354,6 +356,7 @@ async def _serve_socket(request: web.Request, runtime: Runtime, slug: str) -> we
                       transport if isinstance(transport, asyncio.Transport) else None)
     unsubscribe = runtime.bus.subscribe(sock.topic(), sock.on_event)
     writer = asyncio.get_running_loop().create_task(sock.writer())
+    OPEN_SOCKETS.labels("webchat").inc()
     try:
         await sock.send_history()
         async for msg in ws:
@@ -370,6 +373,7 @@ async def _serve_socket(request: web.Request, runtime: Runtime, slug: str) -> we
             elif msg.type == WSMsgType.ERROR:
                 log.info("websocket error: %s", ws.exception())
     finally:
+        OPEN_SOCKETS.labels("webchat").dec()
         unsubscribe()
         sock.stop()
         if sock.overflowed:

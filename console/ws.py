@@ -20,6 +20,7 @@ from aiohttp import WSMsgType, web
 
 from console import auth, service
 from console.web import current_user, runtime_of
+from wiring.metrics import OPEN_SOCKETS
 
 RECHECK_SECONDS = 30.0
 
@@ -90,6 +91,7 @@ async def console_socket(request: web.Request) -> web.WebSocketResponse:
 
     loop = asyncio.get_running_loop()
     tasks = [loop.create_task(writer()), loop.create_task(recheck())]
+    OPEN_SOCKETS.labels("console").inc()
     try:
         if watch_first:
             outq.put_nowait(await watch(watch_first))
@@ -110,6 +112,7 @@ async def console_socket(request: web.Request) -> web.WebSocketResponse:
             else:
                 outq.put_nowait({"type": "error", "status": 400, "code": "bad_frame"})
     finally:
+        OPEN_SOCKETS.labels("console").dec()
         for unsub in unsubs:
             unsub()
         outq.put_nowait(None)

@@ -35,6 +35,17 @@ class Database:
     #: SQLite only: the file, and its synchronous pragma (for the raw batch writer)
     sqlite_path: str | None = None
     synchronous: str = "FULL"
+    #: errors the driver raised (connection lost, constraint, timeout...), for /metrics
+    errors: int = 0
+
+    def count_errors(self) -> None:
+        """Count every error the engines raise (an event hook: no call site can forget it)."""
+        def _on_error(_context: Any) -> None:
+            self.errors += 1
+
+        event.listen(self.writer.sync_engine, "handle_error", _on_error)
+        if self.reader.pool is not self.writer.pool:  # an option engine shares its parent's events
+            event.listen(self.reader.sync_engine, "handle_error", _on_error)
 
     async def dispose(self) -> None:
         await self.writer.dispose()
@@ -72,7 +83,9 @@ def create_database(settings: Settings) -> Database:
         reader = create_async_engine(url, pool_size=4, max_overflow=4)
         _sqlite_pragmas(writer.sync_engine, settings.sqlite_synchronous, immediate=True)
         _sqlite_pragmas(reader.sync_engine, settings.sqlite_synchronous, immediate=False)
-        return Database(writer, reader, "sqlite", path, settings.sqlite_synchronous)
+        db = Database(writer, reader, "sqlite", path, settings.sqlite_synchronous)
+        db.count_errors()
+        return db
     # Sized once for the worker (SILA_DB_POOL_SIZE) with no overflow: an overflow connection is
     # opened (TCP, a TLS attempt, authentication) for one query and closed on return, which under
     # load was a steady churn of new connections. No pre-ping either: it is a round trip on every
@@ -84,7 +97,9 @@ def create_database(settings: Settings) -> Database:
     # three). PostgreSQL's READ COMMITTED gives each statement its own snapshot either way, and
     # nothing writes through the reader.
     reader = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return Database(engine, reader, "postgresql")
+    db = Database(engine, reader, "postgresql")
+    db.count_errors()
+    return db
 
 
 async def check_reachable(db: Database, within: float = 5.0) -> None:

@@ -80,3 +80,108 @@ async def test_workers_refuse_while_redis_is_down_and_recover(pg_url: str, tmp_p
     finally:
         redis.kill()
         redis.wait(10)
+
+
+async def _talk(url: str, visitor: str, stop: asyncio.Event, log: dict[str, list[str]]) -> None:
+    """One person asking question after question until ``stop``; every turn ends in a
+    ``turn_end`` (answered, its client id noted) or an error frame (refused) — or it stalls."""
+    questions = ["كم مدة دراسة الطلب", "what documents do I need", "السلام عليكم"]
+    async with aiohttp.ClientSession() as session, session.ws_connect(f"{url}?visitor={visitor}") as ws:
+        n = 0
+        while not stop.is_set():
+            cid = f"c{n}"
+            await ws.send_str(json.dumps({"type": "message", "text": questions[n % 3], "id": cid}))
+            n += 1
+            try:
+                async with asyncio.timeout(25):  # beyond the 20 s a worker waits for a busy lock
+                    while True:
+                        data = json.loads((await ws.receive()).data)
+                        if data["type"] == "error" and data.get("client_id") == cid:
+                            log["refused"].append(cid)
+                            await asyncio.sleep(0.05)
+                            break
+                        if data["type"] == "turn_end":
+                            log["answered"].append(cid)
+                            break
+            except TimeoutError:
+                log["stalled"].append(cid)
+                return
+
+
+async def _stored_client_ids(url: str, visitor: str) -> list[str]:
+    async with aiohttp.ClientSession() as session, session.ws_connect(f"{url}?visitor={visitor}") as ws:
+        async with asyncio.timeout(10):
+            while True:
+                data = json.loads((await ws.receive()).data)
+                if data["type"] == "history":
+                    return [m["client_id"] for m in data["messages"] if m["direction"] == "in"]
+
+
+async def test_no_reply_is_lost_when_redis_dies_and_returns_under_load(pg_url: str, tmp_path) -> None:
+    """Two workers, conversations spread over both, Redis killed mid-load and restarted: every
+    turn ends (answered or refused, none waits forever), and every turn the database holds was
+    answered on its live socket — a commit whose publish failed still reaches the person."""
+    if shutil.which("redis-server") is None:
+        if REQUIRED:
+            pytest.fail("redis-server binary needed for the outage test", pytrace=False)
+        pytest.skip("redis-server binary not installed")
+    port = free_port()
+    redis = start_redis(port, str(tmp_path))
+    env = {"SILA_DATABASE_URL": pg_url, "SILA_REDIS_URL": f"redis://127.0.0.1:{port}/0",
+           "SILA_DATA_DIR": str(tmp_path), "SILA_DATA_KEY": "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI=",
+           "SILA_WS_RATE_PER_10S": "100000"}
+    subprocess.run([SILA, "migrate"], env={**os.environ, **env}, check=True, capture_output=True)
+    visitors = [secrets.token_hex(16) for _ in range(16)]
+    log: dict[str, dict[str, list[str]]] = {v: {"answered": [], "refused": [], "stalled": []} for v in visitors}
+    try:
+        with serve(env) as (port_a, _a), serve(env) as (port_b, _b):
+            urls = [f"http://127.0.0.1:{p}/chat/amass/ws" for p in (port_a, port_b)]
+            stop = asyncio.Event()
+            talkers = [asyncio.create_task(_talk(urls[i % 2], v, stop, log[v])) for i, v in enumerate(visitors)]
+            await asyncio.sleep(1.5)
+            redis.kill()
+            redis.wait(10)
+            await asyncio.sleep(1.0)
+            redis = start_redis(port, str(tmp_path))
+            answered_before = sum(len(v["answered"]) for v in log.values())
+            await asyncio.sleep(2.5)
+            stop.set()
+            await asyncio.gather(*talkers)
+            stored = {v: await _stored_client_ids(urls[0], v) for v in visitors}
+    finally:
+        redis.kill()
+        redis.wait(10)
+    assert [cid for v in log.values() for cid in v["stalled"]] == []
+    assert sum(len(v["refused"]) for v in log.values()) > 0, "the outage was felt (else the test proves nothing)"
+    assert sum(len(v["answered"]) for v in log.values()) > answered_before, "workers recovered"
+    for v in visitors:
+        assert sorted(stored[v]) == sorted(log[v]["answered"]), f"stored turns of {v} all answered live"
+
+
+async def test_readyz_says_503_while_redis_is_down(pg_url: str, tmp_path) -> None:
+    if shutil.which("redis-server") is None:
+        if REQUIRED:
+            pytest.fail("redis-server binary needed for the outage test", pytrace=False)
+        pytest.skip("redis-server binary not installed")
+    port = free_port()
+    redis = start_redis(port, str(tmp_path))
+    env = {"SILA_DATABASE_URL": pg_url, "SILA_REDIS_URL": f"redis://127.0.0.1:{port}/0",
+           "SILA_DATA_DIR": str(tmp_path), "SILA_DATA_KEY": "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI="}
+    subprocess.run([SILA, "migrate"], env={**os.environ, **env}, check=True, capture_output=True)
+    try:
+        with serve(env) as (http_port, _proc):
+            async with aiohttp.ClientSession() as session:
+                url = f"http://127.0.0.1:{http_port}/readyz"
+                async with session.get(url) as r:
+                    assert r.status == 200
+                    assert (await r.json())["checks"] == {"database": True, "redis": True, "faq_indexes": True}
+                redis.kill()
+                redis.wait(10)
+                async with session.get(url) as r:
+                    assert r.status == 503
+                    assert (await r.json())["checks"]["redis"] is False
+                async with session.get(f"http://127.0.0.1:{http_port}/healthz") as r:
+                    assert r.status == 200, "alive, only not ready"
+    finally:
+        redis.kill()
+        redis.wait(10)

@@ -96,6 +96,12 @@ def build_org(
     )
 
 
+def is_built(pack: LoadedPack) -> bool:
+    """Whether the association's index is built (``/readyz``), without building it."""
+    hit = _CACHE.get(pack.pack.slug)
+    return hit is not None and hit[0] is pack.faq
+
+
 def get_index(pack: LoadedPack) -> OrgFaq:
     """The association's FAQ index, built on first use and kept per slug."""
     slug = pack.pack.slug
