@@ -5,6 +5,8 @@
 3. abuse: web chat p99 while 30 console sign-ins run vs the quiet p99; RSS after a non-reading flood
 4. broadcasts: N SMS recipients, two workers on PostgreSQL + Redis, vs the fake Twilio's known limit
 5. policy import: each seed policy imported, vs loading the imported pack and `sila orgs list`
+6. scale-out: one worker on PostgreSQL alone vs one and two on PostgreSQL + Redis, 50 and 200
+   conversations, with CPU milliseconds per turn
 A benchmark reports; it never asserts. Run it on a quiet machine and quote the ratios.
 """
 
@@ -23,6 +25,7 @@ BENCHES = [
      ["security_bench.py"]),
     ("broadcast send rate vs a known provider limit (BENCH_BROADCAST_N, default 100,000)", ["broadcast_bench.py"]),
     ("policy import speed (sila orgs import)", ["import_bench.py"]),
+    ("scale-out: PostgreSQL alone vs PostgreSQL + Redis, one and two workers", ["scale_bench.py"]),
 ]
 
 
