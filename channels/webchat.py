@@ -137,6 +137,10 @@ class ChatSocket:
         self.lang = "ar"
         #: the client id of the frame being handled, echoed on error frames
         self.client_id: str | None = None
+        #: False until the history frame is queued: a resync asked for before it (the bus's
+        #: subscription became live meanwhile) waits, so ``welcome`` and ``history`` come first
+        self.history_sent = False
+        self.resync_waiting = False
 
     def topic(self) -> str:
         return f"chat:{self.key.lock_name()}"
@@ -164,8 +168,17 @@ class ChatSocket:
             self.overflowed = True
 
     def on_event(self, event: dict[str, Any]) -> None:
-        if event.get("type") in {"turn", "resync"}:
+        kind = event.get("type")
+        if kind == "resync" and not self.history_sent:
+            self.resync_waiting = True
+        elif kind in {"turn", "resync"}:
             self.push(event)
+
+    def _history_queued(self) -> None:
+        self.history_sent = True
+        if self.resync_waiting:
+            self.resync_waiting = False
+            self.push({"type": "resync"})
 
     def frames_for(self, messages: list[dict[str, Any]], *, turn_end: bool) -> list[dict[str, Any]]:
         frames: list[dict[str, Any]] = []
@@ -256,12 +269,14 @@ class ChatSocket:
         })
         if conv.is_new:
             self.push({"type": "history", "messages": []})
+            self._history_queued()
             return
         history = await store.history(conv.id, after_seq=self.cursor, limit=200)
         frames = [m.to_frame() for m in history if m.seq > self.cursor]
         if frames:
             self.cursor = frames[-1]["seq"]
         self.push({"type": "history", "messages": frames})
+        self._history_queued()
 
     async def handle_frame(self, raw: str) -> None:
         self.client_id = None

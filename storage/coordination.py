@@ -180,17 +180,21 @@ class MemoryBus:
 
 
 class RedisBus:
-    """Redis pub/sub under one pattern subscription; events are delivered to local subscribers.
+    """Redis pub/sub for the topics this worker's subscribers want; delivered to them locally.
 
     An event is delivered to this worker's own subscribers at once, in process, and published
     for the *other* workers (each message carries its origin, and a worker skips its own). So a
     socket's reply never depends on Redis when the turn ran on the socket's own worker: a
     publish that fails, or a subscription that is reconnecting, cannot hold it back.
 
-    One connection listens on ``<prefix>ev:*`` for the whole worker, so a thousand open web chats
-    cost one Redis connection, not a thousand. If it drops, the listener reconnects with backoff
-    and then tells every local subscriber to ``resync``: sockets read what they missed from the
-    transcript by ``seq``, so nothing published meanwhile by other workers is lost.
+    One connection per worker carries every subscription, so a thousand open web chats cost one
+    Redis connection. It subscribes to exactly the topics that have a local subscriber (a chat
+    socket's conversation, a console's association), so a worker is not sent every other
+    worker's traffic only to drop it. A subscription becomes live a moment after the local
+    subscriber registered: when Redis confirms it, the topic's subscribers are told to
+    ``resync`` (re-read from the transcript by ``seq``), which covers an event published in
+    between. If the connection drops, the listener reconnects with backoff and resubscribes,
+    and each confirmation resyncs its topic again, so nothing published meanwhile is lost.
     """
 
     #: seconds before each new attempt at a failed publish (other workers' sockets wait for it)
@@ -202,39 +206,52 @@ class RedisBus:
         self.prefix = prefix
         self._local = MemoryBus()
         self._task: asyncio.Task[None] | None = None
+        self._pubsub: Any = None
+        #: topics Redis has been asked to send us, and topics whose subscription may need a change
+        self._remote: set[str] = set()
+        self._dirty: set[str] = set()
+        self._sync_task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
         #: marks our own messages, so the listener skips them (they were delivered locally)
         self._origin = os.urandom(6).hex().encode() + b"|"
         #: failed publishes, for /metrics
         self.publish_errors = 0
 
+    def _channel(self, topic: str) -> str:
+        return f"{self.prefix}ev:{topic}"
+
     async def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._listen(), name="sila-redis-bus")
 
     async def _listen(self) -> None:
         delay = 0.1
-        dropped = False
-        ev_prefix = f"{self.prefix}ev:"
+        ev_prefix = f"{self.prefix}ev:".encode()
+        # a channel of our own keeps the connection subscribed while no topic is wanted
+        control = f"{self.prefix}ctl:{self._origin[:-1].decode()}"
         while True:
+            pubsub = self.redis.pubsub()
             try:
-                pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-                await pubsub.psubscribe(f"{ev_prefix}*")
+                wanted = set(self._local.topics())
+                await pubsub.subscribe(control, *(self._channel(t) for t in wanted))
+                self._remote = wanted
+                self._pubsub = pubsub
+                for topic in wanted.symmetric_difference(self._local.topics()):
+                    self._tell_redis(topic)  # subscribed or left while we were connecting
                 self.connected.set()
                 delay = 0.1
-                if dropped:
-                    # events published while we were deaf are gone: subscribers re-read what they missed
-                    self._local.deliver_everywhere({"type": "resync"})
-                    dropped = False
                 async for msg in pubsub.listen():
-                    if msg.get("type") != "pmessage":
+                    kind = msg.get("type")
+                    channel = msg.get("channel")
+                    if not isinstance(channel, bytes) or not channel.startswith(ev_prefix):
                         continue
-                    data = msg["data"]
-                    if not isinstance(data, bytes) or data.startswith(self._origin):
+                    topic = channel[len(ev_prefix):].decode()
+                    if kind == "subscribe":
+                        # live from now on; whatever was published before is in the transcript
+                        self._local.deliver(topic, {"type": "resync"})
+                        continue
+                    data = msg.get("data")
+                    if kind != "message" or not isinstance(data, bytes) or data.startswith(self._origin):
                         continue  # ours: already delivered here
-                    topic = msg["channel"]
-                    topic = (topic.decode() if isinstance(topic, bytes) else topic).removeprefix(ev_prefix)
-                    if not self._local.has(topic):
-                        continue  # another worker's conversation: nobody here to parse it for
                     _origin, sep, body = data.partition(b"|")
                     try:
                         event = orjson.loads(body if sep else data)
@@ -242,17 +259,52 @@ class RedisBus:
                         continue
                     self._local.deliver(topic, event)
             except asyncio.CancelledError:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
                 raise
             except Exception as exc:
+                self._pubsub = None
                 self.connected.clear()
-                dropped = True
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
                 log.warning("redis bus disconnected (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
+    def _tell_redis(self, topic: str) -> None:
+        """Bring Redis's subscription of ``topic`` in line with the local subscribers, soon.
+
+        One task does it for all topics, in order, deciding from the state *when it runs*: a
+        socket that closes and a new one that opens on the same conversation can never leave
+        Redis unsubscribed while someone here listens.
+        """
+        self._dirty.add(topic)
+        if self._sync_task is None or self._sync_task.done():
+            self._sync_task = asyncio.get_running_loop().create_task(self._sync())
+
+    async def _sync(self) -> None:
+        while self._dirty:
+            pubsub = self._pubsub
+            if pubsub is None:
+                self._dirty.clear()  # the listener subscribes every wanted topic when it connects
+                return
+            want = {t for t in self._dirty if self._local.has(t)} - self._remote
+            drop = {t for t in self._dirty if not self._local.has(t)} & self._remote
+            self._dirty.clear()
+            try:
+                if want:
+                    self._remote |= want
+                    await pubsub.subscribe(*(self._channel(t) for t in want))
+                if drop:
+                    self._remote -= drop
+                    await pubsub.unsubscribe(*(self._channel(t) for t in drop))
+            except Exception as exc:  # the listener notices the broken connection and starts over
+                log.info("redis subscription change failed: %s", type(exc).__name__)
+                return
+
     async def publish(self, topic: str, event: dict[str, Any]) -> None:
         self._local.deliver(topic, event)
-        self._send(f"{self.prefix}ev:{topic}", self._origin + orjson.dumps(event, default=str), 0)
+        self._send(self._channel(topic), self._origin + orjson.dumps(event, default=str), 0)
 
     def _send(self, channel: str, payload: bytes, attempt: int) -> None:
         def _failed(exc: BaseException) -> None:
@@ -266,7 +318,17 @@ class RedisBus:
         self.batcher.fire("PUBLISH", channel, payload, on_error=_failed)
 
     def subscribe(self, topic: str, handler: Handler) -> Callable[[], None]:
-        return self._local.subscribe(topic, handler)
+        first = not self._local.has(topic)
+        unsubscribe_local = self._local.subscribe(topic, handler)
+        if first:
+            self._tell_redis(topic)
+
+        def _unsubscribe() -> None:
+            unsubscribe_local()
+            if not self._local.has(topic):
+                self._tell_redis(topic)
+
+        return _unsubscribe
 
     async def close(self) -> None:
         if self._task:

@@ -132,27 +132,76 @@ async def test_events_reach_other_workers_once_and_our_own_sockets_without_redis
     prefix = f"silatest{new_id()[:8]}:"
     clients = [open_redis(redis_url), open_redis(redis_url)]
     batchers = [RedisBatcher(c) for c in clients]
-    a, b = (RedisBus(c, bt, prefix=prefix) for c, bt in zip(clients, batchers, strict=True))
-    got_a: list[dict] = []
-    got_b: list[dict] = []
+    a, b, c = (RedisBus(cl, bt, prefix=prefix) for cl, bt in zip([*clients, clients[0]], [*batchers, batchers[0]],
+                                                                    strict=True))
+    got: dict[str, list[dict]] = {"a": [], "b": [], "c": []}
+    live = {"a": asyncio.Event(), "b": asyncio.Event()}
     arrived = asyncio.Event()
+
+    def on(name: str):
+        def handler(ev: dict) -> None:
+            if ev.get("type") == "resync":  # the subscription is live: re-read what came before
+                live[name].set()
+                return
+            got[name].append(ev)
+            if name == "b":
+                arrived.set()
+        return handler
+
     try:
-        for bus in (a, b):
+        for bus in (a, b, c):
             await bus.start()
             await asyncio.wait_for(bus.connected.wait(), 5)
-        a.subscribe("t", got_a.append)
-        b.subscribe("t", lambda ev: (got_b.append(ev), arrived.set()))
+        a.subscribe("t", on("a"))
+        b.subscribe("t", on("b"))
+        c.subscribe("other", on("c"))
+        await asyncio.wait_for(asyncio.gather(live["a"].wait(), live["b"].wait()), 5)
         await a.publish("t", {"n": 1})
-        assert got_a == [{"n": 1}], "delivered here at once, before any round trip"
+        assert got["a"] == [{"n": 1}], "delivered here at once, before any round trip"
         await asyncio.wait_for(arrived.wait(), 5)
         await asyncio.sleep(0.2)  # A's own copy comes back from Redis and must be skipped
-        assert got_a == [{"n": 1}] and got_b == [{"n": 1}]
+        assert got == {"a": [{"n": 1}], "b": [{"n": 1}], "c": []}
     finally:
-        for bus in (a, b):
+        for bus in (a, b, c):
             await bus.close()
-        for bt, c in zip(batchers, clients, strict=True):
+        for bt, cl in zip(batchers, clients, strict=True):
             await bt.close()
-            await c.aclose()
+            await cl.aclose()
+
+
+async def test_a_subscription_that_becomes_live_tells_its_subscribers_to_resync(redis_url: str) -> None:
+    """An event published between a socket's history read and its subscription going live is
+    not lost: the socket is told to re-read from the transcript."""
+    client = open_redis(redis_url)
+    batcher = RedisBatcher(client)
+    bus = RedisBus(client, batcher, prefix=f"silatest{new_id()[:8]}:")
+    events: list[dict] = []
+    try:
+        await bus.start()
+        await asyncio.wait_for(bus.connected.wait(), 5)
+        unsubscribe = bus.subscribe("t", events.append)
+        for _ in range(100):
+            if events:
+                break
+            await asyncio.sleep(0.02)
+        assert events == [{"type": "resync"}]
+        unsubscribe()
+        for _ in range(100):  # Redis lets go of the channel once nobody here listens
+            if dict(await client.pubsub_numsub(bus._channel("t")))[bus._channel("t").encode()] == 0:
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("still subscribed with no subscriber left")
+        bus.subscribe("t", events.append)  # again: subscribed again, resynced again
+        for _ in range(100):
+            if len(events) == 2:
+                break
+            await asyncio.sleep(0.02)
+        assert events == [{"type": "resync"}] * 2
+    finally:
+        await bus.close()
+        await batcher.close()
+        await client.aclose()
 
 
 async def test_a_failed_publish_still_reaches_this_workers_sockets() -> None:
