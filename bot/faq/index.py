@@ -161,9 +161,13 @@ class FaqIndex:
             (t, normalize(extra[tid])) for t, tid in enumerate(self.topic_ids) if not self.topic_oos[t] and tid in extra
         ]
         n_topics = len(self.topic_ids)
+        assert self.char.counts is not None and self.skel_index.counts is not None
         self.tchar = Tfidf(self.char.counts.pooled(self._doc_topic, n_topics, pooled))
         skel_extra = [(t, skeleton_text(text)) for t, text in pooled]
         self.tskel = Tfidf(self.skel_index.counts.pooled(self._doc_topic, n_topics, skel_extra))
+        # built: the raw counts are not needed to answer, and an association holds four of them
+        for tfidf in (self.char, self.skel_index, self.tchar, self.tskel):
+            tfidf.counts = None
         words: set[str] = set()
         for n, d in zip(self.norm, self.docs, strict=True):
             if not d.oos:

@@ -24,6 +24,9 @@ NMIN, NMAX = 2, 4
 #: a gram frequent (one in DENSE_MIN_SHARE)
 DENSE_BUDGET = 4_000_000
 DENSE_MIN_SHARE = 64
+#: and at least this many documents: below it a dense row is mostly zeros in small indexes
+#: (the per-topic ones have a few dozen documents, where one in 64 is any gram at all)
+DENSE_MIN_DF = 4
 WORD_CACHE = 50_000
 
 
@@ -120,7 +123,8 @@ class Tfidf:
             counts = count_char_grams(docs)
         else:
             counts = _count_any(docs, analyzer)
-        self.counts = counts
+        #: the raw counts, for pooling per topic (``Counts.pooled``); the index drops them after
+        self.counts: Counts | None = counts
         self.vocab = counts.vocab
         self.n_docs = counts.n_docs
         row, col = counts.rows, counts.cols
@@ -141,12 +145,14 @@ class Tfidf:
         # The most frequent grams (postings over a large share of the documents) are kept as
         # dense rows: one small float32 matrix product replaces gathering long postings, which
         # dominated the cost of a question. The rest stay as postings.
+        # Only grams that are frequent *and* within the budget: a rare gram kept dense is a row
+        # of zeros as long as the index (the skeleton index of one association was 13 MB of
+        # them, half of its whole FAQ); as postings it costs its few entries and is gathered
+        # just as fast. Both forms hold the same float32 values.
         budget = DENSE_BUDGET // max(1, self.n_docs)
-        if budget >= n_vocab:
-            dense_ids = np.arange(n_vocab)
-        else:
-            cand = np.argsort(-df_int, kind="stable")[:budget]
-            dense_ids = np.sort(cand[df_int[cand] * DENSE_MIN_SHARE >= self.n_docs])
+        cand = np.argsort(-df_int, kind="stable")[:budget]
+        frequent = (df_int[cand] * DENSE_MIN_SHARE >= self.n_docs) & (df_int[cand] >= DENSE_MIN_DF)
+        dense_ids = np.sort(cand[frequent])
         self._slot = np.full(n_vocab + 1, -1, dtype=np.int64)  # last entry: unknown gram
         self._slot[dense_ids] = np.arange(len(dense_ids))
         self._dense = np.zeros((len(dense_ids), self.n_docs), dtype=np.float32)
