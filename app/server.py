@@ -57,7 +57,9 @@ async def readyz(request: web.Request) -> web.Response:
                 checks["redis"] = bool(await runtime.redis.ping())
         except Exception:
             checks["redis"] = False
-    checks["faq_indexes"] = all(is_built(p) for p in runtime.packs.values())
+    # built before listening (``prepare_for_traffic``); with SILA_FAQ_MAX_INDEXES an idle one
+    # may be evicted later, which makes its next question slower, not the worker unready
+    checks["faq_indexes"] = runtime.faq_ready or all(is_built(p) for p in runtime.packs.values())
     ok = all(checks.values())
     return web.json_response({"ok": ok, "checks": checks}, status=200 if ok else 503)
 
@@ -111,10 +113,12 @@ def prepare_for_traffic(app: web.Application) -> None:
 
 
 async def _warm_then_freeze(runtime: Runtime) -> None:
-    from bot.faq.org import get_index
+    from bot.faq.org import get_index, set_index_limit, warm_set
+
+    set_index_limit(runtime.settings.faq_max_indexes)
 
     def warm() -> None:
-        for loaded in runtime.packs.values():
+        for loaded in warm_set(runtime.packs):
             get_index(loaded)
 
     gc.disable()  # building allocates ~100k long-lived objects: one collection at the end, not dozens
@@ -124,6 +128,7 @@ async def _warm_then_freeze(runtime: Runtime) -> None:
         log.exception("building the FAQ indexes ahead of traffic failed")
     finally:
         gc.enable()
+    runtime.faq_ready = True
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])

@@ -43,6 +43,8 @@ class Settings:
     redis_max_connections: int = 16
     #: PostgreSQL connections per worker (no overflow: connections are opened once and reused)
     db_pool_size: int = 20
+    #: most associations whose FAQ index is kept built at once (0: all); see bot/faq/org.py
+    faq_max_indexes: int = 0
     orgs_dir: str = ""
     public_base_url: str = ""
     log_level: str = "INFO"
@@ -134,7 +136,7 @@ _INT_FIELDS = {
     "retention_messages_days", "retention_raw_updates_days", "retention_provider_statuses_days",
     "retention_audit_days", "retention_login_attempts_days", "retention_sessions_days",
     # scale-out
-    "redis_max_connections", "db_pool_size",
+    "redis_max_connections", "db_pool_size", "faq_max_indexes",
 }
 
 

@@ -57,6 +57,8 @@ class Runtime:
     waiting_counts: dict[str, int] | None = None
     #: the associations' own edits of their packs (``wiring.knowledge``); applied at open
     knowledge: PackRegistry | None = None
+    #: every FAQ index meant to be built before traffic is built (``/readyz``)
+    faq_ready: bool = False
 
     def queue_position(self, slug: str) -> int | None:
         """The place in the queue a hand-off requested now gets (sync: routing calls it mid-turn).

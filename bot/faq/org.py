@@ -6,6 +6,9 @@ because building normalises every phrasing; deciding then only scores one questi
 
 from __future__ import annotations
 
+import contextlib
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,10 +23,12 @@ from bot.faq.normalize import normalize
 from bot.faq.thresholds import Thresholds, load_thresholds
 from bot.packs import FaqTopic, LoadedPack
 
-__all__ = ["OrgFaq", "build_org", "get_index", "install", "oos_data"]
+__all__ = ["OrgFaq", "build_org", "get_index", "install", "is_built", "oos_data", "set_index_limit", "warm_set"]
 
-_CACHE: dict[str, tuple[object, OrgFaq]] = {}
+_CACHE: OrderedDict[str, tuple[object, OrgFaq]] = OrderedDict()
 _LOCK = Lock()
+#: most indexes kept built at once; 0 keeps every association's (``set_index_limit``)
+_LIMIT = 0
 
 
 @cache
@@ -96,18 +101,46 @@ def build_org(
     )
 
 
+def set_index_limit(limit: int) -> None:
+    """Keep at most ``limit`` associations' indexes (0: every one), least recently used out first.
+
+    Why: a worker serving many associations pays ~10 MB per built index; most of them may be
+    idle at any moment. An evicted index is rebuilt on its association's next question, which
+    then waits for the build (a few hundred milliseconds), so the limit is for deployments
+    with more associations than memory, not a default.
+    """
+    global _LIMIT
+    _LIMIT = max(0, limit)
+    with _LOCK:
+        _evict()
+
+
+def warm_set(packs: Mapping[str, LoadedPack]) -> list[LoadedPack]:
+    """The packs whose indexes are built before traffic (all of them, or the first ``limit``)."""
+    loaded = list(packs.values())
+    return loaded[:_LIMIT] if _LIMIT else loaded
+
+
 def is_built(pack: LoadedPack) -> bool:
     """Whether the association's index is built (``/readyz``), without building it."""
     hit = _CACHE.get(pack.pack.slug)
     return hit is not None and hit[0] is pack.faq
 
 
+def _evict() -> None:
+    while _LIMIT and len(_CACHE) > _LIMIT:
+        _CACHE.popitem(last=False)
+
+
 def get_index(pack: LoadedPack) -> OrgFaq:
-    """The association's FAQ index, built on first use and kept per slug."""
+    """The association's FAQ index, built on first use and kept per slug (see ``set_index_limit``)."""
     slug = pack.pack.slug
     key = pack.faq  # held, not only compared by id, so a new pack can never look cached
     hit = _CACHE.get(slug)
     if hit and hit[0] is key:
+        if _LIMIT:
+            with contextlib.suppress(KeyError):  # evicted meanwhile by another thread: still ours to use
+                _CACHE.move_to_end(slug)
         return hit[1]
     with _LOCK:
         hit = _CACHE.get(slug)
@@ -115,6 +148,8 @@ def get_index(pack: LoadedPack) -> OrgFaq:
             return hit[1]
         org = build_org(pack)
         _CACHE[slug] = (key, org)
+        _CACHE.move_to_end(slug)
+        _evict()
         return org
 
 
@@ -127,4 +162,6 @@ def install(pack: LoadedPack) -> OrgFaq:
     org = build_org(pack)
     with _LOCK:
         _CACHE[pack.pack.slug] = (pack.faq, org)
+        _CACHE.move_to_end(pack.pack.slug)
+        _evict()
     return org

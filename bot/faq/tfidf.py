@@ -61,10 +61,14 @@ class Counts:
         rows, cols = [group[self.rows].astype(np.int64)], [self.cols.astype(np.int64)]
         extra_rows: list[int] = []
         extra_cols: list[int] = []
+        word_ids: dict[str, list[int]] = {}  # answers repeat their words: each analysed once
         for g, text in extra:
-            grams = char_grams(text)
-            extra_rows.extend(itertools.repeat(g, len(grams)))
-            extra_cols.extend(vocab.setdefault(gram, len(vocab)) for gram in grams)
+            for w in text.split():
+                ids = word_ids.get(w)
+                if ids is None:
+                    ids = word_ids[w] = [vocab.setdefault(gram, len(vocab)) for gram in _word_char_grams(w)]
+                extra_rows.extend(itertools.repeat(g, len(ids)))
+                extra_cols.extend(ids)
         rows.append(np.asarray(extra_rows, np.int64))
         cols.append(np.asarray(extra_cols, np.int64))
         tfs = np.concatenate([self.tfs, np.ones(len(extra_rows))])
