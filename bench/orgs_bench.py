@@ -62,12 +62,13 @@ def ready(port: int) -> bool:
         return False
 
 
-def one(count: int, tmp: Path) -> tuple[float, float]:
+def one(count: int, tmp: Path, limit: int = 0) -> tuple[float, float]:
     """(seconds to ready, RSS once ready)."""
     orgs = tmp / f"orgs-{count}"
-    make_packs(orgs, count)
-    data = tmp / f"data-{count}"
-    env = {**os.environ, "SILA_ORGS_DIR": str(orgs), "SILA_DATA_DIR": str(data)}
+    if not orgs.exists():
+        make_packs(orgs, count)
+    data = tmp / f"data-{count}-{limit}"
+    env = {**os.environ, "SILA_ORGS_DIR": str(orgs), "SILA_DATA_DIR": str(data), "SILA_FAQ_MAX_INDEXES": str(limit)}
     env.pop("SILA_DATABASE_URL", None)
     env.pop("SILA_REDIS_URL", None)
     subprocess.run([SILA, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -86,17 +87,21 @@ def one(count: int, tmp: Path) -> tuple[float, float]:
 
 def main() -> None:
     counts = [int(c) for c in os.environ.get("BENCH_ORG_COUNTS", "5,50,200").split(",")]
-    results: dict[int, tuple[float, float]] = {}
+    limit = int(os.environ.get("BENCH_ORG_LIMIT", "20"))
     with tempfile.TemporaryDirectory() as tmp:
-        for count in counts:
-            results[count] = one(count, Path(tmp))
-            took, resident = results[count]
-            print(f"{count:4d} associations: ready in {took:5.1f} s, RSS {resident:6.0f} MB", flush=True)
-    base = counts[0]
-    for count in counts[1:]:
-        per = (results[count][1] - results[base][1]) / (count - base)
-        print(f"growth per association {base}→{count}: {per:5.2f} MB "
-              f"(ready time {(results[count][0] - results[base][0]) / (count - base) * 1000:5.0f} ms each)")
+        for cap in (0, limit) if limit else (0,):
+            label = "every index built" if not cap else f"SILA_FAQ_MAX_INDEXES={cap}"
+            results: dict[int, tuple[float, float]] = {}
+            for count in counts:
+                results[count] = one(count, Path(tmp), cap)
+                took, resident = results[count]
+                print(f"{label:26s} {count:4d} associations: ready in {took:5.1f} s, RSS {resident:6.0f} MB",
+                      flush=True)
+            base = counts[0]
+            for count in counts[1:]:
+                per = (results[count][1] - results[base][1]) / (count - base)
+                print(f"{label:26s} growth per association {base}→{count}: {per:5.2f} MB, "
+                      f"{(results[count][0] - results[base][0]) / (count - base) * 1000:4.0f} ms to ready")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 5. policy import: each seed policy imported, vs loading the imported pack and `sila orgs list`
 6. scale-out: one worker on PostgreSQL alone vs one and two on PostgreSQL + Redis, 50 and 200
    conversations, with CPU milliseconds per turn
+5. associations per worker: resident memory and time to ready for 5, 50 and 200 packs
 A benchmark reports; it never asserts. Run it on a quiet machine and quote the ratios.
 """
 
@@ -26,6 +27,7 @@ BENCHES = [
     ("broadcast send rate vs a known provider limit (BENCH_BROADCAST_N, default 100,000)", ["broadcast_bench.py"]),
     ("policy import speed (sila orgs import)", ["import_bench.py"]),
     ("scale-out: PostgreSQL alone vs PostgreSQL + Redis, one and two workers", ["scale_bench.py"]),
+    ("associations per worker: memory and time to ready for 5, 50 and 200 packs", ["orgs_bench.py"]),
 ]
 
 

@@ -49,10 +49,20 @@ def default_orgs_dir() -> Path:
     return here
 
 
+#: libyaml's parser when PyYAML has it (its wheels do): the same safe constructor, ten times
+#: faster than the pure-Python one, which was most of a worker's start-up with many packs
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(fh: Any) -> Any:
+    """``yaml.safe_load`` with the fastest safe loader available."""
+    return yaml.load(fh, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader, C or Python
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return read_yaml(fh)
     except FileNotFoundError as exc:
         raise PackError(f"{path}: file missing") from exc
     except yaml.YAMLError as exc:

@@ -223,7 +223,7 @@ def load_flows(path: Path, pack: Pack) -> dict[str, FlowDef]:
     """Load and validate ``flows.yaml``; raise :class:`PackError` naming file, flow and field."""
     try:
         with path.open(encoding="utf-8") as fh:
-            raw = yaml.safe_load(fh)
+            raw = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
     except FileNotFoundError as exc:
         raise PackError(f"{path}: file missing") from exc
     except yaml.YAMLError as exc:
