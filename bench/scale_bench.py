@@ -97,10 +97,12 @@ async def one_run(tmp: str, with_redis: bool, workers: int, clients: int, second
 async def main() -> None:
     seconds = float(os.environ.get("BENCH_SECONDS", "8"))
     counts = [int(c) for c in os.environ.get("BENCH_SCALE_CLIENTS", "50,200").split(",")]
+    # BENCH_SCALE_SETUPS=3: only the two-worker setup (e.g. 1,000 conversations: every turn ends?)
+    chosen = [SETUPS[int(i) - 1] for i in os.environ.get("BENCH_SCALE_SETUPS", "1,2,3").split(",")]
     results: dict[tuple[str, int], dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for clients in counts:
-            for name, with_redis, workers in SETUPS:
+            for name, with_redis, workers in chosen:
                 r = await one_run(tmp, with_redis, workers, clients, seconds)
                 results[name, clients] = r
                 print(f"{name:30s} {clients:4d} conv: {r['msgs_per_s']:7.0f} msgs/s  p50 {r['p50_ms']:6.1f} ms  "
@@ -108,7 +110,7 @@ async def main() -> None:
                       f"errors {r['errors']:.0f}  stalled {r['stalled']:.0f}  peak RSS {r['peak_rss_mb']:5.0f} MB",
                       flush=True)
     pg, one, two = (s[0] for s in SETUPS)
-    for clients in counts:
+    for clients in counts if len(chosen) == len(SETUPS) else ():
         print(f"at {clients} conversations: Redis 1 worker / PostgreSQL alone = "
               f"{results[one, clients]['msgs_per_s'] / results[pg, clients]['msgs_per_s']:.2f} (target ≥ 0.80);  "
               f"2 workers / 1 worker (Redis) = "
