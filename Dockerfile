@@ -6,6 +6,8 @@ COPY bot bot
 COPY channels channels
 COPY storage storage
 COPY console console
+COPY wiring wiring
+COPY app app
 COPY orgs orgs
 RUN pip install --no-cache-dir -c constraints.txt . \
     && useradd --system --uid 1000 sila
