@@ -7,7 +7,7 @@
 5. policy import: each seed policy imported, vs loading the imported pack and `sila orgs list`
 6. scale-out: one worker on PostgreSQL alone vs one and two on PostgreSQL + Redis, 50 and 200
    conversations, with CPU milliseconds per turn
-6. associations per worker: resident memory and time to ready for 5, 50 and 200 packs
+7. associations per worker: resident memory and time to ready for 5, 50 and 200 packs
 A benchmark reports; it never asserts. Run it on a quiet machine and quote the ratios.
 """
 
