@@ -71,7 +71,8 @@ async def one_run(tmp: str, with_redis: bool, workers: int, clients: int, second
     await pg_admin(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN.rpartition("/")[0]
     env = {**os.environ, "SILA_DATABASE_URL": f"{base}/{name}", "SILA_DATA_KEY": DATA_KEY,
-           "SILA_DATA_DIR": tmp, "SILA_WS_RATE_PER_10S": "100000", "SILA_LOG_LEVEL": "WARNING"}
+           "SILA_DATA_DIR": tmp, "SILA_WS_RATE_PER_10S": "100000", "SILA_WS_SOCKETS_PER_ADDRESS": "100000",
+           "SILA_LOG_LEVEL": "WARNING"}
     env.pop("SILA_REDIS_URL", None)
     if with_redis:
         env.update(SILA_REDIS_URL=REDIS, SILA_REDIS_PREFIX=prefix)

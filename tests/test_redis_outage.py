@@ -129,7 +129,7 @@ async def test_no_reply_is_lost_when_redis_dies_and_returns_under_load(pg_url: s
     redis = start_redis(port, str(tmp_path))
     env = {"SILA_DATABASE_URL": pg_url, "SILA_REDIS_URL": f"redis://127.0.0.1:{port}/0",
            "SILA_DATA_DIR": str(tmp_path), "SILA_DATA_KEY": "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI=",
-           "SILA_WS_RATE_PER_10S": "100000"}
+           "SILA_WS_RATE_PER_10S": "100000", "SILA_WS_SOCKETS_PER_ADDRESS": "1000"}
     subprocess.run([SILA, "migrate"], env={**os.environ, **env}, check=True, capture_output=True)
     visitors = [secrets.token_hex(16) for _ in range(16)]
     log: dict[str, dict[str, list[str]]] = {v: {"answered": [], "refused": [], "stalled": []} for v in visitors}
