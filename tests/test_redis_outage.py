@@ -108,13 +108,22 @@ async def _talk(url: str, visitor: str, stop: asyncio.Event, log: dict[str, list
                 return
 
 
-async def _stored_client_ids(url: str, visitor: str) -> list[str]:
-    async with aiohttp.ClientSession() as session, session.ws_connect(f"{url}?visitor={visitor}") as ws:
-        async with asyncio.timeout(10):
-            while True:
-                data = json.loads((await ws.receive()).data)
-                if data["type"] == "history":
-                    return [m["client_id"] for m in data["messages"] if m["direction"] == "in"]
+async def _stored_client_ids(pg_url: str, visitors: list[str]) -> dict[str, list[str]]:
+    """Each visitor's inbound messages as the database holds them (their client ids)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(pg_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        rows = await conn.fetch(
+            "SELECT c.address, m.payload::json->>'client_id' AS cid FROM messages m"
+            " JOIN conversations c ON c.id = m.conversation_id"
+            " WHERE m.direction = 'in' AND c.address = ANY($1::text[])", visitors)
+    finally:
+        await conn.close()
+    out: dict[str, list[str]] = {v: [] for v in visitors}
+    for row in rows:
+        out[row["address"]].append(row["cid"])
+    return out
 
 
 async def test_no_reply_is_lost_when_redis_dies_and_returns_under_load(pg_url: str, tmp_path) -> None:
@@ -147,7 +156,7 @@ async def test_no_reply_is_lost_when_redis_dies_and_returns_under_load(pg_url: s
             await asyncio.sleep(2.5)
             stop.set()
             await asyncio.gather(*talkers)
-            stored = {v: await _stored_client_ids(urls[0], v) for v in visitors}
+        stored = await _stored_client_ids(pg_url, visitors)
     finally:
         redis.kill()
         redis.wait(10)
