@@ -35,14 +35,18 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "send me my data", "what data do you have about me", "what data do you hold about me",
     ),
 }
-_FOLDED = {intent: tuple(fold(p) for p in phrases) for intent, phrases in PHRASES.items()}
+#: one compiled alternation per intent: this runs on every message, so no per-phrase regex work
+_PATTERNS = {
+    intent: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(fold(p)) for p in phrases) + r")(?!\w)")
+    for intent, phrases in PHRASES.items()
+}
 
 
 def privacy_intent(text: str) -> str | None:
     """``"erase"``, ``"export"`` or None for a message (erasure wins if both are asked)."""
-    folded = f" {fold(text or '')} "
+    folded = fold(text or "")
     for intent in ("erase", "export"):
-        if any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded) for p in _FOLDED[intent]):
+        if _PATTERNS[intent].search(folded):
             return intent
     return None
 
