@@ -12,6 +12,7 @@ from bot.records import SurveyAnswer
 from bot.render import Capabilities
 from bot.state import DialogState
 from bot.types import InboundMessage, Reply
+from bot.understanding.core import EMPTY, Understanding
 
 
 @dataclass(slots=True)
@@ -37,6 +38,9 @@ class TurnContext:
     stored_text: str | None = None
     #: satisfaction answers this turn took, written in the turn's own transaction
     survey_answers: list[SurveyAnswer] = field(default_factory=list)
+    #: what the message is (safety, entities, command, small talk, language), computed once by
+    #: the engine before routing so every stage reads the same facts
+    understanding: Understanding = EMPTY
 
     @property
     def lang(self) -> str:

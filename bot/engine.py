@@ -40,6 +40,7 @@ from bot.stages import default_stages
 from bot.stages.common import remember_choices
 from bot.state import DialogState
 from bot.types import PUSH_CHANNELS, ConversationKey, InboundMessage, Reply, reply_to_json
+from bot.understanding.core import understand
 
 log = logging.getLogger("sila.engine")
 
@@ -185,7 +186,7 @@ class Engine:
         ctx = TurnContext(
             message=msg, pack=pack, state=state, status=conv.status, caps=caps,
             now=datetime.now(UTC), conversation_id=conv.id, beneficiary_id=conv.beneficiary_id,
-            services=self.services,
+            services=self.services, understanding=understand(msg.text),
         )
         for stage in self.stages:
             if await stage(ctx):

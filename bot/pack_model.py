@@ -60,7 +60,10 @@ class ChannelItem(Strict):
 
 
 class WorkingHours(Strict):
-    """Set by the association; the policy does not state hours. Used for off-hours wording."""
+    """Set by the association; the policy does not state hours. Used for off-hours wording.
+
+    No default hours: a time presented to a beneficiary as the association's must come from
+    the association (without ``start`` and ``end`` none is claimed)."""
 
     timezone: str = "Asia/Riyadh"
     days: list[int] = Field(default_factory=lambda: [6, 0, 1, 2, 3], description="0=Monday … 6=Sunday")
@@ -71,8 +74,9 @@ class WorkingHours(Strict):
         if any(d not in range(7) for d in v) or len(set(v)) != len(v):
             raise ValueError("days are distinct numbers from 0 (Monday) to 6 (Sunday)")
         return v
-    start: str = Field(default="08:00", pattern=HHMM)
-    end: str = Field(default="16:00", pattern=HHMM)
+    #: no default time: None means the association has not said, and no hours are claimed
+    start: str | None = Field(default=None, pattern=HHMM)
+    end: str | None = Field(default=None, pattern=HHMM)
 
 
 class Contact(Strict):

@@ -25,6 +25,43 @@ NOT_SETTINGS = {"SILA_CONFIG", "SILA_REQUIRE_SERVICES", "SILA_CHROMIUM"}
 NOT_SETTINGS_PREFIXES = ("SILA_TEST_",)
 
 
+#: the Ministry of Health's 24/7 line and the emergency number; a deployment may name others
+DEFAULT_CRISIS_LINES = (
+    "937|مركز اتصال وزارة الصحة (على مدار الساعة)|Ministry of Health call centre (24/7);"
+    "997|الإسعاف والطوارئ|Ambulance and emergencies"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisLine:
+    number: str
+    ar: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ar
+
+
+def parse_crisis_lines(raw: str) -> tuple[CrisisLine, ...]:
+    """SILA_CRISIS_LINES: ``number|Arabic label|English label`` entries joined by ``;``.
+
+    Checked at start-up (a crisis is the worst moment to discover a typo): every entry needs a
+    number of digits, labels default to each other."""
+    lines: list[CrisisLine] = []
+    for entry in (e.strip() for e in raw.split(";")):
+        if not entry:
+            continue
+        number, *labels = [p.strip() for p in entry.split("|")]
+        if not number.replace("+", "").replace(" ", "").isdigit():
+            raise SettingsError(f"SILA_CRISIS_LINES: '{entry}' must start with a phone number (number|ar|en)")
+        ar = labels[0] if labels and labels[0] else ""
+        en = labels[1] if len(labels) > 1 and labels[1] else ar
+        lines.append(CrisisLine(number, ar or en, en))
+    if not lines:
+        raise SettingsError("SILA_CRISIS_LINES: name at least one number (number|ar|en; …)")
+    return tuple(lines)
+
+
 class SettingsError(Exception):
     """A setting is missing or wrong; the message names it."""
 
@@ -110,6 +147,8 @@ class Settings:
     #: deployment-wide (staff accounts are not one association's)
     retention_login_attempts_days: int = 0
     retention_sessions_days: int = 0
+    #: who a person in crisis is told to call: "number|Arabic label|English label" entries joined by ";"
+    crisis_lines: str = DEFAULT_CRISIS_LINES
 
     @property
     def effective_database_url(self) -> str:
@@ -233,6 +272,8 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
         parse_networks(str(values["trusted_proxies"]))
     if values.get("widget_origins"):
         parse_origins(str(values["widget_origins"]), "SILA_WIDGET_ORIGINS")
+    if "crisis_lines" in values:
+        parse_crisis_lines(str(values["crisis_lines"]))
     return Settings(**values, per_association=per_association)
 
 

@@ -22,6 +22,7 @@ from bot.flows.schema import FieldDef, FlowDef
 from bot.flows.validators import NO_WORDS, YES_WORDS, display_for
 from bot.i18n import t
 from bot.types import Button, Choices, Expect, Text
+from bot.understanding.commands import command_of as understood_command
 
 SUMMARY_FIELD, EDIT_FIELD, DECLARATION_FIELD, CONSENT_FIELD, HANDOFF_FIELD = (
     "_summary",
@@ -31,18 +32,8 @@ SUMMARY_FIELD, EDIT_FIELD, DECLARATION_FIELD, CONSENT_FIELD, HANDOFF_FIELD = (
     "_handoff",
 )
 
-COMMANDS: dict[str, frozenset[str]] = {
-    "back": frozenset(fold(w) for w in ("رجوع", "ارجع", "السابق", "رجوع للسابق", "back", "previous", "go back")),
-    "cancel": frozenset(
-        fold(w) for w in ("إلغاء", "الغاء", "الغ", "إلغاء الطلب", "الغاء الطلب", "cancel", "/cancel", "cancel request")
-    ),
-    "skip": frozenset(fold(w) for w in ("تخطي", "تخطى", "تجاوز", "skip", "/skip")),
-    "help": frozenset(fold(w) for w in ("مساعدة", "مساعده", "help", "/help")),
-    "human": frozenset(
-        fold(w)
-        for w in ("موظف", "ابي موظف", "ابغى موظف", "كلم موظف", "تحويل لموظف", "human", "agent", "staff", "/human")
-    ),
-}
+#: the commands a form obeys; their words are the bot's one list (:mod:`bot.understanding.commands`)
+FORM_COMMANDS = frozenset({"back", "cancel", "skip", "help", "human"})
 
 QUESTION_WORDS = frozenset(
     fold(w)
@@ -77,11 +68,8 @@ QUESTION_WORDS = frozenset(
 
 def command_of(text: str) -> str | None:
     """ "back", "cancel", "skip", "help" or "human" when the whole message is that command."""
-    key = fold(text)
-    for name, words in COMMANDS.items():
-        if key in words:
-            return name
-    return None
+    command = understood_command(text)
+    return command if command in FORM_COMMANDS else None
 
 
 def looks_like_question(text: str) -> bool:

@@ -116,16 +116,32 @@ def validate_text(raw: str, spec: FieldSpec) -> Result:
     return Valid(value, shorten(value))
 
 
+#: words no name is made of: a request, a yes, a greeting, a question typed in the name box
+NOT_NAME_WORDS = frozenset(fold(w) for w in (
+    "ابي ابغى ابغا اريد ودي أبي أبغى أريد طلب طلبي دعم مساعدة مساعده اقدم أقدم تقديم نعم لا ايوه ايه اوكي تمام طيب"
+    " كيف متى وش ايش هل ليش لماذا ماذا وين كم مرحبا السلام عليكم شكرا مشكور موظف القائمة الغاء إلغاء عندي ابوي"
+    " امي زوجي توفي الله want need please request support apply help yes no ok okay thanks thank hello hi"
+    " how what when where why the my is are was i"
+).split())
+#: more words than any name on an ID card has (a paragraph is not a name)
+NAME_MAX_WORDS = 8
+
+
 def validate_name(raw: str, spec: FieldSpec) -> Result:
     """Letters (Arabic or Latin script), spaces and the marks names use (-, ', .).
 
     Digits are refused because they usually mean the ID was typed in the name box. Other
-    symbols are kept as typed — an officer can correct "<b>" but not a name we refused.
+    symbols are kept as typed — an officer can correct "<b>" but not a name we refused. A
+    sentence is not a name: "ابي اقدم طلب دعم", "نعم" or a paragraph is refused and the
+    person told why, instead of being filed as the name on the ID.
     """
     value = clean(raw)
     lo, hi = spec.min or NAME_MIN, spec.max or NAME_MAX
     if not value:
         return Invalid("required")
+    words = fold(value).split()
+    if len(words) > NAME_MAX_WORDS or "?" in value or "؟" in value or any(w in NOT_NAME_WORDS for w in words):
+        return Invalid("name_not_a_name")
     if any(ch.isdigit() for ch in value):
         return Invalid("name_digits")
     letters = [ch for ch in value if ch.isalpha()]
@@ -286,6 +302,7 @@ def validate_city(raw: str, spec: FieldSpec) -> Result:
     name = clean(raw)
     letters = [ch for ch in name if ch.isalpha()]
     plausible = 2 <= len(letters) and len(name) <= 40 and not any(ch.isdigit() for ch in name)
+    plausible = plausible and not any(w in NOT_NAME_WORDS for w in fold(name).split())
     if spec.allow_other and plausible and re.fullmatch(r"[\w\s'\-]+", name):
         return Valid("other:" + name, name)
     return Invalid("city_unknown")

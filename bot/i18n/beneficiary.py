@@ -63,8 +63,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "We are outside working hours now ({hours}); an officer will reply at the start of the next working period.",
     },
     "handoff.waiting": {
-        "ar": "رسالتك وصلت، و{officer} سيرد عليك هنا قريباً. لإلغاء طلب التحويل اكتب: إلغاء",
-        "en": "Your message has been received; the {officer} will reply here soon. To cancel the referral, type: cancel",
+        "ar": "وصلت رسالتك إلى {officer}، وسيرد عليك هنا قريباً بإذن الله. للعودة إلى المساعد الرقمي اكتب «القائمة».",
+        "en": "Your message has reached the {officer}, who will reply here soon. To return to the digital assistant, type “menu”.",
     },
     "handoff.cancelled": {
         "ar": "تم إلغاء طلب التحويل، وأنا في خدمتك.",
@@ -124,6 +124,76 @@ CATALOG: dict[str, dict[str, str]] = {
     "smalltalk.thanks": {
         "ar": "العفو، هذا واجبنا. هل تحتاج أي شيء آخر؟",
         "en": "You're welcome, it's our pleasure. Anything else I can help with?",
+    },
+    # --- understanding (bot/understanding, bot/stages/safety.py, bot/stages/smalltalk.py) ------
+    "salam.return": {"ar": "وعليكم السلام ورحمة الله وبركاته.", "en": "Wa alaikum assalam, peace be upon you too."},
+    "smalltalk.goodbye": {
+        "ar": "في أمان الله، سعدنا بخدمتك. ومتى احتجت شيئاً فنحن هنا.",
+        "en": "Take care; it was a pleasure to help. We're here whenever you need us.",
+    },
+    "smalltalk.other": {
+        "ar": "أنا في خدمتك 🌿 اكتب سؤالك أو اختر من القائمة.",
+        "en": "I'm here to help 🌿 Type your question or pick from the menu.",
+    },
+    "crisis.reply": {
+        "ar": "أنا آسف جداً لما تمر به، وكلامك يهمنا ولست وحدك. إن كنت في خطر الآن فاتصل فوراً:\n{lines}\n"
+        "وقد حوّلت محادثتك الآن بشكل عاجل إلى {officer} ليتواصل معك هنا في أقرب وقت.",
+        "en": "I'm truly sorry you're going through this. What you say matters to us and you are not alone. "
+        "If you are in danger now, please call right away:\n{lines}\n"
+        "I've also referred your conversation urgently to the {officer}, who will reply here as soon as possible.",
+    },
+    "distress.reply": {
+        "ar": "نسأل الله أن يفرّج همك ويكتب لكم الشفاء والعافية، ونحن هنا لخدمتك. "
+        "يمكنك تقديم طلب دعم الآن، أو التحدث مع {officer}.",
+        "en": "We're sorry for what you're going through and we're here to help. "
+        "You can request support now, or talk to the {officer}.",
+    },
+    "medical.reply": {
+        "ar": "نسأل الله الشفاء العاجل. الجمعية لا تقدم استشارات أو توصيات طبية، وقرار العلاج يعود إلى الطبيب "
+        "المعالج، فضلاً اسأله عن الأنسب للحالة. ويسعدنا أن نخدمك فيما نقدمه: طلب الدعم، والإجابة عن أسئلتك "
+        "عن خدمات الجمعية، والتحدث مع {officer}.",
+        "en": "We wish a speedy recovery. The association does not give medical advice or recommendations; "
+        "treatment decisions belong to the treating doctor, so please ask them what suits the case best. "
+        "We're glad to help with what we do offer: requesting support, questions about our services, "
+        "or talking to the {officer}.",
+    },
+    "complaint.reply": {
+        "ar": "نعتذر منك بشدة عن هذه التجربة، فهذا ليس ما نرجوه لك. سجّلنا ملاحظتك شكوى وأحلناها إلى {officer} "
+        "ليطّلع عليها ويتواصل معك هنا.",
+        "en": "We sincerely apologise for this experience; it is not what we want for you. We've recorded it as a "
+        "complaint and referred it to the {officer}, who will look into it and reply here.",
+    },
+    "abuse.reply": {
+        "ar": "أنا هنا لخدمتك، ونعتذر إن كان هناك ما أزعجك. كيف أقدر أساعدك؟",
+        "en": "I'm here to help, and I'm sorry if something upset you. How can I help?",
+    },
+    "handoff.offer": {"ar": "هل تود التحدث مع {officer}؟", "en": "Would you like to talk to the {officer}?"},
+    "handoff.urgent": {"ar": "عاجل", "en": "urgent"},
+    "media.voice": {
+        "ar": "وصلتني رسالتك الصوتية، لكني لا أستطيع الاستماع إليها حالياً. فضلاً اكتب ما تحتاجه، أو اختر "
+        "التحدث مع {officer} ليستمع إليها.",
+        "en": "I received your voice message, but I can't listen to it yet. Please write what you need, or "
+        "choose to talk to the {officer}, who can play it.",
+    },
+    "media.other": {
+        "ar": "وصلني ما أرسلته، لكني لا أستطيع قراءته هنا. فضلاً اكتب ما تحتاجه، أو اختر التحدث مع {officer}.",
+        "en": "I received what you sent, but I can't read it here. Please write what you need, or choose to "
+        "talk to the {officer}.",
+    },
+    "flow.resume_offer": {
+        "ar": "أهلاً بعودتك! لديك طلب «{title}» لم يكتمل. هل تود المتابعة من حيث توقفت أم البدء من جديد؟",
+        "en": "Welcome back! Your request “{title}” isn't finished. Would you like to continue where you left "
+        "off, or start again?",
+    },
+    "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
+    "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},
+    "flow.not_a_value": {
+        "ar": "يبدو أن هذه ليست إجابة عن السؤال ({label}).",
+        "en": "That doesn't look like an answer to this question ({label}).",
+    },
+    "case.info_received": {
+        "ar": "شكراً لك، أضفنا ردك إلى طلبك رقم {reference}، وسيطّلع عليه {officer}.",
+        "en": "Thank you; your reply has been added to your request {reference} and the {officer} will see it.",
     },
     # -- console (issue 6): officer actions and the satisfaction survey ------------------------
     "handoff.claimed": {
@@ -199,6 +269,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "flow.text_too_long": {
         "ar": "النص طويل ({length} حرفاً) والحد الأقصى {max} حرف. فضلاً اختصره وأعد إرساله.",
         "en": "The text is {length} characters long and the limit is {max}. Please shorten it and send it again.",
+    },
+    "flow.name_not_a_name": {
+        "ar": "يبدو أن هذه ليست اسماً. فضلاً اكتب اسمك الكامل فقط كما هو في الهوية، مثل: محمد عبدالله السالم.",
+        "en": "That doesn't look like a name. Please type only your full name as on your ID, e.g. Mohammed Abdullah Alsalem.",
     },
     "flow.name_length": {
         "ar": "الاسم يكون بين {min} و{max} حرفاً. فضلاً أعد كتابته.",

@@ -1,5 +1,9 @@
-"""The routing chain: opt-out → language → numbered choice → survey → human-held → privacy request
-→ form → commands → FAQ → flow start → fallback.
+"""The routing chain: opt-out → language → safety → numbered choice → survey → human-held → privacy
+request → form → commands → small talk → FAQ → flow start → fallback.
+
+Before the chain the engine has read the message once (:mod:`bot.understanding`, on
+``ctx.understanding``); safety comes before everything but STOP, so a person in crisis is
+answered in any state.
 
 Each stage either handles the turn (returns True) or passes it on. Pre-stages that only adjust
 the turn (language, numbered replies) always pass it on. The order is the contract: STOP wins
@@ -20,12 +24,14 @@ from bot.stages.human import HumanHeldStage
 from bot.stages.language import LanguageStage
 from bot.stages.optout import OptOutStage
 from bot.stages.privacy import PrivacyRequestStage
+from bot.stages.safety import SafetyStage
+from bot.stages.smalltalk import SmallTalkStage
 from bot.stages.survey import SurveyStage
 
 
 def default_stages() -> list[Stage]:
     return [
-        OptOutStage(), LanguageStage(), NumberedChoiceStage(), SurveyStage(), HumanHeldStage(), PrivacyRequestStage(),
-        FlowStage(),
-        CommandStage(), FaqStage(), FlowStartStage(), FallbackStage(),
+        OptOutStage(), LanguageStage(), SafetyStage(), NumberedChoiceStage(), SurveyStage(), HumanHeldStage(),
+        PrivacyRequestStage(), FlowStage(), CommandStage(), SmallTalkStage(), FaqStage(), FlowStartStage(),
+        FallbackStage(),
     ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 from bot.context import TurnContext
-from bot.stages.common import simple
 
 
 class NumberedChoiceStage:
@@ -14,7 +13,7 @@ class NumberedChoiceStage:
     async def __call__(self, ctx: TurnContext) -> bool:
         pending = ctx.state.pending_choice
         if ctx.message.button_value is None and pending and not ctx.state.flow:
-            raw = simple(ctx.message.text)
+            raw = ctx.understanding.key
             values = pending.get("values", [])
             if raw.isdigit() and 1 <= int(raw) <= len(values):
                 ctx.message = dataclasses.replace(ctx.message, button_value=values[int(raw) - 1])

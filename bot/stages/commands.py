@@ -1,4 +1,8 @@
-"""Menu, cancel, language and the buttons the engine itself puts on screen."""
+"""Menu, cancel, language, "my requests", and the buttons the engine itself puts on screen.
+
+Typed commands come from ``ctx.understanding.command`` (the one list of command words, in
+any phrasing: "ابي القائمة لو سمحت", "show me my requests").
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import dataclasses
 
 from bot.context import TurnContext
 from bot.i18n import t
-from bot.stages.common import CANCEL_WORDS, LANG_WORDS, MENU_WORDS, greet, main_menu, simple, start_handoff
+from bot.stages.common import greet, main_menu, start_handoff
+from bot.stages.forms import media_reply
+from bot.stages.status import list_mine, start_inquiry
 from bot.types import Button, Choices, Text
 
 
@@ -15,18 +21,37 @@ class CommandStage:
 
     async def __call__(self, ctx: TurnContext) -> bool:
         value = ctx.message.button_value
-        word = simple(ctx.input)
-        if (value is not None and value.startswith("lang:")) or word in LANG_WORDS:
-            lang = value.split(":", 1)[1] if value and value.startswith("lang:") else LANG_WORDS[word]
+        command = ctx.understanding.command if value is None else None
+        if (value is not None and value.startswith("lang:")) or command in {"lang_en", "lang_ar"}:
+            lang = value.split(":", 1)[1] if value and value.startswith("lang:") else str(command)[5:]
             ctx.state.lang = "en" if lang == "en" else "ar"
             ctx.state.lang_locked = True
             ctx.say(Text(t("lang.switched", ctx.lang), kind="menu"), main_menu(ctx))
             return True
-        if value == "menu" or word in MENU_WORDS:
+        if value in {"flow:resume", "flow:restart", "flow:leave"}:  # a form that has since ended
+            ctx.say(main_menu(ctx))
+            return True
+        if ctx.message.attachments and not ctx.message.text and not ctx.state.flow:
+            ctx.state.greeted = True
+            media_reply(ctx)
+            return True
+        if value == "menu" or command == "menu":
             greet(ctx) if not ctx.state.greeted else ctx.say(main_menu(ctx))
             return True
-        if word in CANCEL_WORDS:
+        if command == "cancel":
             ctx.say(Text(t("nothing_to_cancel", ctx.lang), kind="menu"), main_menu(ctx))
+            return True
+        if command == "my_requests":
+            ctx.state.greeted = True
+            if ctx.services is None or ctx.services.cases is None:
+                return await start_inquiry(ctx)  # says the inquiry is not available here
+            await list_mine(ctx)
+            return True
+        if command == "status" or (value is None and ctx.understanding.reference):
+            ctx.state.greeted = True
+            return await start_inquiry(ctx)
+        if command == "human":
+            start_handoff(ctx, "requested")
             return True
         if value in {"handoff", "handoff:yes"}:
             start_handoff(ctx, "requested")

@@ -1,30 +1,17 @@
-"""What the stages of the routing chain share: command words, the main menu, greeting, hand-off."""
+"""What the stages of the routing chain share: the main menu, greeting, hand-off.
+
+Command words, digits and references are not here: :mod:`bot.understanding` reads them once
+per message and every stage uses ``ctx.understanding``.
+"""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.context import TurnContext
-from bot.digits import to_western
 from bot.i18n import t
 from bot.types import Button, Choices, Text
-
-_WS = re.compile(r"\s+")
-
-MENU_WORDS = {"menu", "/menu", "/start", "start over", "main menu", "القائمه", "القائمة", "قائمه", "قائمة",
-              "القائمة الرئيسية", "القائمه الرئيسيه", "ابدا", "ابدأ", "0"}
-CANCEL_WORDS = {"cancel", "/cancel", "الغاء", "إلغاء", "الغ", "الغي", "إلغ"}
-LANG_WORDS = {
-    "english": "en", "/en": "en", "en": "en", "انجليزي": "en", "إنجليزي": "en", "الانجليزية": "en",
-    "الإنجليزية": "en", "عربي": "ar", "/ar": "ar", "arabic": "ar", "العربية": "ar", "العربيه": "ar",
-}
-
-
-def simple(text: str) -> str:
-    """Lower-case, Western digits, single spaces, trailing punctuation dropped: for command words."""
-    return _WS.sub(" ", to_western(text)).strip().strip(".!؟?،,").lower()
 
 
 def org_name(ctx: TurnContext) -> str:
@@ -49,14 +36,32 @@ def main_menu(ctx: TurnContext, lead: str | None = None) -> Choices:
     return Choices(lead or t("menu", ctx.lang), tuple(buttons), kind="menu")
 
 
+def salam_prefix(ctx: TurnContext) -> str:
+    """ "وعليكم السلام" and a line break when the message opened with "السلام عليكم", else ""."""
+    return t("salam.return", ctx.lang) + "\n" if ctx.understanding.salam else ""
+
+
 def greet(ctx: TurnContext) -> None:
     ctx.state.greeted = True
-    ctx.say(Text(t("greeting", ctx.lang, org=org_name(ctx)), kind="menu"), main_menu(ctx))
+    ctx.say(Text(salam_prefix(ctx) + t("greeting", ctx.lang, org=org_name(ctx)), kind="menu"), main_menu(ctx))
+
+
+def greet_briefly(ctx: TurnContext) -> None:
+    """A first message with content: a one-line welcome (and the salam returned) before the answer."""
+    if ctx.state.greeted:
+        if ctx.understanding.salam:
+            ctx.say(Text(t("salam.return", ctx.lang), kind="info"))
+        return
+    ctx.state.greeted = True
+    ctx.say(Text(salam_prefix(ctx) + t("greeting", ctx.lang, org=org_name(ctx)).split("\n")[0], kind="info"))
 
 
 def working_hours_note(ctx: TurnContext) -> str | None:
-    """Off-hours wording from the association's working hours (a pack setting)."""
+    """Off-hours wording from the association's working hours (a pack setting); an association
+    that has not set its hours gets no wording at all rather than invented ones."""
     wh = ctx.pack.pack.contact.working_hours
+    if not wh.start or not wh.end:
+        return None
     local = ctx.now.astimezone(ZoneInfo(wh.timezone))
     start = datetime.strptime(wh.start, "%H:%M").time()
     end = datetime.strptime(wh.end, "%H:%M").time()
@@ -65,13 +70,21 @@ def working_hours_note(ctx: TurnContext) -> str | None:
     return t("handoff.off_hours", ctx.lang, hours=f"{wh.start}–{wh.end}")
 
 
-def start_handoff(ctx: TurnContext, reason: str) -> None:
-    """Refer the conversation to the association's named officer; the bot goes quiet."""
+def start_handoff(ctx: TurnContext, reason: str, *, urgent: bool = False, ack: str | None = None) -> None:
+    """Refer the conversation to the association's named officer; the bot steps back.
+
+    ``urgent`` (a person in crisis) is kept in the hand-off state and the console event so the
+    queue puts it first; an urgent request also upgrades one already waiting. ``ack`` replaces the
+    usual acknowledgement (the crisis reply says it itself). A form in progress is left as it is.
+    """
     ctx.status = "waiting"
-    ctx.state.handoff = {"reason": reason, "requested_at": ctx.now.isoformat()}
+    previous = ctx.state.handoff or {}
+    ctx.state.handoff = {"reason": reason, "requested_at": previous.get("requested_at") or ctx.now.isoformat()}
+    if urgent:
+        ctx.state.handoff["urgent"] = True
     ctx.state.misses = 0
     ctx.state.pending_choice = None
-    ctx.say(Text(t("handoff.ack", ctx.lang, officer=officer(ctx)), kind="handoff"))
+    ctx.say(Text(ack if ack is not None else t("handoff.ack", ctx.lang, officer=officer(ctx)), kind="handoff"))
     position = None
     if ctx.services is not None and ctx.services.queue_position is not None:
         position = ctx.services.queue_position(ctx.pack.pack.slug)
@@ -80,12 +93,13 @@ def start_handoff(ctx: TurnContext, reason: str) -> None:
     note = working_hours_note(ctx)
     if note:
         ctx.say(Text(note, kind="handoff"))
-    ctx.events.append({"type": "handoff", "reason": reason})
+    ctx.events.append({"type": "handoff", "reason": reason, "urgent": urgent})
 
 
-def offer_handoff(ctx: TurnContext) -> None:
+def offer_handoff(ctx: TurnContext, key: str = "fallback.offer_handoff") -> None:
+    """The hand-off as a button: the person decides (nothing is referred by itself)."""
     ctx.say(Choices(
-        t("fallback.offer_handoff", ctx.lang, officer=officer(ctx)),
+        t(key, ctx.lang, officer=officer(ctx)),
         (Button(t("handoff.yes", ctx.lang), "handoff:yes"), Button(t("handoff.no", ctx.lang), "handoff:no")),
         kind="handoff",
     ))

@@ -1,12 +1,20 @@
-"""Answer from the association's policy, or say honestly that an officer will."""
+"""Answer from the association's policy, or say honestly that an officer will.
+
+A first message with content is answered on its content after a one-line welcome (not only
+with the greeting menu); a long message (a plea of many lines) is also tried on its last
+sentences, where the question usually is. An answer never hands the conversation over by itself:
+a topic that calls for an officer is answered and the officer offered as a button.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import re
+from typing import Any
 
 from bot import decisions
 from bot.context import TurnContext
-from bot.stages.common import greet, main_menu, start_handoff
+from bot.stages.common import greet, greet_briefly, main_menu, offer_handoff, start_handoff
 from bot.types import Button, Choices, Text
 
 
@@ -17,26 +25,51 @@ class FaqStage:
         if ctx.message.button_value is not None and ctx.message.button_value.startswith("flow:"):
             return False
         decision = decisions.decide(ctx.message.text, ctx.pack, ctx.lang)
+        if decision.kind in {"fallback", "suggest"} and len(ctx.message.text) > LONG:
+            decision = _from_the_end(ctx, decision)
         ctx.decision = decision
         if decision.kind == "menu":
             greet(ctx) if not ctx.state.greeted else ctx.say(main_menu(ctx, decision.text or None))
             return True
         if decision.kind == "answer":
             ctx.state.misses = 0
-            ctx.state.greeted = True
+            greet_briefly(ctx)
             ctx.say(Text(decision.text, kind="answer"))
             return True
         if decision.kind == "suggest":
-            ctx.state.greeted = True
+            greet_briefly(ctx)
             buttons = tuple(Button(label, f"faq:{tid}") for tid, label in decision.suggestions)
             ctx.say(Choices(decision.text, buttons, kind="suggest"))
             return True
         if decision.kind == "handoff":
+            if decision.topic_id is None:  # the person asked for one, in so many words
+                start_handoff(ctx, "requested")
+                return True
+            ctx.state.misses = 0
+            greet_briefly(ctx)
             if decision.text:
                 ctx.say(Text(decision.text, kind="answer"))
-            start_handoff(ctx, decision.topic_id or "requested")
+            offer_handoff(ctx, "handoff.offer")
             return True
         if decision.kind == "flow" and decision.flow_id:
+            greet_briefly(ctx)
             ctx.message = dataclasses.replace(ctx.message, button_value=f"flow:{decision.flow_id}")
             return False
         return False
+
+
+#: a message longer than this is also read from its end
+LONG = 280
+_SENTENCE = re.compile(r"(?<=[.!?؟\n،,])\s*")
+
+
+def _from_the_end(ctx: TurnContext, first: Any) -> Any:
+    """The decision on the last sentences of a long message, when that one is better."""
+    parts = [p.strip() for p in _SENTENCE.split(ctx.message.text[-1200:]) if len(p.strip()) > 3]
+    for tail in (parts[-1:], parts[-2:]):
+        if not tail:
+            continue
+        decision = decisions.decide(" ".join(tail), ctx.pack, ctx.lang)
+        if decision.kind in {"answer", "flow", "handoff"}:
+            return decision
+    return first

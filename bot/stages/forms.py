@@ -26,9 +26,10 @@ from bot.flows.state import (
 from bot.i18n import t
 from bot.ports import CaseDesk
 from bot.sealed import Cipher, seal, unseal
-from bot.stages.common import start_handoff
-from bot.stages.status import continue_inquiry, start_inquiry
-from bot.types import Text
+from bot.stages.common import main_menu, salam_prefix, start_handoff
+from bot.stages.status import continue_inquiry, inquiry_prompt, list_mine, start_inquiry
+from bot.types import Button, Choices, Reply, Text
+from bot.understanding.core import understand
 
 #: how long a form waits for its next answer when no settings are at hand (``sila ask``)
 DEFAULT_EXPIRY_HOURS = 72
@@ -36,8 +37,16 @@ DEFAULT_EXPIRY_HOURS = 72
 
 def step_context(ctx: TurnContext) -> StepContext:
     def is_question(text: str) -> str | None:
+        u = understand(text)
+        if "medical" in u.flags:
+            return t("medical.reply", ctx.lang, officer=ctx.pack.pack.referral_officer.get(ctx.lang))
+        if u.smalltalk is not None or u.command is not None or u.words < 2:
+            return None
         decision = decisions.decide(text, ctx.pack, ctx.lang)
-        return decision.text if decision.kind == "answer" and decision.text else None
+        if decision.kind == "answer" or (decision.kind == "handoff" and u.question):
+            # a topic an officer handles is still answered here, when it was asked; the form goes on
+            return decision.text or None
+        return None
 
     hours = ctx.services.settings.flow_expiry_hours if ctx.services is not None else DEFAULT_EXPIRY_HOURS
     return StepContext(
@@ -60,6 +69,8 @@ class FlowStage:
         if flow is None:  # the pack dropped this flow since; don't strand the person
             ctx.state.flow = None
             return False
+        if await _aside(ctx, flow, state):
+            return True
         if _asks_national_id(flow, state):
             masked = redact_digits(ctx.message.text or "")
             ctx.stored_text = masked if masked != ctx.message.text else None
@@ -69,6 +80,81 @@ class FlowStage:
         for effect in result.effects:
             await _carry_out(ctx, effect, flow, state)
         return True
+
+
+async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
+    """What a person says in the middle of a form that is not the field's value, answered
+    without losing the form: a greeting or "menu" after a pause (continue or start again?),
+    "my requests", thanks, emoji, a voice note or picture where text is expected."""
+    u, value = ctx.understanding, ctx.message.button_value
+    if value == "flow:resume":
+        ctx.say(*current_question(ctx))
+        return True
+    if value == "flow:restart":
+        ctx.state.flow = None
+        return await start_flow(ctx, state.flow)
+    if value == "flow:leave":
+        ctx.state.flow = None
+        ctx.say(main_menu(ctx, t("cancelled", ctx.lang)))
+        return True
+    if value is not None:
+        return False
+    if u.smalltalk == "greeting" or u.command == "menu":
+        ctx.say(Choices(salam_prefix(ctx) + t("flow.resume_offer", ctx.lang, title=flow.title.get(ctx.lang)), (
+            Button(t("flow.resume_button", ctx.lang), "flow:resume"),
+            Button(t("flow.restart_button", ctx.lang), "flow:restart"),
+            Button(t("menu", ctx.lang).rstrip(":："), "flow:leave"),
+        ), kind="flow"))
+        return True
+    if u.command == "my_requests" and ctx.services is not None and ctx.services.cases is not None:
+        await list_mine(ctx)
+        ctx.say(*current_question(ctx))
+        return True
+    if u.smalltalk in {"thanks", "goodbye", "emoji", "punctuation"}:
+        key = "smalltalk.thanks" if u.smalltalk == "thanks" else "smalltalk.other"
+        if u.smalltalk in {"emoji", "punctuation", "goodbye"}:
+            ctx.say(Text(t("flow.not_a_value", ctx.lang, label=_label(flow, state, ctx.lang)), kind="flow"))
+        else:
+            ctx.say(Text(t(key, ctx.lang), kind="info"))
+        ctx.say(*current_question(ctx))
+        return True
+    if ctx.message.attachments and not u.text and not _expects_attachment(flow, state):
+        media_reply(ctx)
+        ctx.say(*current_question(ctx))
+        return True
+    return False
+
+
+def media_reply(ctx: TurnContext) -> None:
+    """A voice note, sticker or picture where words were expected: kindly say what we can do."""
+    types = [a.content_type or "" for a in ctx.message.attachments]
+    key = "media.voice" if any(ct.startswith(("audio/", "video/ogg")) for ct in types) else "media.other"
+    officer = ctx.pack.pack.referral_officer.get(ctx.lang)
+    ctx.say(Choices(t(key, ctx.lang, officer=officer), (Button(t("menu.human", ctx.lang), "handoff"),), kind="info"))
+
+
+def _label(flow: Any, state: FlowState, lang: str) -> str:
+    fdef = flow.field(state.field) if state.stage == "field" and state.field else None
+    return fdef.label.get(lang) if fdef is not None else ""
+
+
+def _expects_attachment(flow: Any, state: FlowState) -> bool:
+    fdef = flow.field(state.field) if state.stage == "field" and state.field else None
+    return fdef is not None and fdef.type == "attachment"
+
+
+def current_question(ctx: TurnContext) -> list[Reply]:
+    """What the conversation was waiting for (a form's field, a status inquiry's reference), to be
+    asked again after a reply to something else; [] when nothing is in progress."""
+    if ctx.state.extra.get("status_inquiry"):
+        return [inquiry_prompt(ctx)]
+    if not ctx.state.flow:
+        return []
+    state = load_flow_state(ctx)
+    flow = ctx.pack.flows.get(state.flow)
+    if flow is None:
+        return []
+    return [runner.current_prompt(flow, state, ctx.lang, supports_buttons=ctx.caps.buttons)]
 
 
 def load_flow_state(ctx: TurnContext) -> FlowState:

@@ -22,10 +22,9 @@ from bot.context import TurnContext
 from bot.dates import format_date
 from bot.digits import to_western
 from bot.i18n import CATALOG, t
-from bot.stages.common import CANCEL_WORDS, main_menu, simple, start_handoff
+from bot.stages.common import main_menu, start_handoff
 from bot.types import Button, Choices, Expect, Text
 
-REF_RE = re.compile(r"\b([A-Za-z]{3})\s*-\s*(\d{2})\s*-\s*(\d{1,5})\b")
 MAX_VERIFY = 3
 
 
@@ -39,7 +38,7 @@ def _example(ctx: TurnContext) -> str:
     return f"{ctx.pack.pack.code}-{ctx.now.year % 100:02d}-00042"
 
 
-def _prompt(ctx: TurnContext) -> Choices:
+def inquiry_prompt(ctx: TurnContext) -> Choices:
     return Choices(
         t("status.ask_ref", ctx.lang, example=_example(ctx)),
         (Button(t("status.mine", ctx.lang), "status:mine"), Button(t("menu.human", ctx.lang), "handoff")),
@@ -65,15 +64,15 @@ async def start_inquiry(ctx: TurnContext) -> bool:
                      kind="flow"))
         return True
     ctx.state.extra["status_inquiry"] = {"stage": "reference", "failures": 0}
-    ref = REF_RE.search(to_western(ctx.message.text)) if ctx.message.text else None
-    if ref:
+    if ctx.understanding.reference and ctx.message.button_value is None:
         return await continue_inquiry(ctx)
-    ctx.say(_prompt(ctx))
+    ctx.say(inquiry_prompt(ctx))
     return True
 
 
-async def _list_mine(ctx: TurnContext) -> None:
-    assert ctx.services is not None and ctx.services.cases is not None  # start_inquiry checked
+async def list_mine(ctx: TurnContext) -> None:
+    """The person's own open requests (asked by "طلباتي" anywhere, or the button)."""
+    assert ctx.services is not None and ctx.services.cases is not None  # callers checked
     cases = await ctx.services.cases.for_beneficiary(ctx.pack.pack.slug, ctx.beneficiary_id)
     if not cases:
         ctx.say(Text(t("status.none_open", ctx.lang), kind="answer"))
@@ -89,34 +88,35 @@ async def _list_mine(ctx: TurnContext) -> None:
 async def continue_inquiry(ctx: TurnContext) -> bool:
     inquiry = ctx.state.extra["status_inquiry"]
     value = ctx.message.button_value
-    word = simple(ctx.input)
-    if word in CANCEL_WORDS or value == "menu":
+    command = ctx.understanding.command if value is None else None
+    if command in {"cancel", "menu"} or value == "menu":
         _done(ctx)
         ctx.say(main_menu(ctx, t("cancelled", ctx.lang)))
         return True
-    if value == "handoff":
+    if value == "handoff" or command == "human":
         _done(ctx)
         start_handoff(ctx, "requested")
         return True
-    if value == "status:mine" or word in {"طلباتي", "my requests"}:
+    if value == "status:mine" or command == "my_requests":
         _done(ctx)
-        await _list_mine(ctx)
+        await list_mine(ctx)
         return True
     assert ctx.services is not None and ctx.services.cases is not None  # start_inquiry checked
     cases = ctx.services.cases
-    if inquiry["stage"] == "verify":
+    reference = ctx.understanding.reference if value is None else None
+    if inquiry["stage"] == "verify" and not reference:
         guard = ctx.services.verification
         who = f"beneficiary:{ctx.beneficiary_id}"
-        org, reference = ctx.pack.pack.slug, inquiry["reference"]
-        if guard is not None and not await guard.attempt(org=org, reference=reference, who=who, now=ctx.now):
+        org, asked = ctx.pack.pack.slug, inquiry["reference"]
+        if guard is not None and not await guard.attempt(org=org, reference=asked, who=who, now=ctx.now):
             _done(ctx)
             ctx.say(Text(t("status.locked", ctx.lang, officer=ctx.pack.pack.referral_officer.get(ctx.lang)),
                          kind="flow"))
             return True
-        found = await cases.by_reference(org, reference)
+        found = await cases.by_reference(org, asked)
         if found is not None and _answer_matches(ctx.input, found[0].national_id_last4, found[1]):
             if guard is not None:  # it writes the audit row of the look
-                await guard.verified(org=org, reference=reference, who=who, now=ctx.now)
+                await guard.verified(org=org, reference=asked, who=who, now=ctx.now)
             else:
                 await _audit_verified(ctx, found[0].reference)
             _done(ctx)
@@ -129,13 +129,11 @@ async def continue_inquiry(ctx: TurnContext) -> bool:
                          kind="flow"))
             return True
         inquiry["stage"] = "reference"
-        ctx.say(Text(t("status.not_found", ctx.lang), kind="flow"), _prompt(ctx))
+        ctx.say(Text(t("status.not_found", ctx.lang), kind="flow"), inquiry_prompt(ctx))
         return True
-    match = REF_RE.search(to_western(ctx.input))
-    if not match:
-        ctx.say(_prompt(ctx))
+    if not reference:
+        ctx.say(inquiry_prompt(ctx))
         return True
-    reference = f"{match.group(1).upper()}-{match.group(2)}-{int(match.group(3)):05d}"
     found = await cases.by_reference(ctx.pack.pack.slug, reference)
     if found is not None and found[0].beneficiary_id == ctx.beneficiary_id:
         _done(ctx)

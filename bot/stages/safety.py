@@ -1,0 +1,95 @@
+"""What comes before any routing: a person in crisis, a medical question, a complaint, an insult.
+
+Runs in every state — first message, mid-form, in a survey or status inquiry, while waiting
+for an officer — because a person who writes "ما ابي اعيش" must never get a menu or "please
+type your name". What each gets:
+
+* crisis: an empathetic reply in their language naming the crisis lines of the deployment
+  (``SILA_CRISIS_LINES``), and an immediate hand-off marked urgent (heads the console queue),
+  out of hours too; a form in progress is kept, not lost.
+* medical advice asked: the association gives none; ask the treating doctor; what it does offer.
+* a complaint about how they were treated: an apology, and a hand-off recorded as a complaint.
+* an insult: a calm, courteous line, no lecture.
+* distress without danger: a word of sympathy before the answer, and the support request offered.
+
+Medical, complaint and insult are left to the officer while one holds or is awaited.
+"""
+
+from __future__ import annotations
+
+from bot.context import TurnContext
+from bot.i18n import t
+from bot.settings import DEFAULT_CRISIS_LINES, parse_crisis_lines
+from bot.stages.common import officer, start_handoff
+from bot.stages.forms import current_question
+from bot.types import Button, Choices, Text
+
+#: free-text fields where sad or angry words may simply be the answer (a request's description)
+_FREE_TEXT = frozenset({"description", "text"})
+
+
+def crisis_text(ctx: TurnContext) -> str:
+    raw = ctx.services.settings.crisis_lines if ctx.services is not None else DEFAULT_CRISIS_LINES
+    lines = "\n".join(f"• {line.number}: {line.label(ctx.lang)}" for line in parse_crisis_lines(raw))
+    return t("crisis.reply", ctx.lang, lines=lines, officer=officer(ctx))
+
+
+def _offer(ctx: TurnContext, key: str) -> Choices:
+    buttons = []
+    if "support_request" in ctx.pack.flows:
+        buttons.append(Button(t("menu.support_request", ctx.lang), "flow:support_request"))
+    buttons.append(Button(t("menu.human", ctx.lang), "handoff"))
+    return Choices(t(key, ctx.lang, officer=officer(ctx)), tuple(buttons), kind="answer")
+
+
+def _in_free_text(ctx: TurnContext) -> bool:
+    flow = ctx.state.flow or {}
+    if flow.get("stage") != "field" or not flow.get("field"):
+        return False
+    definition = ctx.pack.flows.get(str(flow.get("flow")))
+    fdef = definition.field(str(flow["field"])) if definition is not None else None
+    return fdef is not None and fdef.type in _FREE_TEXT
+
+
+class SafetyStage:
+    async def __call__(self, ctx: TurnContext) -> bool:
+        u = ctx.understanding
+        if ctx.message.button_value is not None or not u.flags:
+            return False
+        held = ctx.status in {"waiting", "human"}
+        busy = bool(ctx.state.flow or ctx.state.extra.get("status_inquiry"))
+        if u.crisis:
+            ctx.state.greeted = True
+            ctx.state.extra.pop("survey", None)
+            ctx.state.extra.pop("status_inquiry", None)
+            if ctx.status == "human":  # an officer is already there: tell them, and the person
+                ctx.say(Text(crisis_text(ctx), kind="handoff"))
+                if isinstance(ctx.state.handoff, dict):
+                    ctx.state.handoff = {**ctx.state.handoff, "urgent": True}
+                ctx.events.append({"type": "handoff", "reason": "crisis", "urgent": True})
+            else:
+                start_handoff(ctx, "crisis", urgent=True, ack=crisis_text(ctx))
+            return True
+        if held or (busy and _in_free_text(ctx)):
+            return False
+        if "complaint" in u.flags and not u.question:
+            ctx.state.greeted = True
+            start_handoff(ctx, "complaint", ack=t("complaint.reply", ctx.lang, officer=officer(ctx)))
+            return True
+        if "medical" in u.flags:
+            ctx.state.greeted = True
+            if busy:
+                ctx.say(Text(t("medical.reply", ctx.lang, officer=officer(ctx)), kind="answer"),
+                        *current_question(ctx))
+            else:
+                ctx.say(_offer(ctx, "medical.reply"))
+            return True
+        if "abuse" in u.flags:
+            ctx.state.greeted = True
+            ctx.say(Text(t("abuse.reply", ctx.lang), kind="info"), *current_question(ctx))
+            return True
+        if "distress" in u.flags and not busy and not u.question and u.words <= 40:
+            ctx.state.greeted = True
+            ctx.say(_offer(ctx, "distress.reply"))
+            return True
+        return False

@@ -1,0 +1,34 @@
+"""Small talk answered in kind: a greeting returned, thanks acknowledged, a goodbye wished well.
+
+Emoji alone or "؟؟؟" get one consistent, courteous answer with the menu (never "not understood"
+and never, by themselves, an offer of an officer): the person has not said anything we missed.
+"""
+
+from __future__ import annotations
+
+from bot.context import TurnContext
+from bot.i18n import t
+from bot.stages.common import greet, main_menu, salam_prefix
+from bot.types import Text
+
+
+class SmallTalkStage:
+    async def __call__(self, ctx: TurnContext) -> bool:
+        kind = ctx.understanding.smalltalk
+        if ctx.message.button_value is not None or kind is None:
+            return False
+        ctx.state.misses = 0
+        if kind == "greeting":
+            if not ctx.state.greeted:
+                greet(ctx)
+            else:
+                ctx.say(main_menu(ctx, salam_prefix(ctx) + t("menu", ctx.lang)))
+            return True
+        ctx.state.greeted = True
+        if kind == "thanks":
+            ctx.say(Text(salam_prefix(ctx) + t("smalltalk.thanks", ctx.lang), kind="info"))
+        elif kind == "goodbye":
+            ctx.say(Text(t("smalltalk.goodbye", ctx.lang), kind="info"))
+        else:
+            ctx.say(main_menu(ctx, t("smalltalk.other", ctx.lang)))
+        return True

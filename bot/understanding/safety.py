@@ -1,0 +1,94 @@
+"""What must be noticed before anything else: a life at risk, a medical question, abuse, a complaint.
+
+Lists of whole-word phrases matched on the folded message (:mod:`bot.understanding.text`), in
+Gulf dialect, MSA, English and Arabizi. Crisis is deliberately broad: a false alarm costs an
+officer a minute, a missed one can cost a life. Medical is narrow: "هل تدعمون تكاليف العلاج؟"
+is a question about support, only a request for a treatment decision is medical advice.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.understanding.text import key_of, padded
+
+Flag = Literal["crisis", "distress", "medical", "abuse", "complaint"]
+
+
+def _fold_all(*phrases: str) -> tuple[str, ...]:
+    return tuple(padded(key_of(p)) for p in phrases)
+
+
+_CRISIS = _fold_all(
+    "انتحر", "انتحار", "بنتحر", "راح انتحر", "اقتل نفسي", "بقتل نفسي", "ابي اموت", "ابغى اموت", "ودي اموت",
+    "اتمنى اموت", "ابي اموت وارتاح", "ما ابي اعيش", "ماابي اعيش", "مابي اعيش", "ما ابغى اعيش", "ما اريد اعيش",
+    "ما ودي اعيش", "ما عاد ابي اعيش", "لا اريد ان اعيش", "لا ارغب في الحياة", "تعبت من الحياة", "كرهت الحياة",
+    "كرهت حياتي", "انهي حياتي", "انهاء حياتي", "اذبح نفسي", "اذي نفسي", "اؤذي نفسي", "ايذاء نفسي", "الموت ارحم",
+    "ارمي نفسي", "ما في فايده من الحياة", "حياتي ما لها معنى", "ما له داعي اعيش",
+    "kill myself", "killing myself", "suicide", "suicidal", "end my life", "end it all", "want to die",
+    "wanna die", "don't want to live", "dont want to live", "do not want to live", "hurt myself", "harm myself",
+    "self harm", "no reason to live", "better off dead",
+    "abi amoot", "abi amot", "ودي انتحر", "ana bantahir", "bantahir", "antahir", "ma abi a3ish", "mabi a3eesh",
+)
+_DISTRESS = _fold_all(
+    "تعبت", "تعبانه", "تعبان نفسيا", "مضايق", "متضايق", "مكتئب", "مكتئبه", "اكتئاب", "حزين", "حزينه", "منهار",
+    "منهاره", "ضايقه", "ما عندي فلوس", "ماعندي فلوس", "ما عندنا شي", "ما عندي شي", "الله يفرجها", "ضاقت",
+    "ضاقت علي", "عندي مشكله كبيره", "سرطان", "مريض سرطان", "ابوي مريض", "امي مريضه",
+    "i'm exhausted", "im exhausted", "depressed", "desperate", "no money", "i can't cope", "i cant cope",
+)
+_EMOJI_DISTRESS = frozenset("😭😢😞😔💔🥺😿")
+_MEDICAL_TOPIC = _fold_all(
+    "علاج", "العلاج", "كيماوي", "الكيماوي", "كيميائي", "اشعاعي", "الاشعاعي", "الاشعاع", "دواء", "الدواء", "ادويه",
+    "جرعه", "الجرعه", "حبوب", "جراحه", "الاعراض", "اعراض", "مسكن", "هرمونات", "مناعه",
+    "treatment", "chemo", "chemotherapy", "radiation", "radiotherapy", "medicine", "medication", "dose", "dosage",
+    "surgery", "symptoms", "side effects", "pills", "drug",
+)
+_MEDICAL_ASK = _fold_all(
+    "افضل", "احسن", "انسب", "ينفع", "يضر", "يفيد", "اوقف", "اوقفه", "توقف", "اخذ", "اعطيها", "اعطيه", "ناخذ",
+    "اختار", "نختار", "ولا", "ام", "تنصحون", "تنصحني", "نصيحه", "خطير", "يشفي", "كم جرعه", "اعراض جانبيه",
+    "best", "better", "should i", "should she", "should he", "should we", "recommend", "advice", "advise",
+    "which", "is it safe", "safe to", "stop taking", "side effects", "cure",
+)
+_MEDICAL_NOT = _fold_all(
+    "تكاليف", "تكلفه", "دعم", "مساعده", "مساعدة", "تغطيه", "تغطي", "تدفعون", "تساعدون", "تدعمون", "مصاريف", "رسوم",
+    "cost", "costs", "pay", "support", "cover", "fund", "help with",
+)
+_ABUSE = _fold_all(
+    "غبي", "يا غبي", "اغبياء", "حمار", "يا حمار", "حمير", "تافه", "تافهين", "زباله", "زبالة", "كلب", "يا كلب",
+    "حيوان", "يا حيوان", "انقلع", "انقلعوا", "خرا", "زفت", "فاشل", "فاشلين", "حقير", "حقيرين", "لعنه", "الله يلعن",
+    "stupid", "idiot", "idiots", "useless", "shut up", "fuck", "fucking", "damn you", "dumb", "moron", "trash",
+    "ghabi", "7mar", "7imar",
+)
+_COMPLAINT = _fold_all(
+    "ما كان محترم", "ماكان محترم", "مو محترم", "غير محترم", "ما احترمني", "ما احترموني", "قليل احترام",
+    "قله احترام", "ما عنده احترام", "اسلوبه سيء", "اسلوبها سيء", "اسلوب سيء", "اسلوبهم سيء", "تعامل سيء",
+    "تعاملهم سيء", "عاملني بسوء", "عاملني بشكل سيء", "رفع صوته", "رفعت صوتها", "صرخ علي", "طردني", "استهزأ",
+    "ابي اشتكي", "ابغى اشتكي", "اريد تقديم شكوى", "ابي اقدم شكوى", "ابغى اقدم شكوى", "عندي شكوى", "ارفع شكوى",
+    "شكوى على", "شكوى ضد", "اشتكي على", "اشتكي من", "was rude", "were rude", "is rude", "rude to me",
+    "disrespectful", "treated me badly", "treated me poorly", "i want to complain", "i'd like to complain",
+    "file a complaint", "make a complaint", "i have a complaint", "complaint against", "complain about",
+)
+
+
+def _any(pad: str, phrases: tuple[str, ...]) -> bool:
+    return any(p in pad for p in phrases)
+
+
+def flags(key: str, raw: str = "") -> frozenset[Flag]:
+    """The safety flags of a folded message (``raw`` only for emoji, which folding drops)."""
+    pad = padded(key)
+    found: set[Flag] = set()
+    if key:
+        if _any(pad, _CRISIS):
+            found.add("crisis")
+        if _any(pad, _DISTRESS):
+            found.add("distress")
+        if _any(pad, _MEDICAL_TOPIC) and _any(pad, _MEDICAL_ASK) and not _any(pad, _MEDICAL_NOT):
+            found.add("medical")
+        if _any(pad, _COMPLAINT):
+            found.add("complaint")
+        elif _any(pad, _ABUSE):
+            found.add("abuse")
+    if raw and any(ch in _EMOJI_DISTRESS for ch in raw):
+        found.add("distress")
+    return frozenset(found)

@@ -1,0 +1,99 @@
+"""Small talk: what a courteous desk answers in kind before (or instead of) any business.
+
+"السلام عليكم" is returned with "وعليكم السلام" — wherever it opens a message, even one that
+goes on with a question — and a message that is only a greeting, thanks, a goodbye, emoji or
+question marks gets a short courteous reply instead of "not understood".
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Literal
+
+from bot.understanding.text import key_of
+
+SmallTalk = Literal["greeting", "thanks", "goodbye", "emoji", "punctuation"]
+
+
+def _phrases(*words: str) -> tuple[tuple[str, ...], ...]:
+    out = {tuple(key_of(w).split()) for w in words}
+    return tuple(sorted((p for p in out if p), key=len, reverse=True))
+
+
+_SALAM = _phrases(
+    "السلام عليكم", "سلام عليكم", "السلام عليكم ورحمة الله", "السلام عليكم ورحمة الله وبركاته", "السلام", "سلام",
+    "assalamu alaikum", "assalamualaikum", "assalam alaikum", "salam alaikum", "salamu alaikum", "al salam alaikum",
+    "asalam alaikum", "salam", "slm", "سلام عليكم ورحمة الله",
+)
+_GREETING = _phrases(
+    "هلا", "هلا والله", "هلا وغلا", "اهلا", "اهلين", "مرحبا", "مرحبا بك", "مرحبتين", "حياك", "حياكم", "صباح الخير",
+    "مساء الخير", "صباح النور", "مساء النور", "هاي", "الو", "يا هلا", "كيف الحال", "كيف حالك", "كيفك", "شلونك",
+    "عساكم بخير", "hi", "hello", "hey", "hala", "ahlan", "marhaba", "good morning", "good evening",
+    "good afternoon", "how are you", "hi there", "hello there",
+)
+_THANKS = _phrases(
+    "شكرا", "شكرا لك", "شكرا لكم", "شكرا جزيلا", "مشكور", "مشكورين", "مشكوره", "يعطيك العافية", "يعطيكم العافية",
+    "الله يعطيك العافية", "الله يعطيكم العافية", "جزاك الله خير", "جزاكم الله خير", "تسلم", "تسلمون", "تسلمين",
+    "ما قصرت", "ما قصرتوا", "ما قصرتم", "كفيت ووفيت", "ممنون", "الله يجزاك خير", "الله يسعدك", "thanks",
+    "thank you", "thx", "ty", "thank u", "thanks a lot", "many thanks", "appreciate it", "shukran", "mashkoor",
+)
+_GOODBYE = _phrases(
+    "مع السلامة", "مع السلامه", "في امان الله", "فى امان الله", "الله يحفظك", "الله يحفظكم", "باي",
+    "الى اللقاء", "نلقاكم", "تصبحون على خير", "bye", "goodbye", "bye bye", "see you", "good night", "ma3a salama",
+    "ma'a salama",
+)
+_FILLER = _phrases(
+    "ورحمة الله", "وبركاته", "ورحمه الله وبركاته", "والله", "يا", "الله", "جزيلا", "كثير", "وايد", "مره", "you",
+    "so", "much", "very", "a lot", "all", "everyone", "sila", "صلة", "اخوي", "اختي", "يا اخي", "يا اخوي", "عليكم",
+    "and", "و", "ok", "okay", "اوكي", "تمام", "طيب", "الحين", "then",
+)
+
+
+def _spans(toks: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for i in range(len(toks)):
+        for p in phrases:
+            if tuple(toks[i : i + len(p)]) == p:
+                out.append((i, i + len(p)))
+                break
+    return out
+
+
+def opens_with_salam(key: str) -> bool:
+    """True when the message begins with "السلام عليكم" (or a spelling of it) — to be returned."""
+    toks = key.split()[:5]
+    return any(tuple(toks[: len(p)]) == p for p in _SALAM if ("عليكم" in p or "alaikum" in p or len(p) == 1))
+
+
+def _covered(toks: list[str], *lists: tuple[tuple[str, ...], ...]) -> bool:
+    used = [False] * len(toks)
+    for phrases in lists:
+        for a, b in _spans(toks, phrases):
+            for i in range(a, b):
+                used[i] = True
+    return bool(toks) and all(used)
+
+
+def _is_symbolic(raw: str) -> bool:
+    return all(unicodedata.category(ch)[0] in "SPZC" or ch in "\ufe0f\u200d" for ch in raw)
+
+
+def kind(key: str, raw: str) -> SmallTalk | None:
+    """The small talk a whole message is, if it is nothing else."""
+    if not key:
+        stripped = raw.strip()
+        if not stripped:
+            return None
+        if _is_symbolic(stripped):
+            return "emoji" if any(unicodedata.category(ch) == "So" for ch in stripped) else "punctuation"
+        return None
+    toks = key.split()
+    if len(toks) > 10:
+        return None
+    if _spans(toks, _THANKS) and _covered(toks, _THANKS, _FILLER, _GREETING, _SALAM, _GOODBYE):
+        return "thanks"
+    if _spans(toks, _GOODBYE) and _covered(toks, _GOODBYE, _FILLER):
+        return "goodbye"
+    if _covered(toks, _SALAM, _GREETING, _FILLER) and (_spans(toks, _SALAM) or _spans(toks, _GREETING)):
+        return "greeting"
+    return None
