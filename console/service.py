@@ -96,7 +96,7 @@ async def load_conversation(runtime: Runtime, user: StaffUser, conversation_id: 
 
 
 async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, Any]]]:
-    """Waiting conversations (oldest first) and those officers hold, in the user's associations."""
+    """Waiting conversations (urgent first, then oldest first) and those officers hold, in the user's associations."""
     assert runtime.db is not None
     now = datetime.now(UTC)
     async with runtime.db.reader.connect() as conn:
@@ -127,11 +127,13 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
         item = {
             "id": r.id, "org": r.org, "channel": r.channel, "status": r.status, "name": r.display_name,
             "reason": handoff.get("reason") or "requested", "requested_at": requested,
+            "urgent": bool(handoff.get("urgent")),
             "wait_minutes": max(0, int((now - requested).total_seconds() // 60)),
             "assignee": assigned.get(r.id),
         }
         (waiting if r.status == "waiting" else held).append(item)
-    waiting.sort(key=lambda i: i["requested_at"])
+    # a person in crisis heads the queue, however long others have waited
+    waiting.sort(key=lambda i: (not i["urgent"], i["requested_at"]))
     return {"waiting": waiting, "held": held, "active": await _active_with_bot(runtime, user, now)}
 
 

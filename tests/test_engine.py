@@ -81,9 +81,9 @@ async def test_two_misses_offer_the_named_officer(runtime) -> None:
     assert isinstance(offer, Choices) and "مسؤول البحث الاجتماعي" in offer.text
     out = await runtime.engine.handle(InboundMessage(key=k, text="", button_value="handoff:yes"))
     assert out.replies[0].kind == "handoff"
-    # while waiting for the officer the bot stays silent, but cancel still works
+    # while waiting for the officer the bot only acknowledges (how to return), and cancel still works
     quiet = await runtime.engine.handle(InboundMessage(key=k, text="كم مدة دراسة الطلب"))
-    assert quiet.replies == []
+    assert [r.kind for r in quiet.replies] == ["handoff"] and "القائمة" in quiet.replies[0].text
     back = await runtime.engine.handle(InboundMessage(key=k, text="إلغاء"))
     assert "إلغاء" in back.replies[0].text
 

@@ -86,6 +86,11 @@ def classify(org: OrgFaq, m: Match, lang: Literal["ar", "en"]) -> Decision:
     return Decision("fallback", score=round(p, 4), lang=lang)
 
 
+def _flow_topic(org: OrgFaq, flow_id: str) -> str | None:
+    """The FAQ topic that starts ``flow_id`` (for reports), if the pack has one."""
+    return next((t.id for t in org.topics.values() if t.action == f"flow:{flow_id}"), None)
+
+
 def _nm(d: Decision) -> tuple[Decision, Match | None]:
     return d, None
 
@@ -120,6 +125,9 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
         return _nm(Decision("fallback", lang=out_lang))
     if _names_foreign_programme(org, variants):
         return _nm(Decision("fallback", lang=out_lang))
+    wanted = org.requests.flow_for(variants)
+    if wanted is not None:
+        return _nm(Decision("flow", _flow_topic(org, wanted), flow_id=wanted, lang=out_lang))
     m = org.index.match(text, variants=variants)
     return classify(org, m, out_lang), m
 

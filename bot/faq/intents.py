@@ -18,7 +18,7 @@ import yaml
 
 from bot.faq.normalize import normalize
 
-__all__ = ["IntentKind", "detect_intent", "strip_greeting"]
+__all__ = ["IntentKind", "detect_intent", "phrase_spans", "strip_greeting"]
 
 IntentKind = Literal["human", "unclear", "greeting", "thanks", "who", "menu"]
 Phrase = tuple[str, ...]
@@ -62,6 +62,11 @@ def _spans(toks: list[str], key: str) -> list[tuple[int, int]]:
             if tuple(toks[i : i + len(p)]) == p:
                 found.append((i, i + len(p)))
     return found
+
+
+def phrase_spans(toks: list[str], key: str) -> list[tuple[int, int]]:
+    """Where phrases of the word list ``key`` (intents.yaml) occur in the normalised tokens."""
+    return _spans(toks, key)
 
 
 def _covered(toks: list[str], *keys: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from threading import Lock
@@ -20,6 +20,7 @@ import yaml
 from bot.faq.index import Doc, FaqIndex
 from bot.faq.lang import detect_language
 from bot.faq.normalize import normalize
+from bot.faq.requests import RequestIntents, build_requests
 from bot.faq.thresholds import Thresholds, load_thresholds
 from bot.packs import FaqTopic, LoadedPack
 
@@ -55,6 +56,8 @@ class OrgFaq:
     #: " name " (normalised, space-padded) of outside programmes this association never mentions
     foreign_programmes: tuple[str, ...]
     thresholds: Thresholds
+    #: wishes for the association's services (its flows), which start the form directly
+    requests: RequestIntents = field(default_factory=lambda: RequestIntents({}))
 
 
 def _label(topic: FaqTopic, lang: str) -> str:
@@ -98,6 +101,7 @@ def build_org(
         labels=labels,
         foreign_programmes=tuple(foreign),
         thresholds=th,
+        requests=build_requests(pack.flows),
     )
 
 

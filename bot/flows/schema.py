@@ -132,6 +132,10 @@ class FlowDef(_Strict):
     consent: Localized | None = None
     on_submit: OnSubmit = "none"
     success: Localized | None = None
+    #: what people call this service when they ask for it ("حلقة تحفيظ", "khedma", "programme"): with
+    #: a wish or a request verb ("ابي", "I want to", "اقدم", "register") they start this flow (the
+    #: words of ``title`` count too); pack data, so each association names its own services
+    intents: list[str] = Field(default_factory=list)
     #: filled in by :func:`load_flows` from the pack, stored with every signed declaration
     policy_version: str | None = None
 

@@ -51,8 +51,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "We've recorded your request for a copy of your data held by {org}. To protect your privacy, the {officer} will first verify your identity, then send you the copy securely.",
     },
     "handoff.ack": {
-        "ar": "أبشر، تم تحويل محادثتك إلى {officer}، وسيتواصل معك هنا في أقرب وقت بإذن الله.",
-        "en": "Certainly. Your conversation has been referred to the {officer}, who will reply here as soon as possible.",
+        "ar": "أبشر، تم تحويل محادثتك إلى {officer}، وسيتواصل معك هنا في أقرب وقت بإذن الله. "
+        "وللعودة إلى المساعد الرقمي في أي وقت اكتب «القائمة».",
+        "en": "Certainly. Your conversation has been referred to the {officer}, who will reply here as soon as "
+        "possible. To return to the digital assistant at any time, type “menu”.",
     },
     "handoff.queue": {
         "ar": "ترتيبك في قائمة الانتظار: {position}.",
@@ -143,10 +145,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "I've also referred your conversation urgently to the {officer}, who will reply here as soon as possible.",
     },
     "distress.reply": {
-        "ar": "نسأل الله أن يفرّج همك ويكتب لكم الشفاء والعافية، ونحن هنا لخدمتك. "
+        "ar": "أتفهم ما تمر به، ونسأل الله أن يفرّج همك ويكتب لكم الشفاء والعافية، ونحن معك وفي خدمتك. "
         "يمكنك تقديم طلب دعم الآن، أو التحدث مع {officer}.",
         "en": "We're sorry for what you're going through and we're here to help. "
         "You can request support now, or talk to the {officer}.",
+    },
+    "distress.short": {
+        "ar": "أتفهم ما تمر به، ونسأل الله أن يفرّج همك ويكتب لكم الشفاء والعافية.",
+        "en": "We're sorry for what you're going through, and we're here to help.",
     },
     "medical.reply": {
         "ar": "نسأل الله الشفاء العاجل. الجمعية لا تقدم استشارات أو توصيات طبية، وقرار العلاج يعود إلى الطبيب "

@@ -14,7 +14,9 @@ from typing import Any
 
 from bot import decisions
 from bot.context import TurnContext
+from bot.i18n import t
 from bot.stages.common import greet, greet_briefly, main_menu, offer_handoff, start_handoff
+from bot.stages.safety import distress_offer
 from bot.types import Button, Choices, Text
 
 
@@ -28,6 +30,14 @@ class FaqStage:
         if decision.kind in {"fallback", "suggest"} and len(ctx.message.text) > LONG:
             decision = _from_the_end(ctx, decision)
         ctx.decision = decision
+        distress = "distress" in ctx.understanding.flags and not ctx.state.flow
+        if distress and decision.kind in {"answer", "flow", "handoff"}:
+            ctx.state.greeted = True
+            ctx.say(Text(t("distress.short", ctx.lang), kind="info"))
+        elif distress:
+            ctx.state.greeted = True
+            ctx.say(distress_offer(ctx))
+            return True
         if decision.kind == "menu":
             greet(ctx) if not ctx.state.greeted else ctx.say(main_menu(ctx, decision.text or None))
             return True

@@ -4,12 +4,16 @@
 reads (:mod:`bot.understanding.language`), so an Arabic conversation stays Arabic through them.
 The conversation changes language on an explicit choice (a command, the language button: that
 locks it) or on a message that clearly is the other language; the very first message may set it
-on weaker evidence ("hello"), since there is nothing yet to keep.
+on weaker evidence ("hello"), since there is nothing yet to keep. A form's answer (a name, a
+city, a choice) is a value, not a choice of language: only a free-text answer can switch.
 """
 
 from __future__ import annotations
 
 from bot.context import TurnContext
+
+#: field types whose answer is written in whatever script the value has
+_FREE_TEXT = frozenset({"description", "text"})
 
 
 class LanguageStage:
@@ -21,7 +25,18 @@ class LanguageStage:
         found = ctx.understanding.language
         if found.lang is None or found.lang == ctx.state.lang:
             return False
-        first = not ctx.state.greeted and not ctx.state.flow
+        flow = ctx.state.flow
+        if flow and not _free_text_answer(ctx, flow):
+            return False
+        first = not ctx.state.greeted and not flow
         if found.clear or first:
             ctx.state.lang = found.lang
         return False
+
+
+def _free_text_answer(ctx: TurnContext, flow: dict[str, object]) -> bool:
+    if flow.get("stage") != "field":
+        return True  # summary, declaration, consent: a sentence may well be a language
+    definition = ctx.pack.flows.get(str(flow.get("flow")))
+    fdef = definition.field(str(flow.get("field"))) if definition is not None else None
+    return fdef is None or fdef.type in _FREE_TEXT

@@ -10,7 +10,8 @@ type your name". What each gets:
 * medical advice asked: the association gives none; ask the treating doctor; what it does offer.
 * a complaint about how they were treated: an apology, and a hand-off recorded as a complaint.
 * an insult: a calm, courteous line, no lecture.
-* distress without danger: a word of sympathy before the answer, and the support request offered.
+* distress without danger: a word of sympathy before the answer, or with the support request
+  offered when there is nothing else to answer (:func:`distress_offer`, used by the FAQ stage).
 
 Medical, complaint and insult are left to the officer while one holds or is awaited.
 """
@@ -32,6 +33,10 @@ def crisis_text(ctx: TurnContext) -> str:
     raw = ctx.services.settings.crisis_lines if ctx.services is not None else DEFAULT_CRISIS_LINES
     lines = "\n".join(f"• {line.number}: {line.label(ctx.lang)}" for line in parse_crisis_lines(raw))
     return t("crisis.reply", ctx.lang, lines=lines, officer=officer(ctx))
+
+
+def distress_offer(ctx: TurnContext) -> Choices:
+    return _offer(ctx, "distress.reply")
 
 
 def _offer(ctx: TurnContext, key: str) -> Choices:
@@ -87,9 +92,5 @@ class SafetyStage:
         if "abuse" in u.flags:
             ctx.state.greeted = True
             ctx.say(Text(t("abuse.reply", ctx.lang), kind="info"), *current_question(ctx))
-            return True
-        if "distress" in u.flags and not busy and not u.question and u.words <= 40:
-            ctx.state.greeted = True
-            ctx.say(_offer(ctx, "distress.reply"))
             return True
         return False

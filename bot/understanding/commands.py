@@ -19,11 +19,15 @@ _PHRASES: dict[Command, tuple[str, ...]] = {
     "menu": (
         "menu", "/menu", "/start", "start over", "main menu", "the menu", "home", "options", "القائمه", "القائمة",
         "قائمه", "قائمة", "القائمة الرئيسية", "القائمه الرئيسيه", "الرئيسية", "منيو", "ابدا", "ابدأ", "البداية",
-        "من البداية", "الخيارات", "رجوع للقائمة", "ارجع للقائمة", "ارجع للقائمه الرئيسيه", "0",
+        "من البداية", "الخيارات", "رجوع للقائمة", "ارجع للقائمة", "ارجع للقائمه الرئيسيه", "0", "ارجع للمساعد",
+        "رجعني للمساعد", "خلاص ابي ارجع للمساعد", "ارجع للبوت", "المساعد", "back to the assistant", "back to the bot",
+        "back to menu", "back to the menu",
     ),
     "cancel": (
         "cancel", "/cancel", "cancel request", "cancel it", "الغاء", "إلغاء", "الغ", "الغي", "إلغ", "الغاء الطلب",
-        "إلغاء الطلب", "الغيه", "خلاص الغ", "خلاص الغي",
+        "إلغاء الطلب", "الغيه", "الغه", "خلاص الغ", "خلاص الغي", "خلاص الغه", "خلاص الغيه", "ما ابي اكمل",
+        "ما ابي اكمل الطلب", "مابي اكمل", "ما ابغى اكمل", "خلاص ما ابي اكمل", "خلاص ما ابي اكمل الطلب الغه",
+        "ما ابي اكمل الطلب الغه", "الغ الطلب", "الغي الطلب", "stop the form", "i don't want to continue",
     ),
     "human": (
         "موظف", "الموظف", "موظفه", "ابي موظف", "ابغى موظف", "كلم موظف", "اكلم موظف", "تحويل لموظف", "حولني لموظف",
@@ -35,6 +39,7 @@ _PHRASES: dict[Command, tuple[str, ...]] = {
     "my_requests": (
         "طلباتي", "طلبي", "طلباتي المفتوحة", "حالة طلبي", "حاله طلبي", "حالة طلباتي", "وش صار على طلبي",
         "وش صار في طلبي", "ايش صار على طلبي", "ايش صار في طلبي", "وين وصل طلبي", "متابعة طلبي", "تابع طلبي",
+        "وين طلباتي", "وين طلبي", "طلباتي وين", "وش صار على طلباتي", "عرض طلباتي",
         "my requests", "my request", "my applications", "my application", "my request status",
         "status of my request", "where is my request", "track my request", "talabati",
     ),
@@ -55,7 +60,8 @@ _PHRASES: dict[Command, tuple[str, ...]] = {
 #: politeness and "I want" around a command ("ابي القائمة لو سمحت", "show me my requests please")
 _LEAD = tuple(key_of(w).split() for w in (
     "لو سمحت", "لو سمحتي", "ممكن", "ابي", "ابغى", "ابغا", "اريد", "ودي", "please", "pls", "i want", "i want to",
-    "i'd like", "id like", "can i", "show me", "show", "take me to", "go to", "open", "see", "view", "يا",
+    "i'd like", "id like", "can i", "show me", "show", "take me to", "go to", "open", "see", "view", "يا", "خلاص",
+    "طيب", "ok", "okay",
 ))
 _TRAIL = tuple(key_of(w).split() for w in (
     "لو سمحت", "لو سمحتي", "الله يخليك", "الله يعافيك", "بليز", "please", "pls", "thanks", "thank you", "شكرا",

@@ -1,15 +1,86 @@
-"""The one matching key every part of understanding compares on.
+"""Text clean-up shared by understanding, validators, command detection and fuzzy matching.
 
-Built on :func:`bot.flows.normalize.fold` (lower case, ASCII digits from the one digit table,
-no diacritics, one alef, no punctuation) so a command typed as "إلغاء!" or "CANCEL" and the
-word lists written naturally meet in the same form.
+Beneficiaries type on phones with Arabic keyboards: Arabic-Indic (٠-٩) or Persian (۰-۹) digits,
+tatweel, diacritics, several forms of alef, and — when pasting — invisible bidi controls. Every
+comparison goes through these helpers so "٠٥٥" and "055", "جده" and "جدة" are the same thing
+(digits through the one digit table, :mod:`bot.digits`).
+
+Two levels on purpose:
+* :func:`clean` keeps what the person wrote (it is what gets stored) and only removes control
+  characters, which are never meaningful and can be used to disguise text (bidi overrides).
+* :func:`fold` is for *matching* only; its result is never stored or shown.
+
+Kept out of the ``bot.flows`` package (which re-exports it) because the flow runner itself reads
+the command words of :mod:`bot.understanding.commands`, which match on :func:`fold`.
 """
 
 from __future__ import annotations
 
-from bot.flows.normalize import fold, fold_digits, strip_controls
+import re
+import unicodedata
 
-__all__ = ["fold", "fold_digits", "key_of", "padded", "strip_controls"]
+from bot.digits import to_western
+
+#: Unicode category Cc is exactly C0 and C1 (U+0000–U+001F, U+007F–U+009F); tab, line feed and
+#: carriage return are kept here and turned into spaces separately unless newlines are kept
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile("[\t\n\r]")
+#: bidi embeddings/overrides/isolates and marks, zero-width space, BOM, Arabic letter mark
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\u061c\ufeff]")
+_TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_TATWEEL = "\u0640"
+_LETTER_FOLD = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ئ": "ي",
+        "ؤ": "و",
+        "ة": "ه",
+        "ک": "ك",
+        "ی": "ي",
+    }
+)
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def fold_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits become ASCII digits (:mod:`bot.digits`); nothing else changes."""
+    return to_western(text)
+
+
+def strip_controls(text: str, *, keep_newlines: bool = False) -> str:
+    """Remove bidi overrides/isolates and other control characters.
+
+    HTML and other markup is *not* touched: it is stored as inert text and escaped by whoever
+    renders it. Control characters are different — they change how surrounding text is shown
+    (an RLO can make "gpj.exe" read "exe.jpg") and carry no meaning in a form answer.
+    """
+    text = _INVISIBLE.sub("", text)
+    if not keep_newlines:
+        text = _LINE_BREAKS.sub(" ", text)
+    return _CONTROLS.sub("", text)
+
+
+def clean(text: str, *, keep_newlines: bool = False) -> str:
+    """What we store: controls removed, spaces tidied, NFC composed, digits kept as written."""
+    text = unicodedata.normalize("NFC", strip_controls(text or "", keep_newlines=keep_newlines))
+    if keep_newlines:
+        lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """A matching key: lower case, ASCII digits, no diacritics/tatweel/punctuation, one alef."""
+    text = fold_digits(clean(text)).lower()
+    text = _TASHKEEL.sub("", text).replace(_TATWEEL, "")
+    text = text.translate(_LETTER_FOLD)
+    text = _PUNCT.sub(" ", text).replace("_", " ")
+    return _SPACES.sub(" ", text).strip()
 
 
 def key_of(text: str) -> str:
