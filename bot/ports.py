@@ -94,6 +94,10 @@ class CaseDesk(Protocol):
         """The case, the phone it was filed with and its national-ID look-up hash (None: no such case)."""
         ...
 
+    async def add_note(self, *, org: str, case_id: str, text: str, actor: str = "beneficiary") -> str | None:
+        """Attach the person's words to their case for its officer; the case's reference, or None."""
+        ...
+
     async def update_profile(self, *, org: str, beneficiary_id: str, answers: dict[str, Any],
                              channel: str) -> None: ...
 

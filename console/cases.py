@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.context import TurnContext
 from bot.i18n import t
 from bot.records import CaseSummary
+from bot.stages.needs_info import NEEDS_INFO_KEY
 from bot.stages.status import status_label
 from bot.stages.survey import survey_compose
 from bot.types import Text
@@ -127,6 +128,11 @@ async def change_status(runtime: Runtime, user: StaffUser, case: Any, *, to_stat
             if to_status in TOLD_WHY:
                 text += "\n" + t(f"case.why.{to_status}", ctx.lang, comment=comment)
             ctx.say(Text(text, kind="info"))
+            if to_status == "needs_info":  # the person's next words are the missing information
+                ctx.state.extra[NEEDS_INFO_KEY] = {"case_id": case.id, "reference": case.reference,
+                                                   "at": ctx.now.isoformat()}
+            else:
+                ctx.state.extra.pop(NEEDS_INFO_KEY, None)
             if survey_id:
                 survey_compose(survey_id)(ctx)
 

@@ -173,6 +173,24 @@ class CaseService:
             new = (await conn.execute(select(*_SUMMARY_COLS).where(Case.id == case_id))).one()
         return _summary(new)
 
+    async def add_note(self, *, org: str, case_id: str, text: str, actor: str = "beneficiary") -> str | None:
+        """Attach what the person wrote to their case (a reply to "needs information"), as a case
+        event its officer sees in the case's history; the status does not change. Returns the
+        case's reference (None: no such case in this association)."""
+        now = datetime.now(UTC)
+        async with self.db.writer.begin() as conn:
+            row = (await conn.execute(
+                select(Case.status, Case.reference).where(Case.id == case_id, Case.org == org)
+            )).first()
+            if row is None:
+                return None
+            await conn.execute(insert(CaseEvent).values(
+                id=new_id(), case_id=case_id, at=now, actor=actor, from_status=row.status, to_status=row.status,
+                comment=text,
+            ))
+            await audit(conn, actor=actor, action="case.note", org=org, target=row.reference)
+        return str(row.reference)
+
     async def history(self, case_id: str) -> list[dict[str, Any]]:
         async with self.db.reader.connect() as conn:
             rows = (await conn.execute(

@@ -186,6 +186,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "I received what you sent, but I can't read it here. Please write what you need, or choose to "
         "talk to the {officer}.",
     },
+    "flow.question_later": {
+        "ar": "سؤالك في محله، ويسعد {officer} بالإجابة عنه بعد إكمال الطلب أو متى ما طلبته.",
+        "en": "A fair question; the {officer} will be glad to answer it once the request is complete, or whenever you ask.",
+    },
     "flow.resume_offer": {
         "ar": "أهلاً بعودتك! لديك طلب «{title}» لم يكتمل. هل تود المتابعة من حيث توقفت أم البدء من جديد؟",
         "en": "Welcome back! Your request “{title}” isn't finished. Would you like to continue where you left "
@@ -198,8 +202,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "That doesn't look like an answer to this question ({label}).",
     },
     "case.info_received": {
-        "ar": "شكراً لك، أضفنا ردك إلى طلبك رقم {reference}، وسيطّلع عليه {officer}.",
-        "en": "Thank you; your reply has been added to your request {reference} and the {officer} will see it.",
+        "ar": "شكراً لك، وصل ردك وأضفناه إلى طلبك رقم {reference}، وسيطّلع عليه {officer}.",
+        "en": "Thank you; we received your reply and added it to your request {reference}; the {officer} will see it.",
     },
     # -- console (issue 6): officer actions and the satisfaction survey ------------------------
     "handoff.claimed": {

@@ -1,5 +1,5 @@
 """The routing chain: opt-out → language → safety → numbered choice → survey → human-held → privacy
-request → form → commands → small talk → FAQ → flow start → fallback.
+request → form → commands → small talk → reply to "needs information" → FAQ → flow start → fallback.
 
 Before the chain the engine has read the message once (:mod:`bot.understanding`, on
 ``ctx.understanding``); safety comes before everything but STOP, so a person in crisis is
@@ -22,6 +22,7 @@ from bot.stages.faq import FaqStage
 from bot.stages.forms import FlowStage, FlowStartStage
 from bot.stages.human import HumanHeldStage
 from bot.stages.language import LanguageStage
+from bot.stages.needs_info import NeedsInfoStage
 from bot.stages.optout import OptOutStage
 from bot.stages.privacy import PrivacyRequestStage
 from bot.stages.safety import SafetyStage
@@ -32,6 +33,6 @@ from bot.stages.survey import SurveyStage
 def default_stages() -> list[Stage]:
     return [
         OptOutStage(), LanguageStage(), SafetyStage(), NumberedChoiceStage(), SurveyStage(), HumanHeldStage(),
-        PrivacyRequestStage(), FlowStage(), CommandStage(), SmallTalkStage(), FaqStage(), FlowStartStage(),
-        FallbackStage(),
+        PrivacyRequestStage(), FlowStage(), CommandStage(), SmallTalkStage(), NeedsInfoStage(), FaqStage(),
+        FlowStartStage(), FallbackStage(),
     ]

@@ -15,7 +15,7 @@ from typing import Any
 from bot import decisions
 from bot.context import TurnContext
 from bot.i18n import t
-from bot.stages.common import greet, greet_briefly, main_menu, offer_handoff, start_handoff
+from bot.stages.common import greet, greet_briefly, main_menu, offer_handoff, officer, start_handoff
 from bot.stages.safety import distress_offer
 from bot.types import Button, Choices, Text
 
@@ -44,7 +44,11 @@ class FaqStage:
         if decision.kind == "answer":
             ctx.state.misses = 0
             greet_briefly(ctx)
-            ctx.say(Text(decision.text, kind="answer"))
+            name = officer(ctx)
+            if name and name in decision.text:  # the answer points to an officer: offer one, as a button
+                ctx.say(Choices(decision.text, (Button(t("menu.human", ctx.lang), "handoff"),), kind="answer"))
+            else:
+                ctx.say(Text(decision.text, kind="answer"))
             return True
         if decision.kind == "suggest":
             greet_briefly(ctx)

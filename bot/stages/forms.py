@@ -38,15 +38,22 @@ DEFAULT_EXPIRY_HOURS = 72
 def step_context(ctx: TurnContext) -> StepContext:
     def is_question(text: str) -> str | None:
         u = understand(text)
+        officer = ctx.pack.pack.referral_officer.get(ctx.lang)
         if "medical" in u.flags:
-            return t("medical.reply", ctx.lang, officer=ctx.pack.pack.referral_officer.get(ctx.lang))
+            return t("medical.reply", ctx.lang, officer=officer)
         if u.smalltalk is not None or u.command is not None or u.words < 2:
             return None
         decision = decisions.decide(text, ctx.pack, ctx.lang)
         if decision.kind == "answer" or (decision.kind == "handoff" and u.question):
             # a topic an officer handles is still answered here, when it was asked; the form goes on
             return decision.text or None
-        return None
+        if not u.question or _field_type(ctx) in FREE_TEXT_ANSWERS:
+            return None  # a description may well read like a question: it is the answer
+        if decision.kind == "suggest" and decision.topic_id is not None:
+            topic = next((tp for tp in ctx.pack.faq.topics if tp.id == decision.topic_id), None)
+            if topic is not None:
+                return topic.answer.get(ctx.lang)
+        return t("flow.question_later", ctx.lang, officer=officer)
 
     hours = ctx.services.settings.flow_expiry_hours if ctx.services is not None else DEFAULT_EXPIRY_HOURS
     return StepContext(
@@ -80,6 +87,17 @@ class FlowStage:
         for effect in result.effects:
             await _carry_out(ctx, effect, flow, state)
         return True
+
+
+#: fields whose answer is free prose: a question there may be the answer itself
+FREE_TEXT_ANSWERS = frozenset({"description", "text"})
+
+
+def _field_type(ctx: TurnContext) -> str | None:
+    flow = ctx.state.flow or {}
+    definition = ctx.pack.flows.get(str(flow.get("flow")))
+    fdef = definition.field(str(flow.get("field"))) if definition is not None and flow.get("field") else None
+    return fdef.type if fdef is not None else None
 
 
 async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
