@@ -24,6 +24,14 @@ _TITLE_STOP = frozenset(normalize(
 ).split())
 
 
+#: a message opening with one of these asks *about* something ("who decides on my request?",
+#: "هل يمكن تقديم الخدمة عن بعد؟"); "how do I apply" and "وين اقدم" still ask to do it
+_ASKS_ABOUT = frozenset(normalize(
+    "هل ماذا متى كم لماذا ليش مين من وش ايش ما ماهي ماهو شو what when why which who whom whose is are am do does "
+    "did will would should shall"
+).split())
+
+
 @dataclass(frozen=True, slots=True)
 class RequestIntents:
     #: flow id → its service names as token tuples (normalised)
@@ -36,7 +44,7 @@ class RequestIntents:
             toks = v.split()
             if not toks or len(toks) > 30:
                 continue
-            if phrase_spans(toks, "request_block"):
+            if toks[0] in _ASKS_ABOUT or phrase_spans(toks, "request_block"):
                 continue
             wish = bool(phrase_spans(toks, "want_verbs")) or bool(phrase_spans(toks, "request_verbs"))
             if not wish:
