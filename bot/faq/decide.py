@@ -137,7 +137,9 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
         return _nm(Decision("fallback", lang=out_lang))
     wanted = org.requests.flow_for(variants)
     if wanted is not None:
-        return _nm(Decision("flow", _flow_topic(org, wanted), flow_id=wanted, lang=out_lang))
+        topic = _flow_topic(org, wanted)
+        text = org.topics[topic].answer.get(out_lang) if topic else ""
+        return _nm(Decision("flow", topic, flow_id=wanted, lang=out_lang, text=text))
     m = org.index.match(text, variants=variants)
     return classify(org, m, out_lang), m
 
