@@ -160,7 +160,7 @@ class Engine:
             messages: list[StoredMessage] = []
             outbox: list[OutboxItem] = []
             for i, reply in enumerate(ctx.replies, start=1):
-                payload = mask_payload(reply_to_json(reply))
+                payload = {**mask_payload(reply_to_json(reply)), "lang": ctx.state.lang}
                 msg = StoredMessage(
                     id=new_id(), conversation_id=conv.id, seq=previous_seq + i, direction="out", author=author,
                     text=payload["text"], payload=payload, kind=payload["kind"],
@@ -217,7 +217,7 @@ class Engine:
         ]
         outbox: list[OutboxItem] = []
         for i, reply in enumerate(ctx.replies, start=2):
-            payload = mask_payload(reply_to_json(reply))
+            payload = {**mask_payload(reply_to_json(reply)), "lang": ctx.state.lang}
             out = StoredMessage(
                 id=new_id(), conversation_id=conv.id, seq=previous_seq + i, direction="out",
                 author="bot", text=payload["text"], payload=payload, kind=payload["kind"],

@@ -71,6 +71,8 @@ class StoredMessage:
                 frame["client_id"] = self.payload["client_id"]
             if self.payload.get("button") is not None:
                 frame["button"] = self.payload["button"]
+            if self.payload.get("lang") in ("ar", "en"):  # the conversation's language when it was sent
+                frame["lang"] = self.payload["lang"]
         return frame
 
 

@@ -190,7 +190,7 @@ class ChatSocket:
                 frames.append({
                     "type": "reply", "text": m["text"], "buttons": m.get("buttons", []),
                     "expect": m.get("expect"), "kind": m.get("kind"), "seq": m["seq"], "id": m["id"],
-                    "author": m.get("author", "bot"), "at": m.get("at"),
+                    "author": m.get("author", "bot"), "at": m.get("at"), "lang": m.get("lang"),
                 })
             else:
                 frames.append({"type": "message", "text": m["text"], "seq": m["seq"], "id": m["id"],

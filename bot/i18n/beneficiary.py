@@ -174,7 +174,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "I'm here to help, and I'm sorry if something upset you. How can I help?",
     },
     "handoff.offer": {"ar": "هل تود التحدث مع {officer}؟", "en": "Would you like to talk to the {officer}?"},
-    "handoff.urgent": {"ar": "عاجل", "en": "urgent"},
     "media.voice": {
         "ar": "وصلتني رسالتك الصوتية، لكني لا أستطيع الاستماع إليها حالياً. فضلاً اكتب ما تحتاجه، أو اختر "
         "التحدث مع {officer} ليستمع إليها.",

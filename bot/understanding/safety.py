@@ -53,7 +53,7 @@ _MEDICAL_ASK = _fold_all(
     "افضل", "احسن", "انسب", "ينفع", "يضر", "يفيد", "اوقف", "اوقفه", "توقف", "اخذ", "اعطيها", "اعطيه", "ناخذ",
     "اختار", "نختار", "ولا", "ام", "تنصحون", "تنصحني", "نصيحه", "خطير", "يشفي", "كم جرعه", "اعراض جانبيه",
     "يوقف", "نوقف", "يوقفه", "يستمر", "نستمر", "يكمل عليه", "يغير", "نغير", "بدل",
-    "best", "better", "should i", "should she", "should he", "should we", "recommend", "advice", "advise",
+    "best", "better", "should", "stop", "recommend", "advice", "advise",
     "which", "is it safe", "safe to", "stop taking", "side effects", "cure",
 )
 _MEDICAL_NOT = _fold_all(

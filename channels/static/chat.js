@@ -335,10 +335,16 @@
       case "reply": {
         showStored({ ...f, direction: "out" });
         applyExpect(f.expect);
-        // The main menu always offers the *other* language: follow the server's choice.
-        const values = (f.buttons || []).map((b) => b && b.value);
-        if (values.includes("lang:ar") && lang !== "en") setLang("en");
-        else if (values.includes("lang:en") && lang !== "ar") setLang("ar");
+        // The page follows the conversation's language as the server states it on each reply
+        // (never a guess from one message's letters); older stored replies carry none, and then
+        // the main menu, which always offers the *other* language, tells.
+        if (f.lang === "ar" || f.lang === "en") {
+          if (f.lang !== lang) setLang(f.lang);
+        } else {
+          const values = (f.buttons || []).map((b) => b && b.value);
+          if (values.includes("lang:ar") && lang !== "en") setLang("en");
+          else if (values.includes("lang:en") && lang !== "ar") setLang("ar");
+        }
         syncQuickReplies();
         scrollDown(false);
         break;

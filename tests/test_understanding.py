@@ -1,0 +1,113 @@
+"""bot.understanding: what one message is, as a pure function of its text (no engine, no storage)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.understanding.commands import command_of
+from bot.understanding.core import understand
+from bot.understanding.entities import references
+from bot.understanding.language import language_of
+
+
+@pytest.mark.parametrize("text", [
+    "ما ابي اعيش خلاص", "والله ودي انتحر", "I want to kill myself", "ana ta3ban wa abi amoot",
+    "خلاص ما عاد فيني حيل، بنهي حياتي الليلة", "أفكر في إيذاء نفسي", "زوجي يضربني الحين وخايفة على عيالي",
+])
+def test_crisis_is_flagged_in_dialect_msa_english_and_arabizi(text: str) -> None:
+    assert understand(text).crisis
+
+
+@pytest.mark.parametrize(("text", "flag"), [
+    ("وش افضل علاج لها كيماوي ولا اشعاعي؟", "medical"),
+    ("should my mother stop chemo if she feels tired?", "medical"),
+    ("الموظف ما كان محترم معي", "complaint"),
+    ("the officer was rude to me", "complaint"),
+    ("انتم جمعية فاشلة ونصابين", "abuse"),
+    ("والله تعبت 😭 ابوي عنده سرطان وما عندي فلوس", "distress"),
+])
+def test_safety_flags(text: str, flag: str) -> None:
+    assert flag in understand(text).flags
+
+
+@pytest.mark.parametrize("text", [
+    "هل تدعمون تكاليف العلاج؟", "كم مدة دراسة الطلب", "ابي اقدم طلب دعم", "كيف اقدم شكوى؟", "السلام عليكم",
+])
+def test_ordinary_questions_raise_no_alarm(text: str) -> None:
+    assert not understand(text).flags & {"crisis", "medical", "abuse", "complaint"}
+
+
+@pytest.mark.parametrize("text", [
+    "AMS-26-00002", "ams-26-00002", "حالة الطلب AMS-26-00002", "طلب رقم AMS-٢٦-٠٠٠٠٢", "AMS 26 2",
+    "AMS2600002", "وش صار على طلبي ams-26-2 الله يعافيك", "AMS\u200f-26-00002",
+])
+def test_references_in_any_form(text: str) -> None:
+    assert understand(text).reference == "AMS-26-00002"
+
+
+def test_ids_and_mobiles_typed_unprompted() -> None:
+    u = understand("رقمي ٠٥٥١٢٣٤٥٦٧ وهويتي 1000000008")
+    assert u.entities.mobiles == ("+966551234567",)
+    assert u.entities.national_ids == ("1000000008",)
+    assert understand("AMS-26-00002").entities.national_ids == ()
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    ("طلباتي", "my_requests"), ("my requests", "my_requests"), ("وين طلباتي؟", "my_requests"),
+    ("ابي القائمة لو سمحت", "menu"), ("take me to the menu please", "menu"), ("إلغاء!", "cancel"),
+    ("خلاص ما ابي اكمل الطلب، الغه", "cancel"), ("ابي اكلم موظف", "human"), ("موظف", "human"),
+    ("English please", "lang_en"), ("بالعربي", "lang_ar"), ("رجوع", "back"), ("تخطي", "skip"),
+])
+def test_commands_in_any_phrasing(text: str, command: str) -> None:
+    assert command_of(text) == command
+
+
+@pytest.mark.parametrize("text", ["الغاء موعدي في المستشفى كان امس", "ما هي القائمة المطلوبة من الاوراق؟"])
+def test_a_command_word_inside_a_sentence_is_not_a_command(text: str) -> None:
+    assert command_of(text) is None
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("السلام عليكم", "greeting"), ("هلا والله", "greeting"), ("hi again", "greeting"), ("شكرا", "thanks"),
+    ("مشكورين ما قصرتوا", "thanks"), ("الله يجزاكم خير", "thanks"), ("مع السلامة", "goodbye"), ("bye", "goodbye"),
+    ("👍", "emoji"), ("؟؟؟", "punctuation"),
+])
+def test_small_talk(text: str, kind: str) -> None:
+    assert understand(text).smalltalk == kind
+
+
+def test_salam_is_noticed_even_before_a_question() -> None:
+    assert understand("السلام عليكم كيف اقدم طلب").salam
+    assert not understand("مرحبا").salam
+
+
+@pytest.mark.parametrize("text", ["ok", "PDF", "AMS-26-00002", "Mohammed", "yes", "abi", "0551234567"])
+def test_tokens_that_are_not_a_language_are_not_clear_english(text: str) -> None:
+    found = language_of(text)
+    assert not (found.lang == "en" and found.clear)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("I would like to know how long a request takes", "en"), ("my requests", "en"),
+    ("abi akalim mowadaf", "ar"), ("كم مدة الطلب AMS-26-00002", "ar"),
+])
+def test_clear_languages(text: str, lang: str) -> None:
+    found = language_of(text)
+    assert found.lang == lang and found.clear
+
+
+@given(st.text(max_size=300))
+def test_understand_never_raises(text: str) -> None:
+    u = understand(text)
+    assert u.text == text
+
+
+@given(st.sampled_from(["AMS", "tah", "Rtl"]), st.integers(0, 99), st.integers(1, 99999),
+       st.sampled_from(["-", " - ", "", " ", "—"]), st.booleans())
+def test_any_written_reference_reads_the_same(code: str, year: int, number: int, sep: str, indic: bool) -> None:
+    written = f"{code}{sep}{year:02d}{sep}{number}"
+    if indic:
+        written = written.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert references(f"عندي طلب {written} وش صار عليه") == (f"{code.upper()}-{year:02d}-{number:05d}",)

@@ -1,0 +1,332 @@
+"""Issue 13 through the real engine on a real (SQLite) database: safety first, references anywhere,
+stable language, intents, repair — each conversation as a beneficiary would write it."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from typing import Any
+
+import pytest
+
+from bot.settings import load_settings
+from bot.types import Attachment, ConversationKey, InboundMessage, reply_to_json
+from console.auth import StaffUser, create_staff
+from console.cases import change_status, load_case
+from console.service import queue
+from storage.db import migrate
+from storage.models import CaseEvent
+from tests.harness import FORM_ANSWERS
+from wiring.runtime import open_runtime
+
+ORGS = ["taheel", "amass", "ilm-alhajj", "rida", "ratel"]
+
+
+@pytest.fixture
+async def rt(tmp_path):
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    settings = load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL", data_key=key)
+    await migrate(settings)
+    async with open_runtime(settings) as runtime:
+        yield runtime
+
+
+class Person:
+    """One beneficiary of one association on the web chat; ``say`` returns the replies as JSON."""
+
+    def __init__(self, rt: Any, org: str = "amass", address: str = "p1") -> None:
+        self.rt, self.key = rt, ConversationKey(org, "webchat", address)
+        self.events: list[dict[str, Any]] = []
+
+    async def say(self, text: str = "", *, button: str | None = None,
+                  attachments: tuple[Attachment, ...] = ()) -> list[dict[str, Any]]:
+        out = await self.rt.engine.handle(InboundMessage(key=self.key, text=text, button_value=button,
+                                                         attachments=attachments))
+        return [reply_to_json(r) for r in out.replies]
+
+    async def state(self) -> Any:
+        self.rt.store.forget(self.key)
+        return await self.rt.store.load(self.key)
+
+    async def fill(self, until: str | None = None) -> list[dict[str, Any]]:
+        """Answer the form validly until it asks for ``until`` (or until it is filed)."""
+        replies = await self.say(button="flow:support_request")
+        for _ in range(30):
+            exp = next((r["expect"] for r in reversed(replies) if r["expect"]), None)
+            if exp is None or exp["field"] == until:
+                return replies
+            buttons = [b["value"] for r in replies for b in r["buttons"]]
+            if exp["choices"] or exp["field"].startswith("_"):
+                pick = next((b for b in buttons if b in {"confirm", "accept"}), buttons[0])
+                replies = await self.say(button=pick)
+            else:
+                replies = await self.say(FORM_ANSWERS.get(exp["type"], "لا يوجد"))
+        raise AssertionError("the form never ended")
+
+
+def text_of(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r["text"] for r in replies)
+
+
+def kinds(replies: list[dict[str, Any]]) -> list[str]:
+    return [r["kind"] for r in replies]
+
+
+def buttons(replies: list[dict[str, Any]]) -> list[str]:
+    return [b["value"] for r in replies for b in r["buttons"]]
+
+
+def field_of(replies: list[dict[str, Any]]) -> str | None:
+    return next((r["expect"]["field"] for r in reversed(replies) if r["expect"]), None)
+
+
+async def officer(rt: Any) -> StaffUser:
+    staff_id = await create_staff(rt.db, email="o@example.org", name="Officer", role="admin", orgs=ORGS,
+                                  password="officer-password-123456", known_orgs=set(rt.packs), actor="test")
+    return StaffUser(id=staff_id, email="o@example.org", name="Officer", role="admin", orgs=tuple(ORGS),
+                     session_id="s", csrf="c")
+
+
+# --- 1. crisis -------------------------------------------------------------------------------------
+
+
+async def test_crisis_gets_lines_and_an_urgent_hand_off_that_heads_the_queue(rt) -> None:
+    earlier = Person(rt, address="earlier")
+    await earlier.say("ابي اكلم موظف")
+    p = Person(rt)
+    first = await p.say("والله تعبت 😭 ابوي عنده سرطان وما عندي فلوس")
+    assert "menu" not in kinds(first) and "أتفهم" in text_of(first)
+    out = await p.say("ما ابي اعيش خلاص")
+    assert "937" in text_of(out) and "997" in text_of(out) and "لست وحدك" in text_of(out)
+    conv = await p.state()
+    assert conv.status == "waiting" and conv.state["handoff"] == {**conv.state["handoff"], "reason": "crisis",
+                                                                   "urgent": True}
+    waiting = (await queue(rt, await officer(rt)))["waiting"]
+    assert [w["id"] for w in waiting][0] == conv.id and waiting[0]["urgent"]
+
+
+async def test_crisis_in_english_is_answered_in_english_with_the_deployment_lines(tmp_path) -> None:
+    settings = load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL",
+                             crisis_lines="920033360|خط الدعم النفسي|Mental health line;911")
+    await migrate(settings)
+    async with open_runtime(settings) as runtime:
+        out = await Person(runtime).say("I want to kill myself")
+    assert "920033360: Mental health line" in text_of(out) and "911" in text_of(out)
+    assert "937" not in text_of(out) and "not alone" in text_of(out)
+
+
+async def test_crisis_mid_form_keeps_the_form(rt) -> None:
+    p = Person(rt, "taheel")
+    await p.fill(until="mobile")
+    out = await p.say("خلاص ما عاد فيني حيل، بنهي حياتي الليلة")
+    assert "937" in text_of(out) and "رقم الجوال غير صحيح" not in text_of(out)
+    conv = await p.state()
+    assert conv.status == "waiting" and conv.state["flow"]["field"] == "mobile"
+
+
+async def test_crisis_while_waiting_marks_the_waiting_hand_off_urgent(rt) -> None:
+    p = Person(rt)
+    await p.say("ابي اكلم موظف")
+    out = await p.say("ابي اموت، ما احد حاس فيني")
+    assert "997" in text_of(out)
+    assert (await p.state()).state["handoff"]["urgent"] is True
+
+
+# --- 2. status by reference -------------------------------------------------------------------------
+
+
+async def test_the_owner_sees_the_status_from_any_way_of_writing_the_reference(rt) -> None:
+    p = Person(rt)
+    filed = text_of(await p.fill())
+    ref = next(w.strip(".،") for w in filed.split() if w.startswith("AMS-"))
+    digits = ref.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for text in (f"حالة الطلب {ref}", ref.lower(), f"طلب رقم {digits}", ref.replace("-", " ")):
+        out = await p.say(text)
+        assert ref in text_of(out) and "تم الاستلام" in text_of(out), text
+    stranger = await Person(rt, address="stranger").say(ref)
+    assert field_of(stranger) == "verify" and "تم الاستلام" not in text_of(stranger)
+
+
+async def test_my_requests_typed_and_officer_inside_the_status_inquiry(rt) -> None:
+    p = Person(rt)
+    await p.fill()
+    out = await p.say("طلباتي")
+    assert "طلباتك المفتوحة" in text_of(out)
+    await p.say(button="flow:status_inquiry")
+    out = await p.say("ابي اكلم موظف")
+    assert "handoff" in kinds(out) and (await p.state()).status == "waiting"
+
+
+# --- 3. language ------------------------------------------------------------------------------------
+
+
+async def test_an_arabic_conversation_stays_arabic_through_tokens(rt) -> None:
+    p = Person(rt)
+    await p.say("السلام عليكم")
+    for token in ("ok", "PDF", "AMS-26-00009", "yalla"):
+        await p.say(token)
+        assert (await p.state()).lang == "ar", token
+    await p.say("Could you tell me how long a request takes please")
+    assert (await p.state()).lang == "en"
+
+
+async def test_reply_frames_carry_the_conversation_language(rt) -> None:
+    p = Person(rt)
+    await p.say("مرحبا")
+    out = await rt.engine.handle(InboundMessage(key=p.key, text="ok"))
+    stored = [m for m in out.messages if m.direction == "out"]
+    assert stored and all((m.payload or {}).get("lang") == "ar" for m in stored)
+
+
+# --- 4/5. commands and intents --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("org", "text"), [
+    ("ratel", "ابي اسجل ولدي في حلقة تحفيظ"), ("ratel", "I want to register in a program"),
+    ("ilm-alhajj", "ابغى خدمه"), ("ilm-alhajj", "abi atlob khedma"), ("amass", "I want to apply for support"),
+])
+async def test_the_main_request_starts_from_the_ways_people_ask(rt, org: str, text: str) -> None:
+    out = await Person(rt, org).say(text)
+    assert field_of(out) == "full_name"
+
+
+async def test_an_answer_never_hands_off_by_itself_and_waiting_is_acknowledged(rt) -> None:
+    p = Person(rt, "taheel")
+    out = await p.say("كم ياخذ وقت الرد على الطلب")
+    assert (await p.state()).status == "bot" and {"handoff", "handoff:yes"} & set(buttons(out))
+    await p.say(button="handoff:yes")
+    out = await p.say("متى بتردون؟")
+    assert out and "القائمة" in text_of(out)
+    out = await p.say("القائمة")
+    assert (await p.state()).status == "bot" and "menu" in kinds(out)
+
+
+# --- 6. repair --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["ابي اقدم طلب دعم", "نعم",
+                                  "زوجي توفي الله يرحمه من سنتين وانا ساكنة مع عيالي في بيت ايجار وما عندي دخل"])
+async def test_the_name_field_does_not_swallow_sentences(rt, text: str) -> None:
+    p = Person(rt)
+    await p.say(button="flow:support_request")
+    out = await p.say(text)
+    assert field_of(out) == "full_name" and "ليست اسماً" in text_of(out)
+
+
+@pytest.mark.parametrize("org", ORGS)
+async def test_a_question_at_the_mobile_step_is_answered_and_the_field_asked_again(rt, org: str) -> None:
+    p = Person(rt, org)
+    await p.fill(until="mobile")
+    out = await p.say("متى بتردون علي؟")
+    assert "غير صحيح" not in text_of(out) and field_of(out) == "mobile" and len(out) >= 2
+
+
+async def test_a_returning_person_is_offered_to_continue_or_restart(rt) -> None:
+    p = Person(rt, "taheel")
+    await p.fill(until="mobile")
+    out = await p.say("مرحبا")
+    assert {"flow:resume", "flow:restart"} <= set(buttons(out)) and "غير صحيح" not in text_of(out)
+    out = await p.say(button="flow:resume")
+    assert field_of(out) == "mobile"
+
+
+async def test_a_voice_note_where_text_is_expected_gets_a_kind_answer(rt) -> None:
+    p = Person(rt)
+    await p.fill(until="mobile")
+    voice = (Attachment(url="https://api.twilio.com/x", content_type="audio/ogg", size=2000),)
+    out = await p.say(attachments=voice)
+    assert "الصوتية" in text_of(out) and "handoff" in buttons(out) and field_of(out) == "mobile"
+
+
+async def _decided(rt: Any, p: Person) -> list[dict[str, Any]]:
+    await p.fill()
+    user = await officer(rt)
+    case = (await rt.cases.for_beneficiary(p.key.org, (await p.state()).beneficiary_id))[0]
+    for status in ("under_review", "approved"):
+        case = await load_case(rt, user, case.id)
+        await change_status(rt, user, case, to_status=status, version=case.version, comment="")
+    return []
+
+
+@pytest.mark.parametrize(("answer", "rating"), [
+    ("ممتاز الله يعطيكم العافية", 5), ("5 نجوم", 5), ("5 stars", 5), ("⭐⭐⭐⭐", 4), ("😡", 1), ("٥", 5),
+])
+async def test_the_survey_takes_words_stars_and_emoji(rt, answer: str, rating: int) -> None:
+    p = Person(rt)
+    await _decided(rt, p)
+    out = await p.say(answer)
+    assert "menu" not in kinds(out) and ("شكراً" in text_of(out) or "نأسف" in text_of(out))
+    async with rt.db.reader.connect() as conn:
+        from sqlalchemy import text as sql
+        got = (await conn.execute(sql("SELECT rating FROM surveys"))).scalar()
+    assert got == rating
+
+
+async def test_a_reply_to_needs_information_reaches_the_case_and_the_console(rt) -> None:
+    p = Person(rt)
+    await p.fill()
+    user = await officer(rt)
+    case = (await rt.cases.for_beneficiary("amass", (await p.state()).beneficiary_id))[0]
+    case = await load_case(rt, user, case.id)
+    await change_status(rt, user, case, to_status="needs_info", version=case.version, comment="صورة التقرير")
+    events: list[dict[str, Any]] = []
+    rt.bus.subscribe("org:amass", events.append)
+    out = await p.say("التقرير صادر من مستشفى الملك فهد وبرسله بكرة")
+    assert "لم أفهم" not in text_of(out) and case.reference in text_of(out)
+    async with rt.db.reader.connect() as conn:
+        from sqlalchemy import select
+        notes = (await conn.execute(select(CaseEvent.comment).where(CaseEvent.case_id == case.id))).scalars().all()
+    assert any(n and "مستشفى الملك فهد" in n for n in notes)
+    assert any(e.get("type") == "case_note" for e in events)
+
+
+# --- 7. medical, complaints, insults --------------------------------------------------------------
+
+
+async def test_medical_advice_is_declined_with_what_the_association_offers(rt) -> None:
+    out = await Person(rt).say("وش افضل علاج لها كيماوي ولا اشعاعي؟")
+    assert "الطبيب المعالج" in text_of(out) and "flow:support_request" in buttons(out)
+
+
+async def test_a_complaint_is_apologised_for_and_recorded_for_an_officer(rt) -> None:
+    p = Person(rt)
+    out = await p.say("الموظف ما كان محترم معي")
+    assert "نعتذر" in text_of(out)
+    conv = await p.state()
+    assert conv.status == "waiting" and conv.state["handoff"]["reason"] == "complaint"
+
+
+async def test_an_insult_gets_a_calm_reply_not_a_menu(rt) -> None:
+    out = await Person(rt).say("انتم جمعية فاشلة ونصابين")
+    assert kinds(out) == ["info"] and "أهلاً وسهلاً" not in text_of(out)
+
+
+# --- 8. working hours ---------------------------------------------------------------------------------
+
+
+async def test_no_working_hours_are_claimed_when_the_pack_sets_none(rt) -> None:
+    assert all(p.pack.contact.working_hours is None for p in rt.packs.values())
+    out = await Person(rt).say("ابي اكلم موظف")
+    assert "08:00" not in text_of(out) and "خارج أوقات العمل" not in text_of(out)
+
+
+# --- 9. first messages --------------------------------------------------------------------------------
+
+
+async def test_salam_is_returned_and_first_questions_are_answered(rt) -> None:
+    out = await Person(rt, address="a").say("السلام عليكم")
+    assert text_of(out).startswith("وعليكم السلام")
+    out = await Person(rt, address="b").say("السلام عليكم، كم مدة دراسة الطلب؟")
+    assert "وعليكم السلام" in text_of(out) and "أسبوعين" in text_of(out)
+    plea = "والله يا جماعة الخير وضعنا صعب " * 80 + ". كيف اقدم طلب دعم"
+    out = await Person(rt, address="c").say(plea)
+    assert field_of(out) == "full_name"
+
+
+async def test_thanks_goodbye_and_emoji_get_courteous_consistent_replies(rt) -> None:
+    p = Person(rt)
+    await p.say("مرحبا")
+    assert "العفو" in text_of(await p.say("شكرا"))
+    assert "أمان الله" in text_of(await p.say("مع السلامة"))
+    first, second = await p.say("👍"), await p.say("👍")
+    assert text_of(first) == text_of(second) and "fallback" not in kinds(first + second)
