@@ -2,12 +2,13 @@
 
 1. web chat: Sila (SQLite, durable) vs a bare aiohttp WebSocket echo server, 50 and 200 clients
 2. FAQ matcher: 10,000 phrasings, our decide() vs rapidfuzz.process.extractOne(WRatio)
-3. abuse: web chat p99 while 30 console sign-ins run vs the quiet p99; RSS after a non-reading flood
-4. broadcasts: N SMS recipients, two workers on PostgreSQL + Redis, vs the fake Twilio's known limit
-5. policy import: each seed policy imported, vs loading the imported pack and `sila orgs list`
-6. scale-out: one worker on PostgreSQL alone vs one and two on PostgreSQL + Redis, 50 and 200
+3. understanding: understand() per message, uncached, vs the FAQ decision on the same questions
+4. abuse: web chat p99 while 30 console sign-ins run vs the quiet p99; RSS after a non-reading flood
+5. broadcasts: N SMS recipients, two workers on PostgreSQL + Redis, vs the fake Twilio's known limit
+6. policy import: each seed policy imported, vs loading the imported pack and `sila orgs list`
+7. scale-out: one worker on PostgreSQL alone vs one and two on PostgreSQL + Redis, 50 and 200
    conversations, with CPU milliseconds per turn
-7. associations per worker: resident memory and time to ready for 5, 50 and 200 packs
+8. associations per worker: resident memory and time to ready for 5, 50 and 200 packs
 A benchmark reports; it never asserts. Run it on a quiet machine and quote the ratios.
 """
 
@@ -22,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 BENCHES = [
     ("web chat throughput and latency", ["webchat_bench.py"]),
     ("FAQ matcher latency", ["faq_bench.py"]),
+    ("understanding step per turn vs the FAQ decision", ["understanding_bench.py"]),
     ("abuse: web chat p99 during 30 sign-ins vs quiet; server memory after a non-reading client's 60 MB",
      ["security_bench.py"]),
     ("broadcast send rate vs a known provider limit (BENCH_BROADCAST_N, default 100,000)", ["broadcast_bench.py"]),

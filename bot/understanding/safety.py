@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.understanding.text import key_of, padded
+from bot.understanding.text import PhraseIndex
 
 Flag = Literal["crisis", "distress", "medical", "abuse", "complaint"]
 
 
-def _fold_all(*phrases: str) -> tuple[str, ...]:
-    return tuple(padded(key_of(p)) for p in phrases)
+def _fold_all(*phrases: str) -> PhraseIndex:
+    return PhraseIndex(phrases)
 
 
 _CRISIS = _fold_all(
@@ -79,13 +79,13 @@ _COMPLAINT = _fold_all(
 )
 
 
-def _any(pad: str, phrases: tuple[str, ...]) -> bool:
-    return any(p in pad for p in phrases)
+def _any(toks: list[str], phrases: PhraseIndex) -> bool:
+    return phrases.found_in(toks)
 
 
 def flags(key: str, raw: str = "") -> frozenset[Flag]:
     """The safety flags of a folded message (``raw`` only for emoji, which folding drops)."""
-    pad = padded(key)
+    pad = key.split()
     found: set[Flag] = set()
     if key:
         if _any(pad, _CRISIS):

@@ -10,14 +10,13 @@ from __future__ import annotations
 import unicodedata
 from typing import Literal
 
-from bot.understanding.text import key_of
+from bot.understanding.text import PhraseIndex
 
 SmallTalk = Literal["greeting", "thanks", "goodbye", "emoji", "punctuation"]
 
 
-def _phrases(*words: str) -> tuple[tuple[str, ...], ...]:
-    out = {tuple(key_of(w).split()) for w in words}
-    return tuple(sorted((p for p in out if p), key=len, reverse=True))
+def _phrases(*words: str) -> PhraseIndex:
+    return PhraseIndex(words)
 
 
 _SALAM = _phrases(
@@ -53,23 +52,16 @@ _FILLER = _phrases(
 )
 
 
-def _spans(toks: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for i in range(len(toks)):
-        for p in phrases:
-            if tuple(toks[i : i + len(p)]) == p:
-                out.append((i, i + len(p)))
-                break
-    return out
+def _spans(toks: list[str], phrases: PhraseIndex) -> list[tuple[int, int]]:
+    return phrases.spans(toks)
 
 
 def opens_with_salam(key: str) -> bool:
     """True when the message begins with "السلام عليكم" (or a spelling of it) — to be returned."""
-    toks = key.split()[:5]
-    return any(tuple(toks[: len(p)]) == p for p in _SALAM if ("عليكم" in p or "alaikum" in p or len(p) == 1))
+    return _SALAM.starts(key.split()[:6])
 
 
-def _covered(toks: list[str], *lists: tuple[tuple[str, ...], ...]) -> bool:
+def _covered(toks: list[str], *lists: PhraseIndex) -> bool:
     used = [False] * len(toks)
     for phrases in lists:
         for a, b in _spans(toks, phrases):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from bot.digits import to_western
 
@@ -91,3 +92,37 @@ def key_of(text: str) -> str:
 def padded(key: str) -> str:
     """``key`` with a space either side, so phrase lookups match whole words only."""
     return f" {key} "
+
+
+class PhraseIndex:
+    """Whole-word phrases (folded) found in a folded message by their first word: one dictionary
+    look-up per word of the message instead of a scan of every phrase, so long lists stay cheap on
+    long messages (understanding runs on every turn)."""
+
+    __slots__ = ("_by_first",)
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        grouped: dict[str, set[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            toks = tuple(key_of(phrase).split())
+            if toks:
+                grouped.setdefault(toks[0], set()).add(toks)
+        self._by_first = {k: tuple(sorted(v, key=len, reverse=True)) for k, v in grouped.items()}
+
+    def spans(self, toks: list[str]) -> list[tuple[int, int]]:
+        """(start, end) of the longest phrase starting at each word where one does."""
+        out: list[tuple[int, int]] = []
+        for i, tok in enumerate(toks):
+            for p in self._by_first.get(tok, ()):
+                n = len(p)
+                if tuple(toks[i : i + n]) == p:
+                    out.append((i, i + n))
+                    break
+        return out
+
+    def found_in(self, toks: list[str]) -> bool:
+        return bool(self.spans(toks))
+
+    def starts(self, toks: list[str]) -> bool:
+        """True when the message begins with one of the phrases."""
+        return bool(toks) and any(tuple(toks[: len(p)]) == p for p in self._by_first.get(toks[0], ()))
