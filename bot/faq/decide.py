@@ -118,7 +118,8 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
     variants = query_variants(text)
     if not variants:
         return _nm(Decision("menu" if not text.strip() else "fallback", lang=out_lang))
-    intent = detect_intent(variants)
+    question = "?" in text or "؟" in text
+    intent = detect_intent(variants, question=question)
     if intent == "human":
         return _nm(Decision("handoff", lang=out_lang))
     if intent == "unclear":
@@ -135,7 +136,7 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
         return _nm(Decision("fallback", lang=out_lang))
     if _names_foreign_programme(org, variants):
         return _nm(Decision("fallback", lang=out_lang))
-    wanted = org.requests.flow_for(variants)
+    wanted = org.requests.flow_for(variants, question=question)
     if wanted is not None:
         topic = _flow_topic(org, wanted)
         text = org.topics[topic].answer.get(out_lang) if topic else ""

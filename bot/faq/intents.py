@@ -79,14 +79,16 @@ def _covered(toks: list[str], *keys: str) -> bool:
     return bool(toks) and all(used)
 
 
-def _wants_human(toks: list[str]) -> bool:
+def _wants_human(toks: list[str], question: bool = False) -> bool:
+    """A wish for a person. A question that merely mentions one ("تقييمي بيضر الموظف؟", "ابي اقيم
+    الخدمه، بيعاقبون الموظف؟") is not: with a question mark, only a verb of talking counts."""
     strong = _spans(toks, "human_nouns")
     talk = _spans(toks, "talk_verbs")
-    if strong and (talk or _spans(toks, "want_verbs")):
+    if strong and (talk or (_spans(toks, "want_verbs") and not question)):
         return True
     if _spans(toks, "person_words") and talk:
         return True
-    if strong and len(toks) <= 3 and not (set(toks) & _INTERROGATIVES):
+    if strong and len(toks) <= 3 and not question and not (set(toks) & _INTERROGATIVES):
         return True
     return _covered(toks, "human_alone", "want_verbs", "greeting_filler")
 
@@ -118,13 +120,14 @@ def strip_greeting(variant: str) -> str:
     return " ".join(toks)
 
 
-def detect_intent(variants: list[str]) -> IntentKind | None:
-    """The first intent any normalised variant of the message shows, in priority order."""
+def detect_intent(variants: list[str], *, question: bool = False) -> IntentKind | None:
+    """The first intent any normalised variant of the message shows, in priority order
+    (``question``: the message carries a question mark)."""
     for v in variants:
         toks = v.split()
         if not toks:
             continue
-        if _wants_human(toks):
+        if _wants_human(toks, question):
             return "human"
         if _unclear(toks):
             return "unclear"

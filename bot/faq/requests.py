@@ -37,8 +37,9 @@ class RequestIntents:
     #: flow id → its service names as token tuples (normalised)
     names: Mapping[str, tuple[tuple[str, ...], ...]]
 
-    def flow_for(self, variants: list[str]) -> str | None:
-        """The flow a message asks to start, or None."""
+    def flow_for(self, variants: list[str], *, question: bool = False) -> str | None:
+        """The flow a message asks to start, or None. With a question mark a wish alone is not
+        enough ("ابي اقيم الخدمه، بيعاقبون الموظف؟"); a request verb is ("وين اقدم طلب؟")."""
         best: tuple[int, int, str] | None = None
         for v in variants:
             toks = v.split()
@@ -46,9 +47,13 @@ class RequestIntents:
                 continue
             if toks[0] in _ASKS_ABOUT or phrase_spans(toks, "request_block"):
                 continue
-            wish = bool(phrase_spans(toks, "want_verbs")) or bool(phrase_spans(toks, "request_verbs"))
+            verb = bool(phrase_spans(toks, "request_verbs"))
+            want = bool(phrase_spans(toks, "want_verbs"))
+            wish = verb or (want and not question)
             if not wish:
                 continue
+            if verb and want and "support_request" in self.names and best is None:
+                best = (0, -len(self.names), "support_request")  # "I want to apply": the main request
             for order, (flow_id, names) in enumerate(self.names.items()):
                 hits = sum(1 for name in names if _contains(toks, name))
                 if hits and (best is None or (hits, -order) > (best[0], best[1])):

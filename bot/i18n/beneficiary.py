@@ -181,13 +181,18 @@ CATALOG: dict[str, dict[str, str]] = {
         "choose to talk to the {officer}, who can play it.",
     },
     "media.other": {
-        "ar": "وصلني ما أرسلته، لكني لا أستطيع قراءته هنا. فضلاً اكتب ما تحتاجه، أو اختر التحدث مع {officer}.",
-        "en": "I received what you sent, but I can't read it here. Please write what you need, or choose to "
-        "talk to the {officer}.",
+        "ar": "وصلني المرفق الذي أرسلته، لكني لا أستطيع قراءته هنا. فضلاً اكتب ما تحتاجه، أو اختر التحدث مع "
+        "{officer} ليطّلع عليه.",
+        "en": "I received the attachment you sent, but I can't read it here. Please write what you need, or "
+        "choose to talk to the {officer}, who can open it.",
     },
     "flow.question_later": {
         "ar": "سؤالك في محله، ويسعد {officer} بالإجابة عنه بعد إكمال الطلب أو متى ما طلبته.",
         "en": "A fair question; the {officer} will be glad to answer it once the request is complete, or whenever you ask.",
+    },
+    "media.waiting": {
+        "ar": "وصل مرفقك، وسيطّلع عليه الموظف المختص ({officer}) عند رده عليك هنا.",
+        "en": "Your attachment has arrived; the officer ({officer}) will look at it when they reply here.",
     },
     "flow.resume_offer": {
         "ar": "أهلاً بعودتك! لديك طلب «{title}» لم يكتمل. هل تود المتابعة من حيث توقفت أم البدء من جديد؟",

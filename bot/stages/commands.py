@@ -35,7 +35,7 @@ class CommandStage:
             ctx.state.greeted = True
             media_reply(ctx)
             return True
-        if value == "menu" or command == "menu":
+        if value == "menu" or command in {"menu", "restart"}:
             greet(ctx) if not ctx.state.greeted else ctx.say(main_menu(ctx))
             return True
         if command == "cancel":

@@ -78,6 +78,7 @@ def start_handoff(ctx: TurnContext, reason: str, *, urgent: bool = False, ack: s
     usual acknowledgement (the crisis reply says it itself). A form in progress is left as it is.
     """
     ctx.status = "waiting"
+    ctx.state.greeted = True
     previous = ctx.state.handoff or {}
     ctx.state.handoff = {"reason": reason, "requested_at": previous.get("requested_at") or ctx.now.isoformat()}
     if urgent:

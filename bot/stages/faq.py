@@ -72,8 +72,8 @@ class FaqStage:
         return False
 
 
-#: a message longer than this is also read from its end
-LONG = 280
+#: a message longer than this (several sentences) is also read from its end
+LONG = 100
 _SENTENCE = re.compile(r"(?<=[.!?؟\n،,])\s*")
 
 

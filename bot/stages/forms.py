@@ -68,7 +68,10 @@ class FlowStage:
 
     async def __call__(self, ctx: TurnContext) -> bool:
         if ctx.state.extra.get("status_inquiry"):
-            return await continue_inquiry(ctx)
+            handled = await continue_inquiry(ctx)
+            if handled and ctx.state.flow and not ctx.state.extra.get("status_inquiry") and ctx.status == "bot":
+                ctx.say(*current_question(ctx))  # back to the form the inquiry interrupted
+            return handled
         if not ctx.state.flow:
             return False
         state = load_flow_state(ctx)
@@ -117,6 +120,14 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
         return True
     if value is not None:
         return False
+    if u.command == "restart":
+        ctx.state.flow = None
+        return await start_flow(ctx, state.flow)
+    if u.reference and _field_type(ctx) not in FREE_TEXT_ANSWERS:  # "قبل لا اكمل، وش صار على …؟"
+        await start_inquiry(ctx)
+        if not ctx.state.extra.get("status_inquiry"):
+            ctx.say(*current_question(ctx))
+        return True
     if u.smalltalk == "greeting" or u.command == "menu":
         ctx.say(Choices(salam_prefix(ctx) + t("flow.resume_offer", ctx.lang, title=flow.title.get(ctx.lang)), (
             Button(t("flow.resume_button", ctx.lang), "flow:resume"),

@@ -27,6 +27,7 @@ class HumanHeldStage:
             return True
         ctx.events.append({"type": "beneficiary_message"})
         if ctx.status == "waiting":
-            ctx.say(Text(t("handoff.waiting", ctx.lang, officer=officer(ctx)), kind="handoff"))
+            key = "media.waiting" if ctx.message.attachments and not ctx.message.text else "handoff.waiting"
+            ctx.say(Text(t(key, ctx.lang, officer=officer(ctx)), kind="handoff"))
         return True
 

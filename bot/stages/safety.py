@@ -18,12 +18,14 @@ Medical, complaint and insult are left to the officer while one holds or is awai
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.context import TurnContext
 from bot.i18n import t
 from bot.settings import DEFAULT_CRISIS_LINES, parse_crisis_lines
-from bot.stages.common import officer, start_handoff
+from bot.stages.common import officer, salam_prefix, start_handoff
 from bot.stages.forms import current_question
-from bot.types import Button, Choices, Text
+from bot.types import Button, Choices, ReplyKind, Text
 
 #: free-text fields where sad or angry words may simply be the answer (a request's description)
 _FREE_TEXT = frozenset({"description", "text"})
@@ -39,12 +41,12 @@ def distress_offer(ctx: TurnContext) -> Choices:
     return _offer(ctx, "distress.reply")
 
 
-def _offer(ctx: TurnContext, key: str) -> Choices:
+def _offer(ctx: TurnContext, key: str, kind: ReplyKind = "answer") -> Choices:
     buttons = []
     if "support_request" in ctx.pack.flows:
         buttons.append(Button(t("menu.support_request", ctx.lang), "flow:support_request"))
     buttons.append(Button(t("menu.human", ctx.lang), "handoff"))
-    return Choices(t(key, ctx.lang, officer=officer(ctx)), tuple(buttons), kind="answer")
+    return Choices(t(key, ctx.lang, officer=officer(ctx)), tuple(buttons), kind=kind)
 
 
 def _in_free_text(ctx: TurnContext) -> bool:
@@ -79,18 +81,21 @@ class SafetyStage:
             return False
         if "complaint" in u.flags and not u.question:
             ctx.state.greeted = True
-            start_handoff(ctx, "complaint", ack=t("complaint.reply", ctx.lang, officer=officer(ctx)))
+            ack = salam_prefix(ctx) + t("complaint.reply", ctx.lang, officer=officer(ctx))
+            start_handoff(ctx, "complaint", ack=ack)
             return True
         if "medical" in u.flags:
             ctx.state.greeted = True
+            # kind "fallback": outside what the association answers (as `sila ask` reports it)
             if busy:
-                ctx.say(Text(t("medical.reply", ctx.lang, officer=officer(ctx)), kind="answer"),
+                ctx.say(Text(t("medical.reply", ctx.lang, officer=officer(ctx)), kind="fallback"),
                         *current_question(ctx))
             else:
-                ctx.say(_offer(ctx, "medical.reply"))
+                offer = _offer(ctx, "medical.reply", "fallback")
+                ctx.say(dataclasses.replace(offer, text=salam_prefix(ctx) + offer.text))
             return True
         if "abuse" in u.flags:
             ctx.state.greeted = True
-            ctx.say(Text(t("abuse.reply", ctx.lang), kind="info"), *current_question(ctx))
+            ctx.say(Text(salam_prefix(ctx) + t("abuse.reply", ctx.lang), kind="info"), *current_question(ctx))
             return True
         return False

@@ -45,8 +45,18 @@ _WORDS = sorted(((f" {key_of(w)} ", n) for ws, n in (
 ) for w in ws), key=lambda p: len(p[0]), reverse=True)
 
 
+#: "اربع نجوم", "five stars": a number in words, before a word for stars
+_NUMBER_WORDS = {key_of(w): n for ws, n in (
+    (("واحد", "وحده", "نجمه وحده", "one"), 1), (("ثنتين", "اثنين", "اثنتين", "two"), 2),
+    (("ثلاث", "ثلاثه", "three"), 3), (("اربع", "اربعه", "four"), 4), (("خمس", "خمسه", "five"), 5),
+) for w in ws}
+
+
 def rating_of(u: Understanding) -> tuple[int, bool] | None:
     """The rating a typed answer gives, and whether it says more than the rating (a comment)."""
+    toks = u.key.split()
+    if len(toks) == 2 and toks[0] in _NUMBER_WORDS and toks[1] in {"نجوم", "نجمات", "نجمه", "stars", "star"}:
+        return _NUMBER_WORDS[toks[0]], False
     m = _NUMBER.match(u.key)
     if m:
         return int(m.group(1)), False

@@ -13,13 +13,15 @@ from typing import Literal
 
 from bot.understanding.text import key_of
 
-Command = Literal["menu", "cancel", "human", "my_requests", "status", "lang_en", "lang_ar", "back", "help", "skip"]
+Command = Literal[
+    "menu", "cancel", "human", "my_requests", "status", "lang_en", "lang_ar", "back", "help", "skip", "restart",
+]
 
 _PHRASES: dict[Command, tuple[str, ...]] = {
     "menu": (
-        "menu", "/menu", "/start", "start over", "main menu", "the menu", "home", "options", "القائمه", "القائمة",
+        "menu", "/menu", "/start", "main menu", "the menu", "home", "options", "القائمه", "القائمة",
         "قائمه", "قائمة", "القائمة الرئيسية", "القائمه الرئيسيه", "الرئيسية", "منيو", "ابدا", "ابدأ", "البداية",
-        "من البداية", "الخيارات", "رجوع للقائمة", "ارجع للقائمة", "ارجع للقائمه الرئيسيه", "0", "ارجع للمساعد",
+        "الخيارات", "رجوع للقائمة", "ارجع للقائمة", "ارجع للقائمه الرئيسيه", "0", "ارجع للمساعد",
         "رجعني للمساعد", "خلاص ابي ارجع للمساعد", "ارجع للبوت", "المساعد", "back to the assistant", "back to the bot",
         "back to menu", "back to the menu",
     ),
@@ -40,8 +42,9 @@ _PHRASES: dict[Command, tuple[str, ...]] = {
         "طلباتي", "طلبي", "طلباتي المفتوحة", "حالة طلبي", "حاله طلبي", "حالة طلباتي", "وش صار على طلبي",
         "وش صار في طلبي", "ايش صار على طلبي", "ايش صار في طلبي", "وين وصل طلبي", "متابعة طلبي", "تابع طلبي",
         "وين طلباتي", "وين طلبي", "طلباتي وين", "وش صار على طلباتي", "عرض طلباتي",
-        "my requests", "my request", "my applications", "my application", "my request status",
-        "status of my request", "where is my request", "track my request", "talabati",
+        "اشوف طلباتي", "ابي اشوف طلباتي", "عرض طلباتي اللي قدمتها", "طلباتي اللي قدمتها", "الطلبات اللي قدمتها",
+        "6alabati", "6albati", "talabati", "my requests", "my request", "my applications", "my application",
+        "my request status", "status of my request", "where is my request", "track my request",
     ),
     "status": (
         "حالة الطلب", "حاله الطلب", "الاستعلام عن طلب", "استعلام عن طلب", "الاستعلام عن الطلب", "متابعة طلب",
@@ -52,7 +55,11 @@ _PHRASES: dict[Command, tuple[str, ...]] = {
         "english please", "speak english", "can you speak english",
     ),
     "lang_ar": ("عربي", "/ar", "arabic", "العربية", "العربيه", "بالعربي", "in arabic", "arabic please", "عربي لو سمحت"),
-    "back": ("رجوع", "ارجع", "السابق", "رجوع للسابق", "back", "previous", "go back"),
+    "back": ("رجوع", "ارجع", "السابق", "رجوع للسابق", "back", "previous", "go back", "السؤال السابق",
+             "ارجع للسؤال السابق", "ارجع للسؤال اللي قبل", "السؤال اللي قبل", "رجعني للسؤال اللي قبل",
+             "الخطوه السابقه", "previous question", "go back to the previous question", "the previous question"),
+    "restart": ("ابدا من جديد", "ابدأ من جديد", "من جديد", "ابي ابدا من جديد", "نبدا من جديد", "ابدا الطلب من جديد",
+                "start again", "start over", "restart", "start from the beginning"),
     "help": ("مساعدة", "مساعده", "help", "/help"),
     "skip": ("تخطي", "تخطى", "تجاوز", "skip", "/skip"),
 }
@@ -61,9 +68,11 @@ _PHRASES: dict[Command, tuple[str, ...]] = {
 _LEAD = tuple(key_of(w).split() for w in (
     "لو سمحت", "لو سمحتي", "ممكن", "ابي", "ابغى", "ابغا", "اريد", "ودي", "please", "pls", "i want", "i want to",
     "i'd like", "id like", "can i", "show me", "show", "take me to", "go to", "open", "see", "view", "يا", "خلاص",
+    "اشوف", "ابي اشوف", "اعرض", "عرض", "اعرف",
     "طيب", "ok", "okay",
 ))
 _TRAIL = tuple(key_of(w).split() for w in (
+    "اللي قدمتها", "اللي قدمته", "اللي عندكم", "that i submitted", "i submitted",
     "لو سمحت", "لو سمحتي", "الله يخليك", "الله يعافيك", "بليز", "please", "pls", "thanks", "thank you", "شكرا",
 ))
 

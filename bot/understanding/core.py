@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from bot.faq.arabizi import transliterate
 from bot.understanding import entities, language, safety, smalltalk
 from bot.understanding.commands import Command, command_of_key
 from bot.understanding.entities import Entities
@@ -79,14 +80,21 @@ def _understand_short(text: str) -> Understanding:
 def _understand(text: str) -> Understanding:
     key = key_of(text)
     words = key.split()
+    lang = language.language_of(text)
+    flags = safety.flags(key, text)
+    command = command_of_key(key)
+    if lang.lang == "ar" and any("a" <= ch <= "z" for ch in key):  # Arabizi: read its Arabic rendering too
+        arabic = key_of(transliterate(text))
+        flags |= safety.flags(arabic)
+        command = command or command_of_key(arabic)
     return Understanding(
         text=text,
         key=key,
-        flags=safety.flags(key, text),
+        flags=flags,
         entities=entities.find(text),
-        command=command_of_key(key),
+        command=command,
         smalltalk=smalltalk.kind(key, text),
         salam=smalltalk.opens_with_salam(key),
-        language=language.language_of(text),
+        language=lang,
         question="?" in text or "؟" in text or bool(words and words[0] in _QUESTION_WORDS),
     )

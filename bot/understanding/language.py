@@ -19,8 +19,9 @@ from bot.understanding.entities import REF_RE
 Lang = Literal["ar", "en"]
 
 _ARABIC = re.compile(r"[\u0621-\u064a\u0671-\u06d3\ufb50-\ufdff\ufe70-\ufefc]")
-_NOISE = re.compile(r"https?://\S+|\S+@\S+|\d+")
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+#: links, addresses and free-standing numbers; digits *inside* a Latin word are Arabizi letters ("6alabati")
+_NOISE = re.compile(r"https?://\S+|\S+@\S+|(?<![A-Za-z\d])\d+(?![A-Za-z\d])")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*|[0-9]+[A-Za-z][A-Za-z0-9'’]*")
 #: common words of an English sentence; one of them must be there for a "clear" English message
 _FUNCTION = frozenset(
     """i you he she we they it my your our their me us him her is are was were am be been do does did
@@ -46,7 +47,7 @@ def language_of(text: str) -> MessageLanguage:
     flat = _NOISE.sub(" ", REF_RE.sub(" ", text))
     arabic = len(_ARABIC.findall(flat))
     words = _LATIN_WORD.findall(flat)
-    latin = sum(len(w) for w in words)
+    latin = sum(sum(ch.isalpha() for ch in w) for w in words)
     if arabic == 0 and latin == 0:
         return NONE
     if arabic >= 2 and arabic >= latin:
