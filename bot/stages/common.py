@@ -46,14 +46,13 @@ def greet(ctx: TurnContext) -> None:
     ctx.say(Text(salam_prefix(ctx) + t("greeting", ctx.lang, org=org_name(ctx)), kind="menu"), main_menu(ctx))
 
 
-def greet_briefly(ctx: TurnContext) -> None:
-    """A first message with content: a one-line welcome (and the salam returned) before the answer."""
+def welcome_prefix(ctx: TurnContext) -> str:
+    """For a first message with content: a one-line welcome (and the salam returned) to put before
+    the answer, in the same reply (one message on SMS, not two); later, only the salam."""
     if ctx.state.greeted:
-        if ctx.understanding.salam:
-            ctx.say(Text(t("salam.return", ctx.lang), kind="info"))
-        return
+        return salam_prefix(ctx)
     ctx.state.greeted = True
-    ctx.say(Text(salam_prefix(ctx) + t("greeting", ctx.lang, org=org_name(ctx)).split("\n")[0], kind="info"))
+    return salam_prefix(ctx) + t("greeting", ctx.lang, org=org_name(ctx)).split("\n")[0] + "\n"
 
 
 def working_hours_note(ctx: TurnContext) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any
 from bot import decisions
 from bot.context import TurnContext
 from bot.i18n import t
-from bot.stages.common import greet, greet_briefly, main_menu, offer_handoff, officer, start_handoff
+from bot.stages.common import greet, main_menu, offer_handoff, officer, start_handoff, welcome_prefix
 from bot.stages.safety import distress_offer
 from bot.types import Button, Choices, Text
 
@@ -43,30 +43,33 @@ class FaqStage:
             return True
         if decision.kind == "answer":
             ctx.state.misses = 0
-            greet_briefly(ctx)
+            text = welcome_prefix(ctx) + decision.text
             name = officer(ctx)
             if name and name in decision.text:  # the answer points to an officer: offer one, as a button
-                ctx.say(Choices(decision.text, (Button(t("menu.human", ctx.lang), "handoff"),), kind="answer"))
+                ctx.say(Choices(text, (Button(t("menu.human", ctx.lang), "handoff"),), kind="answer"))
             else:
-                ctx.say(Text(decision.text, kind="answer"))
+                ctx.say(Text(text, kind="answer"))
             return True
         if decision.kind == "suggest":
-            greet_briefly(ctx)
             buttons = tuple(Button(label, f"faq:{tid}") for tid, label in decision.suggestions)
-            ctx.say(Choices(decision.text, buttons, kind="suggest"))
+            ctx.say(Choices(welcome_prefix(ctx) + decision.text, buttons, kind="suggest"))
             return True
         if decision.kind == "handoff":
             if decision.topic_id is None:  # the person asked for one, in so many words
                 start_handoff(ctx, "requested")
                 return True
             ctx.state.misses = 0
-            greet_briefly(ctx)
+            prefix = welcome_prefix(ctx)
             if decision.text:
-                ctx.say(Text(decision.text, kind="answer"))
+                ctx.say(Text(prefix + decision.text, kind="answer"))
+            elif prefix:
+                ctx.say(Text(prefix.strip(), kind="info"))
             offer_handoff(ctx, "handoff.offer")
             return True
         if decision.kind == "flow" and decision.flow_id:
-            greet_briefly(ctx)
+            if ctx.understanding.salam:  # the form's own intro welcomes; the salam is still returned
+                ctx.say(Text(t("salam.return", ctx.lang), kind="info"))
+            ctx.state.greeted = True
             ctx.message = dataclasses.replace(ctx.message, button_value=f"flow:{decision.flow_id}")
             return False
         return False
