@@ -331,3 +331,14 @@ async def test_thanks_goodbye_and_emoji_get_courteous_consistent_replies(rt) -> 
     assert "أمان الله" in text_of(await p.say("مع السلامة"))
     first, second = await p.say("👍"), await p.say("👍")
     assert text_of(first) == text_of(second) and "fallback" not in kinds(first + second)
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("عندكم حسابات سوشل ميديا؟", "contact_channels"), ("how long until I hear back about my application?",
+                                                         "decision_period"),
+])
+async def test_did_you_mean_answers_directly_when_one_suggestion_leads(rt, text: str, topic: str) -> None:
+    p = Person(rt)
+    await p.say("مرحبا")
+    out = await rt.engine.handle(InboundMessage(key=p.key, text=text))
+    assert out.decision.kind == "answer" and out.decision.topic_id == topic

@@ -73,7 +73,7 @@ def _topic_decision(org: OrgFaq, topic_id: str, score: float, lang: Literal["ar"
 #: "did you mean" answers directly when its first suggestion clearly leads: the runner-up scores at
 #: most this share of it (chosen on tests/eval/faq_eval.jsonl: 19 of the 20 suggestions it turns
 #: into answers were right; the held-out set was not used to choose it)
-LEAD_RATIO = 0.8
+LEAD_RATIO = 0.9
 
 
 def _leads(m: Match) -> bool:
