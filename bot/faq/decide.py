@@ -136,13 +136,17 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
         return _nm(Decision("fallback", lang=out_lang))
     if _names_foreign_programme(org, variants):
         return _nm(Decision("fallback", lang=out_lang))
-    wanted = org.requests.flow_for(variants, question=question)
+    m = org.index.match(text, variants=variants)
+    decided = classify(org, m, out_lang)
+    confident = decided.kind == "answer" and (decided.score or 0) >= org.thresholds.p_answer
+    # a request verb ("اسجل", "to apply") starts the form; a bare wish yields to a confident answer
+    # about something else ("ابغا الخدمه وانا في البيت بدون ما اجي" is about serving from home)
+    wanted = org.requests.flow_for(variants, question=question, verb_only=confident)
     if wanted is not None:
         topic = _flow_topic(org, wanted)
         text = org.topics[topic].answer.get(out_lang) if topic else ""
-        return _nm(Decision("flow", topic, flow_id=wanted, lang=out_lang, text=text))
-    m = org.index.match(text, variants=variants)
-    return classify(org, m, out_lang), m
+        return Decision("flow", topic, flow_id=wanted, lang=out_lang, text=text), m
+    return decided, m
 
 
 def decide(text: str, loaded_pack: LoadedPack, *, lang: str | None = None) -> Decision:

@@ -37,9 +37,10 @@ class RequestIntents:
     #: flow id → its service names as token tuples (normalised)
     names: Mapping[str, tuple[tuple[str, ...], ...]]
 
-    def flow_for(self, variants: list[str], *, question: bool = False) -> str | None:
+    def flow_for(self, variants: list[str], *, question: bool = False, verb_only: bool = False) -> str | None:
         """The flow a message asks to start, or None. With a question mark a wish alone is not
-        enough ("ابي اقيم الخدمه، بيعاقبون الموظف؟"); a request verb is ("وين اقدم طلب؟")."""
+        enough ("ابي اقيم الخدمه، بيعاقبون الموظف؟"); a request verb is ("وين اقدم طلب؟").
+        ``verb_only``: only a request verb counts (a wish alone yields to a confident FAQ answer)."""
         best: tuple[int, int, str] | None = None
         for v in variants:
             toks = v.split()
@@ -49,7 +50,7 @@ class RequestIntents:
                 continue
             verb = bool(phrase_spans(toks, "request_verbs"))
             want = bool(phrase_spans(toks, "want_verbs"))
-            wish = verb or (want and not question)
+            wish = verb or (want and not question and not verb_only)
             if not wish:
                 continue
             if verb and want and "support_request" in self.names and best is None:
