@@ -2,7 +2,7 @@
 
 When an officer marks a case "needs information", the notice tells the person to reply here
 (console/cases.py leaves :data:`NEEDS_INFO_KEY` in the conversation). What they write next is
-that information: it is stored as a note on the case (national IDs masked), the console is told
+that information: it is stored as a note on the case (national IDs masked, :mod:`bot.redact`), the console is told
 (event ``case_note``) and the person is thanked — never "لم أفهم". A question the policy answers
 outright is still answered; commands, small talk and forms are handled by the stages before.
 """
@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from bot import decisions
 from bot.context import TurnContext
 from bot.i18n import t
+from bot.redact import mask_national_ids
 from bot.stages.common import officer
 from bot.types import Text
 
@@ -21,12 +22,6 @@ NEEDS_INFO_KEY = "needs_info"
 #: after this long a message is a new conversation, not the answer the officer asked for
 KEEP_FOR = timedelta(days=14)
 MAX_NOTE = 2000
-
-
-def _mask(text: str, ids: tuple[str, ...]) -> str:
-    for nid in ids:
-        text = text.replace(nid, "*" * 6 + nid[-4:])
-    return text
 
 
 class NeedsInfoStage:
@@ -46,7 +41,7 @@ class NeedsInfoStage:
             return False
         if u.question and decisions.decide(ctx.message.text, ctx.pack, ctx.lang).kind == "answer":
             return False
-        parts = [_mask(ctx.message.text.strip(), u.entities.national_ids)] if ctx.message.text.strip() else []
+        parts = [mask_national_ids(ctx.message.text.strip())] if ctx.message.text.strip() else []
         parts += [f"[{a.content_type or 'file'}] {a.filename or a.url}" for a in ctx.message.attachments]
         if not parts:
             return False
