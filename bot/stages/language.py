@@ -5,7 +5,7 @@ reads (:mod:`bot.understanding.language`), so an Arabic conversation stays Arabi
 The conversation changes language on an explicit choice (a command, the language button: that
 locks it) or on a message that clearly is the other language; the very first message may set it
 on weaker evidence ("hello"), since there is nothing yet to keep. A form's answer (a name, a
-city, a choice) is a value, not a choice of language: only a free-text answer can switch.
+city, a choice) is a value, not a choice of language: there only a clear sentence switches.
 """
 
 from __future__ import annotations
@@ -26,8 +26,11 @@ class LanguageStage:
         if found.lang is None or found.lang == ctx.state.lang:
             return False
         flow = ctx.state.flow
-        if flow and not _free_text_answer(ctx, flow):
-            return False
+        u = ctx.understanding
+        if flow and not _free_text_answer(ctx, flow) and not (
+            found.clear and (found.lang == "en" or u.words >= 4 or u.question)
+        ):
+            return False  # a name or a city in the other script is a value, not a change of language
         first = not ctx.state.greeted and not flow
         if found.clear or first:
             ctx.state.lang = found.lang
