@@ -183,6 +183,24 @@ def test_english_toggle_switches_page_and_replies(page: Any, server: SilaServer)
     page.watch.clean()
 
 
+def test_page_keeps_the_conversation_language_through_tokens(page: Any, server: SilaServer) -> None:
+    """ "ok", "PDF" or a reference in an Arabic chat keep the page right-to-left: it follows the
+    language each reply carries, not the letters of one message; a clear English sentence turns it."""
+    page.goto(f"{server.base_url}/chat/rida")
+    connected(page)
+    send(page, "السلام عليكم")
+    page.wait_for_selector(".msg-bot .bubble:has-text('وعليكم السلام')")
+    settle(page)
+    for token in ("ok", "PDF", "RDA-26-00042"):
+        send(page, token)
+        settle(page)
+        assert page.get_attribute("html", "dir") == "rtl", token
+    send(page, "Could you tell me how long a request takes please")
+    page.wait_for_function("() => document.documentElement.dir === 'ltr'")
+    assert page.get_attribute("html", "lang") == "en"
+    page.watch.clean()
+
+
 def test_html_in_a_message_renders_as_text(page: Any, server: SilaServer) -> None:
     page.goto(f"{server.base_url}/chat/amass")
     connected(page)
