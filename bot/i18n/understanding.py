@@ -1,0 +1,92 @@
+"""Beneficiary texts of the understanding step (``bot/understanding``, ``bot/stages/safety.py``,
+``smalltalk.py``, ``needs_info.py`` and the forms' repairs): a person in crisis, a medical question,
+a complaint, small talk, a voice note, a form left half-way. Part of the one catalog
+(:data:`bot.i18n.beneficiary.CATALOG`), kept in its own file only for size; same shape, same
+courteous Saudi service-desk voice, Arabic first.
+"""
+
+from __future__ import annotations
+
+UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
+    "salam.return": {"ar": "وعليكم السلام ورحمة الله وبركاته.", "en": "Wa alaikum assalam, peace be upon you too."},
+    "smalltalk.goodbye": {
+        "ar": "في أمان الله، سعدنا بخدمتك. ومتى احتجت شيئاً فنحن هنا.",
+        "en": "Take care; it was a pleasure to help. We're here whenever you need us.",
+    },
+    "smalltalk.other": {
+        "ar": "أنا في خدمتك 🌿 اكتب سؤالك أو اختر من القائمة.",
+        "en": "I'm here to help 🌿 Type your question or pick from the menu.",
+    },
+    "crisis.reply": {
+        "ar": "أنا آسف جداً لما تمر به، وكلامك يهمنا ولست وحدك. إن كنت في خطر الآن فاتصل فوراً:\n{lines}\n"
+        "وقد حوّلت محادثتك الآن بشكل عاجل إلى {officer} ليتواصل معك هنا في أقرب وقت.",
+        "en": "I'm truly sorry you're going through this. What you say matters to us and you are not alone. "
+        "If you are in danger now, please call right away:\n{lines}\n"
+        "I've also referred your conversation urgently to the {officer}, who will reply here as soon as possible.",
+    },
+    "distress.reply": {
+        "ar": "أتفهم ما تمر به، ونسأل الله أن يفرّج همك ويكتب لكم الشفاء والعافية، ونحن معك وفي خدمتك. "
+        "يمكنك تقديم طلب دعم الآن، أو التحدث مع {officer}.",
+        "en": "We're sorry for what you're going through and we're here to help. "
+        "You can request support now, or talk to the {officer}.",
+    },
+    "distress.short": {
+        "ar": "أتفهم ما تمر به، ونسأل الله أن يفرّج همك ويكتب لكم الشفاء والعافية.",
+        "en": "We're sorry for what you're going through, and we're here to help.",
+    },
+    "medical.reply": {
+        "ar": "نسأل الله الشفاء العاجل. الجمعية لا تقدم استشارات أو توصيات طبية، وقرار العلاج يعود إلى الطبيب "
+        "المعالج، فضلاً اسأله عن الأنسب للحالة. ويسعدنا أن نخدمك فيما نقدمه: طلب الدعم، والإجابة عن أسئلتك "
+        "عن خدمات الجمعية، والتحدث مع {officer}.",
+        "en": "We wish a speedy recovery. The association does not give medical advice or recommendations; "
+        "treatment decisions belong to the treating doctor, so please ask them what suits the case best. "
+        "We're glad to help with what we do offer: requesting support, questions about our services, "
+        "or talking to the {officer}.",
+    },
+    "complaint.reply": {
+        "ar": "نعتذر منك بشدة عن هذه التجربة، فهذا ليس ما نرجوه لك. سجّلنا ملاحظتك شكوى وأحلناها إلى {officer} "
+        "ليطّلع عليها ويتواصل معك هنا.",
+        "en": "We sincerely apologise for this experience; it is not what we want for you. We've recorded it as a "
+        "complaint and referred it to the {officer}, who will look into it and reply here.",
+    },
+    "abuse.reply": {
+        "ar": "أنا هنا لخدمتك، ونعتذر إن كان هناك ما أزعجك. كيف أقدر أساعدك؟",
+        "en": "I'm here to help, and I'm sorry if something upset you. How can I help?",
+    },
+    "handoff.offer": {"ar": "هل تود التحدث مع {officer}؟", "en": "Would you like to talk to the {officer}?"},
+    "media.voice": {
+        "ar": "وصلتني رسالتك الصوتية، لكني لا أستطيع الاستماع إليها حالياً. فضلاً اكتب ما تحتاجه، أو اختر "
+        "التحدث مع {officer} ليستمع إليها.",
+        "en": "I received your voice message, but I can't listen to it yet. Please write what you need, or "
+        "choose to talk to the {officer}, who can play it.",
+    },
+    "media.other": {
+        "ar": "وصلني المرفق الذي أرسلته، لكني لا أستطيع قراءته هنا. فضلاً اكتب ما تحتاجه، أو اختر التحدث مع "
+        "{officer} ليطّلع عليه.",
+        "en": "I received the attachment you sent, but I can't read it here. Please write what you need, or "
+        "choose to talk to the {officer}, who can open it.",
+    },
+    "flow.question_later": {
+        "ar": "سؤالك في محله، ويسعد {officer} بالإجابة عنه بعد إكمال الطلب أو متى ما طلبته.",
+        "en": "A fair question; the {officer} will be glad to answer it once the request is complete, or whenever you ask.",
+    },
+    "media.waiting": {
+        "ar": "وصل مرفقك، وسيطّلع عليه الموظف المختص ({officer}) عند رده عليك هنا.",
+        "en": "Your attachment has arrived; the officer ({officer}) will look at it when they reply here.",
+    },
+    "flow.resume_offer": {
+        "ar": "أهلاً بعودتك! لديك طلب «{title}» لم يكتمل. هل تود المتابعة من حيث توقفت أم البدء من جديد؟",
+        "en": "Welcome back! Your request “{title}” isn't finished. Would you like to continue where you left "
+        "off, or start again?",
+    },
+    "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
+    "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},
+    "flow.not_a_value": {
+        "ar": "يبدو أن هذه ليست إجابة عن السؤال ({label}).",
+        "en": "That doesn't look like an answer to this question ({label}).",
+    },
+    "case.info_received": {
+        "ar": "شكراً لك، وصل ردك وأضفناه إلى طلبك رقم {reference}، وسيطّلع عليه {officer}.",
+        "en": "Thank you; we received your reply and added it to your request {reference}; the {officer} will see it.",
+    },
+}
