@@ -6,10 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.faq import decide
+from bot.packs import load_all
 from bot.understanding.commands import command_of
 from bot.understanding.core import understand
 from bot.understanding.entities import references
 from bot.understanding.language import language_of
+
+PACKS = load_all()
 
 
 @pytest.mark.parametrize("text", [
@@ -111,3 +115,20 @@ def test_any_written_reference_reads_the_same(code: str, year: int, number: int,
     if indic:
         written = written.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     assert references(f"عندي طلب {written} وش صار عليه") == (f"{code.upper()}-{year:02d}-{number:05d}",)
+
+
+@pytest.mark.parametrize(("org", "text", "flow"), [
+    ("ratel", "ابي اسجل ولدي في حلقة تحفيظ", "support_request"), ("ilm-alhajj", "abi atlob khedma", "support_request"),
+    ("amass", "I'd love to volunteer with you", "volunteer"), ("amass", "ابي احدث رقم جوالي", "data_update"),
+])
+def test_a_wish_for_a_service_starts_its_form(org: str, text: str, flow: str) -> None:
+    d = decide(text, PACKS[org])
+    assert (d.kind, d.flow_id) == ("flow", flow)
+
+
+@pytest.mark.parametrize(("org", "text"), [
+    ("taheel", "كيف أقدم على برنامج دعم التوظيف من صندوق هدف؟"),  # an outside programme
+    ("amass", "ابي اعرف حالة طلبي"), ("amass", "وش شروط الدعم؟"), ("amass", "ابي اقيم الخدمه بصراحه، بيعاقبون الموظف؟"),
+])
+def test_questions_about_requests_or_outside_programmes_start_no_form(org: str, text: str) -> None:
+    assert decide(text, PACKS[org]).kind != "flow" or decide(text, PACKS[org]).flow_id != "support_request"

@@ -76,6 +76,10 @@ def _topic_decision(org: OrgFaq, topic_id: str, score: float, lang: Literal["ar"
 LEAD_RATIO = 0.9
 
 
+#: how close an outside programme's phrasing must be before a wish is read as a wish for it
+OUTSIDE_SCORE = 0.3
+
+
 def _leads(m: Match) -> bool:
     return len(m.scores) < 2 or m.scores[1] <= LEAD_RATIO * m.scores[0]
 
@@ -141,7 +145,9 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
     confident = decided.kind == "answer" and (decided.score or 0) >= org.thresholds.p_answer
     # a request verb ("اسجل", "to apply") starts the form; a bare wish yields to a confident answer
     # about something else ("ابغا الخدمه وانا في البيت بدون ما اجي" is about serving from home)
-    wanted = org.requests.flow_for(variants, question=question, verb_only=confident)
+    # …and a request for an outside programme ("how do I apply for Hadaf?") is no request of ours
+    closest_is_outside = bool(m.topics) and m.oos_score >= max(m.top, OUTSIDE_SCORE)
+    wanted = None if closest_is_outside else org.requests.flow_for(variants, question=question, verb_only=confident)
     if wanted is not None:
         topic = _flow_topic(org, wanted)
         text = org.topics[topic].answer.get(out_lang) if topic else ""
