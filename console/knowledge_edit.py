@@ -150,7 +150,9 @@ def settings_change(pack: LoadedPack, form: Any) -> tuple[str, Change, dict[str,
     days = [int(d) for d in form.getall("days", []) if isinstance(d, str) and d.isdigit()]
     current = pack.pack.contact.working_hours.days
     days = list(current) if sorted(days) == sorted(current) else sorted(set(days))  # the same days, not an edit
-    hours = {"start": form_text(form, "start").strip(), "end": form_text(form, "end").strip(), "days": days}
+    # empty: the association states no hours (none are claimed to beneficiaries)
+    hours = {"start": form_text(form, "start").strip() or None, "end": form_text(form, "end").strip() or None,
+             "days": days}
     contact: dict[str, Any] = {key: form_text(form, key).strip() or None for key in ("phone", "email", "website")}
     origins = form_text(form, "widget_origins").splitlines()
     contact["widget_origins"] = [line.strip() for line in origins if line.strip()]

@@ -306,7 +306,7 @@ async def test_an_insult_gets_a_calm_reply_not_a_menu(rt) -> None:
 
 
 async def test_no_working_hours_are_claimed_when_the_pack_sets_none(rt) -> None:
-    assert all(p.pack.contact.working_hours is None for p in rt.packs.values())
+    assert all(p.pack.contact.working_hours.start is None for p in rt.packs.values())
     out = await Person(rt).say("ابي اكلم موظف")
     assert "08:00" not in text_of(out) and "خارج أوقات العمل" not in text_of(out)
 
