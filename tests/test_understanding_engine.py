@@ -6,11 +6,17 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from bot.context import TurnContext
+from bot.pack_model import WorkingHours
+from bot.render import CAPABILITIES
 from bot.settings import load_settings
+from bot.stages.common import working_hours_note
+from bot.state import DialogState
 from bot.types import Attachment, ConversationKey, InboundMessage, reply_to_json
 from console.auth import StaffUser, create_staff
 from console.cases import change_status, load_case
@@ -305,10 +311,20 @@ async def test_an_insult_gets_a_calm_reply_not_a_menu(rt) -> None:
 # --- 8. working hours ---------------------------------------------------------------------------------
 
 
-async def test_no_working_hours_are_claimed_when_the_pack_sets_none(rt) -> None:
-    assert all(p.pack.contact.working_hours.start is None for p in rt.packs.values())
-    out = await Person(rt).say("ابي اكلم موظف")
-    assert "08:00" not in text_of(out) and "خارج أوقات العمل" not in text_of(out)
+def _ctx_at(rt: Any, pack: Any, when: datetime) -> TurnContext:
+    return TurnContext(message=InboundMessage(key=ConversationKey("amass", "webchat", "h")), pack=pack,
+                       state=DialogState(), status="bot", caps=CAPABILITIES["webchat"], now=when)
+
+
+async def test_working_hours_come_only_from_the_pack(rt) -> None:
+    friday_night = datetime(2026, 12, 11, 19, 0, tzinfo=UTC)  # 22:00 in Riyadh, the weekend
+    loaded = rt.packs["amass"]
+    assert loaded.pack.contact.working_hours.start is None
+    assert working_hours_note(_ctx_at(rt, loaded, friday_night)) is None  # nothing claimed
+    contact = loaded.pack.contact.model_copy(update={"working_hours": WorkingHours(start="09:00", end="15:00")})
+    pack = loaded.model_copy(update={"pack": loaded.pack.model_copy(update={"contact": contact})})
+    note = working_hours_note(_ctx_at(rt, pack, friday_night))
+    assert note is not None and "09:00–15:00" in note
 
 
 # --- 9. first messages --------------------------------------------------------------------------------
