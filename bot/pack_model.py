@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.settings import SettingsError, parse_crisis_lines
+
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 ORIGIN_RE = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$|^https?://\[[0-9a-f:]+\](:[0-9]{1,5})?$")
 #: a time of day, 24-hour: "08:00", "16:30"
@@ -90,6 +92,20 @@ class Contact(Strict):
     #: sites allowed to embed the web chat (``https://www.example.org``): the chat socket refuses
     #: any other page's Origin, so another site cannot run conversations in the association's name
     widget_origins: list[str] = Field(default_factory=list)
+    #: who a person in crisis is told to call, in SILA_CRISIS_LINES' form ("number|Arabic|English; …");
+    #: null: the deployment's lines (937 and 997 by default)
+    crisis_lines: str | None = None
+
+    @field_validator("crisis_lines")
+    @classmethod
+    def _crisis(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        try:
+            parse_crisis_lines(v)
+        except SettingsError as exc:
+            raise ValueError(str(exc).replace("SILA_CRISIS_LINES: ", "")) from None
+        return v.strip()
 
     @field_validator("widget_origins")
     @classmethod

@@ -208,3 +208,28 @@ async def test_another_runtime_starts_with_the_edits_and_follows_the_bus(h: Harn
     async with open_runtime(h.settings) as fresh:
         topic = next(t for t in fresh.packs["amass"].faq.topics if t.id == "decision_period")
         assert topic.answer.ar == NEW_AR and fresh.knowledge is not None and fresh.knowledge.versions["amass"] == 1
+
+
+async def test_an_association_names_its_own_crisis_lines(h: Harness) -> None:
+    """Crisis resources are an association setting too: its admin names a line, a person in crisis
+    is told that line (the deployment's 937/997 otherwise), and a line without a number is refused."""
+    a = await admin(h)
+    before = await answer(h, "k" * 32, "ما ابي اعيش خلاص")
+    assert "937" in before and "920033360" not in before
+    pack = h.runtime.packs["amass"].pack
+    form = {"org": "amass", "version": "0", "action": "settings", "name_ar": pack.name.ar, "name_en": pack.name.en,
+            "short_name_ar": pack.short_name.ar, "short_name_en": pack.short_name.en,
+            "officer_ar": pack.referral_officer.ar, "officer_en": pack.referral_officer.en,
+            "committee_ar": pack.committee.ar if pack.committee else "",
+            "committee_en": pack.committee.en if pack.committee else "",
+            "decision_min_days": str(pack.decision_min_days or ""), "phone": "", "email": "", "website": "",
+            "start": "", "end": "", "crisis_lines": "خط|بدون رقم"}
+    days = [("days", str(d)) for d in pack.contact.working_hours.days]
+    async with a.session.post(a.base + "/console/settings", data=[*form.items(), ("csrf", a.csrf), *days]) as r:
+        assert "msg=pack_saved" not in str(r.url)
+    assert await stored(h) == 0
+    form["crisis_lines"] = "920033360|خط الدعم النفسي في الجمعية|The association's support line\n937|وزارة الصحة|Ministry of Health"
+    async with a.session.post(a.base + "/console/settings", data=[*form.items(), ("csrf", a.csrf), *days]) as r:
+        assert "msg=pack_saved" in str(r.url)
+    after = await answer(h, "m" * 32, "ما ابي اعيش خلاص")
+    assert "920033360" in after and "خط الدعم النفسي في الجمعية" in after and "937" in after

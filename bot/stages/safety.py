@@ -32,7 +32,8 @@ _FREE_TEXT = frozenset({"description", "text"})
 
 
 def crisis_text(ctx: TurnContext) -> str:
-    raw = ctx.services.settings.crisis_lines if ctx.services is not None else DEFAULT_CRISIS_LINES
+    raw = ctx.pack.pack.contact.crisis_lines or (
+        ctx.services.settings.crisis_lines if ctx.services is not None else DEFAULT_CRISIS_LINES)
     lines = "\n".join(f"• {line.number}: {line.label(ctx.lang)}" for line in parse_crisis_lines(raw))
     return t("crisis.reply", ctx.lang, lines=lines, officer=officer(ctx))
 
