@@ -63,6 +63,10 @@ class StoredMessage:
             "text": self.text,
             "at": self.created_at.isoformat(),
         }
+        who, _, staff_id = self.author.partition(":")
+        if who == "officer" and staff_id:
+            # for the channel to put the officer's name on it; the web chat swaps it for the name
+            frame["staff_id"] = staff_id
         if self.payload:
             frame["buttons"] = self.payload.get("buttons", [])
             frame["expect"] = self.payload.get("expect")

@@ -36,6 +36,7 @@ from bot.records import StoreUnavailable
 from bot.types import ConversationKey, InboundMessage
 from channels.addresses import client_address
 from channels.webchat_guard import SOCKETS, SocketCounter, origin_allowed, refuse
+from storage.staff import staff_names
 from wiring.metrics import OPEN_SOCKETS, measure_turn
 from wiring.runtime import RUNTIME, Runtime
 
@@ -141,6 +142,8 @@ class ChatSocket:
         #: subscription became live meanwhile) waits, so ``welcome`` and ``history`` come first
         self.history_sent = False
         self.resync_waiting = False
+        #: staff id -> display name of the officers who wrote in this conversation
+        self.names: dict[str, str] = {}
 
     def topic(self) -> str:
         return f"chat:{self.key.lock_name()}"
@@ -191,6 +194,7 @@ class ChatSocket:
                     "type": "reply", "text": m["text"], "buttons": m.get("buttons", []),
                     "expect": m.get("expect"), "kind": m.get("kind"), "seq": m["seq"], "id": m["id"],
                     "author": m.get("author", "bot"), "at": m.get("at"), "lang": m.get("lang"),
+                    "staff_id": m.get("staff_id"),
                 })
             else:
                 frames.append({"type": "message", "text": m["text"], "seq": m["seq"], "id": m["id"],
@@ -212,7 +216,25 @@ class ChatSocket:
                 frames = [item]
             if self.ws.closed:
                 return
+            await self.name_officers(frames)
             await self.send_frames(frames)
+
+    async def name_officers(self, frames: list[dict[str, Any]]) -> None:
+        """Swap each officer message's staff id for the officer's display name.
+
+        The beneficiary sees who is writing to them ("نورة" rather than a generic "the officer"),
+        and never an internal id. Names are cached per socket: a conversation has one or two.
+        """
+        wanted = {f["staff_id"] for f in frames if f.get("staff_id") and f["staff_id"] not in self.names}
+        if wanted:
+            try:
+                self.names.update(await staff_names(self.runtime.db, wanted))
+            except Exception:  # a name is a courtesy; never hold a message back for it
+                log.warning("officer names unavailable", exc_info=True)
+        for f in frames:
+            sid = f.pop("staff_id", None)
+            if sid and sid in self.names:
+                f["author_name"] = self.names[sid]
 
     async def send_frames(self, frames: list[dict[str, Any]]) -> None:
         """Send frames in order; a turn's frames (echo, replies, ``turn_end``) in one socket write.
@@ -275,8 +297,28 @@ class ChatSocket:
         frames = [m.to_frame() for m in history if m.seq > self.cursor]
         if frames:
             self.cursor = frames[-1]["seq"]
+        await self.name_officers(frames)
         self.push({"type": "history", "messages": frames})
         self._history_queued()
+
+    async def stale_button(self, value: str) -> bool:
+        """Is ``value`` a button from an older message, pressed while a field awaits its answer?
+
+        The page retires old buttons, but a slow tap, a second tab or a crafted frame can still
+        send one; at a field step the engine would take "flow:volunteer" as, say, the ID number.
+        A button counts only if the latest message offered it; the language switch is always fine.
+        """
+        if value.startswith("lang:"):
+            return False
+        conv = await self.runtime.store.load(self.key)
+        if conv.is_new:
+            return False
+        recent = await self.runtime.store.history(conv.id, after_seq=max(0, conv.seq - 20), limit=20)
+        last = next((m for m in reversed(recent) if m.direction == "out"), None)
+        if last is None or not last.payload or not last.payload.get("expect"):
+            return False
+        offered = {b.get("value") for b in last.payload.get("buttons") or [] if isinstance(b, dict)}
+        return value not in offered
 
     async def handle_frame(self, raw: str) -> None:
         self.client_id = None
@@ -317,9 +359,18 @@ class ChatSocket:
         if (text and len(text) > limit) or (value and len(value) > 256):
             self.error("too_long", limit=limit)
             return
+        pmid = f"{self.key.address}:{client_id}" if client_id else None
+        try:
+            resent = pmid is not None and await self.runtime.store.seen(self.key, pmid)
+            if value is not None and not resent and await self.stale_button(value):
+                self.error("stale_button")
+                return
+        except StoreUnavailable:
+            self.error("unavailable")
+            return
         msg = InboundMessage(
             key=self.key, text=text or "", button_value=value,
-            provider_message_id=f"{self.key.address}:{client_id}" if client_id else None,
+            provider_message_id=pmid,
             meta=(("client_id", client_id),) if client_id else (),
         )
         try:

@@ -26,7 +26,7 @@ from console.service import ConvRow, Forbidden, NotFound, aware, create_survey
 from storage.cases import OPEN_STATUSES, STATUSES
 from storage.crypto import mask
 from storage.models import Beneficiary, Case, Conversation, ConversationState
-from storage.models import Staff as StaffModel
+from storage.staff import staff_names as storage_staff_names
 from wiring.runtime import Runtime
 
 DECISIONS = ("approved", "rejected", "completed")
@@ -141,12 +141,7 @@ async def change_status(runtime: Runtime, user: StaffUser, case: Any, *, to_stat
 
 
 async def staff_names(runtime: Runtime, ids: set[str]) -> dict[str, str]:
-    assert runtime.db is not None
-    if not ids:
-        return {}
-    async with runtime.db.reader.connect() as conn:
-        rows = (await conn.execute(select(StaffModel.id, StaffModel.name).where(StaffModel.id.in_(ids)))).all()
-    return {r.id: r.name for r in rows}
+    return await storage_staff_names(runtime.db, ids)
 
 
 __all__ = ["DECISIONS", "OPEN_STATUSES", "change_status", "list_cases", "load_case"]

@@ -232,7 +232,7 @@ async def claim(runtime: Runtime, user: StaffUser, conv: ConvRow, *, assignee: s
             ctx.status = "human"
             ctx.say(Text(t("handoff.claimed", ctx.lang, officer=_officer(ctx)), kind="human"))
 
-    await runtime.engine.push(conv.key, compose, author=f"officer:{target}", notification=False)
+    await runtime.engine.push(conv.key, compose, author="system", notification=False)
     await _publish_queue(runtime, conv.org, conv.id, "claimed")
 
 
@@ -285,7 +285,7 @@ async def hand_back(runtime: Runtime, user: StaffUser, conv: ConvRow) -> None:
         ctx.state.handoff = None
         ctx.say(Text(t("handoff.returned", ctx.lang), kind="info"))
 
-    await runtime.engine.push(conv.key, compose, author=f"officer:{user.id}", notification=False)
+    await runtime.engine.push(conv.key, compose, author="system", notification=False)
     await _publish_queue(runtime, conv.org, conv.id, "handed_back")
 
 
@@ -308,7 +308,7 @@ async def close(runtime: Runtime, user: StaffUser, conv: ConvRow) -> None:
         if survey_id:
             survey_compose(survey_id)(ctx)
 
-    await runtime.engine.push(conv.key, compose, author=f"officer:{user.id}", notification=False)
+    await runtime.engine.push(conv.key, compose, author="system", notification=False)
     await _publish_queue(runtime, conv.org, conv.id, "closed")
 
 

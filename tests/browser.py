@@ -11,6 +11,7 @@ import os
 import subprocess
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,29 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
+#: the sizes screens are checked and photographed at: a current phone and a laptop
+PHONE_390 = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+#: screenshots kept as test artefacts (gitignored with the rest of var/)
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+
+def shot(page: Any, name: str) -> Path:
+    """Save a screenshot of ``page`` under ``var/screenshots/NAME.png`` and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), animations="disabled")
+    return path
+
+
+def contrast(fg: str, bg: str) -> float:
+    """WCAG 2 contrast ratio of two CSS ``rgb(…)``/``rgba(…)`` colours as getComputedStyle gives them."""
+    def lum(css: str) -> float:
+        parts = [float(x) for x in css[css.index("(") + 1:css.index(")")].replace("/", ",").split(",")[:3]]
+        lin = [c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in parts]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def chromium_or_skip() -> str:

@@ -308,3 +308,34 @@ async def test_one_write_turn_frames_parse_as_separate_text_frames() -> None:
         got = [await recv(ws) for _ in payloads]
         await ws.close()
     assert got == payloads
+
+
+async def press(ws: aiohttp.ClientWebSocketResponse, value: str, client_id: str) -> list[Frame]:
+    """Press a button; return its frames through turn_end (or the error frame that refuses it)."""
+    await ws.send_str(json.dumps({"type": "button", "value": value, "id": client_id}))
+    return await until(ws, lambda f: f["type"] in {"turn_end", "error"})
+
+
+async def test_a_stale_button_is_not_taken_as_the_fields_answer(client: TestClient) -> None:
+    """The main menu's "volunteer" pressed at the name question is refused, not stored as the name."""
+    ws, _, _ = await open_chat(client)
+    await say(ws, "السلام عليكم", "c-hi")
+    frames = await press(ws, "flow:support_request", "c-flow")
+    asking = [f for f in frames if f["type"] == "reply" and f.get("expect")]
+    assert asking, frames
+    field = asking[-1]["expect"]["field"]
+
+    refused = await press(ws, "flow:volunteer", "c-stale")
+    assert refused[-1]["type"] == "error" and refused[-1]["code"] == "stale_button", refused
+    assert refused[-1]["client_id"] == "c-stale"
+    assert "سؤال" in refused[-1]["text"]
+    # nothing was stored: a reconnect shows no echo of the stale press, and the field still waits
+    ws2, _, history = await open_chat(client)
+    assert all(m.get("button") != "flow:volunteer" for m in history["messages"])
+    last_out = [m for m in history["messages"] if m["direction"] == "out"][-1]
+    assert last_out["expect"]["field"] == field
+    # the language switch and the buttons of the question itself still work
+    frames = await press(ws2, "lang:en", "c-lang")
+    assert frames[-1]["type"] == "turn_end"
+    await ws.close()
+    await ws2.close()

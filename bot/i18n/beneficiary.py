@@ -92,6 +92,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Too many messages in a short time; please wait {seconds} seconds and send again.",
     },
     "error.bad_frame": {"ar": "تعذر قراءة الرسالة. فضلاً أعد المحاولة.", "en": "That message couldn't be read. Please try again."},
+    "error.stale_button": {
+        "ar": "هذا الخيار من رسالة سابقة. فضلاً أجب عن السؤال الأخير، أو اكتب «إلغاء» إن أردت التوقف.",
+        "en": "That option belongs to an earlier message. Please answer the latest question, or type “cancel” if you'd like to stop.",
+    },
     "error.unavailable": {
         "ar": "الخدمة مشغولة مؤقتاً، فضلاً أعد المحاولة بعد قليل.",
         "en": "The service is briefly busy; please try again in a moment.",

@@ -21,7 +21,8 @@
       connecting: "جارٍ الاتصال…", connected: "متصل", reconnecting: "انقطع الاتصال، نحاول مجدداً…",
       toggle: "English", send: "إرسال", placeholder: "اكتب رسالتك…", conversation: "المحادثة",
       officer: "الموظف", choices: "خيارات الرد", sending: "جارٍ الإرسال", failed: "لم تُرسل",
-      retry: "إعادة الإرسال", typing: "صلة يكتب…", sila: "صلة",
+      retry: "إعادة الإرسال", typing: "صلة يكتب…", sila: "صلة", system: "صلة",
+      newMessages: "رسائل جديدة", you: "أنت",
       intro: "أهلاً بك! أنا صلة، المساعد الرقمي للجمعية. اكتب سؤالك بالأسفل، أو ابدأ بالتحية:",
       hello: "السلام عليكم",
     },
@@ -29,7 +30,8 @@
       connecting: "Connecting…", connected: "Connected", reconnecting: "Connection lost, reconnecting…",
       toggle: "العربية", send: "Send", placeholder: "Type your message…", conversation: "Conversation",
       officer: "Officer", choices: "Reply options", sending: "Sending", failed: "Not sent",
-      retry: "Send again", typing: "Sila is typing…", sila: "Sila",
+      retry: "Send again", typing: "Sila is typing…", sila: "Sila", system: "Sila",
+      newMessages: "New messages", you: "You",
       intro: "Welcome! I'm Sila, the association's digital assistant. Type your question below, or start with a greeting:",
       hello: "Hello",
     },
@@ -39,6 +41,7 @@
     name: $("org-name"), status: $("status"), statusText: $("status-text"), toggle: $("lang-toggle"),
     thread: $("thread"), log: $("log"), intro: $("intro"), introTitle: $("intro-title"),
     introText: $("intro-text"), start: $("start"), typing: $("typing"), typingText: $("typing-text"),
+    typingStatus: $("typing-status"), newer: $("newer"), newerText: $("newer-text"),
     form: $("composer"), input: $("input"), inputLabel: $("input-label"), send: $("send"), counter: $("counter"),
   };
 
@@ -96,7 +99,9 @@
     el.send.setAttribute("aria-label", t.send);
     el.log.setAttribute("aria-label", t.conversation);
     el.typingText.textContent = t.typing;
-    for (const who of el.log.querySelectorAll(".who")) who.textContent = t.officer;
+    for (const who of el.log.querySelectorAll(".who")) who.textContent = authorName(who.dataset);
+    el.newerText.textContent = t.newMessages;
+    if (!el.typing.hidden) el.typingStatus.textContent = t.typing;
     for (const time of el.log.querySelectorAll("time[datetime]")) time.textContent = formatTime(new Date(time.dateTime));
     for (const group of el.log.querySelectorAll(".quick")) group.setAttribute("aria-label", t.choices);
     for (const p of pending.values()) markState(p.li, p.state === "failed" ? "failed" : "pending");
@@ -108,9 +113,12 @@
     el.statusText.textContent = T[lang][state];
   }
 
+  /** The dots are for eyes; the polite live region next to them is what a screen reader says. */
   function setTyping(on) {
+    const stick = pinned;
     el.typing.hidden = !on;
-    if (on) scrollDown(false);
+    el.typingStatus.textContent = on ? T[lang].typing : "";
+    if (on) follow(stick);
   }
 
   // ---- rendering -------------------------------------------------------------------------
@@ -140,11 +148,24 @@
     }
   }
 
-  /** One message as an <li>: bubble, optional officer label, time, quick-reply buttons. */
-  function bubble({ direction, author, text, at, buttons }) {
+  /** Who wrote a message, as a label: the officer's own name when the server gave it. */
+  function authorName({ role, name }) {
+    if (role === "officer") return name || T[lang].officer;
+    if (role === "me") return T[lang].you;
+    return T[lang].sila;
+  }
+
+  /** One message as an <li>: author label (visible for officers, for screen readers otherwise),
+   * bubble, time, quick-reply buttons. */
+  function bubble({ direction, author, author_name: authorNameText, text, at, buttons }) {
     const role = direction === "in" ? "me" : author === "officer" ? "officer" : "bot";
     const li = make("li", `msg msg-${role}`);
-    if (role === "officer") li.append(make("span", "who", T[lang].officer));
+    const who = make("span", role === "officer" ? "who" : "who sr-only");
+    who.dataset.role = role;
+    if (typeof authorNameText === "string" && authorNameText) who.dataset.name = authorNameText;
+    who.textContent = authorName(who.dataset);
+    who.dir = "auto";
+    li.append(who);
     const body = make("div", "bubble");
     body.dir = "auto";
     fillText(body, String(text ?? ""));
@@ -199,13 +220,25 @@
     el.log.insertBefore(li, before);
   }
 
-  /** Show only the newest set of quick replies; older menus would only clutter a phone screen. */
+  /** Only the newest set of quick replies stays, and only until the person answers (a press or a
+   * typed message): a menu left under the name or ID question would answer the wrong question. */
   function syncQuickReplies() {
-    const groups = el.log.querySelectorAll(".quick");
+    const groups = [...el.log.querySelectorAll(".quick")];
     const focusLost = document.activeElement && document.activeElement.closest(".quick");
-    groups.forEach((group, i) => { group.hidden = i !== groups.length - 1; });
-    if (focusLost && focusLost.hidden && groups.length) {
-      const first = groups[groups.length - 1].querySelector("button");
+    const newest = groups[groups.length - 1];
+    let live = null;
+    if (newest) {
+      live = newest;
+      for (let node = newest.closest("li").nextElementSibling; node; node = node.nextElementSibling) {
+        if (node.classList.contains("msg-me")) { live = null; break; }
+      }
+    }
+    for (const group of groups) {
+      group.hidden = group !== live;
+      for (const b of group.querySelectorAll("button")) b.disabled = group !== live;
+    }
+    if (focusLost && live && focusLost !== live) {
+      const first = live.querySelector("button");
       if (first) first.focus({ preventScroll: true });
     }
   }
@@ -243,7 +276,7 @@
     li.append(span);
     el.log.append(li);
     el.intro.hidden = true;
-    scrollDown(true);
+    scrollDown();
   }
 
   function nearBottom() {
@@ -251,10 +284,25 @@
     return t.scrollHeight - t.scrollTop - t.clientHeight < 120;
   }
 
-  function scrollDown(force) {
-    if (force || nearBottom()) {
-      requestAnimationFrame(() => { el.thread.scrollTop = el.thread.scrollHeight; });
-    }
+  // Was the reader at the bottom *before* the newest content went in? Kept by the scroll events
+  // (the reader's own scrolling), not measured after adding a bubble: a bubble taller than the
+  // slack would otherwise make every later reply land below the screen.
+  let pinned = true;
+  el.thread.addEventListener("scroll", () => {
+    pinned = nearBottom();
+    if (pinned) el.newer.hidden = true;
+  }, { passive: true });
+
+  function scrollDown() {
+    el.thread.scrollTop = el.thread.scrollHeight;
+    pinned = true;
+    el.newer.hidden = true;
+  }
+
+  /** After adding content: follow it if the reader was at the bottom, else offer a marker. */
+  function follow(wasPinned) {
+    if (wasPinned) scrollDown();
+    else el.newer.hidden = false;
   }
 
   // ---- sending ---------------------------------------------------------------------------
@@ -276,7 +324,8 @@
     const p = { frame, li, state: "queued" };
     pending.set(id, p);
     trySend(p);
-    scrollDown(true);
+    syncQuickReplies();
+    scrollDown();
   }
 
   /** An error or rate-limit frame answers the oldest message still awaiting its echo. */
@@ -325,14 +374,16 @@
         ready = true;
         el.intro.hidden = el.log.children.length > 0;
         for (const p of pending.values()) if (p.state !== "failed") trySend(p);
-        scrollDown(true);
+        scrollDown();
         break;
       }
       case "message":
         showStored({ ...f, direction: "in", author: "beneficiary" });
-        scrollDown(true);
+        syncQuickReplies();
+        scrollDown();
         break;
       case "reply": {
+        const stick = pinned;
         showStored({ ...f, direction: "out" });
         applyExpect(f.expect);
         // The page follows the conversation's language as the server states it on each reply
@@ -346,7 +397,7 @@
           else if (values.includes("lang:en") && lang !== "ar") setLang("ar");
         }
         syncQuickReplies();
-        scrollDown(false);
+        follow(stick);
         break;
       }
       case "turn_end":
@@ -454,6 +505,7 @@
     const target = event.target.closest("button");
     if (!target) return;
     if (target.classList.contains("qr")) {
+      if (target.disabled || target.closest(".quick").hidden) return;
       submit({ value: target.dataset.value, label: target.textContent });
     } else if (target.classList.contains("retry")) {
       const li = target.closest("li");
@@ -473,6 +525,7 @@
   });
 
   el.start.addEventListener("click", () => submit({ text: T[lang].hello }));
+  el.newer.addEventListener("click", () => scrollDown());
 
   window.addEventListener("online", reconnectNow);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) reconnectNow(); });
