@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import ClientError, web
 
+from bot.i18n import STAFF_TEXTS, tr
 from bot.sealed import unseal
 from channels.media import MediaRefused
 from channels.push import PUSH
@@ -46,7 +47,9 @@ async def _case(request: web.Request, user: StaffUser) -> Any:
 
 
 async def _case_view(request: web.Request, case: Any, *, reveal: str | None = None, error: str = "",
-                     status: int = 200) -> web.Response:
+                     status: int = 200, chosen: str = "", comment: str = "") -> web.Response:
+    """The case page; after a refused change, the officer's chosen status and text stay in the form
+    (a form that fell back to its first option, "approved", would be one click from approving)."""
     runtime = runtime_of(request)
     assert runtime.cases is not None
     history = await runtime.cases.history(case.id)
@@ -55,6 +58,8 @@ async def _case_view(request: web.Request, case: Any, *, reveal: str | None = No
     for h in history:
         if h["actor"].startswith("staff:"):
             h["actor"] = names.get(h["actor"].split(":", 1)[1], h["actor"])
+        elif f"actor.{h['actor']}" in STAFF_TEXTS:
+            h["actor"] = tr(f"actor.{h['actor']}", lang_of(request))
     nid = reveal if reveal is not None else (mask("000000" + case.national_id_last4) if case.national_id_last4 else "")
     data = attachments.answer_views(case.id, unseal(case.data or {}, runtime.cipher), lang_of(request),
                                     attachments.form_fields(runtime, case.org, case.flow_id))
@@ -63,7 +68,7 @@ async def _case_view(request: web.Request, case: Any, *, reveal: str | None = No
                                                                              datetime.now(UTC))
     return render(request, "case.html", status=status, case=case, history=history, nid=nid, data=data,
                   transitions=TRANSITIONS.get(case.status, ()), error=error, revealed=reveal is not None,
-                  verify_failures=failed, verify_last=failed_last)
+                  verify_failures=failed, verify_last=failed_last, chosen=chosen, comment=comment)
 
 
 async def case_page(request: web.Request) -> web.Response:
@@ -77,19 +82,21 @@ async def case_status_post(request: web.Request) -> web.Response:
     user = await need(request)
     case = await _case(request, user)
     form = await request.post()
+    kept = {"chosen": form_text(form, "to")[:16], "comment": form_text(form, "comment")[:1000]}
     try:
         version = int(form_text(form, "version"))
     except ValueError:
-        return await _case_view(request, case, error="err.stale", status=400)
+        return await _case_view(request, case, error="err.stale", status=400, **kept)
     try:
-        await case_ops.change_status(runtime_of(request), user, case, to_status=form_text(form, "to")[:16],
+        await case_ops.change_status(runtime_of(request), user, case, to_status=kept["chosen"],
                                      version=version, comment=form_text(form, "comment"))
     except StaleCase:
-        return await _case_view(request, await _case(request, user), error="err.stale", status=409)
+        return await _case_view(request, await _case(request, user), error="err.stale", status=409, **kept)
     except BadTransition:
-        return await _case_view(request, case, error="err.transition", status=400)
-    except ValueError:
-        return await _case_view(request, case, error="err.text", status=400)
+        return await _case_view(request, case, error="err.transition", status=400, **kept)
+    except ValueError as exc:
+        error = "err.reason_required" if str(exc) == "comment_required" else "err.text"
+        return await _case_view(request, case, error=error, status=400, **kept)
     raise web.HTTPSeeOther(f"/console/cases/{case.id}?msg=status")
 
 

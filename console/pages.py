@@ -15,6 +15,7 @@ from bot.ids import new_id
 from bot.redact import mask_national_ids
 from bot.sealed import unseal
 from console import attachments, auth, report, service
+from console.transcript import transcript_reader
 from console import cases as case_ops
 from console.auth import StaffUser
 from console.service import Conflict, ConvRow, Forbidden, NotFound
@@ -67,7 +68,7 @@ async def _transcript(request: web.Request, conv: ConvRow) -> list[dict[str, Any
     async with runtime.db.reader.connect() as conn:
         rows = (await conn.execute(
             select(Message.id, Message.seq, Message.direction, Message.author, Message.text, Message.created_at,
-                   Message.channel, Message.delivery_status, Message.kind)
+                   Message.channel, Message.delivery_status, Message.kind, Message.payload)
             .join(Conversation, Conversation.id == Message.conversation_id)
             .where(Conversation.beneficiary_id == conv.beneficiary_id, Conversation.org == conv.org)
             .order_by(Message.created_at.desc()).limit(300)
@@ -75,10 +76,12 @@ async def _transcript(request: web.Request, conv: ConvRow) -> list[dict[str, Any
     officers = {r.author.split(":", 1)[1] for r in rows if r.author.startswith("officer:")}
     names = await case_ops.staff_names(runtime, officers)
     out = []
+    reading = transcript_reader(runtime, conv.org, lang_of(request))
     for r in reversed(rows):
         who, _, sid = r.author.partition(":")
+        shown = reading(r.direction, r.text, r.payload if isinstance(r.payload, dict) else None)
         out.append({"id": r.id, "direction": r.direction, "who": who, "officer": names.get(sid, ""),
-                    "text": r.text, "at": r.created_at, "channel": r.channel, "delivery": r.delivery_status})
+                    "at": r.created_at, "channel": r.channel, "delivery": r.delivery_status, **shown})
     return out
 
 
@@ -104,6 +107,13 @@ def _masked_answers(answers: dict[str, Any], reveal: str | None, lang: str,
     return out
 
 
+def _flow_title(runtime: Runtime, org: str, flow_id: str | None, lang: str) -> str:
+    """The form's title in the reader's language ("طلب دعم مستفيد"), not its id."""
+    pack = runtime.packs.get(org)
+    flow = pack.flows.get(flow_id) if pack is not None and flow_id else None
+    return flow.title.get(lang) if flow is not None else (flow_id or "")
+
+
 async def _conversation_view(request: web.Request, user: StaffUser, conv: ConvRow, *,
                              reveal: str | None = None, error: str = "", status: int = 200) -> web.Response:
     runtime = runtime_of(request)
@@ -125,7 +135,7 @@ async def _conversation_view(request: web.Request, user: StaffUser, conv: ConvRo
     handoff = conv.state.get("handoff") or {}
     return render(
         request, "conversation.html", status=status, conv=conv, messages=await _transcript(request, conv),
-        flow_id=flow_id,
+        flow_id=flow_id, flow_title=_flow_title(runtime, conv.org, flow_id, lang_of(request)),
         answers=_masked_answers(answers or {}, reveal, lang_of(request),
                                 attachments.form_fields(runtime, conv.org, flow_id)),
         cases=cases, notes=notes, canned=canned,

@@ -32,6 +32,7 @@ from storage.models import (
     Conversation,
     ConversationState,
     Handoff,
+    Profile,
     Staff,
     Survey,
 )
@@ -48,6 +49,22 @@ class Forbidden(Exception):
 
 class NotFound(Exception):
     pass
+
+
+def person_name(full_name: str | None, state: dict[str, Any] | None, display_name: str | None) -> str | None:
+    """The name to show for a beneficiary: the one they gave (their profile, else the form they are
+    filling in), else their messaging profile's (a Telegram first name); None when unknown.
+
+    A queue where every row says "beneficiary" makes two waiting people look identical.
+    """
+    if full_name and full_name.strip():
+        return full_name.strip()
+    flow = (state or {}).get("flow")
+    answers = flow.get("answers") if isinstance(flow, dict) else None
+    given = answers.get("full_name") if isinstance(answers, dict) else None
+    if isinstance(given, str) and given.strip():
+        return given.strip()[:200]
+    return display_name.strip() if display_name and display_name.strip() else None
 
 
 class Conflict(Exception):
@@ -82,9 +99,10 @@ async def load_conversation(runtime: Runtime, user: StaffUser, conversation_id: 
         row = (await conn.execute(
             select(Conversation.id, Conversation.org, Conversation.channel, Conversation.address,
                    Conversation.beneficiary_id, Conversation.status, Conversation.updated_at,
-                   ConversationState.data, Beneficiary.display_name)
+                   ConversationState.data, Beneficiary.display_name, Profile.full_name)
             .join(ConversationState, ConversationState.conversation_id == Conversation.id)
             .join(Beneficiary, Beneficiary.id == Conversation.beneficiary_id)
+            .outerjoin(Profile, Profile.beneficiary_id == Conversation.beneficiary_id)
             .where(Conversation.id == conversation_id)
         )).first()
     if row is None:
@@ -92,7 +110,8 @@ async def load_conversation(runtime: Runtime, user: StaffUser, conversation_id: 
     if not user.can(row.org):
         raise Forbidden(conversation_id)
     return ConvRow(row.id, row.org, row.channel, row.address, row.beneficiary_id, row.status,
-                   dict(row.data or {}), row.display_name, aware(row.updated_at) or datetime.now(UTC))
+                   dict(row.data or {}), person_name(row.full_name, row.data, row.display_name),
+                   aware(row.updated_at) or datetime.now(UTC))
 
 
 async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, Any]]]:
@@ -102,9 +121,10 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
     async with runtime.db.reader.connect() as conn:
         rows = (await conn.execute(
             select(Conversation.id, Conversation.org, Conversation.channel, Conversation.status,
-                   Conversation.updated_at, ConversationState.data, Beneficiary.display_name)
+                   Conversation.updated_at, ConversationState.data, Beneficiary.display_name, Profile.full_name)
             .join(ConversationState, ConversationState.conversation_id == Conversation.id)
             .join(Beneficiary, Beneficiary.id == Conversation.beneficiary_id)
+            .outerjoin(Profile, Profile.beneficiary_id == Conversation.beneficiary_id)
             .where(Conversation.org.in_(user.orgs), Conversation.status.in_(("waiting", "human")))
             .order_by(Conversation.updated_at).limit(500)
         )).all()
@@ -125,7 +145,8 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
         except (KeyError, TypeError, ValueError):
             requested = aware(r.updated_at) or now
         item = {
-            "id": r.id, "org": r.org, "channel": r.channel, "status": r.status, "name": r.display_name,
+            "id": r.id, "org": r.org, "channel": r.channel, "status": r.status,
+            "name": person_name(r.full_name, r.data, r.display_name),
             "reason": handoff.get("reason") or "requested", "requested_at": requested,
             "urgent": bool(handoff.get("urgent")),
             "wait_minutes": max(0, int((now - requested).total_seconds() // 60)),
@@ -143,14 +164,16 @@ async def _active_with_bot(runtime: Runtime, user: StaffUser, now: datetime) -> 
     async with runtime.db.reader.connect() as conn:
         rows = (await conn.execute(
             select(Conversation.id, Conversation.org, Conversation.channel, Conversation.updated_at,
-                   Beneficiary.display_name)
+                   Beneficiary.display_name, Profile.full_name, ConversationState.data)
             .join(Beneficiary, Beneficiary.id == Conversation.beneficiary_id)
+            .join(ConversationState, ConversationState.conversation_id == Conversation.id)
+            .outerjoin(Profile, Profile.beneficiary_id == Conversation.beneficiary_id)
             .where(Conversation.org.in_(user.orgs), Conversation.status == "bot",
                    Conversation.updated_at >= now - timedelta(hours=24))
             .order_by(Conversation.updated_at.desc()).limit(50)
         )).all()
     return [
-        {"id": r.id, "org": r.org, "channel": r.channel, "name": r.display_name,
+        {"id": r.id, "org": r.org, "channel": r.channel, "name": person_name(r.full_name, r.data, r.display_name),
          "minutes_ago": max(0, int((now - (aware(r.updated_at) or now)).total_seconds() // 60))}
         for r in rows
     ]

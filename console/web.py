@@ -81,10 +81,19 @@ def render(request: web.Request, name: str, *, status: int = 200, **ctx: Any) ->
         label=lambda group, code: tr(f"{group}.{code}", lang) if f"{group}.{code}" in _LABELS else code,
         org_label=lambda slug: (runtime_of(request).packs[slug].pack.short_name.get(lang)
                                 if slug in runtime_of(request).packs else slug),
+        week_label=lambda iso: _week_label(iso, lang),
         csrf=user.csrf if user else "", path=request.path_qs,
         flash=tr("msg." + msg, lang) if msg and ("msg." + msg) in _FLASH else "", **ctx,
     )
     return web.Response(text=html, status=status, content_type="text/html")
+
+
+def _week_label(iso_week: str, lang: str) -> str:
+    """"2026-W49" as a reader says it ("الأسبوع 49 · 2026"); anything else as it is."""
+    year, sep, week = iso_week.partition("-W")
+    if not sep or not (year.isdigit() and week.isdigit()):
+        return iso_week
+    return tr("week", lang).format(week=int(week), year=year)
 
 
 def _flash_keys() -> set[str]:

@@ -1,0 +1,206 @@
+"""The officer's console as a shift uses it, in headless Chromium against a real ``sila serve``.
+
+A beneficiary fills part of a support request on the web chat (phone size) and asks for an
+officer; the officer (desktop size) finds them in the queue by the name they gave, reads the
+transcript in words (button labels, the buttons offered, the diagnosis never in plain text),
+replies under her own name and closes with a system note. On a case, a refused status change
+keeps the officer's choice and text, and every label of the Arabic screens is Arabic.
+Screenshots go to ``var/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser import CHROMIUM_ARGS, DESKTOP, PHONE_390, SilaServer, chromium_or_skip, shot
+from tests.servers import SILA
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery"
+TIMEOUT = 20_000
+NAME = "سارة أحمد العتيبي"
+ENGLISH_KEY = re.compile(r"\b(submitted|under_review|needs_info|approved|rejected|national_id|beneficiary|"
+                         r"webchat|terminal|amass|\d{4}-W\d{2})\b")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[SilaServer]:
+    srv = SilaServer(tmp_path_factory.mktemp("console-ux"))
+    srv.data_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([SILA, "migrate"], env=srv.env, check=True, capture_output=True)
+    done = subprocess.run(
+        [SILA, "staff", "add", "--email", "noura@amass.sa", "--name", "نورة", "--role", "officer",
+         "--org", "amass"], env=srv.env, input=PASSWORD + "\n", text=True, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    with srv:
+        yield srv
+
+
+def new_page(browser: Any, viewport: dict[str, int]) -> Any:
+    context = browser.new_context(locale="ar-SA", viewport=viewport)
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    return page
+
+
+def login(page: Any, base: str) -> None:
+    page.goto(base + "/console/login")
+    page.fill("#email", "noura@amass.sa")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url("**/console/queue")
+
+
+def chat_send(chat: Any, text: str) -> None:
+    count = chat.locator(".msg-bot").count()
+    chat.fill("#input", text)
+    chat.press("#input", "Enter")
+    chat.wait_for_function(f"() => document.querySelectorAll('.msg-bot').length > {count}")
+    chat.wait_for_function("() => document.getElementById('typing').hidden")
+
+
+def chat_press(chat: Any, label: str) -> None:
+    count = chat.locator(".msg-bot").count()
+    chat.locator(".quick:not([hidden]) .qr", has_text=label).first.click()
+    chat.wait_for_function(f"() => document.querySelectorAll('.msg-bot').length > {count}")
+    chat.wait_for_function("() => document.getElementById('typing').hidden")
+
+
+def test_queue_transcript_names_and_system_notes(browser: Any, server: SilaServer) -> None:
+    base = server.base_url
+    chat = new_page(browser, PHONE_390)
+    chat.goto(base + "/chat/amass")
+    chat.wait_for_selector('#status[data-state="connected"]')
+    chat_send(chat, "السلام عليكم")
+    chat_press(chat, "تقديم طلب دعم")
+    for answer in (NAME, "1000000008", "0551234567", "الرياض"):
+        chat_send(chat, answer)
+    chat_press(chat, "لي أنا")
+    chat_press(chat, "أفضل عدم الذكر")
+    chat_send(chat, "موظف")
+    chat.wait_for_selector("text=ترتيبك في قائمة الانتظار")
+
+    officer = new_page(browser, DESKTOP)
+    login(officer, base)
+    row = officer.wait_for_selector(".waiting-row")
+    assert NAME in row.inner_text(), "the queue shows the name the person gave, not 'مستفيد'"
+    shot(officer, "console-queue-desktop")
+    conv_id = row.get_attribute("data-id")
+    officer.click(f'.waiting-row[data-id="{conv_id}"] button.claim')
+    officer.wait_for_url(f"**/console/c/{conv_id}?msg=claimed")
+    assert NAME in officer.inner_text("#messages")
+
+    said = officer.locator("#messages li.in .text").all_inner_texts()
+    everything = officer.inner_text("#messages")
+    for raw in ("flow:support_request", "prefer_not_to_say", "self", "lang:ar"):
+        assert raw not in everything, f"raw button value {raw!r} in the transcript"
+    assert any("تقديم طلب دعم" in s for s in said), said
+    assert not any("أفضل عدم الذكر" in s for s in said), "the diagnosis answer is shown in plain text"
+    assert any("إجابة محمية" in s for s in said), said
+    assert any("1000000008" in s for s in said) is False
+    offered = officer.locator("#messages li.out .offered li").all_inner_texts()
+    assert "تقديم طلب دعم" in offered and "التحدث مع موظف" in offered, offered
+    shot(officer, "console-transcript-desktop")
+
+    officer.fill("#reply", "وعليكم السلام، أنا نورة وسأكمل معك")
+    officer.click("#send")
+    officer.wait_for_url("**msg=sent")
+    reply = chat.wait_for_selector(".msg-officer:has-text('سأكمل معك')")
+    assert reply.query_selector(".who").inner_text() == "نورة", "the officer appears by her own name"
+    # the "with you now" note when she claimed came from the system, not from her
+    claimed = chat.locator(".msg:has-text('معك الآن')").first
+    assert "msg-bot" in (claimed.get_attribute("class") or "")
+
+    officer.click("#close")
+    officer.wait_for_url("**msg=closed")
+    chat.wait_for_selector(".msg:has(.qr)")
+    closing = chat.locator(".msg[data-seq]").last
+    assert "msg-officer" not in (closing.get_attribute("class") or ""), "the survey looks as if the officer wrote it"
+    assert chat.locator(".msg-officer").count() == 1
+    shot(chat, "webchat-after-close-phone")
+    assert chat.errors == [] and officer.errors == []
+    chat.context.close()
+    officer.context.close()
+
+
+def file_case(server: SilaServer, user: str) -> str:
+    """A support request filed through ``sila chat`` on the server's data; returns its reference."""
+    lines = ["السلام عليكم", "تقديم طلب دعم", NAME, "1000000008", "0551234567", "الرياض", "لي",
+             "أفضل عدم الذكر", "مساعدة مالية", "تخطي", "تأكيد", "أقر وأوافق", "أوافق"]
+    done = subprocess.run([SILA, "chat", "--org", "amass", "--user", user, "--json"], env=server.env,
+                          input="\n".join(lines) + "\n", text=True, capture_output=True, timeout=120)
+    found = re.search(r"AMS-\d{2}-\d{5}", done.stdout)
+    assert found, done.stdout[-2000:] + done.stderr[-2000:]
+    return found.group(0)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE_390], ids=["desktop", "phone"])
+def test_case_screens_in_arabic_and_a_refused_change_keeps_the_form(browser: Any, server: SilaServer,
+                                                                    viewport: dict[str, int]) -> None:
+    size = "phone" if viewport is PHONE_390 else "desktop"
+    reference = file_case(server, f"case-filer-{size}")
+    officer = new_page(browser, viewport)
+    login(officer, server.base_url)
+    officer.goto(server.base_url + "/console/cases")
+    options = officer.locator("#case-filter select[name=status] option").all_inner_texts()
+    assert "تم الاستلام" in options and not any(ENGLISH_KEY.search(o) for o in options), options
+    officer.click(f"text={reference}")
+    officer.wait_for_selector("#status-form")
+    page_text = officer.inner_text("main")
+    assert not ENGLISH_KEY.search(page_text), ENGLISH_KEY.search(page_text)
+    assert "رقم الهوية" in officer.inner_text("#case-data")
+
+    # a rejection needs its reason: refused, and the form keeps "rejected" and what was typed
+    officer.select_option("#to", "rejected")
+    officer.fill("#comment", "   ")
+    officer.click("#change")
+    officer.wait_for_selector("#error")
+    assert officer.locator("#to").input_value() == "rejected", "the form fell back to its first option"
+    assert "السبب" in officer.inner_text("#error")
+    officer.select_option("#to", "needs_info")
+    officer.fill("#comment", "")
+    officer.click("#change")
+    officer.wait_for_selector("#error")
+    assert officer.locator("#to").input_value() == "needs_info"
+    shot(officer, f"console-case-refused-{size}")
+
+    officer.select_option("#to", "under_review")
+    officer.fill("#comment", "بدأت الدراسة")
+    officer.click("#change")
+    officer.wait_for_url("**msg=status")
+    history = officer.inner_text("#history")
+    assert "قيد الدراسة" in history and "تم الاستلام" in history
+    assert not ENGLISH_KEY.search(history), history
+    assert officer.errors == []
+    officer.context.close()
+
+
+def test_report_rows_in_arabic(browser: Any, server: SilaServer) -> None:
+    officer = new_page(browser, DESKTOP)
+    login(officer, server.base_url)
+    officer.goto(server.base_url + "/console/report")
+    text = officer.inner_text("main")
+    assert not ENGLISH_KEY.search(text), ENGLISH_KEY.search(text)
+    shot(officer, "console-report-desktop")
+    officer.context.close()
