@@ -15,10 +15,10 @@ from bot.ids import new_id
 from bot.redact import mask_national_ids
 from bot.sealed import unseal
 from console import attachments, auth, report, service
-from console.transcript import transcript_reader
 from console import cases as case_ops
 from console.auth import StaffUser
 from console.service import Conflict, ConvRow, Forbidden, NotFound
+from console.transcript import transcript_reader
 from console.web import audit_access, form_text, lang_of, need, not_found, passwords_of, render, runtime_of
 from console.web import forbidden as forbidden_page
 from storage import login_throttle
