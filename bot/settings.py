@@ -130,6 +130,8 @@ class Settings:
     sms_max_segments: int = 4
     #: run the outbox delivery worker inside ``sila serve`` (on | off)
     delivery_worker: str = "on"
+    #: run a broadcast worker inside ``sila serve`` (on | off); off where ``sila broadcast work`` runs apart
+    broadcast_worker: str = "on"
     delivery_poll_ms: int = 500
     send_timeout_ms: int = 10_000
     media_max_bytes: int = 10 * 1024 * 1024

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from channels.broadcast_worker import BroadcastWorker
 from channels.delivery import ChannelAdapter, OutboxWorker
 from channels.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from channels.telegram import TELEGRAM_CHANNEL, TelegramChannel, setup_telegram_routes
@@ -43,8 +44,14 @@ def limiter_for(runtime: Runtime) -> RateLimiter:
 
 
 @contextlib.asynccontextmanager
-async def open_push_channels(runtime: Runtime, *, run_worker: bool, poll_telegram: bool) -> AsyncIterator[PushChannels]:
-    """Adapters + worker for one runtime; used by the server and by ``sila telegram poll``."""
+async def open_push_channels(runtime: Runtime, *, run_worker: bool, poll_telegram: bool,
+                             run_broadcasts: bool = False) -> AsyncIterator[PushChannels]:
+    """Adapters + workers for one runtime; used by the server and by ``sila telegram poll``.
+
+    ``run_broadcasts``: also send broadcasts from this process. Without it a broadcast sent from
+    the console waited forever for a ``sila broadcast work`` nobody had started; any number of
+    workers (in servers or apart) share the rows safely, each claim fenced by its own token.
+    """
     wake: list[OutboxWorker] = []
     telegram = TelegramChannel(runtime, on_turn=lambda: wake[0].wake() if wake else None)
     twilio = TwilioChannel(runtime, on_turn=lambda: wake[0].wake() if wake else None)
@@ -60,9 +67,24 @@ async def open_push_channels(runtime: Runtime, *, run_worker: bool, poll_telegra
     if poll_telegram:
         for slug in telegram.bots:
             push.tasks.append(loop.create_task(telegram.poll(slug), name=f"sila-telegram-poll-{slug}"))
+    stop_broadcasts = asyncio.Event()
+    broadcasting: asyncio.Task[None] | None = None
+    if run_broadcasts and runtime.db is not None:
+        broadcaster = BroadcastWorker(runtime.db, adapters, limiter_for(runtime))
+        broadcasting = loop.create_task(broadcaster.run(stop_broadcasts), name="sila-broadcast-worker")
+        log.info("broadcast worker %s running in this process", broadcaster.token)
     try:
         yield push
     finally:
+        if broadcasting is not None:
+            # a clean stop hands unsent rows back (their lease lapses) and flushes what was sent
+            stop_broadcasts.set()
+            try:
+                await asyncio.wait_for(broadcasting, 5)
+            except (TimeoutError, asyncio.CancelledError):
+                pass
+            except Exception:
+                log.exception("broadcast worker stopped with an error")
         for task in push.tasks:
             task.cancel()
         for task in push.tasks:
@@ -84,6 +106,7 @@ def setup_push_channels(app: web.Application) -> None:
         s = runtime.settings
         async with open_push_channels(
             runtime, run_worker=s.delivery_worker != "off", poll_telegram=s.telegram_mode == "polling",
+            run_broadcasts=s.broadcast_worker != "off",
         ) as push:
             app[PUSH] = push
             app[TELEGRAM_CHANNEL] = push.telegram

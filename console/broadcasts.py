@@ -15,10 +15,12 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.i18n import STAFF_TEXTS, tr
 from bot.types import PUSH_CHANNELS
 from console.auth import StaffUser
-from console.web import forbidden, need, not_found, render, runtime_of
+from console.web import forbidden, lang_of, need, not_found, render, runtime_of
 from storage import broadcasts as bs
+from storage.broadcast_watch import unclaimed
 from storage.cases import TRANSITIONS, audit
 from wiring import broadcasts as actions
 from wiring.broadcasts import BroadcastRefused, summarize_counts, write_csv
@@ -42,6 +44,8 @@ class Progress:
     finished: int
     rate: float
     eta_seconds: int | None
+    #: due rows that no worker has touched for a while: nobody is sending this broadcast
+    unclaimed: bool = False
 
 
 def _counts_view(counts: dict[str, int]) -> dict[str, int]:
@@ -58,9 +62,10 @@ async def _progress(request: web.Request, bc: bs.BroadcastRecord) -> Progress:
     if bc.status == "sending":
         rate = await bs.sent_since(db, bc.id, datetime.now(UTC) - RATE_WINDOW) / RATE_WINDOW.total_seconds()
     eta = int(c["queued"] / rate) if rate > 0 and c["queued"] else (0 if not c["queued"] else None)
+    stalled = bc.status == "sending" and c["queued"] > 0 and await unclaimed(db, bc.id)
     return Progress(total=c["total"], queued=c["queued"], sent=c["sent"], delivered=c["delivered"],
                     failed=c["failed"], skipped=c["skipped"], cancelled=c["cancelled"], finished=c["finished"],
-                    rate=rate, eta_seconds=eta)
+                    rate=rate, eta_seconds=eta, unclaimed=stalled)
 
 
 async def _broadcast(request: web.Request, user: StaffUser) -> bs.BroadcastRecord:
@@ -99,7 +104,7 @@ async def _detail(request: web.Request, bc: bs.BroadcastRecord, *, refusal: str 
         try:
             preview = actions.preview_lines(runtime.settings, bc, summary)
         except BroadcastRefused as exc:
-            refusal = refusal or str(exc)
+            refusal = refusal or refusal_text(exc, lang_of(request))
     return render(request, "broadcast.html", bc=bc, p=await _progress(request, bc), actions=_allowed(bc.status),
                   summary=summary, preview=preview, refusal=refusal, status=status)
 
@@ -138,14 +143,15 @@ async def new_page(request: web.Request) -> web.Response:
              "template": template or ""}
     try:
         if not name:
-            raise BroadcastRefused("give the broadcast a name")
+            raise BroadcastRefused("give the broadcast a name", "no_name")
         if org not in runtime.packs:
             raise BroadcastRefused(f"unknown association '{org}'")
         actions.check_new(runtime.settings, org, texts, audience, template)
         bid = await actions.create_checked(runtime.db, org=org, name=name, audience=audience, texts=texts,
                                        template=template, created_by=f"staff:{user.id}")
     except BroadcastRefused as exc:
-        return render(request, "broadcast_new.html", status=400, refusal=str(exc), **_form_ctx(user, shown))
+        return render(request, "broadcast_new.html", status=400, refusal=refusal_text(exc, lang_of(request)),
+                      **_form_ctx(user, shown))
     async with runtime.db.writer.begin() as conn:
         await audit(conn, actor=f"staff:{user.id}", action="broadcast.create", org=org, target=bid,
                     detail={"name": name, "audience": audience.to_json()})
@@ -165,11 +171,19 @@ async def broadcast_send(request: web.Request) -> web.Response:
             await audit(conn, actor=f"staff:{user.id}", action="broadcast.send.refused", org=bc.org, target=bc.id,
                         detail={"reason": str(exc)[:200]})
         current = await bs.get(runtime.db, bc.id)
-        return await _detail(request, current or bc, refusal=str(exc), status=400)
+        return await _detail(request, current or bc, refusal=refusal_text(exc, lang_of(request)), status=400)
     async with runtime.db.writer.begin() as conn:
         await audit(conn, actor=f"staff:{user.id}", action="broadcast.send", org=bc.org, target=bc.id,
                     detail={"recipients": total})
-    raise web.HTTPSeeOther(f"/console/broadcasts/{bc.id}?msg=bc_sending")
+    raise web.HTTPSeeOther(f"/console/broadcasts/{bc.id}?msg=bc_queued")
+
+
+def refusal_text(exc: BroadcastRefused, lang: str) -> str:
+    """A refusal in the reader's words; the command line's own wording when the page has none."""
+    key = f"bcr.{exc.code}"
+    if exc.code and key in STAFF_TEXTS:
+        return tr(key, lang).format(**exc.params)
+    return str(exc)
 
 
 async def broadcast_progress(request: web.Request) -> web.Response:

@@ -137,6 +137,9 @@ def harness_settings(tmp_path: Path, port: int, tg: FakeTelegram, tw: FakeTwilio
         "twilio_account_sid": ACCOUNT_SID, "twilio_auth_token": AUTH_TOKEN, "twilio_api_base": tw.url,
         "twilio_sms_from_amass": SMS_FROM, "twilio_whatsapp_from_amass": WA_FROM,
         "delivery_poll_ms": 50, "send_timeout_ms": 1000,
+        # broadcast tests start their own workers (and the pages are checked with the queue as it
+        # stands); the server's own worker is tested on a real ``sila serve``
+        "broadcast_worker": "off",
     }
     values.update(overrides)
     return load_settings(env={}, **values)

@@ -139,9 +139,9 @@ async def test_create_preview_send_and_refusals(h: Harness) -> None:
             "case_status": "approved", "city": "تبوك"}
     # refusals: nothing created
     status, html, _ = await a.post("/console/broadcasts/new", {**base, "city": "لا أحد"})
-    assert status == 400 and 'id="bc-refusal"' in html and "audience is empty" in html
+    assert status == 400 and 'id="bc-refusal"' in html and "لا يوجد مستلمون" in html
     status, html, _ = await a.post("/console/broadcasts/new", {**base, "channels": "telegram", "text_ar": "x" * 4100})
-    assert status == 400 and "telegram allows 4096" in html
+    assert status == 400 and "أطول مما تسمح به" in html
     status, _, _ = await a.post("/console/broadcasts/new", {**base, "org": "ratel"})
     assert status == 403
     assert await bs.list_for(db, ("amass", "ratel")) == []
@@ -152,11 +152,12 @@ async def test_create_preview_send_and_refusals(h: Harness) -> None:
     assert 'id="bc-total">3<' in html and "+9665****" in html and 'id="bc-send"' in html
     assert 'data-channel="sms"' in html and "bc-sms" in html
     status, html, url = await a.post(f"/console/broadcasts/{bid}/send")
-    assert url.endswith("msg=bc_sending") and (await bs.get(db, bid)).status == "sending"  # type: ignore[union-attr]
+    assert url.endswith("msg=bc_queued") and (await bs.get(db, bid)).status == "sending"  # type: ignore[union-attr]
+    assert "بدأ إرسال البث" in html and "استُؤنف" not in html, "a first send is not a resume"
     assert (await bs.counts(db, bid)) == {"queued": 3}
     # a second send is refused and queues nothing more
     status, html, _ = await a.post(f"/console/broadcasts/{bid}/send")
-    assert status == 400 and "already sent" in html
+    assert status == 400 and "أُرسل هذا البث من قبل" in html
     assert (await bs.counts(db, bid)) == {"queued": 3}
 
     # WhatsApp outside the 24-hour window without a template: refused at send, nothing queued
@@ -164,6 +165,6 @@ async def test_create_preview_send_and_refusals(h: Harness) -> None:
                                                                   "text_ar": "تنبيه", "city": "الخرج"})
     wid = url.split("/console/broadcasts/")[1].split("?")[0]
     status, html, _ = await a.post(f"/console/broadcasts/{wid}/send")
-    assert status == 400 and "24-hour window" in html
+    assert status == 400 and "خلال آخر 24 ساعة" in html and "--template" not in html
     assert (await bs.get(db, wid)).status == "draft"  # type: ignore[union-attr]
     assert await bs.counts(db, wid) == {}

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import CHROMIUM_ARGS, DESKTOP, PHONE_390, SilaServer, chromium_or_skip, shot
+from tests.browser import DESKTOP, PHONE_390, SilaServer, shot
 from tests.servers import SILA
 
 pytestmark = pytest.mark.browser
@@ -27,19 +27,6 @@ TIMEOUT = 20_000
 NAME = "سارة أحمد العتيبي"
 ENGLISH_KEY = re.compile(r"\b(submitted|under_review|needs_info|approved|rejected|national_id|beneficiary|"
                          r"webchat|terminal|amass|\d{4}-W\d{2})\b")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,26 +15,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser import CHROMIUM_ARGS, DESKTOP, PHONE_390, SilaServer, chromium_or_skip, contrast, shot
+from tests.browser import DESKTOP, PHONE_390, SilaServer, contrast, shot
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 20_000
 SIZES = {"phone": PHONE_390, "desktop": DESKTOP}
 LONG = "\n".join(f"سطر {i}: نص طويل من الموظف يشرح الإجراء خطوة بخطوة." for i in range(12))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,17 @@ CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
 class BroadcastRefused(Exception):
-    """A broadcast cannot be created or sent as asked; the message says why, in one line."""
+    """A broadcast cannot be created or sent as asked; the message says why, in one line.
+
+    The message is the command line's wording (it names flags and settings). ``code`` and
+    ``params`` say the same for any other front end to word in its reader's language: the
+    console turns ``whatsapp_window`` into plain Arabic or English, not "give --template KIND".
+    """
+
+    def __init__(self, message: str, code: str = "", **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def mask_address(address: str) -> str:
@@ -67,19 +77,20 @@ def template_configured(settings: Settings, org: str, kind: str) -> bool:
 def check_sendable(settings: Settings, bc: bs.BroadcastRecord, summary: bs.AudienceSummary) -> None:
     """Raise the first reason this broadcast cannot be sent as it is."""
     if summary.total == 0:
-        raise BroadcastRefused("the audience is empty: nobody opted-in matches these filters")
+        raise BroadcastRefused("the audience is empty: nobody opted-in matches these filters", "empty_audience")
     channels = tuple(sorted({c for c, _l in summary.by_channel_lang}))
     problems = text_problems(settings, {lang: bc.text_for(lang) for _c, lang in summary.by_channel_lang}, channels)
     if problems:
-        raise BroadcastRefused(problems[0])
+        raise BroadcastRefused(problems[0], "text_too_long")
     if summary.whatsapp_outside_window:
         if not bc.template:
             raise BroadcastRefused(
                 f"{summary.whatsapp_outside_window} WhatsApp recipient(s) are outside the 24-hour window: give "
-                "--template KIND (an approved template in SILA_TWILIO_TEMPLATES) or leave WhatsApp out (--channel)")
+                "--template KIND (an approved template in SILA_TWILIO_TEMPLATES) or leave WhatsApp out (--channel)",
+                "whatsapp_window", count=summary.whatsapp_outside_window)
         if not template_configured(settings, bc.org, bc.template):
             raise BroadcastRefused(f"WhatsApp template '{bc.template}' is not configured for {bc.org} in "
-                                    "SILA_TWILIO_TEMPLATES")
+                                    "SILA_TWILIO_TEMPLATES", "template_missing", template=bc.template)
 
 
 def check_new(settings: Settings, org: str, texts: dict[str, str], audience: bs.Audience,
@@ -92,10 +103,10 @@ def check_new(settings: Settings, org: str, texts: dict[str, str], audience: bs.
         raise BroadcastRefused(f"--channel: '{unknown[0]}' is not one of {', '.join(PUSH_CHANNELS)}")
     problems = text_problems(settings, texts, audience.channels)
     if problems:
-        raise BroadcastRefused(problems[0])
+        raise BroadcastRefused(problems[0], "text_too_long")
     if template and not template_configured(settings, org, template):
         raise BroadcastRefused(f"WhatsApp template '{template}' is not configured for {org} in "
-                                "SILA_TWILIO_TEMPLATES")
+                                "SILA_TWILIO_TEMPLATES", "template_missing", template=template)
 
 
 async def create_checked(db: Database, *, org: str, name: str, audience: bs.Audience, texts: dict[str, str],
@@ -103,7 +114,7 @@ async def create_checked(db: Database, *, org: str, name: str, audience: bs.Audi
     """Create a draft once the audience is known not to be empty."""
     summary = await bs.summarize(db, org, audience)
     if summary.total == 0:
-        raise BroadcastRefused("the audience is empty: nobody opted-in matches these filters")
+        raise BroadcastRefused("the audience is empty: nobody opted-in matches these filters", "empty_audience")
     return await bs.create(db, org=org, name=name, audience=audience, texts=texts, template=template,
                            created_by=created_by)
 
@@ -112,13 +123,15 @@ async def send_checked(settings: Settings, db: Database, bc: bs.BroadcastRecord,
                        at: datetime | None = None) -> tuple[int, bs.AudienceSummary]:
     """Every refusal of ``send`` (second send, empty audience, template, text length), then queue."""
     if bc.status != "draft":
-        raise BroadcastRefused(f"broadcast {bc.id} was already sent (status: {bc.status}); create a new one")
+        raise BroadcastRefused(f"broadcast {bc.id} was already sent (status: {bc.status}); create a new one",
+                               "already_sent")
     summary = await bs.summarize(db, bc.org, bc.audience)
     check_sendable(settings, bc, summary)
     try:
         return await bs.start_sending(db, bc, at), summary
     except bs.BroadcastError as exc:
-        raise BroadcastRefused(str(exc)) from None
+        code = "empty_audience" if "audience is empty" in str(exc) else "already_sent"
+        raise BroadcastRefused(str(exc), code) from None
 
 
 def preview_lines(settings: Settings, bc: bs.BroadcastRecord, summary: bs.AudienceSummary) -> dict[str, Any]:

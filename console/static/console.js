@@ -106,6 +106,17 @@
     }, 1000);
   }
 
+  // actions that cannot be undone (sending to everyone, cancelling) ask first: data-confirm
+  function confirmations() {
+    document.addEventListener("submit", (event) => {
+      const form = event.target;
+      if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+      }
+    }, true);
+  }
+
+  confirmations();
   drafts();
   loginNote();
   broadcastProgress();
