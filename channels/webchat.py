@@ -35,6 +35,7 @@ from bot.i18n import t
 from bot.records import StoreUnavailable
 from bot.types import ConversationKey, InboundMessage
 from channels.addresses import client_address
+from channels.sockets import GOODBYES, setup_open_sockets
 from channels.webchat_guard import SOCKETS, SocketCounter, origin_allowed, refuse
 from storage.staff import staff_names
 from wiring.metrics import OPEN_SOCKETS, measure_turn
@@ -416,6 +417,9 @@ async def _serve_socket(request: web.Request, runtime: Runtime, slug: str) -> we
     # compress=False: chat frames are a few hundred bytes, and permessage-deflate would keep
     # ~100 KB of zlib state per open socket; it also lets a turn's frames go in one write
     ws = web.WebSocketResponse(heartbeat=25.0, max_msg_size=4 * 1024 * 1024, compress=False)
+    open_sockets = request.app[GOODBYES]
+    if open_sockets.closing:  # the server is stopping: come back to the next one
+        raise web.HTTPServiceUnavailable(headers={"Retry-After": "1"})
     await ws.prepare(request)
     transport = request.transport
     sock = ChatSocket(runtime, ws, ConversationKey(slug, "webchat", visitor), since,
@@ -423,6 +427,7 @@ async def _serve_socket(request: web.Request, runtime: Runtime, slug: str) -> we
     unsubscribe = runtime.bus.subscribe(sock.topic(), sock.on_event)
     writer = asyncio.get_running_loop().create_task(sock.writer())
     OPEN_SOCKETS.labels("webchat").inc()
+    open_sockets.add(ws, lambda: {"type": "closing", "code": "restarting", "text": t("error.restarting", sock.lang)})
     try:
         await sock.send_history()
         async for msg in ws:
@@ -440,6 +445,7 @@ async def _serve_socket(request: web.Request, runtime: Runtime, slug: str) -> we
                 log.info("websocket error: %s", ws.exception())
     finally:
         OPEN_SOCKETS.labels("webchat").dec()
+        open_sockets.discard(ws)
         unsubscribe()
         sock.stop()
         if sock.overflowed:
@@ -454,6 +460,7 @@ async def _serve_socket(request: web.Request, runtime: Runtime, slug: str) -> we
 
 def setup_webchat(app: web.Application) -> None:
     app[SOCKETS] = SocketCounter()
+    setup_open_sockets(app)
     app.router.add_get("/chat/{slug}", chat_page)
     app.router.add_get("/chat/{slug}/ws", chat_socket)
     app.router.add_static("/static/", HERE / "static", name="static")

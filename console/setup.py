@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from channels.sockets import setup_open_sockets
 from console import auth, broadcasts, case_pages, knowledge, knowledge_edit, pages, privacy_page, service
 from console import web as cweb
 from console.passwords import PasswordHashing
@@ -19,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 
 def setup_console(app: web.Application) -> None:
     app.middlewares.append(cweb.console_headers)
+    setup_open_sockets(app)  # live sockets closed (1001) when the server stops
 
     async def queue_counts(app: web.Application) -> AsyncIterator[None]:
         runtime = app[RUNTIME]

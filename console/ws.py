@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
+from channels.sockets import GOODBYES
 from console import auth, service
 from console.web import current_user, runtime_of
 from wiring.metrics import OPEN_SOCKETS
@@ -42,7 +43,10 @@ async def console_socket(request: web.Request) -> web.WebSocketResponse:
         except service.Forbidden:
             raise web.HTTPForbidden(text="not your association") from None
     ws = web.WebSocketResponse(heartbeat=25.0, max_msg_size=16 * 1024)
+    sockets = request.app.get(GOODBYES)
     await ws.prepare(request)
+    if sockets is not None:
+        sockets.add(ws)  # closed with 1001 when the server stops; the page reconnects
     outq: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
     unsubs: list[Callable[[], None]] = []
     watched: set[str] = set()
@@ -113,6 +117,8 @@ async def console_socket(request: web.Request) -> web.WebSocketResponse:
                 outq.put_nowait({"type": "error", "status": 400, "code": "bad_frame"})
     finally:
         OPEN_SOCKETS.labels("console").dec()
+        if sockets is not None:
+            sockets.discard(ws)
         for unsub in unsubs:
             unsub()
         outq.put_nowait(None)

@@ -96,6 +96,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "ar": "هذا الخيار من رسالة سابقة. فضلاً أجب عن السؤال الأخير، أو اكتب «إلغاء» إن أردت التوقف.",
         "en": "That option belongs to an earlier message. Please answer the latest question, or type “cancel” if you'd like to stop.",
     },
+    "error.restarting": {
+        "ar": "يُعاد تشغيل الخدمة الآن، وسنعيد الاتصال تلقائياً خلال لحظات.",
+        "en": "The service is restarting; we'll reconnect automatically in a moment.",
+    },
     "error.unavailable": {
         "ar": "الخدمة مشغولة مؤقتاً، فضلاً أعد المحاولة بعد قليل.",
         "en": "The service is briefly busy; please try again in a moment.",

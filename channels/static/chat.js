@@ -415,6 +415,11 @@
         setTyping(false);
         if (f.text) notice(String(f.text), f.type === "error" ? "error" : "wait");
         break;
+      case "closing":
+        // the server is stopping (a restart or a deploy): say so now, not when the socket times out
+        setStatus("reconnecting");
+        ready = false;
+        break;
       default:
         break; // pong and anything newer than this page
     }
