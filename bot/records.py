@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -63,6 +64,15 @@ class StoredMessage:
             "text": self.text,
             "at": self.created_at.isoformat(),
         }
+        files = self.payload.get("attachments") if self.payload else None
+        if isinstance(files, str):
+            # what was attached, for the page to show (names and types only, never the reference)
+            try:
+                listed = json.loads(files)
+            except ValueError:
+                listed = []
+            frame["attachments"] = [{"filename": f.get("filename"), "content_type": f.get("content_type"),
+                                     "size": f.get("size")} for f in listed if isinstance(f, dict)]
         who, _, staff_id = self.author.partition(":")
         if who == "officer" and staff_id:
             # for the channel to put the officer's name on it; the web chat swaps it for the name

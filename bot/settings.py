@@ -135,6 +135,9 @@ class Settings:
     delivery_poll_ms: int = 500
     send_timeout_ms: int = 10_000
     media_max_bytes: int = 10 * 1024 * 1024
+    #: the largest file a web chat visitor may upload, and the types accepted (sniffed from the bytes)
+    webchat_upload_max_bytes: int = 5 * 1024 * 1024
+    webchat_upload_types: str = "image/jpeg,image/png,application/pdf"
     #: what one SMS segment costs, for broadcast previews (empty: the cost is not estimated)
     sms_cost_per_segment: str = ""
     sms_cost_currency: str = "SAR"
@@ -172,7 +175,7 @@ _INT_FIELDS = {
     "login_hash_threads", "login_hash_queue",
     # push channels
     "telegram_rate_global", "telegram_rate_chat", "twilio_rate_per_sender", "sms_max_segments",
-    "delivery_poll_ms", "send_timeout_ms", "media_max_bytes",
+    "delivery_poll_ms", "send_timeout_ms", "media_max_bytes", "webchat_upload_max_bytes",
     # retention
     "retention_messages_days", "retention_raw_updates_days", "retention_provider_statuses_days",
     "retention_audit_days", "retention_login_attempts_days", "retention_sessions_days",

@@ -33,9 +33,11 @@ from aiohttp import WSMsgType, web
 from bot.engine import UnknownAssociation
 from bot.i18n import t
 from bot.records import StoreUnavailable
-from bot.types import ConversationKey, InboundMessage
+from bot.types import Attachment, ConversationKey, InboundMessage
 from channels.addresses import client_address
+from channels.media import attachments_json
 from channels.sockets import GOODBYES, setup_open_sockets
+from channels.webchat_files import WebchatFiles, upload
 from channels.webchat_guard import SOCKETS, SocketCounter, origin_allowed, refuse
 from storage.staff import staff_names
 from wiring.metrics import OPEN_SOCKETS, measure_turn
@@ -108,6 +110,7 @@ async def chat_page(request: web.Request) -> web.Response:
     html = TEMPLATES.get_template("chat.html").render(
         slug=slug, name_ar=pack.short_name.ar, name_en=pack.short_name.en,
         full_ar=pack.name.ar, full_en=pack.name.en, max_chars=runtime.settings.ws_max_chars,
+        upload_types=runtime.settings.webchat_upload_types,
     )
     return web.Response(text=html, content_type="text/html", headers={
         "Content-Security-Policy": "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
@@ -199,7 +202,8 @@ class ChatSocket:
                 })
             else:
                 frames.append({"type": "message", "text": m["text"], "seq": m["seq"], "id": m["id"],
-                               "client_id": m.get("client_id"), "button": m.get("button"), "at": m.get("at")})
+                               "client_id": m.get("client_id"), "button": m.get("button"), "at": m.get("at"),
+                               "attachments": m.get("attachments")})
         if turn_end and frames:
             frames.append({"type": "turn_end", "seq": self.cursor})
         return frames
@@ -211,6 +215,8 @@ class ChatSocket:
                 return
             if item.get("type") == "turn":
                 frames = self.frames_for(item["messages"], turn_end=True)
+                if frames and frames[-1]["type"] == "turn_end":
+                    frames[-1]["status"] = item.get("status")  # the page offers a file while an officer holds
             elif item.get("type") == "resync":
                 frames = await self.missed_frames()
             else:
@@ -353,6 +359,20 @@ class ChatSocket:
             return
         text = frame.get("text") if kind == "message" else None
         value = frame.get("value") if kind == "button" else None
+        files = frame.get("attachments") if kind == "message" else None
+        attachments: list[Attachment] = []
+        if files is not None:
+            if not isinstance(files, list) or len(files) > 3 or not all(isinstance(f, str) for f in files):
+                self.push({"type": "error", "code": "bad_frame", "text": t("error.bad_frame", self.lang)})
+                return
+            store = WebchatFiles(self.runtime.settings, self.runtime.cipher)
+            for upload_id in files:
+                found = await store.find(self.key.org, self.key.address, upload_id)
+                if found is None:  # not uploaded, or by somebody else
+                    self.push({"type": "error", "code": "bad_frame", "client_id": client_id,
+                                "text": t("error.bad_frame", self.lang)})
+                    return
+                attachments.append(found.attachment())
         if (kind == "message" and not isinstance(text, str)) or (kind == "button" and not isinstance(value, str)):
             self.push({"type": "error", "code": "bad_frame", "text": t("error.bad_frame", self.lang)})
             return
@@ -369,10 +389,12 @@ class ChatSocket:
         except StoreUnavailable:
             self.error("unavailable")
             return
+        meta: list[tuple[str, str]] = [("client_id", client_id)] if client_id else []
+        if attachments:
+            meta.append(("attachments", attachments_json(attachments)))
         msg = InboundMessage(
             key=self.key, text=text or "", button_value=value,
-            provider_message_id=pmid,
-            meta=(("client_id", client_id),) if client_id else (),
+            provider_message_id=pmid, attachments=tuple(attachments), meta=tuple(meta),
         )
         try:
             with measure_turn("webchat") as timed:
@@ -461,6 +483,7 @@ async def _serve_socket(request: web.Request, runtime: Runtime, slug: str) -> we
 def setup_webchat(app: web.Application) -> None:
     app[SOCKETS] = SocketCounter()
     setup_open_sockets(app)
+    app.router.add_post("/chat/{slug}/upload", upload)  # channels.webchat_files
     app.router.add_get("/chat/{slug}", chat_page)
     app.router.add_get("/chat/{slug}/ws", chat_socket)
     app.router.add_static("/static/", HERE / "static", name="static")

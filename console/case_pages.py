@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import ClientError, web
+from aiohttp import web
 
 from bot.i18n import STAFF_TEXTS, tr
 from bot.sealed import unseal
-from channels.media import MediaRefused
-from channels.push import PUSH
 from console import attachments
 from console import cases as case_ops
 from console.auth import StaffUser
+from console.message_files import serve_attachment
 from console.service import Forbidden, NotFound
 from console.web import audit_access, form_text, lang_of, need, not_found, render, runtime_of
 from console.web import forbidden as forbidden_page
 from storage.cases import STATUSES, TRANSITIONS, BadTransition, StaleCase, audit
 from storage.crypto import mask
 from storage.verification import AuditVerificationGuard
-
-#: the most a provider may take to hand over one attachment before the officer gets the 502 page
-FETCH_TIMEOUT_S = 30.0
 
 log = logging.getLogger("sila.console")
 
@@ -120,22 +115,5 @@ async def case_file(request: web.Request) -> web.StreamResponse:
     value = unseal(case.data or {}, runtime_of(request).cipher).get(field)
     if not attachments.is_file(value):
         raise not_found(request)
-    attachment = attachments.attachment_of(value)
-    push = request.app.get(PUSH)
-    if push is None:  # a console-only app has no channel adapters to fetch with
-        return render(request, "error.html", code=503, status=503, message="err.attachment")
-    try:
-        async with asyncio.timeout(FETCH_TIMEOUT_S):
-            blob = await attachments.adapter_for(push, attachment).fetch_attachment(case.org, attachment)
-    except (MediaRefused, ClientError, TimeoutError, OSError, ValueError) as exc:
-        reason = str(exc) if isinstance(exc, MediaRefused) else type(exc).__name__  # no URL, id or number
-        log.warning("attachment %s of case %s not shown: %s", field[:40], case.reference, reason)
-        return render(request, "error.html", code=502, status=502, message="err.attachment")
-    runtime = runtime_of(request)
-    assert runtime.db is not None
-    async with runtime.db.writer.begin() as conn:
-        await audit(conn, actor=f"staff:{user.id}", action="view.attachment", org=case.org,
-                    target=f"case:{case.reference}:{field}",
-                    detail={"content_type": blob.content_type, "bytes": len(blob.content)})
-    headers = attachments.file_headers(blob, attachment.filename, f"{case.reference}-{field}")
-    return web.Response(body=blob.content, content_type=blob.content_type, headers=headers)
+    return await serve_attachment(request, user, case.org, attachments.attachment_of(value),
+                                  target=f"case:{case.reference}:{field}", name=f"{case.reference}-{field}")

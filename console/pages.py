@@ -17,6 +17,7 @@ from bot.sealed import unseal
 from console import attachments, auth, report, service
 from console import cases as case_ops
 from console.auth import StaffUser
+from console.message_files import message_attachments
 from console.service import Conflict, ConvRow, Forbidden, NotFound
 from console.transcript import transcript_reader
 from console.web import audit_access, form_text, lang_of, need, not_found, passwords_of, render, runtime_of
@@ -81,7 +82,19 @@ async def _transcript(request: web.Request, conv: ConvRow) -> list[dict[str, Any
         who, _, sid = r.author.partition(":")
         shown = reading(r.direction, r.text, r.payload if isinstance(r.payload, dict) else None)
         out.append({"id": r.id, "direction": r.direction, "who": who, "officer": names.get(sid, ""),
-                    "at": r.created_at, "channel": r.channel, "delivery": r.delivery_status, **shown})
+                    "at": r.created_at, "channel": r.channel, "delivery": r.delivery_status, **shown,
+                    "files": _files(conv.id, r.id, r.payload, lang_of(request)) if r.direction == "in" else []})
+    return out
+
+
+def _files(conv_id: str, message_id: str, payload: Any, lang: str) -> list[dict[str, str]]:
+    """A message's files for the transcript: an image to see, a voice note to play, else a link."""
+    out = []
+    for i, a in enumerate(message_attachments(payload)):
+        ctype = (a.content_type or "").split(";")[0]
+        kind = "image" if ctype.startswith("image/") else "audio" if ctype.startswith("audio/") else "file"
+        out.append({"href": f"/console/c/{conv_id}/files/{message_id}/{i}", "kind": kind,
+                    "name": a.filename or "", "size": attachments.size_text(a.size, lang)})
     return out
 
 

@@ -28,6 +28,7 @@ from console.auth import StaffUser
 from storage.cases import audit
 from storage.models import (
     Beneficiary,
+    Case,
     ChannelIdentity,
     Conversation,
     ConversationState,
@@ -49,6 +50,22 @@ class Forbidden(Exception):
 
 class NotFound(Exception):
     pass
+
+
+async def filed_names(conn: Any, beneficiary_ids: list[str]) -> dict[str, str]:
+    """The full name each beneficiary gave on their latest request (``cases.data``), by id."""
+    if not beneficiary_ids:
+        return {}
+    rows = (await conn.execute(
+        select(Case.beneficiary_id, Case.data).where(Case.beneficiary_id.in_(beneficiary_ids))
+        .order_by(Case.created_at)
+    )).all()
+    out: dict[str, str] = {}
+    for r in rows:  # oldest first: the latest request's name wins
+        name = (r.data or {}).get("full_name") if isinstance(r.data, dict) else None
+        if isinstance(name, str) and name.strip():
+            out[r.beneficiary_id] = name.strip()[:200]
+    return out
 
 
 def person_name(full_name: str | None, state: dict[str, Any] | None, display_name: str | None) -> str | None:
@@ -105,12 +122,14 @@ async def load_conversation(runtime: Runtime, user: StaffUser, conversation_id: 
             .outerjoin(Profile, Profile.beneficiary_id == Conversation.beneficiary_id)
             .where(Conversation.id == conversation_id)
         )).first()
+        filed = await filed_names(conn, [row.beneficiary_id]) if row is not None and not row.full_name else {}
     if row is None:
         raise NotFound(conversation_id)
     if not user.can(row.org):
         raise Forbidden(conversation_id)
     return ConvRow(row.id, row.org, row.channel, row.address, row.beneficiary_id, row.status,
-                   dict(row.data or {}), person_name(row.full_name, row.data, row.display_name),
+                   dict(row.data or {}),
+                   person_name(row.full_name or filed.get(row.beneficiary_id), row.data, row.display_name),
                    aware(row.updated_at) or datetime.now(UTC))
 
 
@@ -121,7 +140,8 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
     async with runtime.db.reader.connect() as conn:
         rows = (await conn.execute(
             select(Conversation.id, Conversation.org, Conversation.channel, Conversation.status,
-                   Conversation.updated_at, ConversationState.data, Beneficiary.display_name, Profile.full_name)
+                   Conversation.beneficiary_id, Conversation.updated_at, ConversationState.data,
+                   Beneficiary.display_name, Profile.full_name)
             .join(ConversationState, ConversationState.conversation_id == Conversation.id)
             .join(Beneficiary, Beneficiary.id == Conversation.beneficiary_id)
             .outerjoin(Profile, Profile.beneficiary_id == Conversation.beneficiary_id)
@@ -136,6 +156,7 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
                 .where(Handoff.conversation_id.in_(ids), Handoff.ended_at.is_(None))
             )).all():
                 assigned[h.conversation_id] = h.name
+        filed = await filed_names(conn, [r.beneficiary_id for r in rows if not r.full_name])
     waiting: list[dict[str, Any]] = []
     held: list[dict[str, Any]] = []
     for r in rows:
@@ -146,7 +167,7 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
             requested = aware(r.updated_at) or now
         item = {
             "id": r.id, "org": r.org, "channel": r.channel, "status": r.status,
-            "name": person_name(r.full_name, r.data, r.display_name),
+            "name": person_name(r.full_name or filed.get(r.beneficiary_id), r.data, r.display_name),
             "reason": handoff.get("reason") or "requested", "requested_at": requested,
             "urgent": bool(handoff.get("urgent")),
             "wait_minutes": max(0, int((now - requested).total_seconds() // 60)),
@@ -164,7 +185,7 @@ async def _active_with_bot(runtime: Runtime, user: StaffUser, now: datetime) -> 
     async with runtime.db.reader.connect() as conn:
         rows = (await conn.execute(
             select(Conversation.id, Conversation.org, Conversation.channel, Conversation.updated_at,
-                   Beneficiary.display_name, Profile.full_name, ConversationState.data)
+                   Conversation.beneficiary_id, Beneficiary.display_name, Profile.full_name, ConversationState.data)
             .join(Beneficiary, Beneficiary.id == Conversation.beneficiary_id)
             .join(ConversationState, ConversationState.conversation_id == Conversation.id)
             .outerjoin(Profile, Profile.beneficiary_id == Conversation.beneficiary_id)
@@ -172,8 +193,10 @@ async def _active_with_bot(runtime: Runtime, user: StaffUser, now: datetime) -> 
                    Conversation.updated_at >= now - timedelta(hours=24))
             .order_by(Conversation.updated_at.desc()).limit(50)
         )).all()
+        filed = await filed_names(conn, [r.beneficiary_id for r in rows if not r.full_name])
     return [
-        {"id": r.id, "org": r.org, "channel": r.channel, "name": person_name(r.full_name, r.data, r.display_name),
+        {"id": r.id, "org": r.org, "channel": r.channel,
+         "name": person_name(r.full_name or filed.get(r.beneficiary_id), r.data, r.display_name),
          "minutes_ago": max(0, int((now - (aware(r.updated_at) or now)).total_seconds() // 60))}
         for r in rows
     ]

@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from channels.sockets import setup_open_sockets
-from console import auth, broadcasts, case_pages, knowledge, knowledge_edit, pages, privacy_page, service
+from console import auth, broadcasts, case_pages, knowledge, knowledge_edit, message_files, pages, privacy_page, service
 from console import web as cweb
 from console.passwords import PasswordHashing
 from console.ws import console_socket
@@ -54,6 +54,7 @@ def setup_console(app: web.Application) -> None:
     r.add_post("/console/cases/{case_id}/status", case_pages.case_status_post)
     r.add_post("/console/cases/{case_id}/reveal", case_pages.case_reveal_post)
     r.add_get("/console/cases/{case_id}/files/{field}", case_pages.case_file)
+    r.add_get("/console/c/{cid}/files/{mid}/{n:[0-9]}", message_files.message_file)
     r.add_get("/console/report", pages.report_page)
     r.add_get("/console/report.csv", pages.report_csv)
     r.add_route("*", "/console/canned", pages.canned_page)

@@ -11,6 +11,7 @@ Screenshots go to ``var/screenshots/``.
 from __future__ import annotations
 
 import re
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from typing import Any
@@ -190,4 +191,79 @@ def test_report_rows_in_arabic(browser: Any, server: SilaServer) -> None:
     text = officer.inner_text("main")
     assert not ENGLISH_KEY.search(text), ENGLISH_KEY.search(text)
     shot(officer, "console-report-desktop")
+    officer.context.close()
+
+
+def png_bytes() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_web_chat_file_upload_reaches_the_case_encrypted(browser: Any, server: SilaServer) -> None:
+    chat = new_page(browser, PHONE_390)
+    chat.goto(server.base_url + "/chat/amass")
+    chat.wait_for_selector('#status[data-state="connected"]')
+    assert chat.is_hidden("#attach"), "no file is asked for yet"
+    chat_send(chat, "السلام عليكم")
+    chat_press(chat, "تقديم طلب دعم")
+    for answer in ("منى سالم الحربي", "1000000008", "0551234567", "الرياض"):
+        chat_send(chat, answer)
+    chat_press(chat, "لي أنا")
+    chat_press(chat, "أفضل عدم الذكر")
+    chat_press(chat, "مساعدة مالية")
+    chat_send(chat, "تخطي")
+    chat.wait_for_selector("#attach:not([hidden])")
+    shot(chat, "webchat-attach-phone")
+
+    # a file of a type not accepted is refused in words, and the question stays
+    chat.set_input_files("#file", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}])
+    chat.wait_for_selector(".notice-error:has-text('نوع الملف غير مقبول')")
+    bots = chat.locator(".msg-bot").count()
+    chat.set_input_files("#file", files=[{"name": "تقرير.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    chat.wait_for_selector(".msg-me[data-seq]:has-text('تقرير.png')")
+    chat.wait_for_function(f"() => document.querySelectorAll('.msg-bot').length > {bots}")
+    chat.wait_for_selector(".msg-bot:has-text('راجع بيانات طلبك')")
+    assert chat.is_hidden("#attach"), "the file was taken: no more file asked for"
+
+    # at rest: only ciphertext under the data directory
+    stored = list((server.data_dir / "uploads" / "amass").glob("*.bin"))
+    assert len(stored) == 1
+    body = stored[0].read_bytes()
+    assert b"PNG" not in body and b"IHDR" not in body
+    assert "تقرير" not in (stored[0].with_suffix(".meta")).read_text()
+
+    chat_press(chat, "تأكيد")
+    chat_press(chat, "أقر وأوافق")
+    chat_press(chat, "أوافق")
+    reference = re.search(r"AMS-\d{2}-\d{5}", chat.inner_text("#log"))
+    assert reference, chat.inner_text("#log")[-500:]
+
+    officer = new_page(browser, DESKTOP)
+    login(officer, server.base_url)
+    officer.goto(server.base_url + "/console/cases")
+    officer.click(f"text={reference.group(0)}")
+    link = officer.locator("#case-data dd.file a")
+    href = link.get_attribute("href")
+    got = officer.request.get(server.base_url + href)
+    assert got.status == 200 and got.headers["content-type"] == "image/png" and got.body() == png_bytes()
+    # the transcript shows the image in place
+    officer.click("text=المحادثة")
+    image = officer.wait_for_selector("#messages .file-in img")
+    main = officer.inner_text("main")
+    assert "منى سالم الحربي" in main, "after the form is submitted, the name comes from the request"
+    assert "تم الاستلام" in main and not ENGLISH_KEY.search(main), ENGLISH_KEY.search(main)
+    officer.wait_for_function("(img) => img.complete && img.naturalWidth === 2", arg=image)
+    shot(officer, "console-transcript-image-desktop")
+    with sqlite3.connect(server.data_dir / "sila.db") as conn:
+        views = conn.execute("SELECT target FROM audit_log WHERE action = 'view.attachment'").fetchall()
+    assert any(t.startswith("case:") for (t,) in views) and any(":message:" in t for (t,) in views), views
+    assert chat.errors == [] and officer.errors == []
+    chat.context.close()
     officer.context.close()

@@ -22,7 +22,8 @@
       toggle: "English", send: "إرسال", placeholder: "اكتب رسالتك…", conversation: "المحادثة",
       officer: "الموظف", choices: "خيارات الرد", sending: "جارٍ الإرسال", failed: "لم تُرسل",
       retry: "إعادة الإرسال", typing: "صلة يكتب…", sila: "صلة", system: "صلة",
-      newMessages: "رسائل جديدة", you: "أنت",
+      newMessages: "رسائل جديدة", you: "أنت", attach: "إرفاق ملف", file: "ملف",
+      uploadFailed: "تعذر رفع الملف. تحقق من الاتصال ثم أعد المحاولة.",
       intro: "أهلاً بك! أنا صلة، المساعد الرقمي للجمعية. اكتب سؤالك بالأسفل، أو ابدأ بالتحية:",
       hello: "السلام عليكم",
     },
@@ -31,7 +32,8 @@
       toggle: "العربية", send: "Send", placeholder: "Type your message…", conversation: "Conversation",
       officer: "Officer", choices: "Reply options", sending: "Sending", failed: "Not sent",
       retry: "Send again", typing: "Sila is typing…", sila: "Sila", system: "Sila",
-      newMessages: "New messages", you: "You",
+      newMessages: "New messages", you: "You", attach: "Attach a file", file: "File",
+      uploadFailed: "The file could not be uploaded. Check your connection and try again.",
       intro: "Welcome! I'm Sila, the association's digital assistant. Type your question below, or start with a greeting:",
       hello: "Hello",
     },
@@ -42,6 +44,7 @@
     thread: $("thread"), log: $("log"), intro: $("intro"), introTitle: $("intro-title"),
     introText: $("intro-text"), start: $("start"), typing: $("typing"), typingText: $("typing-text"),
     typingStatus: $("typing-status"), newer: $("newer"), newerText: $("newer-text"),
+    attach: $("attach"), file: $("file"),
     form: $("composer"), input: $("input"), inputLabel: $("input-label"), send: $("send"), counter: $("counter"),
   };
 
@@ -97,6 +100,7 @@
     el.input.placeholder = t.placeholder;
     el.inputLabel.textContent = t.placeholder;
     el.send.setAttribute("aria-label", t.send);
+    el.attach.setAttribute("aria-label", t.attach);
     el.log.setAttribute("aria-label", t.conversation);
     el.typingText.textContent = t.typing;
     for (const who of el.log.querySelectorAll(".who")) who.textContent = authorName(who.dataset);
@@ -247,6 +251,41 @@
   const INPUT_MODES = { phone: "tel", national_id: "numeric", digits: "numeric", number: "numeric", email: "email" };
   function applyExpect(expect) {
     el.input.inputMode = (expect && INPUT_MODES[expect.type]) || "text";
+    askingForFile = Boolean(expect && expect.type === "attachment");
+    syncAttach();
+  }
+
+  // ---- files -----------------------------------------------------------------------------
+  // The attach button shows where a file is wanted: a form field that asks for one, or an
+  // officer holding the conversation (who may ask for a report or a photo).
+  let askingForFile = false;
+  let officerHolds = false;
+  function syncAttach() {
+    el.attach.hidden = !(askingForFile || officerHolds);
+  }
+
+  const fileLabel = (files) => files.map((f) => `📎 ${(f && f.filename) || T[lang].file}`).join("\n");
+
+  async function uploadFile(file) {
+    const li = bubble({ direction: "in", author: "beneficiary", text: fileLabel([{ filename: file.name }]) });
+    markState(li, "pending");
+    el.log.append(li);
+    scrollDown();
+    let answer = null;
+    let ok = false;
+    try {
+      const resp = await fetch(`/chat/${encodeURIComponent(slug)}/upload?visitor=${visitor}&lang=${lang}`, {
+        method: "POST", body: file, headers: { "X-Filename": encodeURIComponent(file.name) },
+      });
+      ok = resp.ok;
+      answer = await resp.json();
+    } catch { /* offline: said below */ }
+    li.remove();
+    if (!ok || !answer || typeof answer.id !== "string") {
+      notice(String((answer && answer.text) || T[lang].uploadFailed), "error");
+      return;
+    }
+    submit({ text: "", attachments: [answer.id], label: fileLabel([answer]) });
   }
 
   function showStored(m) {
@@ -259,7 +298,8 @@
       markState(li, "sent");
       li.remove();
     } else {
-      const text = m.direction === "in" && labels.has(m.text) ? labels.get(m.text) : m.text;
+      let text = m.direction === "in" && labels.has(m.text) ? labels.get(m.text) : m.text;
+      if (Array.isArray(m.attachments) && m.attachments.length && !text) text = fileLabel(m.attachments);
       li = bubble({ ...m, text });
     }
     li.dataset.seq = String(m.seq);
@@ -313,9 +353,10 @@
     setTyping(true);
   }
 
-  function submit({ text, value, label }) {
+  function submit({ text, value, label, attachments }) {
     const id = `c${randomHex(10)}`;
     const frame = value === undefined ? { type: "message", text, id } : { type: "button", value, id };
+    if (attachments) frame.attachments = attachments;
     const li = bubble({ direction: "in", author: "beneficiary", text: label ?? text });
     li.dataset.cid = id;
     markState(li, "pending");
@@ -353,6 +394,8 @@
       case "welcome": {
         attempt = 0;
         setStatus("connected");
+        officerHolds = f.status === "human";
+        syncAttach();
         if (typeof f.visitor === "string" && /^[a-f0-9]{32}$/.test(f.visitor) && f.visitor !== visitor) {
           visitor = f.visitor;
           store.set(VISITOR_KEY, visitor);
@@ -402,6 +445,7 @@
       }
       case "turn_end":
         setTyping(false);
+        if (typeof f.status === "string") { officerHolds = f.status === "human"; syncAttach(); }
         break;
       case "duplicate": {
         const p = pending.get(f.client_id);
@@ -530,6 +574,12 @@
   });
 
   el.start.addEventListener("click", () => submit({ text: T[lang].hello }));
+  el.attach.addEventListener("click", () => el.file.click());
+  el.file.addEventListener("change", () => {
+    const file = el.file.files && el.file.files[0];
+    el.file.value = "";
+    if (file) uploadFile(file);
+  });
   el.newer.addEventListener("click", () => scrollDown());
 
   window.addEventListener("online", reconnectNow);
