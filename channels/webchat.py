@@ -39,6 +39,7 @@ from channels.media import attachments_json
 from channels.sockets import GOODBYES, setup_open_sockets
 from channels.webchat_files import WebchatFiles, upload
 from channels.webchat_guard import SOCKETS, SocketCounter, origin_allowed, refuse
+from channels.widget import frame_ancestors, setup_widget
 from storage.staff import staff_names
 from wiring.metrics import OPEN_SOCKETS, measure_turn
 from wiring.runtime import RUNTIME, Runtime
@@ -107,14 +108,16 @@ def _org_or_404(request: web.Request) -> tuple[Runtime, str]:
 async def chat_page(request: web.Request) -> web.Response:
     runtime, slug = _org_or_404(request)
     pack = runtime.packs[slug].pack
-    html = TEMPLATES.get_template("chat.html").render(
+    embedded = request.query.get("embed") == "1"
+    html = TEMPLATES.get_template("chat.html").render(embedded=embedded,
         slug=slug, name_ar=pack.short_name.ar, name_en=pack.short_name.en,
         full_ar=pack.name.ar, full_en=pack.name.en, max_chars=runtime.settings.ws_max_chars,
         upload_types=runtime.settings.webchat_upload_types,
     )
     return web.Response(text=html, content_type="text/html", headers={
         "Content-Security-Policy": "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
-                                   "style-src 'self'; script-src 'self'; frame-ancestors 'self'",
+                                   "style-src 'self'; script-src 'self'; "
+                                   f"frame-ancestors {frame_ancestors(runtime.packs[slug], runtime.settings)}",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
     })
@@ -483,6 +486,7 @@ async def _serve_socket(request: web.Request, runtime: Runtime, slug: str) -> we
 def setup_webchat(app: web.Application) -> None:
     app[SOCKETS] = SocketCounter()
     setup_open_sockets(app)
+    setup_widget(app)
     app.router.add_post("/chat/{slug}/upload", upload)  # channels.webchat_files
     app.router.add_get("/chat/{slug}", chat_page)
     app.router.add_get("/chat/{slug}/ws", chat_socket)
