@@ -267,3 +267,39 @@ def test_web_chat_file_upload_reaches_the_case_encrypted(browser: Any, server: S
     assert chat.errors == [] and officer.errors == []
     chat.context.close()
     officer.context.close()
+
+
+def test_officer_day_on_a_phone_keyboard_send_without_reloads(browser: Any, server: SilaServer) -> None:
+    chat = new_page(browser, PHONE_390)
+    chat.goto(server.base_url + "/chat/amass")
+    chat.wait_for_selector('#status[data-state="connected"]')
+    chat_send(chat, "السلام عليكم")
+    chat_send(chat, "موظف")
+    chat.wait_for_selector("text=ترتيبك في قائمة الانتظار")
+
+    officer = new_page(browser, PHONE_390)
+    login(officer, server.base_url)
+    officer.wait_for_selector(".waiting-row")
+    width = officer.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE_390["width"], f"the queue is {width}px wide on a 390px phone"
+    shot(officer, "console-queue-phone")
+    officer.locator(".waiting-row button.claim").last.click()
+    officer.wait_for_url("**msg=claimed")
+    officer.evaluate("() => { window.__stillHere = true; }")
+
+    officer.fill("#reply", "أهلاً بك، كيف أخدمك؟")
+    officer.press("#reply", "Control+Enter")
+    officer.wait_for_url("**msg=sent")
+    chat.wait_for_selector(".msg-officer:has-text('كيف أخدمك')")
+    assert officer.evaluate("() => window.__stillHere === true"), "sending reloaded the page"
+    assert officer.input_value("#reply") == ""
+    officer.wait_for_selector("#messages li:has-text('كيف أخدمك')")
+    # a second action in place: hand back, the status badge follows without a reload
+    officer.click("#handback")
+    officer.wait_for_url("**msg=handed_back")
+    assert officer.evaluate("() => window.__stillHere === true")
+    assert officer.get_attribute("#conv-status", "data-status") == "bot"
+    shot(officer, "console-conversation-phone")
+    assert officer.errors == [] and chat.errors == []
+    chat.context.close()
+    officer.context.close()

@@ -116,7 +116,62 @@
     }, true);
   }
 
+  // Ctrl+Enter (⌘+Enter) sends the reply from the keyboard
+  function keyboard() {
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || event.isComposing) return;
+      const box = event.target;
+      if (!(box instanceof HTMLTextAreaElement) || !box.form) return;
+      event.preventDefault();
+      box.form.requestSubmit();
+    });
+  }
+
+  // Actions without reloading the page: a POST form is sent with fetch and the page's <main> is
+  // swapped for the answer's (server-rendered and escaped, like the live fragments); the address
+  // bar follows. Anything that leads elsewhere (another page, the login page) is a real navigation.
+  function inPlaceForms() {
+    if (page === "login") return;
+    document.addEventListener("submit", async (event) => {
+      const form = event.target;
+      if (event.defaultPrevented || !(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post"
+          || form.dataset.reload === "1" || new URL(form.action).pathname === "/console/logout") return;
+      event.preventDefault();
+      const buttons = [...form.querySelectorAll("button")];
+      for (const b of buttons) b.disabled = true;
+      let resp;
+      try {
+        resp = await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                                          headers: { "X-Requested-With": "fetch" } });
+      } catch {
+        for (const b of buttons) b.disabled = false;
+        form.submit();  // the network hiccuped: an ordinary submit shows the browser's own error
+        return;
+      }
+      const target = new URL(resp.url);
+      if (target.pathname === "/console/login") { toLogin(); return; }
+      const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
+      const fresh = doc.querySelector("main");
+      // a refusal is answered in place (same URL as the form's action, an error and the form as
+      // typed); a success redirects, to this page or to another one
+      if (!fresh || (resp.redirected && target.pathname !== location.pathname)) {
+        window.location.assign(resp.redirected ? resp.url : location.href);
+        return;
+      }
+      document.querySelector("main").replaceWith(document.adoptNode(fresh));
+      document.title = doc.title;
+      for (const [k, v] of Object.entries(doc.body.dataset)) if (k !== "live") body.dataset[k] = v;
+      if (resp.redirected) history.replaceState(null, "", resp.url);
+      drafts();
+      scrollTranscript();
+      const reply = document.getElementById("reply");
+      if (reply && form.id === "reply-form") reply.focus();
+    });
+  }
+
   confirmations();
+  keyboard();
+  inPlaceForms();
   drafts();
   loginNote();
   broadcastProgress();
