@@ -39,6 +39,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[S
         [SILA, "staff", "add", "--email", "noura@amass.sa", "--name", "نورة", "--role", "officer",
          "--org", "amass"], env=srv.env, input=PASSWORD + "\n", text=True, capture_output=True)
     assert done.returncode == 0, done.stderr
+    for email, name, role in (("admin@amass.sa", "مدير", "admin"), ("sami@amass.sa", "سامي", "officer")):
+        done = subprocess.run([SILA, "staff", "add", "--email", email, "--name", name, "--role", role, "--org", "amass"],
+                              env=srv.env, input=PASSWORD + "\n", text=True, capture_output=True)
+        assert done.returncode == 0, done.stderr
     with srv:
         yield srv
 
@@ -52,9 +56,9 @@ def new_page(browser: Any, viewport: dict[str, int]) -> Any:
     return page
 
 
-def login(page: Any, base: str) -> None:
+def login(page: Any, base: str, email: str = "noura@amass.sa") -> None:
     page.goto(base + "/console/login")
-    page.fill("#email", "noura@amass.sa")
+    page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("#login-submit")
     page.wait_for_url("**/console/queue")
@@ -303,3 +307,57 @@ def test_officer_day_on_a_phone_keyboard_send_without_reloads(browser: Any, serv
     assert officer.errors == [] and chat.errors == []
     chat.context.close()
     officer.context.close()
+
+
+def test_admin_edits_staff_and_canned_replies_with_the_slash_shortcut(browser: Any, server: SilaServer) -> None:
+    admin = new_page(browser, DESKTOP)
+    admin.on("dialog", lambda d: d.accept())
+    login(admin, server.base_url, "admin@amass.sa")
+    admin.goto(server.base_url + "/console/staff")
+    row = admin.locator(".staff-row", has=admin.locator("input[value='سامي']"))
+    row.locator("input[name=name]").fill("سامي الحربي")
+    row.locator("select").select_option("coordinator")
+    row.locator("button", has_text="حفظ").click()
+    admin.wait_for_url("**msg=saved")
+    staff = admin.inner_text("#staff-list")
+    assert admin.locator("input[value='سامي الحربي']").count() == 1
+    assert admin.locator("input[value='سامي الحربي'] >> xpath=ancestor::tr//select").input_value() == "coordinator"
+    assert "amass" not in staff.replace("@amass.sa", ""), "association slugs in the staff list"
+
+    admin.goto(server.base_url + "/console/canned")
+    admin.fill("#canned-form input[name=title]", "موعد الزيارة")
+    admin.fill("#canned-form textarea[name=body]", "موعد الزيارة الأحد القادم الساعة 10 صباحاً.")
+    admin.click("#canned-form button[type=submit]")
+    admin.wait_for_url("**msg=saved")
+    item = admin.locator(".canned-item").first
+    item.locator("textarea[name=body]").fill("موعد الزيارة الاثنين القادم الساعة 10 صباحاً.")
+    item.locator("button", has_text="حفظ").click()
+    admin.wait_for_url("**msg=saved")
+    assert "الاثنين" in admin.locator(".canned-item textarea").first.input_value()
+    shot(admin, "console-canned-desktop")
+
+    # in a conversation: "/" and part of a title, then Tab, puts the reply in
+    chat = new_page(browser, PHONE_390)
+    chat.goto(server.base_url + "/chat/amass")
+    chat.wait_for_selector('#status[data-state="connected"]')
+    chat_send(chat, "السلام عليكم")
+    chat_send(chat, "موظف")
+    admin.goto(server.base_url + "/console/queue")
+    admin.locator(".waiting-row a.open-conv").last.click()
+    admin.wait_for_selector("#reply")
+    admin.focus("#reply")
+    admin.keyboard.type("/موعد")
+    admin.wait_for_selector("#canned-suggest button:has-text('موعد الزيارة')")
+    admin.keyboard.press("Tab")
+    assert admin.input_value("#reply") == "موعد الزيارة الاثنين القادم الساعة 10 صباحاً."
+
+    admin.goto(server.base_url + "/console/canned")
+    admin.locator(".canned-item button.danger").first.click()
+    admin.wait_for_url("**msg=deleted")
+    assert admin.locator(".canned-item").count() == 0
+    with sqlite3.connect(server.data_dir / "sila.db") as conn:
+        actions = {a for (a,) in conn.execute("SELECT action FROM audit_log")}
+    assert {"staff.update", "canned.update", "canned.delete"} <= actions
+    assert admin.errors == []
+    admin.context.close()
+    chat.context.close()

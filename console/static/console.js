@@ -169,7 +169,64 @@
     });
   }
 
+  // "/" at the start of the reply box offers the canned replies whose title matches what follows;
+  // Tab (or a click) puts the first (or the chosen) one in. Built with textContent only.
+  function cannedShortcut() {
+    document.addEventListener("input", (event) => {
+      const reply = event.target;
+      if (!(reply instanceof HTMLTextAreaElement) || reply.id !== "reply") return;
+      const select = document.getElementById("canned");
+      let list = document.getElementById("canned-suggest");
+      const m = reply.value.match(/^\/(\S*)$/);
+      if (!m || !select) { if (list) list.hidden = true; return; }
+      if (!list) {
+        list = document.createElement("ul");
+        list.id = "canned-suggest";
+        list.className = "canned-suggest";
+        list.setAttribute("role", "listbox");
+        reply.after(list);
+      }
+      const query = m[1].toLowerCase();
+      const options = [...select.options].filter((o) => o.value && o.textContent.toLowerCase().includes(query)).slice(0, 6);
+      list.replaceChildren(...options.map((o) => {
+        const li = document.createElement("li");
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = o.textContent;
+        b.dataset.body = o.value;
+        b.setAttribute("role", "option");
+        li.append(b);
+        return li;
+      }));
+      list.hidden = options.length === 0;
+    });
+    document.addEventListener("click", (event) => {
+      const b = event.target instanceof Element ? event.target.closest("#canned-suggest button") : null;
+      if (b) pickCanned(b.dataset.body);
+    });
+    document.addEventListener("keydown", (event) => {
+      const list = document.getElementById("canned-suggest");
+      if (event.key !== "Tab" || !(event.target instanceof HTMLTextAreaElement) || event.target.id !== "reply"
+          || !list || list.hidden) return;
+      const first = list.querySelector("button");
+      if (!first) return;
+      event.preventDefault();
+      pickCanned(first.dataset.body);
+    });
+  }
+
+  function pickCanned(text) {
+    const reply = document.getElementById("reply");
+    const list = document.getElementById("canned-suggest");
+    if (!reply) return;
+    reply.value = text || "";
+    if (list) list.hidden = true;
+    if (draftKey) sessionStorage.setItem(draftKey, reply.value);
+    reply.focus();
+  }
+
   confirmations();
+  cannedShortcut();
   keyboard();
   inPlaceForms();
   drafts();
