@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from channels.sockets import setup_open_sockets
-from console import admin_pages, auth, broadcasts, case_pages, knowledge, knowledge_edit, message_files, pages, privacy_page, service
+from console import admin_pages, auth, broadcasts, case_pages, knowledge, knowledge_edit, message_files, pages, privacy_page, search, service
 from console import web as cweb
 from console.passwords import PasswordHashing
 from console.ws import console_socket
@@ -61,6 +61,7 @@ def setup_console(app: web.Application) -> None:
     r.add_route("*", "/console/staff", pages.staff_page)
     r.add_post("/console/staff/{staff_id}/toggle", pages.staff_toggle)
     admin_pages.setup_routes(app)
+    search.setup_routes(app)
     r.add_route("*", "/console/account", pages.account_page)
     r.add_get("/console/audit", pages.audit_page)
     r.add_get("/console/privacy", privacy_page.privacy_page)

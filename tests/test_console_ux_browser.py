@@ -361,3 +361,32 @@ def test_admin_edits_staff_and_canned_replies_with_the_slash_shortcut(browser: A
     assert admin.errors == []
     admin.context.close()
     chat.context.close()
+
+
+@pytest.mark.parametrize("query", ["سارة", "4567", "٤٥٦٧"])
+def test_search_by_name_or_last_digits_of_the_mobile(browser: Any, server: SilaServer, query: str) -> None:
+    """Both the web chat form (sara, queue test) and the filed case carry 0551234567 and NAME."""
+    officer = new_page(browser, PHONE_390)
+    login(officer, server.base_url)
+    officer.fill("#top-q", query)
+    officer.press("#top-q", "Enter")
+    officer.wait_for_url("**/console/search?q=*")
+    rows = officer.locator(".result-row")
+    assert rows.count() >= 1, officer.inner_text("main")
+    assert NAME in officer.inner_text("#results")
+    width = officer.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE_390["width"], width
+    officer.context.close()
+
+
+def test_search_by_reference(browser: Any, server: SilaServer) -> None:
+    reference = file_case(server, "case-filer-search")
+    officer = new_page(browser, DESKTOP)
+    login(officer, server.base_url)
+    officer.goto(server.base_url + f"/console/search?q={reference.lower()}")
+    assert officer.locator(".result-row").count() == 1
+    assert NAME in officer.inner_text("#results")
+    shot(officer, "console-search-desktop")
+    officer.goto(server.base_url + "/console/search?q=AMS-99-99999")
+    assert officer.locator(".result-row").count() == 0
+    officer.context.close()

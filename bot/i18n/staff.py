@@ -188,6 +188,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "msg.deleted": {"ar": "تم الحذف.", "en": "Deleted."},
     "msg.refused": {"ar": "لم يُحفظ: تحقق من الحقول (الاسم مطلوب، والنص بالطول المسموح).", "en": "Not saved: check the fields (a name is required, texts within their length)."},
     "delete": {"ar": "حذف", "en": "Delete"},
+    "search.hint": {"ar": "الاسم، أو آخر أرقام الجوال، أو رقم الطلب", "en": "Name, last digits of the mobile, or a reference"},
     "edit": {"ar": "تعديل", "en": "Edit"},
     "canned.confirm_delete": {"ar": "حذف هذا الرد الجاهز؟", "en": "Delete this canned reply?"},
     "canned.hint": {"ar": "في خانة الرد: اكتب / ثم جزءاً من العنوان لإدراج رد جاهز.", "en": "In the reply box: type / and part of a title to insert a canned reply."},
