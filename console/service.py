@@ -33,6 +33,7 @@ from storage.models import (
     Conversation,
     ConversationState,
     Handoff,
+    Message,
     Profile,
     Staff,
     Survey,
@@ -50,6 +51,24 @@ class Forbidden(Exception):
 
 class NotFound(Exception):
     pass
+
+
+async def unread_counts(conn: Any, conversation_ids: list[str]) -> dict[str, int]:
+    """Messages the beneficiary sent since the last message they received, per conversation:
+    what is waiting for an answer (a conversation nobody answered counts all it got)."""
+    if not conversation_ids:
+        return {}
+    last_out = (select(Message.conversation_id, func.max(Message.seq).label("seq"))
+                .where(Message.conversation_id.in_(conversation_ids), Message.direction == "out")
+                .group_by(Message.conversation_id).subquery())
+    rows = (await conn.execute(
+        select(Message.conversation_id, func.count())
+        .outerjoin(last_out, last_out.c.conversation_id == Message.conversation_id)
+        .where(Message.conversation_id.in_(conversation_ids), Message.direction == "in",
+               Message.seq > func.coalesce(last_out.c.seq, 0))
+        .group_by(Message.conversation_id)
+    )).all()
+    return {cid: int(n) for cid, n in rows}
 
 
 async def filed_names(conn: Any, beneficiary_ids: list[str]) -> dict[str, str]:
@@ -157,6 +176,7 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
             )).all():
                 assigned[h.conversation_id] = h.name
         filed = await filed_names(conn, [r.beneficiary_id for r in rows if not r.full_name])
+        unread = await unread_counts(conn, ids)
     waiting: list[dict[str, Any]] = []
     held: list[dict[str, Any]] = []
     for r in rows:
@@ -171,7 +191,7 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
             "reason": handoff.get("reason") or "requested", "requested_at": requested,
             "urgent": bool(handoff.get("urgent")),
             "wait_minutes": max(0, int((now - requested).total_seconds() // 60)),
-            "assignee": assigned.get(r.id),
+            "assignee": assigned.get(r.id), "unread": unread.get(r.id, 0),
         }
         (waiting if r.status == "waiting" else held).append(item)
     # a person in crisis heads the queue, however long others have waited

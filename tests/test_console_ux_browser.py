@@ -390,3 +390,49 @@ def test_search_by_reference(browser: Any, server: SilaServer) -> None:
     officer.goto(server.base_url + "/console/search?q=AMS-99-99999")
     assert officer.locator(".result-row").count() == 0
     officer.context.close()
+
+
+RECORD_NOTIFICATIONS = """
+window.__notes = [];
+const Real = window.Notification;
+class Recorded extends Real {
+  constructor(title, options) { super(title, options); window.__notes.push({ title, body: options && options.body }); }
+}
+Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
+Recorded.requestPermission = (...a) => Real.requestPermission(...a);
+window.Notification = Recorded;
+"""
+
+
+def test_new_hand_off_notifies_an_opted_in_officer_and_unread_counts(browser: Any, server: SilaServer) -> None:
+    context = browser.new_context(locale="ar-SA", viewport=DESKTOP, permissions=["notifications"],
+                                  base_url=server.base_url)
+    context.set_default_timeout(TIMEOUT)
+    context.add_init_script(RECORD_NOTIFICATIONS)
+    officer = context.new_page()
+    login(officer, server.base_url)
+    officer.wait_for_selector('body[data-live="1"]')
+    toggle = officer.locator("#notify-toggle")
+    assert toggle.is_visible() and "تنبيهي" in toggle.inner_text()
+    toggle.click()
+    officer.wait_for_function("() => localStorage.getItem('sila.notify') === '1'")
+    assert toggle.inner_text() == "إيقاف التنبيهات"
+
+    chat = new_page(browser, PHONE_390)
+    chat.goto(server.base_url + "/chat/amass")
+    chat.wait_for_selector('#status[data-state="connected"]')
+    chat_send(chat, "السلام عليكم")
+    chat_send(chat, "موظف")
+    officer.wait_for_function("() => window.__notes.length >= 1")
+    assert officer.evaluate("() => window.__notes[0].title") == "تحويل جديد إلى موظف"
+    for text in ("هل من أحد؟", "أحتاج مساعدة عاجلة"):
+        chat.fill("#input", text)
+        chat.press("#input", "Enter")
+        chat.wait_for_selector(f".msg-me[data-seq]:has-text('{text}')")
+    officer.reload()
+    badge = officer.locator(".waiting-row").last.locator(".unread")
+    badge.wait_for()
+    assert badge.inner_text() == "2", "two messages wait for an answer"
+    shot(officer, "console-queue-unread-desktop")
+    context.close()
+    chat.context.close()

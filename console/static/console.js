@@ -46,6 +46,7 @@
       let frame;
       try { frame = JSON.parse(ev.data); } catch { return; }
       if (frame.type === "org_event" && page === "queue") refresh("/console/queue/fragment", "queue");
+      if (frame.type === "org_event" && frame.event === "handoff") alertOfficer(frame);
       if (frame.type === "turn" && frame.conversation_id === conversation) {
         refresh(`/console/c/${conversation}/transcript`, "transcript");
       }
@@ -225,7 +226,57 @@
     reply.focus();
   }
 
+  // Opt-in: a desktop notification and a short sound on each new hand-off, on any console page
+  // left open (the choice is kept in this browser).
+  const NOTIFY_KEY = "sila.notify";
+  const notifyOn = () => localStorage.getItem(NOTIFY_KEY) === "1" && "Notification" in window
+    && Notification.permission === "granted";
+
+  function notifyToggle() {
+    const button = document.getElementById("notify-toggle");
+    if (!button || !("Notification" in window)) return;
+    const show = () => { button.textContent = notifyOn() ? button.dataset.on : button.dataset.off; };
+    button.hidden = false;
+    show();
+    button.addEventListener("click", async () => {
+      if (notifyOn()) {
+        localStorage.setItem(NOTIFY_KEY, "0");
+      } else {
+        const answer = await Notification.requestPermission();
+        localStorage.setItem(NOTIFY_KEY, answer === "granted" ? "1" : "0");
+        if (answer === "granted") beep();  // also unlocks audio for later, from this click
+      }
+      show();
+    });
+  }
+
+  let audio = null;
+  function beep() {
+    try {
+      audio = audio || new AudioContext();
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+      osc.connect(gain).connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + 0.4);
+    } catch { /* no audio: the notification still shows */ }
+  }
+
+  function alertOfficer(frame) {
+    if (!notifyOn()) return;
+    try {
+      const note = new Notification(i18n.dataset.newHandoff, { body: i18n.dataset.newHandoffBody,
+                                                               tag: `sila-${frame.conversation_id}` });
+      note.onclick = () => { window.focus(); window.location.assign(`/console/c/${frame.conversation_id}`); };
+    } catch { /* a browser without page notifications */ }
+    beep();
+  }
+
   confirmations();
+  notifyToggle();
   cannedShortcut();
   keyboard();
   inPlaceForms();
