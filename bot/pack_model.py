@@ -160,6 +160,9 @@ class Pack(Strict):
     member_services: list[MemberService] = Field(default_factory=list)
     kind: Literal["charity", "cooperative"] = "charity"
     retention: Retention = Field(default_factory=Retention)
+    #: how soon an officer should first answer a hand-off, for the queue's timer; set by the
+    #: association (the policy gives no figure), like its working hours
+    first_response_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
     @field_validator("slug")
     @classmethod

@@ -14,6 +14,7 @@ import re
 import sqlite3
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -435,4 +436,29 @@ def test_new_hand_off_notifies_an_opted_in_officer_and_unread_counts(browser: An
     assert badge.inner_text() == "2", "two messages wait for an answer"
     shot(officer, "console-queue-unread-desktop")
     context.close()
+    chat.context.close()
+
+
+def test_queue_timer_marks_a_hand_off_past_the_association_target(browser: Any, server: SilaServer) -> None:
+    chat = new_page(browser, PHONE_390)
+    chat.goto(server.base_url + "/chat/amass")
+    chat.wait_for_selector('#status[data-state="connected"]')
+    chat_send(chat, "السلام عليكم")
+    chat_send(chat, "موظف")
+    chat.wait_for_selector("text=ترتيبك في قائمة الانتظار")
+    officer = new_page(browser, DESKTOP)
+    login(officer, server.base_url)
+    cell = officer.locator(".waiting-row").last.locator("td.sla")
+    assert "/ 15" in cell.inner_text() and "over" not in (cell.get_attribute("class") or "")
+    conv_id = officer.locator(".waiting-row").last.get_attribute("data-id")
+    an_hour_ago = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    with sqlite3.connect(server.data_dir / "sila.db", timeout=10) as conn:
+        conn.execute("UPDATE conversation_states SET data = json_set(data, '$.handoff.requested_at', ?) "
+                     "WHERE conversation_id = ?", (an_hour_ago, conv_id))
+    officer.reload()
+    cell = officer.locator(f'.waiting-row[data-id="{conv_id}"] td.sla')
+    assert "over" in (cell.get_attribute("class") or "")
+    assert "تجاوز وقت الاستجابة" in cell.inner_text()
+    shot(officer, "console-queue-sla-desktop")
+    officer.context.close()
     chat.context.close()

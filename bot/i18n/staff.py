@@ -188,6 +188,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "msg.deleted": {"ar": "تم الحذف.", "en": "Deleted."},
     "msg.refused": {"ar": "لم يُحفظ: تحقق من الحقول (الاسم مطلوب، والنص بالطول المسموح).", "en": "Not saved: check the fields (a name is required, texts within their length)."},
     "delete": {"ar": "حذف", "en": "Delete"},
+    "sla.late": {"ar": "تجاوز وقت الاستجابة", "en": "Past the response target"},
     "unread": {"ar": "رسائل بانتظار الرد", "en": "Messages awaiting a reply"},
     "notify.on": {"ar": "تنبيهي بصوت وإشعار عند كل تحويل جديد", "en": "Notify me (sound and alert) on each new hand-off"},
     "notify.off": {"ar": "إيقاف التنبيهات", "en": "Turn notifications off"},

@@ -275,7 +275,29 @@
     beep();
   }
 
+  // The queue's response timers keep counting between refreshes: minutes since the hand-off,
+  // marked once past the association's first-response target (its pack's first_response_minutes).
+  function slaTimers() {
+    if (page !== "queue") return;
+    const tick = () => {
+      for (const cell of document.querySelectorAll("td.sla[data-since]")) {
+        const since = Date.parse(cell.dataset.since);
+        if (Number.isNaN(since)) continue;
+        const minutes = Math.max(0, Math.floor((Date.now() - since) / 60000));
+        const limit = parseInt(cell.dataset.sla, 10);
+        const shown = cell.querySelector(".sla-min");
+        if (shown) shown.textContent = String(minutes);
+        const late = Boolean(limit) && minutes >= limit;
+        cell.classList.toggle("over", late);
+        const note = cell.querySelector(".sla-late");
+        if (note) note.hidden = !late;
+      }
+    };
+    setInterval(tick, 20000);
+  }
+
   confirmations();
+  slaTimers();
   notifyToggle();
   cannedShortcut();
   keyboard();
