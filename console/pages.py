@@ -17,6 +17,7 @@ from bot.sealed import unseal
 from console import attachments, auth, report, service
 from console import cases as case_ops
 from console.auth import StaffUser
+from console.contact import contact_panel
 from console.message_files import message_attachments
 from console.service import Conflict, ConvRow, Forbidden, NotFound
 from console.transcript import transcript_reader
@@ -151,7 +152,7 @@ async def _conversation_view(request: web.Request, user: StaffUser, conv: ConvRo
         flow_id=flow_id, flow_title=_flow_title(runtime, conv.org, flow_id, lang_of(request)),
         answers=_masked_answers(answers or {}, reveal, lang_of(request),
                                 attachments.form_fields(runtime, conv.org, flow_id)),
-        cases=cases, notes=notes, canned=canned,
+        cases=cases, notes=notes, canned=canned, contact=await contact_panel(runtime, conv),
         colleagues=colleagues, handoff=handoff, error=error, org_name=runtime.packs[conv.org].pack.short_name,
         can_assign=user.role in ("coordinator", "admin"),
     )
@@ -354,7 +355,11 @@ async def audit_page(request: web.Request) -> web.Response:
     assert runtime.db is not None
     async with runtime.db.reader.connect() as conn:
         rows = (await conn.execute(audit_rows_for(user).order_by(AuditLog.at.desc()).limit(300))).all()
-    return render(request, "audit.html", rows=rows)
+    # who, by name: "staff:<id>" actors, and staff ids as the target of a staff change
+    ids = {r.actor.split(":", 1)[1] for r in rows if r.actor.startswith("staff:")}
+    ids |= {r.target for r in rows if r.action.startswith("staff.") and r.target}
+    names = await case_ops.staff_names(runtime, ids)
+    return render(request, "audit.html", rows=rows, names=names)
 
 
 def audit_rows_for(user: StaffUser) -> Select[AuditLog]:

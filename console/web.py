@@ -104,7 +104,7 @@ _FLASH = _flash_keys()
 
 
 def _label_keys() -> set[str]:
-    return {k for k in STAFF_TEXTS if k.split(".", 1)[0] in {"reason", "channel", "case", "bstate"}}
+    return {k for k in STAFF_TEXTS if k.split(".", 1)[0] in {"reason", "channel", "case", "bstate", "audit", "actor"}}
 
 
 _LABELS = _label_keys()

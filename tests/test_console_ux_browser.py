@@ -103,6 +103,7 @@ def test_queue_transcript_names_and_system_notes(browser: Any, server: SilaServe
     officer.click(f'.waiting-row[data-id="{conv_id}"] button.claim')
     officer.wait_for_url(f"**/console/c/{conv_id}?msg=claimed")
     assert NAME in officer.inner_text("#messages")
+    assert "محادثة الموقع" in officer.inner_text("#contact"), "the contact panel lists the person's channels"
 
     said = officer.locator("#messages li.in .text").all_inner_texts()
     everything = officer.inner_text("#messages")
@@ -359,6 +360,12 @@ def test_admin_edits_staff_and_canned_replies_with_the_slash_shortcut(browser: A
     with sqlite3.connect(server.data_dir / "sila.db") as conn:
         actions = {a for (a,) in conn.execute("SELECT action FROM audit_log")}
     assert {"staff.update", "canned.update", "canned.delete"} <= actions
+    # the audit log in words: who by name, what in Arabic, a staff change names its staff member
+    admin.goto(server.base_url + "/console/audit")
+    log = admin.inner_text("#audit")
+    assert "عدّل اسم موظف أو دوره" in log and "سامي الحربي" in log and "مدير" in log
+    assert "staff:" not in log and "canned.update" not in log and "amass" not in log.replace("@amass.sa", "")
+    shot(admin, "console-audit-desktop")
     assert admin.errors == []
     admin.context.close()
     chat.context.close()
