@@ -29,6 +29,7 @@ from wiring.broadcasts import (
     cost_per_segment,
     create_checked,
     mask_address,
+    parse_at,
     send_checked,
     summarize_counts,
     write_csv,
@@ -37,18 +38,6 @@ from wiring.broadcasts import (
 
 def _csv_list(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split(",") if v.strip())
-
-
-def parse_at(value: str, now: datetime | None = None) -> datetime:
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        raise BroadcastRefused(f"--at: '{value}' is not an ISO date-time (e.g. 2026-03-01T09:00+03:00)") from None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=RIYADH)
-    if at <= (now or datetime.now(UTC)):
-        raise BroadcastRefused(f"--at: {at.isoformat()} is in the past; give a future time")
-    return at.astimezone(UTC)
 
 
 async def _load(db: Database, broadcast_id: str) -> bs.BroadcastRecord:

@@ -109,6 +109,11 @@ async def _detail(request: web.Request, bc: bs.BroadcastRecord, *, refusal: str 
                   summary=summary, preview=preview, refusal=refusal, status=status)
 
 
+def _days(value: str) -> int | None:
+    """A number of days from the form (1–3650), or None when left empty or not a number."""
+    return int(value) if value.isdigit() and 0 < int(value) <= 3650 else None
+
+
 def _field(form: object, name: str) -> str:
     value = form.get(name, "")  # type: ignore[attr-defined]
     return value.strip() if isinstance(value, str) else ""
@@ -137,10 +142,12 @@ async def new_page(request: web.Request) -> web.Response:
     langs = tuple(x for x in LANGS if x in form.getall("lang", []))
     cities = tuple(c.strip()[:80] for c in _field(form, "city").replace("،", ",").split(",") if c.strip())
     template = _field(form, "template")[:80] or None
-    audience = bs.Audience(channels=channels, case_status=statuses, city=cities[:MAX_CITIES], lang=langs)
+    within, silent = _days(_field(form, "contacted_within")), _days(_field(form, "not_contacted_within"))
+    audience = bs.Audience(channels=channels, case_status=statuses, city=cities[:MAX_CITIES], lang=langs,
+                           contacted_within_days=within, not_contacted_within_days=silent)
     shown = {"org": org, "name": name, "text_ar": texts.get("ar", ""), "text_en": texts.get("en", ""),
              "channels": channels, "case_status": statuses, "lang": langs, "city": ", ".join(cities),
-             "template": template or ""}
+             "template": template or "", "contacted_within": within or "", "not_contacted_within": silent or ""}
     try:
         if not name:
             raise BroadcastRefused("give the broadcast a name", "no_name")
@@ -164,8 +171,11 @@ async def broadcast_send(request: web.Request) -> web.Response:
     bc = await _broadcast(request, user)
     runtime = runtime_of(request)
     assert runtime.db is not None
+    form = await request.post()
+    when = _field(form, "at")
     try:
-        total, _summary = await actions.send_checked(runtime.settings, runtime.db, bc)
+        at = actions.parse_at(when) if when else None
+        total, _summary = await actions.send_checked(runtime.settings, runtime.db, bc, at)
     except BroadcastRefused as exc:
         async with runtime.db.writer.begin() as conn:
             await audit(conn, actor=f"staff:{user.id}", action="broadcast.send.refused", org=bc.org, target=bc.id,
@@ -175,7 +185,7 @@ async def broadcast_send(request: web.Request) -> web.Response:
     async with runtime.db.writer.begin() as conn:
         await audit(conn, actor=f"staff:{user.id}", action="broadcast.send", org=bc.org, target=bc.id,
                     detail={"recipients": total})
-    raise web.HTTPSeeOther(f"/console/broadcasts/{bc.id}?msg=bc_queued")
+    raise web.HTTPSeeOther(f"/console/broadcasts/{bc.id}?msg={'bc_scheduled' if at else 'bc_queued'}")
 
 
 def refusal_text(exc: BroadcastRefused, lang: str) -> str:

@@ -130,3 +130,40 @@ def test_broadcast_pages_read_well_and_ask_before_sending(browser: Any, server: 
     shot(page, f"console-broadcast-sending-{size}")
     assert page.errors == []
     page.context.close()
+
+
+def test_contacted_within_filters_and_a_scheduled_send_from_the_console(browser: Any, server: SilaServer) -> None:
+    page = coordinator(browser, server, DESKTOP)
+    page.on("dialog", lambda d: d.accept())
+    # everyone seeded wrote an hour ago: "silent for 30 days" finds nobody
+    page.goto(server.base_url + "/console/broadcasts/new")
+    page.fill("input[name=name]", "الصامتون")
+    page.fill("textarea[name=text_ar]", "نفتقدكم")
+    page.get_by_label("رسائل نصية").check()
+    page.fill("input[name=not_contacted_within]", "30")
+    page.click("#bc-create")
+    page.wait_for_selector("#bc-refusal")
+    assert "لا يوجد مستلمون" in page.inner_text("#bc-refusal")
+    assert page.input_value("input[name=not_contacted_within]") == "30", "the form keeps what was typed"
+
+    page.fill("input[name=name]", "مجدول")
+    page.fill("input[name=not_contacted_within]", "")
+    page.fill("input[name=contacted_within]", "2")
+    page.fill("input[name=city]", "تبوك")
+    page.click("#bc-create")
+    page.wait_for_url("**msg=bc_draft")
+    assert page.inner_text("#bc-total") == "7"
+    # a time in the past is refused in words; a future one schedules
+    page.fill("#bc-at", "2020-01-01T09:00")
+    page.click("#bc-send")
+    page.wait_for_selector("#bc-refusal")
+    assert "مضى" in page.inner_text("#bc-refusal")
+    page.fill("#bc-at", "2099-03-01T09:00")
+    page.click("#bc-send")
+    page.wait_for_url("**msg=bc_scheduled")
+    assert "جُدول البث" in page.inner_text("main")
+    assert "2099-03-01 09:00" in page.inner_text("main"), "the schedule shows in Saudi time"
+    assert page.locator("#bc-unclaimed").count() == 0, "a broadcast not yet due is not a worry"
+    shot(page, "console-broadcast-scheduled-desktop")
+    assert page.errors == []
+    page.context.close()

@@ -8,10 +8,10 @@ report show, and how addresses are masked, so the page and the command line neve
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from bot.clock import aware
+from bot.clock import RIYADH, aware
 from bot.render import CAPABILITIES, sms_segments
 from bot.settings import Settings, parse_templates
 from bot.types import PUSH_CHANNELS
@@ -33,6 +33,20 @@ class BroadcastRefused(Exception):
         super().__init__(message)
         self.code = code
         self.params = params
+
+
+def parse_at(value: str, now: datetime | None = None) -> datetime:
+    """A send time as given (ISO; without an offset it is Saudi time), in UTC; the future only."""
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise BroadcastRefused(f"--at: '{value}' is not an ISO date-time (e.g. 2026-03-01T09:00+03:00)",
+                               "at_format") from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=RIYADH)
+    if at <= (now or datetime.now(UTC)):
+        raise BroadcastRefused(f"--at: {at.isoformat()} is in the past; give a future time", "at_past")
+    return at.astimezone(UTC)
 
 
 def mask_address(address: str) -> str:
