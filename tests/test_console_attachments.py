@@ -11,6 +11,7 @@ never a Python repr of an answer.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -215,3 +216,35 @@ async def test_console_without_channel_adapters_says_so(sqlite_settings: Setting
         finally:
             for s in console.agents:
                 await s.close()
+
+
+OGG = b"OggS" + b"\x00" * 400
+
+
+async def test_a_telegram_voice_note_plays_in_the_transcript_and_each_play_is_audited(
+        app: tuple[Harness, Harness]) -> None:
+    """The transcript carries an <audio> player for a voice note, served through the same checks."""
+    from bot.types import Attachment
+    from channels.media import attachments_json
+
+    fakes, console = app
+    fakes.telegram.files["V1"] = OGG
+    key = ConversationKey("amass", "telegram", str(CHAT))
+    await fakes.runtime.engine.handle(InboundMessage(key=key, text="السلام عليكم"))
+    voice = Attachment("telegram:V1", "audio/ogg", len(OGG), None)
+    await fakes.runtime.engine.handle(InboundMessage(key=key, text="", attachments=(voice,),
+                                                     meta=(("attachments", attachments_json([voice])),)))
+    conv = await fakes.runtime.store.load(key)
+    agent, staff_id = await officer(console)
+    status, html = await agent.get(f"/console/c/{conv.id}")
+    assert status == 200
+    player = re.search(r'<audio controls preload="none" src="(/console/c/[0-9a-f]+/files/[0-9a-f]+/0)">', html)
+    assert player, "no voice-note player in the transcript"
+    status, body, headers = await fetch(agent, player.group(1))
+    assert status == 200 and body == OGG and headers["Content-Type"] == "audio/ogg"
+    targets = [r.target for r in await views(console)]
+    assert len(targets) == 1 and targets[0].startswith(f"conversation:{conv.id}:message:")
+    # another association's officer gets nothing
+    other, _ = await officer(console, "r@ratel.sa", ("ratel",))
+    status, _, _ = await fetch(other, player.group(1))
+    assert status == 403
