@@ -18,6 +18,7 @@ from console import attachments, auth, report, service
 from console import cases as case_ops
 from console.auth import StaffUser
 from console.contact import contact_panel
+from console.labels import labels_of, parse_labels, set_labels
 from console.message_files import message_attachments
 from console.service import Conflict, ConvRow, Forbidden, NotFound
 from console.transcript import transcript_reader
@@ -153,6 +154,7 @@ async def _conversation_view(request: web.Request, user: StaffUser, conv: ConvRo
         answers=_masked_answers(answers or {}, reveal, lang_of(request),
                                 attachments.form_fields(runtime, conv.org, flow_id)),
         cases=cases, notes=notes, canned=canned, contact=await contact_panel(runtime, conv),
+        labels=labels_of(conv.state),
         colleagues=colleagues, handoff=handoff, error=error, org_name=runtime.packs[conv.org].pack.short_name,
         can_assign=user.role in ("coordinator", "admin"),
     )
@@ -214,6 +216,9 @@ async def conversation_action(request: web.Request) -> web.Response:
                                                        created_at=datetime.now(UTC)))
                 await audit(conn, actor=f"staff:{user.id}", action="conversation.note", org=conv.org, target=conv.id)
             raise _back(conv, "noted")
+        if action == "labels":
+            await set_labels(runtime, user, conv, parse_labels(form_text(form, "labels")[:400]))
+            raise _back(conv, "saved")
         if action == "handback":
             await service.hand_back(runtime, user, conv)
             raise _back(conv, "handed_back")

@@ -193,6 +193,7 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
             "wait_minutes": max(0, int((now - requested).total_seconds() // 60)),
             "assignee": assigned.get(r.id), "unread": unread.get(r.id, 0),
             "sla": runtime.packs[r.org].pack.first_response_minutes if r.org in runtime.packs else None,
+            "labels": [x for x in (r.data or {}).get("labels") or [] if isinstance(x, str)],
         }
         (waiting if r.status == "waiting" else held).append(item)
     # a person in crisis heads the queue, however long others have waited

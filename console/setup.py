@@ -48,7 +48,8 @@ def setup_console(app: web.Application) -> None:
     r.add_get("/console/queue/fragment", pages.queue_fragment)
     r.add_get("/console/c/{cid}", pages.conversation_page)
     r.add_get("/console/c/{cid}/transcript", pages.transcript_fragment)
-    r.add_post("/console/c/{cid}/{action:claim|assign|reply|note|handback|close|reveal}", pages.conversation_action)
+    actions = "claim|assign|reply|note|labels|handback|close|reveal"
+    r.add_post("/console/c/{cid}/{action:" + actions + "}", pages.conversation_action)
     r.add_get("/console/cases", case_pages.cases_page)
     r.add_get("/console/cases/{case_id}", case_pages.case_page)
     r.add_post("/console/cases/{case_id}/status", case_pages.case_status_post)

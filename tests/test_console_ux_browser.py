@@ -300,6 +300,16 @@ def test_officer_day_on_a_phone_keyboard_send_without_reloads(browser: Any, serv
     assert officer.evaluate("() => window.__stillHere === true"), "sending reloaded the page"
     assert officer.input_value("#reply") == ""
     officer.wait_for_selector("#messages li:has-text('كيف أخدمك')")
+    # labels, set in place, show in the queue
+    officer.fill("#labels", "عاجل، تقرير طبي، عاجل")
+    officer.click("#labels-form button")
+    officer.wait_for_url("**msg=saved")
+    assert officer.locator("#labels-card .label-chip").all_inner_texts() == ["عاجل", "تقرير طبي"]
+    officer.goto(server.base_url + "/console/queue")
+    assert "تقرير طبي" in officer.inner_text("#held")
+    officer.go_back()
+    officer.wait_for_selector("#handback")
+    officer.evaluate("() => { window.__stillHere = true; }")
     # a second action in place: hand back, the status badge follows without a reload
     officer.click("#handback")
     officer.wait_for_url("**msg=handed_back")
