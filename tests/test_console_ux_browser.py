@@ -479,3 +479,30 @@ def test_queue_timer_marks_a_hand_off_past_the_association_target(browser: Any, 
     shot(officer, "console-queue-sla-desktop")
     officer.context.close()
     chat.context.close()
+
+
+RAW_KEY = re.compile(r"\b(?:msg|err|bc|bcr|audit|notify|sla|labels|search|canned|case|status|role|reason|channel)"
+                     r"\.[a-z_]+\b")
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_every_console_screen_reads_in_arabic_and_english(browser: Any, server: SilaServer, lang: str) -> None:
+    """No catalog key (``search.hint``…) ever reaches a screen: every label has both languages."""
+    subprocess.run([SILA, "chat", "--org", "amass", "--user", f"screens-{lang}", "--json"], env=server.env,
+                   input="السلام عليكم\nموظف\n", text=True, capture_output=True, timeout=120, check=True)
+    page = new_page(browser, DESKTOP)
+    login(page, server.base_url, "admin@amass.sa")
+    if lang == "en":
+        page.goto(server.base_url + "/console/lang?to=en&next=/console/queue")
+    conv = page.locator(".held-row a, .waiting-row a.open-conv, .active-row a").first.get_attribute("href")
+    paths = ["/console/queue", "/console/cases", "/console/report", "/console/canned", "/console/staff",
+             "/console/audit", "/console/search?q=4567", "/console/broadcasts", "/console/broadcasts/new", conv]
+    for path in paths:
+        page.goto(server.base_url + path)
+        text = page.inner_text("body")
+        found = RAW_KEY.search(text)
+        assert not found, f"{path} ({lang}): raw key {found.group(0)!r}"
+        if lang == "en":
+            assert page.get_attribute("html", "dir") == "ltr"
+    shot(page, f"console-conversation-{lang}-desktop")
+    page.context.close()
