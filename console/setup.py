@@ -9,7 +9,19 @@ from pathlib import Path
 from aiohttp import web
 
 from channels.sockets import setup_open_sockets
-from console import admin_pages, auth, broadcasts, case_pages, knowledge, knowledge_edit, message_files, pages, privacy_page, search, service
+from console import (
+    admin_pages,
+    auth,
+    broadcasts,
+    case_pages,
+    knowledge,
+    knowledge_edit,
+    message_files,
+    pages,
+    privacy_page,
+    search,
+    service,
+)
 from console import web as cweb
 from console.passwords import PasswordHashing
 from console.ws import console_socket

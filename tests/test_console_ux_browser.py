@@ -40,9 +40,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[S
         [SILA, "staff", "add", "--email", "noura@amass.sa", "--name", "نورة", "--role", "officer",
          "--org", "amass"], env=srv.env, input=PASSWORD + "\n", text=True, capture_output=True)
     assert done.returncode == 0, done.stderr
-    for email, name, role in (("admin@amass.sa", "مدير", "admin"), ("sami@amass.sa", "سامي", "officer")):
-        done = subprocess.run([SILA, "staff", "add", "--email", email, "--name", name, "--role", role, "--org", "amass"],
-                              env=srv.env, input=PASSWORD + "\n", text=True, capture_output=True)
+    for email, name, role, extra in (("admin@amass.sa", "مدير", "admin", ["--system-admin"]),
+                                     ("sami@amass.sa", "سامي", "officer", [])):
+        done = subprocess.run([SILA, "staff", "add", "--email", email, "--name", name, "--role", role, "--org", "amass",
+                               *extra], env=srv.env, input=PASSWORD + "\n", text=True, capture_output=True)
         assert done.returncode == 0, done.stderr
     with srv:
         yield srv
