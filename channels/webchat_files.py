@@ -30,6 +30,7 @@ from bot.settings import Settings
 from bot.types import Attachment
 from channels.media import MediaBlob, MediaRefused, accept
 from storage.crypto import DataCipher
+from wiring.bodies import raw_body
 from wiring.runtime import RUNTIME
 
 PREFIX = "webchat:"
@@ -107,6 +108,7 @@ class WebchatFiles:
         return accept(data, max(self.max_bytes, len(data)), attachment.content_type, attachment.filename)
 
 
+@raw_body
 async def upload(request: web.Request) -> web.Response:
     """``POST /chat/{slug}/upload?visitor=…``: one file as the raw body (its name in ``X-Filename``).
 

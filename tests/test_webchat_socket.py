@@ -339,3 +339,39 @@ async def test_a_stale_button_is_not_taken_as_the_fields_answer(client: TestClie
     assert frames[-1]["type"] == "turn_end"
     await ws.close()
     await ws2.close()
+
+
+PNG_HEAD = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+async def test_uploads_are_checked_and_belong_to_their_visitor(client: TestClient) -> None:
+    """Type from the bytes, size cap, a visitor id required, and nobody else can send your file."""
+    url = "/chat/amass/upload"
+    resp = await client.post(url, params={"visitor": "nope"}, data=PNG_HEAD)
+    assert resp.status == 400
+    resp = await client.post(url, params={"visitor": VISITOR}, data=b"MZ\x90\x00 not an image",
+                             headers={"Content-Type": "image/png", "X-Filename": "photo.png"})
+    assert resp.status == 415 and "نوع الملف غير مقبول" in (await resp.json())["text"]
+    big = PNG_HEAD + b"\x00" * (5 * 1024 * 1024)
+    resp = await client.post(url, params={"visitor": VISITOR, "lang": "en"}, data=big)
+    assert resp.status == 413 and "MB" in (await resp.json())["text"]
+    resp = await client.post(url, params={"visitor": VISITOR}, data=PNG_HEAD,
+                             headers={"X-Filename": "%D8%B5%D9%88%D8%B1%D8%A9.png"})
+    assert resp.status == 200
+    saved = await resp.json()
+    assert saved["content_type"] == "image/png" and saved["filename"] == "صورة.png"
+
+    # another visitor naming that upload gets an error, and nothing is stored
+    ws, _, _ = await open_chat(client, visitor=OTHER)
+    await ws.send_str(json.dumps({"type": "message", "text": "", "attachments": [saved["id"]], "id": "c-steal"}))
+    frame = await recv(ws)
+    assert frame["type"] == "error" and frame["code"] == "bad_frame"
+    # its owner sends it: the echo lists the file by name, never by reference
+    ws2, _, _ = await open_chat(client)
+    await ws2.send_str(json.dumps({"type": "message", "text": "", "attachments": [saved["id"]], "id": "c-mine"}))
+    frames = await until(ws2, lambda f: f["type"] == "turn_end")
+    echo = next(f for f in frames if f["type"] == "message")
+    assert echo["attachments"] == [{"filename": "صورة.png", "content_type": "image/png", "size": len(PNG_HEAD)}]
+    assert "webchat:" not in json.dumps(frames)
+    await ws.close()
+    await ws2.close()

@@ -46,8 +46,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[S
     shutil.copytree(default_orgs_dir(), orgs)
     pack = orgs / "amass" / "pack.yaml"
     text = pack.read_text(encoding="utf-8")
-    assert "\ncontact:\n" in text
-    pack.write_text(text.replace("\ncontact:\n", f"\ncontact:\n  widget_origins: [\"{HOST}\"]\n", 1), encoding="utf-8")
+    assert "\n  widget_origins: []\n" in text, "the pack's contact.widget_origins setting"
+    pack.write_text(text.replace("\n  widget_origins: []\n", f"\n  widget_origins: [\"{HOST}\"]\n", 1),
+                    encoding="utf-8")
     with SilaServer(root / "data", env={"SILA_ORGS_DIR": str(orgs)}) as srv:
         yield srv
 

@@ -34,6 +34,13 @@ def json_body(handler: H) -> H:
     return handler
 
 
+def raw_body(handler: H) -> H:
+    """Mark a POST handler as reading its own bytes (a file upload): any content type, no form
+    parsing here; the handler caps and checks what it reads."""
+    setattr(handler, _BODY_KIND, "raw")
+    return handler
+
+
 def _bad(request: web.Request, why: str) -> web.HTTPBadRequest:
     log.info("%s %s refused: %s", request.method, request.path[:120], why)
     return web.HTTPBadRequest(text=f"bad request: {why}")
@@ -44,6 +51,8 @@ async def malformed_bodies(request: web.Request, handler: Handler) -> web.Stream
     if request.method not in {"POST", "PUT", "PATCH"} or not request.body_exists:
         return await _decoded(request, handler)
     kind = getattr(request.match_info.handler, _BODY_KIND, "form")
+    if kind == "raw":
+        return await _decoded(request, handler)
     wanted = JSON_TYPES if kind == "json" else FORM_TYPES
     if request.content_type not in wanted:
         raise _bad(request, f"expected {' or '.join(sorted(wanted))}, got {request.content_type[:60]}")
