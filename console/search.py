@@ -14,7 +14,8 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import or_, select
 
-from console.service import aware, filed_names, person_name
+from bot.clock import aware
+from console.people import filed_names, person_name
 from console.web import need, render, runtime_of
 from storage.models import Beneficiary, Case, ChannelIdentity, Conversation, ConversationState, Profile
 

@@ -25,15 +25,14 @@ from bot.ids import new_id
 from bot.stages.survey import survey_compose
 from bot.types import ConversationKey, Text
 from console.auth import StaffUser
+from console.people import filed_names, person_name, unread_counts
 from storage.cases import audit
 from storage.models import (
     Beneficiary,
-    Case,
     ChannelIdentity,
     Conversation,
     ConversationState,
     Handoff,
-    Message,
     Profile,
     Staff,
     Survey,
@@ -51,56 +50,6 @@ class Forbidden(Exception):
 
 class NotFound(Exception):
     pass
-
-
-async def unread_counts(conn: Any, conversation_ids: list[str]) -> dict[str, int]:
-    """Messages the beneficiary sent since the last message they received, per conversation:
-    what is waiting for an answer (a conversation nobody answered counts all it got)."""
-    if not conversation_ids:
-        return {}
-    last_out = (select(Message.conversation_id, func.max(Message.seq).label("seq"))
-                .where(Message.conversation_id.in_(conversation_ids), Message.direction == "out")
-                .group_by(Message.conversation_id).subquery())
-    rows = (await conn.execute(
-        select(Message.conversation_id, func.count())
-        .outerjoin(last_out, last_out.c.conversation_id == Message.conversation_id)
-        .where(Message.conversation_id.in_(conversation_ids), Message.direction == "in",
-               Message.seq > func.coalesce(last_out.c.seq, 0))
-        .group_by(Message.conversation_id)
-    )).all()
-    return {cid: int(n) for cid, n in rows}
-
-
-async def filed_names(conn: Any, beneficiary_ids: list[str]) -> dict[str, str]:
-    """The full name each beneficiary gave on their latest request (``cases.data``), by id."""
-    if not beneficiary_ids:
-        return {}
-    rows = (await conn.execute(
-        select(Case.beneficiary_id, Case.data).where(Case.beneficiary_id.in_(beneficiary_ids))
-        .order_by(Case.created_at)
-    )).all()
-    out: dict[str, str] = {}
-    for r in rows:  # oldest first: the latest request's name wins
-        name = (r.data or {}).get("full_name") if isinstance(r.data, dict) else None
-        if isinstance(name, str) and name.strip():
-            out[r.beneficiary_id] = name.strip()[:200]
-    return out
-
-
-def person_name(full_name: str | None, state: dict[str, Any] | None, display_name: str | None) -> str | None:
-    """The name to show for a beneficiary: the one they gave (their profile, else the form they are
-    filling in), else their messaging profile's (a Telegram first name); None when unknown.
-
-    A queue where every row says "beneficiary" makes two waiting people look identical.
-    """
-    if full_name and full_name.strip():
-        return full_name.strip()
-    flow = (state or {}).get("flow")
-    answers = flow.get("answers") if isinstance(flow, dict) else None
-    given = answers.get("full_name") if isinstance(answers, dict) else None
-    if isinstance(given, str) and given.strip():
-        return given.strip()[:200]
-    return display_name.strip() if display_name and display_name.strip() else None
 
 
 class Conflict(Exception):
@@ -176,15 +125,12 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
             )).all():
                 assigned[h.conversation_id] = h.name
         filed = await filed_names(conn, [r.beneficiary_id for r in rows if not r.full_name])
-        unread = await unread_counts(conn, ids)
+        unread = await unread_counts(conn, {r.id: _requested_at(r.data, r.updated_at, now) for r in rows})
     waiting: list[dict[str, Any]] = []
     held: list[dict[str, Any]] = []
     for r in rows:
         handoff = (r.data or {}).get("handoff") or {}
-        try:
-            requested = datetime.fromisoformat(handoff["requested_at"])
-        except (KeyError, TypeError, ValueError):
-            requested = aware(r.updated_at) or now
+        requested = _requested_at(r.data, r.updated_at, now)
         item = {
             "id": r.id, "org": r.org, "channel": r.channel, "status": r.status,
             "name": person_name(r.full_name or filed.get(r.beneficiary_id), r.data, r.display_name),
@@ -199,6 +145,15 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
     # a person in crisis heads the queue, however long others have waited
     waiting.sort(key=lambda i: (not i["urgent"], i["requested_at"]))
     return {"waiting": waiting, "held": held, "active": await _active_with_bot(runtime, user, now)}
+
+
+def _requested_at(state: Any, updated_at: datetime | None, now: datetime) -> datetime:
+    """When this hand-off was asked for (the conversation's last change when the state lacks it)."""
+    handoff = (state or {}).get("handoff") or {}
+    try:
+        return aware(datetime.fromisoformat(handoff["requested_at"])) or now
+    except (KeyError, TypeError, ValueError):
+        return aware(updated_at) or now
 
 
 async def _active_with_bot(runtime: Runtime, user: StaffUser, now: datetime) -> list[dict[str, Any]]:
