@@ -199,7 +199,7 @@ class Engine:
         conv.state = ctx.state.to_json()
         now = ctx.now
         inbound_payload: dict[str, Any] = {}
-        if msg.button_value is not None:
+        if msg.button_value is not None and ctx.stored_text is None:  # a protected answer keeps no value
             inbound_payload["button"] = msg.button_value
         for k, v in msg.meta:
             inbound_payload[k] = v

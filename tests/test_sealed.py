@@ -97,3 +97,33 @@ async def test_keys_rotate_reseals_a_form_in_progress_and_cases(fresh_settings: 
         assert rt.cases is not None
         case = (await rt.cases.for_beneficiary("amass", (await rt.store.load(key)).beneficiary_id, open_only=False))[0]
         assert case.national_id_last4 == "0008"
+
+
+@pytest.mark.parametrize("how", ["typed", "pressed"])
+async def test_a_diagnosis_answer_is_not_kept_in_the_transcript(h, how: str) -> None:  # type: ignore[no-untyped-def]
+    """Amass asks for the diagnosis (a sensitive field): the form seals it, and the stored message
+    that answered it says only that it was answered, typed or pressed, never what it was."""
+    from sqlalchemy import select
+
+    from storage.models import Message
+    from tests.harness import FORM_ANSWERS
+
+    visitor = ("d" if how == "typed" else "e") * 32
+    out = await h.say(visitor, button="flow:support_request")
+    for _ in range(20):
+        expect = next((r.expect for r in reversed(out.replies) if getattr(r, "expect", None)), None)
+        assert expect is not None, "the form never asked for the diagnosis"
+        if expect.field == "cancer_type":
+            break
+        if expect.choices:
+            out = await h.say(visitor, button=expect.choices[0])
+        else:
+            out = await h.say(visitor, FORM_ANSWERS.get(expect.type, "لا يوجد"))
+    out = await h.say(visitor, "سرطان الثدي") if how == "typed" else await h.say(visitor, button="breast")
+    rows = await h.rows(select(Message.text, Message.payload).where(
+        Message.conversation_id == out.conversation_id, Message.direction == "in").order_by(Message.seq.desc()))
+    text, payload = rows[0]
+    assert text == "(إجابة محمية)" and "breast" not in json.dumps(payload or {})
+    assert all("سرطان الثدي" not in (t or "") and "breast" not in json.dumps(p or {}) for t, p in rows)
+    nxt = next((r.expect for r in reversed(out.replies) if getattr(r, "expect", None)), None)
+    assert nxt is not None and nxt.field != "cancer_type", "the answer itself was taken"

@@ -367,6 +367,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "This channel can't receive files; a staff member will ask you for this attachment after the request is sent.",
     },
     "flow.yes": {"ar": "نعم", "en": "Yes"},
+    "flow.protected_answer": {"ar": "(إجابة محمية)", "en": "(protected answer)"},
     "flow.no": {"ar": "لا", "en": "No"},
 }
 

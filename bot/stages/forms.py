@@ -81,9 +81,14 @@ class FlowStage:
             return False
         if await _aside(ctx, flow, state):
             return True
-        if _asks_national_id(flow, state):
+        asked = _pending_field(flow, state)
+        if asked is not None and asked.type == "national_id":
             masked = redact_digits(ctx.message.text or "")
             ctx.stored_text = masked if masked != ctx.message.text else None
+        elif asked is not None and asked.sensitive and (ctx.message.text or ctx.message.button_value):
+            # a diagnosis is health data: the transcript keeps that it was answered, not the answer
+            # (the form seals it, the case keeps it sealed, the officer's case page opens it)
+            ctx.stored_text = t("flow.protected_answer", ctx.lang)
         result = runner.step(flow, state, ctx.input, step_context(ctx))
         store_flow_state(ctx, flow, result.state)
         ctx.say(*result.replies)
@@ -207,11 +212,11 @@ def _cipher(ctx: TurnContext) -> Cipher | None:
     return ctx.services.cipher if ctx.services is not None else None
 
 
-def _asks_national_id(flow: Any, state: FlowState) -> bool:
-    """Is this message the answer to a national-ID question (asked, or re-asked from the summary)?"""
+def _pending_field(flow: Any, state: FlowState) -> Any:
+    """The field this message answers (asked, or re-asked from the summary), if any."""
     if state.stage != "field" or state.field is None:
-        return False
-    return any(f.id == state.field and f.type == "national_id" for f in flow.fields)
+        return None
+    return next((f for f in flow.fields if f.id == state.field), None)
 
 
 def redact_digits(text: str, keep: int = 4) -> str:
