@@ -166,6 +166,12 @@ def settings_change(pack: LoadedPack, form: Any) -> tuple[str, Change, dict[str,
         "retention": {k: _number(form, k, f"pack.retention.{k}") for k in RETENTION},
     }
 
+    sla = form_text(form, "first_response_minutes").strip()
+    if sla:
+        if not sla.isdigit():
+            raise EditError("pack.first_response_minutes", "must be a whole number of minutes")
+        partial["first_response_minutes"] = int(sla)
+
     def set_pack(doc: dict[str, Any]) -> dict[str, Any]:
         doc["pack"] = merge(doc.get("pack") or {}, partial)
         return doc

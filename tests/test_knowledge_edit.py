@@ -229,7 +229,9 @@ async def test_an_association_names_its_own_crisis_lines(h: Harness) -> None:
         assert "msg=pack_saved" not in str(r.url)
     assert await stored(h) == 0
     form["crisis_lines"] = "920033360|خط الدعم النفسي في الجمعية|The association's support line\n937|وزارة الصحة|Ministry of Health"
+    form["first_response_minutes"] = "30"
     async with a.session.post(a.base + "/console/settings", data=[*form.items(), ("csrf", a.csrf), *days]) as r:
         assert "msg=pack_saved" in str(r.url)
+    assert h.runtime.packs["amass"].pack.first_response_minutes == 30
     after = await answer(h, "m" * 32, "ما ابي اعيش خلاص")
     assert "920033360" in after and "خط الدعم النفسي في الجمعية" in after and "937" in after

@@ -35,6 +35,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "st.officer": {"ar": "المسؤول عند عدم وضوح الإجراءات", "en": "Officer for unclear procedures"},
     "st.committee": {"ar": "اللجنة", "en": "Committee"},
     "st.period": {"ar": "مدة البت (أيام)", "en": "Decision period (days)"},
+    "st.sla": {"ar": "مهلة الرد الأول (دقائق)", "en": "First response target (minutes)"},
+    "st.sla_help": {"ar": "يظهر مؤقتها في قائمة الانتظار", "en": "timed in the queue"},
     "st.channels": {"ar": "قنوات التواصل", "en": "Channels"},
     "st.tools": {"ar": "أدوات موظف علاقات المستفيدين", "en": "Officer's tools"},
     "st.contact": {"ar": "التواصل وساعات العمل", "en": "Contact and working hours"},
