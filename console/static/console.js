@@ -135,14 +135,17 @@
     if (page === "login") return;
     document.addEventListener("submit", async (event) => {
       const form = event.target;
-      if (event.defaultPrevented || !(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post"
-          || form.dataset.reload === "1" || new URL(form.action).pathname === "/console/logout") return;
+      if (!(form instanceof HTMLFormElement)) return;
+      // the attribute, not form.action: a field named "action" (the edit forms have one) shadows it
+      const action = new URL(form.getAttribute("action") || location.href, location.href);
+      if (event.defaultPrevented || (form.getAttribute("method") || "get").toLowerCase() !== "post"
+          || form.dataset.reload === "1" || action.pathname === "/console/logout") return;
       event.preventDefault();
       const buttons = [...form.querySelectorAll("button")];
       for (const b of buttons) b.disabled = true;
       let resp;
       try {
-        resp = await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+        resp = await fetch(action.href, { method: "POST", body: new FormData(form), credentials: "same-origin",
                                           headers: { "X-Requested-With": "fetch" } });
       } catch {
         for (const b of buttons) b.disabled = false;
