@@ -200,23 +200,11 @@ async def work(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def test_send(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.ids import new_id
-    from bot.records import OutboxItem
-    from bot.types import Text
+    from channels.broadcast_test import send_test  # the channel SDKs load only for this command
 
     async with push_adapters(settings) as (runtime, adapters, _limiter):
         bc = await _load(runtime.db, args.id)
-        adapter = adapters.get(args.channel)
-        if adapter is None or not adapter.can_send(bc.org, args.channel):
-            raise BroadcastRefused(f"{args.channel} is not configured for {bc.org}")
-        text = bc.text_for(args.lang)
-        payload = {"type": "text", "text": text, "notification": True, "kind": "broadcast"}
-        if bc.template:
-            payload["template"] = bc.template
-        item = OutboxItem(id=new_id(), message_id="", conversation_id="", org=bc.org, channel=args.channel,
-                          address=args.to, payload=payload, attempts=1)
-        template = adapter.template_for(item) if args.channel == "whatsapp" and bc.template else None
-        provider_id = await adapter.send(item, adapter.parts(item, Text(text)), template)
+        provider_id = await send_test(adapters, bc, args.channel, args.to, args.lang)
     print(f"test message sent to {mask_address(args.to)} on {args.channel}: {provider_id}")
     return 0
 

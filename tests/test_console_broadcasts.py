@@ -168,3 +168,28 @@ async def test_create_preview_send_and_refusals(h: Harness) -> None:
     assert status == 400 and "خلال آخر 24 ساعة" in html and "--template" not in html
     assert (await bs.get(db, wid)).status == "draft"  # type: ignore[union-attr]
     assert await bs.counts(db, wid) == {}
+
+
+async def test_a_test_send_reaches_one_address_and_is_audited(h: Harness) -> None:
+    """Before sending to everyone, a coordinator sends the text to their own phone from the page:
+    it leaves through the SMS adapter to that number only, is audited with the number masked, and a
+    channel the association has not set up is refused in words, nothing sent."""
+    await h.staff("coord@amass.sa", role="coordinator")
+    bid = await _broadcast(h, start=False)
+    a, _, _ = await h.login("coord@amass.sa")
+    status, html = await a.get(f"/console/broadcasts/{bid}")
+    assert 'id="bc-test-send"' in html
+    status, _, url = await a.post(f"/console/broadcasts/{bid}/test", {"channel": "sms", "to": "+966500000999",
+                                                                     "lang": "ar"})
+    assert url.endswith("msg=bc_test_sent")
+    assert h.twilio.bodies("+966500000999") == ["موعدكم غداً"]
+    row = (await h.rows(select(AuditLog.detail).where(AuditLog.action == "broadcast.test")))[0]
+    assert row.detail["channel"] == "sms" and "500000999" not in str(row.detail)
+    bc = await bs.get(h.runtime.db, bid)  # type: ignore[arg-type]
+    assert bc is not None and bc.status == "draft", "a test send sends nothing else"
+    await h.staff("coord@ratel.sa", role="coordinator", orgs=("ratel",))
+    other = await _broadcast(h, org="ratel", start=False, name="رتل")
+    b, _, _ = await h.login("coord@ratel.sa")
+    status, html, _ = await b.post(f"/console/broadcasts/{other}/test", {"channel": "sms", "to": "+966500000998"})
+    assert status == 400 and "غير مفعّلة لهذه الجمعية" in html
+    assert h.twilio.bodies("+966500000998") == []
