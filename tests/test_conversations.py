@@ -8,59 +8,18 @@ owner and by a stranger (who is told nothing).
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.servers import SILA
+from tests.commands import Chat, expect_of
 
 ORGS = ["taheel", "amass", "ilm-alhajj", "rida", "ratel"]
 VALID_ID = "1000000008"
 BAD_CHECK_DIGIT = "1000000009"
 REF_RE = re.compile(r"[A-Z]{3}-\d{2}-\d{5}")
-
-
-class Chat:
-    """A `sila chat --json` process spoken to one line at a time."""
-
-    def __init__(self, org: str, user: str, data_dir: Path) -> None:
-        env = {**os.environ, "SILA_DATA_DIR": str(data_dir), "SILA_SQLITE_SYNCHRONOUS": "NORMAL"}
-        env.pop("SILA_DATABASE_URL", None)
-        env.pop("SILA_REDIS_URL", None)
-        self.proc = subprocess.Popen(
-            [SILA, "chat", "--org", org, "--user", user, "--json"], env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )
-
-    def send(self, line: str) -> list[dict]:
-        assert self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-        out = []
-        while True:
-            raw = self.proc.stdout.readline()
-            assert raw, "sila chat exited"
-            frame = json.loads(raw)
-            if frame["type"] == "turn_end":
-                return out
-            out.append(frame)
-
-    def close(self) -> None:
-        assert self.proc.stdin
-        self.proc.stdin.close()
-        assert self.proc.wait(30) == 0
-
-
-def expect_of(replies: list[dict]) -> dict | None:
-    for r in reversed(replies):
-        if r.get("expect"):
-            return r["expect"]
-    return None
 
 
 def valid_value(exp: dict) -> str:

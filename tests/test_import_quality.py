@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.importer.pack_writer import import_policy
+from tests.commands import Chat, expect_of
 from tests.policy_files import make_docx
 from tests.servers import SILA
 
@@ -92,37 +93,6 @@ def test_our_own_policies_answer_from_their_own_facts(imported: Path) -> None:
     assert basira[3]["kind"] != "flow"  # no volunteering in this policy, so no volunteer form
 
 
-class Chat:
-    """`sila chat --json` on the imported packs, one line at a time."""
-
-    def __init__(self, orgs: Path, slug: str, user: str, data_dir: Path) -> None:
-        self.proc = subprocess.Popen([SILA, "chat", "--org", slug, "--user", user, "--json"],
-                                     env=_env(orgs, data_dir), text=True, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-
-    def send(self, line: str) -> list[dict]:
-        assert self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-        out = []
-        while True:
-            raw = self.proc.stdout.readline()
-            assert raw, "sila chat exited"
-            frame = json.loads(raw)
-            if frame["type"] == "turn_end":
-                return out
-            out.append(frame)
-
-    def close(self) -> None:
-        assert self.proc.stdin
-        self.proc.stdin.close()
-        assert self.proc.wait(30) == 0
-
-
-def expect_of(replies: list[dict]) -> dict | None:
-    return next((r["expect"] for r in reversed(replies) if r.get("expect")), None)
-
-
 ANSWERS = {"name": "محمد عبدالله السالم", "national_id": VALID_ID, "phone": "0551234567", "city": "الطائف",
            "description": "أحتاج المساعدة في أقرب وقت", "attachment": "/button skip", "text": "التوعية"}
 
@@ -131,7 +101,7 @@ ANSWERS = {"name": "محمد عبدالله السالم", "national_id": VALID_
 def test_support_request_end_to_end(imported: Path, slug: str, tmp_path: Path) -> None:
     if not (imported / slug).is_dir():
         pytest.skip("the seed policies (../shared/seeds) are not here")
-    chat = Chat(imported, slug, "owner", tmp_path)
+    chat = Chat(slug, "owner", tmp_path, orgs=imported)
     assert any(r["kind"] == "menu" for r in chat.send("السلام عليكم"))
     replies = chat.send("ابي اقدم طلب")
     fields = []
