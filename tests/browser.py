@@ -113,3 +113,19 @@ class SilaServer:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
+
+
+#: the console password of every account the page tests create
+CONSOLE_PASSWORD = "correct horse battery"
+
+
+def console_server(data_dir: Path, staff: list[tuple[str, str, str, str, list[str]]]) -> SilaServer:
+    """A migrated server (not yet started) with console accounts: (email, name, role, orgs, extra flags)."""
+    srv = SilaServer(data_dir)
+    srv.data_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([SILA, "migrate"], env=srv.env, check=True, capture_output=True)
+    for email, name, role, orgs, extra in staff:
+        done = subprocess.run([SILA, "staff", "add", "--email", email, "--name", name, "--role", role, "--org", orgs,
+                               *extra], env=srv.env, input=CONSOLE_PASSWORD + "\n", text=True, capture_output=True)
+        assert done.returncode == 0, done.stderr
+    return srv

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import time
 import uuid
@@ -89,3 +90,10 @@ def start_redis(port: int, workdir: str) -> subprocess.Popen[bytes]:
         time.sleep(0.05)
     proc.kill()
     raise RuntimeError("private redis-server did not start")
+
+
+def private_redis(port: int, workdir: str) -> subprocess.Popen[bytes]:
+    """:func:`start_redis`, or a skip with the reason (a failure in CI) where the binary is missing."""
+    if shutil.which("redis-server") is None:
+        unavailable("redis-server binary", "not installed")
+    return start_redis(port, workdir)

@@ -27,7 +27,7 @@ from tests.broadcast_seed import seed
 from tests.fakes import twilio_api as twa
 from tests.harness import SMS_FROM, TG_TOKEN, Harness, eventually, running
 from tests.servers import SILA
-from tests.services import REQUIRED, start_redis
+from tests.services import private_redis, start_redis
 from wiring.broadcasts import csv_safe
 
 
@@ -329,7 +329,6 @@ async def test_two_workers_one_killed_every_recipient_exactly_once(pg_url: str, 
 
 async def test_redis_restarted_mid_broadcast_recovers_and_finishes(pg_url: str, tmp_path: Path) -> None:
     """Redis (shared rate limits) vanishes mid-broadcast and comes back: workers carry on, nobody twice."""
-    import shutil
 
     from bot.packs import load_all
     from bot.settings import load_settings
@@ -338,12 +337,8 @@ async def test_redis_restarted_mid_broadcast_recovers_and_finishes(pg_url: str, 
     from tests.servers import free_port
     from wiring.runtime import sync_associations
 
-    if shutil.which("redis-server") is None:
-        if REQUIRED:
-            pytest.fail("redis-server binary needed for the restart test", pytrace=False)
-        pytest.skip("redis-server binary not installed")
     port = free_port()
-    redis = start_redis(port, str(tmp_path))
+    redis = private_redis(port, str(tmp_path))
     tg = await FakeTelegram(tokens={TG_TOKEN}).start()
     tw = await twa.FakeTwilio().start()
     env = {"SILA_DATABASE_URL": pg_url, "SILA_REDIS_URL": f"redis://127.0.0.1:{port}/0", "SILA_DATA_DIR": str(tmp_path),

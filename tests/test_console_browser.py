@@ -10,7 +10,6 @@ console page, and a reply typed when the session has expired survives signing in
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import SilaServer
-from tests.servers import SILA
+from tests.browser import SilaServer, console_server
 
 pytestmark = pytest.mark.browser
 
@@ -30,13 +28,8 @@ TIMEOUT = 20_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[SilaServer]:
-    srv = SilaServer(tmp_path_factory.mktemp("console"))
-    srv.data_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run([SILA, "migrate"], env=srv.env, check=True, capture_output=True)
-    done = subprocess.run(
-        [SILA, "staff", "add", "--email", "officer@amass.sa", "--name", "نورة", "--role", "officer",
-         "--org", "amass"], env=srv.env, input=PASSWORD + "\n", text=True, capture_output=True)
-    assert done.returncode == 0, done.stderr
+    srv = console_server(tmp_path_factory.mktemp("console"),
+                         [("officer@amass.sa", "نورة", "officer", "amass", [])])
     with srv:
         yield srv
 

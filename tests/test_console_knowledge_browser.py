@@ -9,15 +9,13 @@ association's.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from bot.packs import load_all
-from tests.browser import PHONE, SilaServer
-from tests.servers import SILA
+from tests.browser import PHONE, SilaServer, console_server
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +25,9 @@ TIMEOUT = 20_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[SilaServer]:
-    srv = SilaServer(tmp_path_factory.mktemp("knowledge"))
-    srv.data_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run([SILA, "migrate"], env=srv.env, check=True, capture_output=True)
-    for email, role, orgs in (("admin@amass.sa", "admin", "amass,taheel"), ("officer@amass.sa", "officer", "amass")):
-        done = subprocess.run([SILA, "staff", "add", "--email", email, "--name", "سارة", "--role", role, "--org", orgs],
-                              env=srv.env, input=PASSWORD + "\n", text=True, capture_output=True)
-        assert done.returncode == 0, done.stderr
+    srv = console_server(tmp_path_factory.mktemp("knowledge"),
+                         [("admin@amass.sa", "سارة", "admin", "amass,taheel", []),
+                          ("officer@amass.sa", "سارة", "officer", "amass", [])])
     with srv:
         yield srv
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import DESKTOP, PHONE_390, SilaServer, shot
+from tests.browser import DESKTOP, PHONE_390, SilaServer, console_server, shot
 from tests.servers import SILA
 
 pytestmark = pytest.mark.browser
@@ -33,18 +33,10 @@ ENGLISH_KEY = re.compile(r"\b(submitted|under_review|needs_info|approved|rejecte
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[SilaServer]:
-    srv = SilaServer(tmp_path_factory.mktemp("console-ux"))
-    srv.data_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run([SILA, "migrate"], env=srv.env, check=True, capture_output=True)
-    done = subprocess.run(
-        [SILA, "staff", "add", "--email", "noura@amass.sa", "--name", "نورة", "--role", "officer",
-         "--org", "amass"], env=srv.env, input=PASSWORD + "\n", text=True, capture_output=True)
-    assert done.returncode == 0, done.stderr
-    for email, name, role, extra in (("admin@amass.sa", "مدير", "admin", ["--system-admin"]),
-                                     ("sami@amass.sa", "سامي", "officer", [])):
-        done = subprocess.run([SILA, "staff", "add", "--email", email, "--name", name, "--role", role, "--org", "amass",
-                               *extra], env=srv.env, input=PASSWORD + "\n", text=True, capture_output=True)
-        assert done.returncode == 0, done.stderr
+    srv = console_server(tmp_path_factory.mktemp("console-ux"),
+                         [("noura@amass.sa", "نورة", "officer", "amass", []),
+                          ("admin@amass.sa", "مدير", "admin", "amass", ["--system-admin"]),
+                          ("sami@amass.sa", "سامي", "officer", "amass", [])])
     with srv:
         yield srv
 

@@ -9,14 +9,12 @@ import asyncio
 import json
 import os
 import secrets
-import shutil
 import subprocess
 
 import aiohttp
-import pytest
 
 from tests.servers import SILA, free_port, serve
-from tests.services import REQUIRED, start_redis
+from tests.services import private_redis, start_redis
 
 
 async def ask(ws: aiohttp.ClientWebSocketResponse, text: str) -> list[dict]:
@@ -34,12 +32,8 @@ async def ask(ws: aiohttp.ClientWebSocketResponse, text: str) -> list[dict]:
 
 
 async def test_workers_refuse_while_redis_is_down_and_recover(pg_url: str, tmp_path) -> None:
-    if shutil.which("redis-server") is None:
-        if REQUIRED:
-            pytest.fail("redis-server binary needed for the outage test", pytrace=False)
-        pytest.skip("redis-server binary not installed")
     port = free_port()
-    redis = start_redis(port, str(tmp_path))
+    redis = private_redis(port, str(tmp_path))
     env = {"SILA_DATABASE_URL": pg_url, "SILA_REDIS_URL": f"redis://127.0.0.1:{port}/0",
            "SILA_DATA_DIR": str(tmp_path), "SILA_DATA_KEY": "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI="}
     subprocess.run([SILA, "migrate"], env={**os.environ, **env}, check=True, capture_output=True)
@@ -130,12 +124,8 @@ async def test_no_reply_is_lost_when_redis_dies_and_returns_under_load(pg_url: s
     """Two workers, conversations spread over both, Redis killed mid-load and restarted: every
     turn ends (answered or refused, none waits forever), and every turn the database holds was
     answered on its live socket — a commit whose publish failed still reaches the person."""
-    if shutil.which("redis-server") is None:
-        if REQUIRED:
-            pytest.fail("redis-server binary needed for the outage test", pytrace=False)
-        pytest.skip("redis-server binary not installed")
     port = free_port()
-    redis = start_redis(port, str(tmp_path))
+    redis = private_redis(port, str(tmp_path))
     env = {"SILA_DATABASE_URL": pg_url, "SILA_REDIS_URL": f"redis://127.0.0.1:{port}/0",
            "SILA_DATA_DIR": str(tmp_path), "SILA_DATA_KEY": "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI=",
            "SILA_WS_RATE_PER_10S": "100000", "SILA_WS_SOCKETS_PER_ADDRESS": "1000"}
@@ -168,12 +158,8 @@ async def test_no_reply_is_lost_when_redis_dies_and_returns_under_load(pg_url: s
 
 
 async def test_readyz_says_503_while_redis_is_down(pg_url: str, tmp_path) -> None:
-    if shutil.which("redis-server") is None:
-        if REQUIRED:
-            pytest.fail("redis-server binary needed for the outage test", pytrace=False)
-        pytest.skip("redis-server binary not installed")
     port = free_port()
-    redis = start_redis(port, str(tmp_path))
+    redis = private_redis(port, str(tmp_path))
     env = {"SILA_DATABASE_URL": pg_url, "SILA_REDIS_URL": f"redis://127.0.0.1:{port}/0",
            "SILA_DATA_DIR": str(tmp_path), "SILA_DATA_KEY": "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI="}
     subprocess.run([SILA, "migrate"], env={**os.environ, **env}, check=True, capture_output=True)
