@@ -2,7 +2,8 @@
 
 It runs through the full engine with the configured storage, so a conversation held here is
 the same kind of conversation as a WhatsApp one. ``--json`` prints one reply object per line
-(the web chat's frame format) and ``{"type": "turn_end"}`` after each turn.
+(the web chat's frame format, with the conversation's ``lang`` after the turn, as the web chat
+sends it) and ``{"type": "turn_end"}`` after each turn.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ async def run_chat(settings: Settings, org: str, user: str, *, as_json: bool) ->
             outcome = await runtime.engine.handle(InboundMessage(key=key, text=text, button_value=button))
             for reply in outcome.replies:
                 if as_json:
-                    print(json.dumps(reply_to_json(reply), ensure_ascii=False), flush=True)
+                    frame = {**reply_to_json(reply), "lang": outcome.lang or None}
+                    print(json.dumps(frame, ensure_ascii=False), flush=True)
                 else:
                     _print_plain(reply)
                 if isinstance(reply, Choices):

@@ -61,6 +61,9 @@ class TurnOutcome:
     messages: list[StoredMessage] = field(default_factory=list)
     #: the FAQ decision, when the FAQ stage made one (for `sila ask` and analytics)
     decision: Any = None
+    #: the conversation's language after the turn ("ar"/"en"): the web chat's page direction and
+    #: the `lang` of `sila chat --json` frames follow it, so a script sees what a page would show
+    lang: str = ""
 
 
 class Engine:
@@ -119,7 +122,7 @@ class Engine:
             await self._publish(conv, turn, ctx)
         return TurnOutcome(
             replies=ctx.replies, conversation_id=conv.id, first_seq=turn.previous_seq + 1,
-            last_seq=conv.seq, messages=turn.messages, decision=ctx.decision,
+            last_seq=conv.seq, messages=turn.messages, decision=ctx.decision, lang=ctx.state.lang,
         )
 
     async def push(
@@ -153,7 +156,7 @@ class Engine:
                     conv.state = after
                     await self.store.commit(TurnWrite(conversation=conv, previous_seq=conv.seq, messages=[],
                                                       outbox=[]))
-                return TurnOutcome(conversation_id=conv.id)
+                return TurnOutcome(conversation_id=conv.id, lang=ctx.state.lang)
             previous_seq = conv.seq
             status_changed = ctx.status != conv.status
             conv.status, conv.state = ctx.status, ctx.state.to_json()
@@ -176,7 +179,7 @@ class Engine:
             await self.store.commit(turn)
             await self._publish(conv, turn, ctx)
         return TurnOutcome(replies=ctx.replies, conversation_id=conv.id, first_seq=previous_seq + 1,
-                           last_seq=conv.seq, messages=messages)
+                           last_seq=conv.seq, messages=messages, lang=ctx.state.lang)
 
     async def _run_turn(
         self, msg: InboundMessage, pack: LoadedPack, conv: ConversationRecord

@@ -138,3 +138,18 @@ def test_whole_support_request(org: str, tmp_path: Path) -> None:
     assert ref.group(0) not in text and "قيد" not in text and "الاستلام" not in text
     # and a wrong association's reference format reveals nothing either
     stranger.close()
+
+
+def test_json_frames_carry_the_conversation_language(tmp_path: Path) -> None:
+    """`sila chat --json` says which language the conversation is in after each turn, as the web
+    chat does: a short Latin token ("ok") or a reference keeps Arabic; a clear English sentence
+    switches it."""
+    chat = Chat("amass", "lang", tmp_path)
+    try:
+        assert {f["lang"] for f in chat.send("السلام عليكم")} == {"ar"}
+        assert {f["lang"] for f in chat.send("ok")} == {"ar"}
+        assert {f["lang"] for f in chat.send("AMS-26-00002")} == {"ar"}
+        english = chat.send("hello, I would like to know how to apply for support please")
+        assert english and {f["lang"] for f in english} == {"en"}
+    finally:
+        chat.close()
