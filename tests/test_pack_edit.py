@@ -97,3 +97,20 @@ def test_an_edited_pack_is_answered_from_at_once_never_from_the_old_memo() -> No
     after = decisions.decide(question, edited, "ar")
     assert after.text == "جواب جديد" or "جواب جديد" in (after.text or "")
     install(base)
+
+
+def test_a_flows_only_edit_starts_the_form_from_its_new_words_at_once() -> None:
+    """An edit that touches only a flow's ``intents`` (no FAQ topic) still reaches the request
+    recogniser: the edited pack gets its own index, never the old one kept for its FAQ."""
+    base = PACKS["amass"]
+    wish = "ابي اطلب كرسي متحرك"
+    assert get_index(base).requests.flow_for([wish]) != "support_request"
+    intents = [*base.flows["support_request"].intents, "كرسي متحرك"]
+    edited = pack_edit.apply(base, {"flows": {"support_request": {"intents": intents}}})
+    try:
+        install(edited)
+        assert get_index(edited).requests.flow_for([wish]) == "support_request"
+        assert decisions.decide(wish, edited, "ar").flow_id == "support_request"
+    finally:
+        install(base)
+    assert get_index(base).requests.flow_for([wish]) != "support_request"
