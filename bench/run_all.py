@@ -1,6 +1,7 @@
 """`make bench`: every benchmark, each printing its own figures beside a same-run baseline.
 
-1. web chat: Sila (SQLite, durable) vs a bare aiohttp WebSocket echo server, 50 and 200 clients
+1. web chat: Sila (SQLite, durable) vs a bare aiohttp WebSocket echo server and vs Sila before the
+   understanding step (same run), 50 and 200 clients
 2. FAQ matcher: 10,000 phrasings, our decide() vs rapidfuzz.process.extractOne(WRatio)
 3. understanding: understand() per message, uncached, vs the FAQ decision on the same questions
 4. abuse: web chat p99 while 30 console sign-ins run vs the quiet p99; RSS after a non-reading flood

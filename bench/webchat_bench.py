@@ -2,7 +2,10 @@
 
 Prints msgs/s, p50/p99 reply latency (send → turn_end) and the server's peak RSS, for Sila on
 SQLite (every message and reply durably stored) and, in the same run, for a bare aiohttp echo
-server (the ceiling), with the ratio. A benchmark, not a test: it asserts nothing.
+server (the ceiling), with the ratio, and for the same server at the commit before the
+understanding step (``BENCH_BASELINE_REV``, issue 13's "within 10% of before"), with the ratios of
+throughput and of CPU per turn (the steadier of the two on a shared machine). A benchmark, not a
+test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -194,11 +198,16 @@ async def main() -> None:
         if os.environ.get("BENCH_EXTRA_SERVER"):  # e.g. an experimental variant, for comparisons
             extra = os.environ["BENCH_EXTRA_SERVER"]
             targets.append((f"extra: {Path(extra).name}", lambda p: [sys.executable, extra, str(p)]))
+        envs = {name: env for name, _ in targets}
+        baseline = baseline_server(BASELINE_REV, Path(tmp), env)
+        if baseline is not None:
+            targets.append(baseline[0])
+            envs[baseline[0][0]] = baseline[1]
         for name, cmd_for in targets:
             results[name] = {}
             for clients in (50, 200):
                 port = free_port()
-                proc = start(cmd_for(port), env, str(Path(tmp) / "server.log"))
+                proc = start(cmd_for(port), envs[name], str(Path(tmp) / "server.log"))
                 try:
                     await wait_healthy(port, proc)
                     r = await run_load(port, "/chat/amass/ws", clients, seconds, pids=[proc.pid])
@@ -213,8 +222,47 @@ async def main() -> None:
     names = list(results)
     for clients in (50, 200):
         ceiling = results[names[0]][clients]["msgs_per_s"]
-        ours = results[names[1]][clients]["msgs_per_s"]
-        print(f"ratio sila/echo at {clients} clients: {ours / ceiling:.2f}")
+        ours = results[names[1]][clients]
+        print(f"ratio sila/echo at {clients} clients: {ours['msgs_per_s'] / ceiling:.2f}")
+        if baseline is not None:
+            before = results[names[-1]][clients]
+            print(f"ratio sila now/before ({BASELINE_REV}) at {clients} clients: throughput "
+                  f"{ours['msgs_per_s'] / before['msgs_per_s']:.2f}, CPU per turn "
+                  f"{ours['cpu_ms_per_turn'] / before['cpu_ms_per_turn']:.2f}")
+
+
+#: "before" for issue 13's budget (web chat throughput within 10% of before the understanding
+#: step): the commit preceding it. BENCH_BASELINE_REV picks another; "" skips the comparison.
+BASELINE_REV = os.environ.get("BENCH_BASELINE_REV", "8a5d302^")
+
+
+def baseline_server(rev: str, tmp: Path, env: dict[str, str]) -> tuple[tuple[str, Any], dict[str, str]] | None:
+    """The same server at an earlier commit, run from an exported copy of that commit's tree
+    with this virtualenv (its modules first on the path), on its own SQLite database.
+
+    Why in the same run: throughput on a shared machine moves by tens of percent between runs,
+    so "within 10% of before" means anything only beside a baseline measured minutes apart.
+    """
+    if not rev:
+        return None
+    tree = tmp / "baseline"
+    tree.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=False)
+    if archive.returncode != 0:
+        print(f"(no baseline: git archive {rev} failed: {archive.stderr.decode().strip()[:120]})")
+        return None
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    data = tmp / "baseline-data"
+    data.mkdir()
+    old_env = {**env, "SILA_DATA_DIR": str(data), "PYTHONPATH": str(tree), "SILA_ORGS_DIR": str(tree / "orgs")}
+    launcher = ["-c", "import sys; sys.argv[0] = 'sila'; from app.cli import main; sys.exit(main())"]
+    done = subprocess.run([sys.executable, *launcher, "migrate"], env=old_env, cwd=tree, capture_output=True,
+                          check=False)
+    if done.returncode != 0:
+        print(f"(no baseline: {rev} would not migrate: {done.stderr.decode().strip()[-160:]})")
+        return None
+    label = f"sila before ({rev})"
+    return (label, lambda p: [sys.executable, *launcher, "serve", "--port", str(p)]), old_env
 
 
 if __name__ == "__main__":
