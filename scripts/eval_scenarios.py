@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Measure how Sila understands people: the multi-turn scenarios of ``tests/eval/scenarios/``
-and the held-out FAQ set ``tests/eval/heldout.jsonl``; figures only.
+and the held-out FAQ sets (``tests/eval/heldout.jsonl`` by default); figures only.
 
-    .venv/bin/python scripts/eval_scenarios.py [--scenarios DIR] [--heldout FILE] [--only ID-SUBSTRING]
+    .venv/bin/python scripts/eval_scenarios.py [--scenarios DIR] [--heldout FILE ...] [--only ID-SUBSTRING]
                                                [--failures] [--min RATE] [--no-faq]
 
 Why it exists: a fixed yardstick (issue 13) that any change to the understanding of messages is
@@ -12,7 +12,8 @@ officer actions (``staff:`` steps, through the console's own functions) can be e
 The scenario format is documented in ``tests/eval/scenarios/README.md``.
 
 It prints per-item, per-association and total scores, then the held-out FAQ figures scored as
-``shared/eval/faq_score.py`` scores (kind accepted and, for an answer, enough marker groups).
+``shared/eval/faq_score.py`` scores (kind accepted and, for an answer, enough marker groups), once
+per ``--heldout`` file (the option may be repeated: ``make eval`` scores both held-out sets).
 Exit 0 whatever the score (it is a measurement) unless ``--min`` is given and the scenario
 pass rate falls below it.
 """
@@ -91,7 +92,8 @@ def report(results: list[Result], failures: bool) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--scenarios", default=str(SCENARIO_DIR))
-    ap.add_argument("--heldout", default=str(ROOT / "tests/eval/heldout.jsonl"))
+    ap.add_argument("--heldout", action="append", default=None,
+                    help="a held-out FAQ set to score; repeat for several (default tests/eval/heldout.jsonl)")
     ap.add_argument("--only", default="", help="run only scenarios whose id contains this")
     ap.add_argument("--failures", action="store_true", help="print each failing scenario and why")
     ap.add_argument("--show", action="store_true", help="print every step and the replies it got")
@@ -112,9 +114,10 @@ def main(argv: list[str] | None = None) -> int:
                 [{"id": r.scenario.id, "org": r.scenario.org, "items": r.scenario.items, "passed": r.passed,
                   "checks": r.checks, "checks_ok": r.checks_ok, "problems": r.problems} for r in results],
                 ensure_ascii=False, indent=1), encoding="utf-8")
-    if not args.no_faq and Path(args.heldout).exists():
-        with tempfile.TemporaryDirectory(prefix="sila-eval-faq-") as tmp:
-            run_heldout(Path(args.heldout), Path(tmp), failures=args.failures)
+    for heldout in [] if args.no_faq else args.heldout or [str(ROOT / "tests/eval/heldout.jsonl")]:
+        if Path(heldout).exists():
+            with tempfile.TemporaryDirectory(prefix="sila-eval-faq-") as tmp:
+                run_heldout(Path(heldout), Path(tmp), failures=args.failures)
     if args.min is not None and rate < args.min:
         print(f"scenario pass rate {rate:.3f} is below --min {args.min}")
         return 1

@@ -9,7 +9,11 @@ Near-duplicates (rapidfuzz ratio >= 90 after the scorer's normalisation) of the 
 of ``faq_eval.jsonl``, of the association's own training phrasings in ``orgs/*/faq.yaml`` or of
 an earlier line are dropped and reported, so the set stays held out.
 
-    .venv/bin/python tests/eval/build_heldout.py [--shared-dev PATH]
+The same rules build the blind second set ``heldout_b.jsonl`` from ``heldout_b_src/``
+(``--src tests/eval/heldout_b_src --out tests/eval/heldout_b.jsonl``); any set other than the
+first is also checked against ``heldout.jsonl``, so the two sets never ask the same question.
+
+    .venv/bin/python tests/eval/build_heldout.py [--shared-dev PATH] [--src DIR] [--out FILE]
 """
 
 from __future__ import annotations
@@ -97,29 +101,44 @@ def item(org: str, topic: str, register: str, q: str, actions: dict[str, str | N
     return out
 
 
+FIRST = HERE / "heldout.jsonl"
+
+
+def questions(path: Path) -> list[str]:
+    """The ``q`` of every line of a JSON Lines question set."""
+    return [json.loads(x)["q"] for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared-dev", default=str(ROOT.parent / "shared/eval/faq_dev.jsonl"))
+    ap.add_argument("--src", default=str(HERE / "heldout_src"), help="directory of <slug>.txt sources")
+    ap.add_argument("--out", default=str(FIRST), help="the .jsonl to write")
     args = ap.parse_args(argv)
-    others = [json.loads(x)["q"] for x in (HERE / "faq_eval.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    src, out = Path(args.src), Path(args.out)
+    others = questions(HERE / "faq_eval.jsonl")
     dev = Path(args.shared_dev)
     if dev.exists():
-        others += [json.loads(x)["q"] for x in dev.read_text(encoding="utf-8").splitlines() if x.strip()]
+        others += questions(dev)
     else:
         print(f"note: {dev} not found; overlap checked against faq_eval.jsonl only", file=sys.stderr)
+    # a later set must not repeat the first held-out set either
+    first = questions(FIRST) if out.resolve() != FIRST.resolve() and FIRST.exists() else []
     items: list[dict] = []
     dropped: list[str] = []
     kept_norm: list[str] = []
     other_norm = [norm(o) for o in others]
+    first_norm = [norm(o) for o in first]
     for org in ORGS:
         actions = topic_actions(org)
         train_norm = [norm(t) for t in training(org)]
-        for line in (HERE / "heldout_src" / f"{org}.txt").read_text(encoding="utf-8").splitlines():
+        for line in (src / f"{org}.txt").read_text(encoding="utf-8").splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
             topic, register, q = (p.strip() for p in line.split("|", 2))
             n = norm(q)
-            for pool, name in ((other_norm, "eval sets"), (train_norm, "training"), (kept_norm, "itself")):
+            for pool, name in ((other_norm, "eval sets"), (first_norm, "heldout.jsonl"), (train_norm, "training"),
+                               (kept_norm, "itself")):
                 best = max((fuzz.ratio(n, o) for o in pool), default=0)
                 if best >= NEAR:
                     dropped.append(f"{org}: {q!r} ~ {name} ({best:.0f})")
@@ -127,7 +146,6 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 kept_norm.append(n)
                 items.append(item(org, topic, register, q, actions))
-    out = HERE / "heldout.jsonl"
     out.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
     for d in dropped:
         print("dropped", d)
