@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests/eval")]
 
-from build_heldout import norm  # noqa: E402
+from build_heldout import norm, training  # noqa: E402
 from eval_format import (  # noqa: E402
     ORGS,
     FormatError,
@@ -157,3 +157,18 @@ def test_heldout_is_not_the_other_sets(heldout: list[dict], heldout_path: Path) 
     mine = [norm(it["q"]) for it in heldout]
     twins = [a for n, a in enumerate(mine) if any(fuzz.ratio(a, b) >= 90 for b in mine[:n])]
     assert twins == []
+
+
+def test_heldout_questions_never_become_training_phrasings(heldout: list[dict]) -> None:
+    """A phrasing added to a pack's ``faq.yaml`` that is (nearly) a held-out question turns that
+    question into a training one and inflates the score; the builder drops such questions when
+    the set is rebuilt, and this test says so the moment a pack edit makes one leak."""
+    leaks = []
+    for org in ORGS:
+        pool = [norm(t) for t in training(org)]
+        for it in heldout:
+            if it["org"] == org:
+                best = max((fuzz.ratio(norm(it["q"]), t) for t in pool), default=0)
+                if best >= 90:
+                    leaks.append((org, it["q"], round(best)))
+    assert leaks == [], "rebuild with tests/eval/build_heldout.py (it drops them) or reword the phrasing"
