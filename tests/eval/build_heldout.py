@@ -102,6 +102,7 @@ def item(org: str, topic: str, register: str, q: str, actions: dict[str, str | N
 
 
 FIRST = HERE / "heldout.jsonl"
+SECOND = HERE / "heldout_b.jsonl"
 
 
 def questions(path: Path) -> list[str]:
@@ -122,8 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         others += questions(dev)
     else:
         print(f"note: {dev} not found; overlap checked against faq_eval.jsonl only", file=sys.stderr)
-    # a later set must not repeat the first held-out set either
+    # a later set must not repeat the first held-out set either, and a set other than the two
+    # held-out sets (the development set) must not repeat the blind one: tuning on it would tune on it
     first = questions(FIRST) if out.resolve() != FIRST.resolve() and FIRST.exists() else []
+    if out.resolve() not in (FIRST.resolve(), SECOND.resolve()) and SECOND.exists():
+        first += questions(SECOND)
     items: list[dict] = []
     dropped: list[str] = []
     kept_norm: list[str] = []
@@ -137,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             topic, register, q = (p.strip() for p in line.split("|", 2))
             n = norm(q)
-            for pool, name in ((other_norm, "eval sets"), (first_norm, "heldout.jsonl"), (train_norm, "training"),
+            for pool, name in ((other_norm, "eval sets"), (first_norm, "held-out sets"), (train_norm, "training"),
                                (kept_norm, "itself")):
                 best = max((fuzz.ratio(n, o) for o in pool), default=0)
                 if best >= NEAR:
