@@ -159,16 +159,50 @@ def test_heldout_is_not_the_other_sets(heldout: list[dict], heldout_path: Path) 
     assert twins == []
 
 
+def _near_phrasings(items: list[dict]) -> list[tuple[str, str, int]]:
+    """(org, training phrasing, ratio) for each question of ``items`` that a phrasing of its own
+    association's pack comes within ratio 90 of. The phrasing is what is shown, never the question,
+    so a failure can be fixed without reading a held-out line."""
+    near = []
+    for org in ORGS:
+        phrasings = training(org)
+        pool = [norm(t) for t in phrasings]
+        for it in items:
+            if it["org"] == org:
+                best, at = max(((fuzz.ratio(norm(it["q"]), t), k) for k, t in enumerate(pool)), default=(0, -1))
+                if best >= 90:
+                    near.append((org, phrasings[at], round(best)))
+    return near
+
+
 def test_heldout_questions_never_become_training_phrasings(heldout: list[dict]) -> None:
     """A phrasing added to a pack's ``faq.yaml`` that is (nearly) a held-out question turns that
     question into a training one and inflates the score; the builder drops such questions when
     the set is rebuilt, and this test says so the moment a pack edit makes one leak."""
-    leaks = []
-    for org in ORGS:
-        pool = [norm(t) for t in training(org)]
-        for it in heldout:
-            if it["org"] == org:
-                best = max((fuzz.ratio(norm(it["q"]), t) for t in pool), default=0)
-                if best >= 90:
-                    leaks.append((org, it["q"], round(best)))
-    assert leaks == [], "rebuild with tests/eval/build_heldout.py (it drops them) or reword the phrasing"
+    leaks = _near_phrasings(heldout)
+    assert leaks == [], "reword or drop these pack phrasings (do not look the held-out line up)"
+
+
+DEV = ROOT / "tests/eval/dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def dev() -> list[dict]:
+    return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_dev_set_is_well_formed_and_apart_from_the_held_out_sets(dev: list[dict]) -> None:
+    """The development set is scored the same way, and never repeats a held-out question (tuning
+    on it would then tune on the held-out set)."""
+    test_heldout_format_matches_the_shared_scorer(dev)
+    assert len(dev) >= 400
+    held = [json.loads(x)["q"] for path in HELDOUT_SETS.values()
+            for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    pool = [norm(h) for h in held]
+    assert [it["q"] for it in dev if max(fuzz.ratio(norm(it["q"]), h) for h in pool) >= 90] == []
+
+
+def test_dev_questions_are_not_pasted_into_the_packs(dev: list[dict]) -> None:
+    """The development set is meant for tuning, but a fix is a topic's own new phrasing of a way of
+    asking, not the dev question itself: pasted in, the question would measure nothing."""
+    assert _near_phrasings(dev) == [], "reword these pack phrasings: they copy a dev question"
