@@ -59,6 +59,14 @@ def _names_foreign_programme(org: OrgFaq, variants: list[str]) -> bool:
     return any(name in f" {v} " for v in variants for name in org.foreign_programmes)
 
 
+def _without_long_numbers(variant: str) -> str:
+    """The variant without numbers of three digits or more: a year, an amount or a phone number
+    names no topic, yet its digit n-grams can pull a question towards the one topic whose texts
+    carry the same year ("who won the world cup in 2022?" is not about the policy approved in 2022).
+    Short numbers stay ("خلال 30 يوم")."""
+    return " ".join(tok for tok in variant.split() if not (tok.isdigit() and len(tok) >= 3))
+
+
 def _topic_decision(org: OrgFaq, topic_id: str, score: float, lang: Literal["ar", "en"]) -> Decision:
     topic = org.topics[topic_id]
     text = topic.answer.get(lang)
@@ -140,6 +148,7 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
         return _nm(Decision("fallback", lang=out_lang))
     if _names_foreign_programme(org, variants):
         return _nm(Decision("fallback", lang=out_lang))
+    variants = [s for s in (_without_long_numbers(v) for v in variants) if s] or variants
     m = org.index.match(text, variants=variants)
     decided = classify(org, m, out_lang)
     confident = decided.kind == "answer" and (decided.score or 0) >= org.thresholds.p_answer

@@ -4,7 +4,9 @@
 a wish or a request verb (core vocabulary, ``intents.yaml``) together with the name of one of the
 association's services (pack data: each flow's ``intents`` and the words of its title) is a
 request to start that flow, whatever the nearest FAQ topic would have been. A question about an
-existing request (status, cancelling, conditions, how long) is not.
+existing request (status, cancelling, conditions, how long) is not, nor a question about anything
+("what", "when", "who" anywhere in it). A bare "I want to apply" starts the main request only when
+nothing else is named: "ابي اطلب توصيل من مطعم" asks for something the association does not do.
 """
 
 from __future__ import annotations
@@ -32,6 +34,25 @@ _ASKS_ABOUT = frozenset(normalize(
 ).split())
 
 
+#: interrogatives that, anywhere in the message, make it a question about something rather than a
+#: request ("رتل وش تقدم للناس؟": "تقدم" is "you offer" there; "لما اسجل وش البيانات اللي
+#: تطلبونها؟" asks what is needed). "كيف"/"وين"/"how"/"where" still ask to do it.
+_ASKED = frozenset(normalize(
+    "هل ماذا متى كم لماذا ليش مين وش ايش ماهي ماهو شو what when why which who whom whose"
+).split())
+
+#: what may stand beside "I want to apply" for it to be the association's main request: nothing,
+#: the generic words for a request, or who it is for. Anything else names something the
+#: association may not do ("ابي اطلب توصيل من مطعم"), which the FAQ (or a refusal) answers.
+_GENERIC_OBJECT = frozenset(normalize(
+    "طلب طلبات خدمه خدمات مساعده دعم جديد على علي في عند عندكم لكم معكم منكم الحين الان كيف وين اين ممكن اقدر "
+    "لو سمحت الله يعافيك يخليك انا نفسي لي ولدي ابني بنتي عيالي اطفالي اخوي اختي امي ابوي والدي والدتي زوجي "
+    "زوجتي اهلي اسرتي اسره عايلتي "
+    "a an the for to with you your please how can could i do where new now help support request application "
+    "service here me my myself son daughter child children kids mother father wife husband family"
+).split())
+
+
 @dataclass(frozen=True, slots=True)
 class RequestIntents:
     #: flow id → its service names as token tuples (normalised)
@@ -42,29 +63,52 @@ class RequestIntents:
         enough ("ابي اقيم الخدمه، بيعاقبون الموظف؟"); a request verb is ("وين اقدم طلب؟").
         ``verb_only``: only a request verb counts (a wish alone yields to a confident FAQ answer)."""
         best: tuple[int, int, str] | None = None
-        for v in variants:
+        for n, v in enumerate(variants):
             toks = v.split()
             if not toks or len(toks) > 30:
                 continue
-            if toks[0] in _ASKS_ABOUT or phrase_spans(toks, "request_block"):
+            if toks[0] in _ASKS_ABOUT or phrase_spans(toks, "request_block") or any(t in _ASKED for t in toks):
                 continue
-            verb = bool(phrase_spans(toks, "request_verbs"))
-            want = bool(phrase_spans(toks, "want_verbs"))
+            verbs = phrase_spans(toks, "request_verbs")
+            wants = phrase_spans(toks, "want_verbs")
+            verb, want = bool(verbs), bool(wants)
             wish = verb or (want and not question and not verb_only)
             if not wish:
                 continue
-            if verb and want and "support_request" in self.names and best is None:
+            main = "support_request" in self.names and best is None
+            if verb and want and main and _generic_rest(toks, verbs + wants):
                 best = (0, -len(self.names), "support_request")  # "I want to apply": the main request
             for order, (flow_id, names) in enumerate(self.names.items()):
-                hits = sum(1 for name in names if _contains(toks, name))
+                # the Arabic read back from Arabizi ("7alaqat el ta7feeth") is spelled loosely
+                hits = sum(1 for name in names if _contains(toks, name, loose=n > 0))
                 if hits and (best is None or (hits, -order) > (best[0], best[1])):
                     best = (hits, -order, flow_id)
         return best[2] if best else None
 
 
-def _contains(toks: list[str], phrase: tuple[str, ...]) -> bool:
+def _generic_rest(toks: list[str], spans: list[tuple[int, int]]) -> bool:
+    """True when every word outside the wish and the request verb is generic (:data:`_GENERIC_OBJECT`)."""
+    used = {i for a, b in spans for i in range(a, b)}
+    return all(tok in _GENERIC_OBJECT for i, tok in enumerate(toks) if i not in used)
+
+
+def _same_word(a: str, b: str, loose: bool) -> bool:
+    """Equal, an English plural ("courses" for "course"), or — ``loose`` — one letter apart when
+    both are long enough ("حلقت" for "حلقات", "تحفيث" for "تحفيظ": Arabizi read back into Arabic)."""
+    if a == b or (a == b + "s" and b.isascii()):
+        return True
+    if not loose or min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _contains(toks: list[str], phrase: tuple[str, ...], *, loose: bool = False) -> bool:
     n = len(phrase)
-    return any(tuple(toks[i : i + n]) == phrase for i in range(len(toks) - n + 1))
+    return any(all(_same_word(t, w, loose) for t, w in zip(toks[i : i + n], phrase, strict=True))
+               for i in range(len(toks) - n + 1))
 
 
 def build_requests(flows: Mapping[str, FlowDef]) -> RequestIntents:

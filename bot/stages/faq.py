@@ -18,6 +18,7 @@ from bot.i18n import t
 from bot.stages.common import greet, main_menu, offer_handoff, officer, start_handoff, welcome_prefix
 from bot.stages.safety import distress_offer
 from bot.types import Button, Choices, Text
+from bot.understanding.core import understand
 
 
 class FaqStage:
@@ -29,8 +30,10 @@ class FaqStage:
         decision = decisions.decide(ctx.message.text, ctx.pack, ctx.lang)
         if decision.kind in {"fallback", "suggest"} and len(ctx.message.text) > LONG:
             decision = _from_the_end(ctx, decision)
-        ctx.decision = decision
         distress = "distress" in ctx.understanding.flags and not ctx.state.flow
+        if distress and decision.kind in {"fallback", "suggest"}:
+            decision = _past_the_distress(ctx, decision)
+        ctx.decision = decision
         if distress and decision.kind in {"answer", "flow", "handoff"}:
             ctx.state.greeted = True
             ctx.say(Text(t("distress.short", ctx.lang), kind="info"))
@@ -78,6 +81,18 @@ class FaqStage:
 #: a message longer than this (several sentences) is also read from its end
 LONG = 100
 _SENTENCE = re.compile(r"(?<=[.!?؟\n،,])\s*")
+
+
+def _past_the_distress(ctx: TurnContext, first: Any) -> Any:
+    """A question after a word of hardship ("امي تعبانه وما تقدر تطلع، تقدرون تخدمونها…؟") is still
+    a question: the decision on the sentences without the hardship, when that one answers; the
+    empathetic opener is kept by the caller. Crisis is never here (the safety stage took it)."""
+    parts = [p.strip() for p in _SENTENCE.split(ctx.message.text[-1200:]) if len(p.strip()) > 3]
+    rest = [p for p in parts if "distress" not in understand(p).flags]
+    if not rest or len(rest) == len(parts):
+        return first
+    decision = decisions.decide(" ".join(rest), ctx.pack, ctx.lang)
+    return decision if decision.kind in {"answer", "flow", "handoff"} else first
 
 
 def _from_the_end(ctx: TurnContext, first: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.understanding.text import key_of
+from bot.understanding.text import PhraseIndex, key_of
 
 Command = Literal[
     "menu", "cancel", "human", "my_requests", "status", "lang_en", "lang_ar", "back", "help", "skip", "restart",
@@ -95,14 +95,118 @@ def _peel(toks: list[str]) -> list[str]:
     return toks
 
 
+# --- "show me the menu", in any phrasing ---------------------------------------------------------
+# A fixed list cannot hold every way of asking for the menu ("رجعني للقائمه الرئيسيه لو سمحت",
+# "طلعلي الخيارات مره ثانيه", "can I see the options again?", "raje3ni lel qa2ema"), so a short
+# message is read as the menu when it names the menu and every other word only asks to see it,
+# go back to it, or is politeness. A word about anything else ("الخيارات المتاحه للدعم", "the
+# payment options") keeps it a question for the FAQ.
+
+#: what the menu is called: enough on their own ("وين القائمه؟", "options again")
+_MENU_NOUNS = PhraseIndex((
+    "القائمه", "قائمه", "القائمه الرئيسيه", "قائمه الخيارات", "قائمه الخدمات", "القائمه الاساسيه", "منيو", "المنيو",
+    "الخيارات", "خيارات", "الخيارات الرئيسيه", "الصفحه الرئيسيه", "الرئيسيه", "الخيارات اللي عندكم",
+    "menu", "main menu", "the menu", "options", "the options", "my options", "option list", "list of options",
+    "البدايه", "start menu", "home", "home page", "main page", "main options",
+    "qa2ema", "qa2ima", "qaema", "qaima", "ga2ema", "gaema", "el qa2ema", "al qa2ema", "lel qa2ema", "lil qa2ema",
+    "l qa2ema", "elqa2ema", "alqa2ema", "lqa2ema", "khiyarat", "el khiyarat", "al khiyarat", "menyu", "el menu",
+    "al menu", "lel menu",
+))
+#: the services, as a list to choose from: the menu only with a verb of showing ("ابي اشوف الخدمات")
+_SERVICE_NOUNS = PhraseIndex((
+    "الخدمات", "خدماتكم", "الخدمات حقتكم", "الخدمات اللي عندكم", "قائمه خدماتكم", "services", "the services",
+    "your services", "services list", "list of services", "the list of services", "the service list", "service list",
+    "el khadamat", "al khadamat", "khadamat",
+))
+_SHOW = PhraseIndex((
+    "اعرض", "اعرضلي", "اعرض لي", "اعرضوا", "اعرضي", "عرض", "طلع", "طلعلي", "طلع لي", "طلعي لي", "طلعولي", "طلعوا لي",
+    "وريني", "ورني", "وريني ايش", "فرجيني", "نزلي", "نزل لي", "ارسل", "ارسلي", "ارسل لي", "ارسلوا", "ارسلو لي",
+    "رسل", "رسلي", "رسل لي", "تعرض", "تعرضلي", "تعرض لي", "تعرضون", "تطلعلي", "تطلع لي", "توريني", "تورني",
+    "ترسل", "ترسلي", "ترسل لي", "اشوف", "شوف", "نشوف", "افتح", "افتحلي", "افتح لي", "show", "show me", "see", "view",
+    "display", "list", "bring up", "send", "send me", "give me", "open", "let me see", "warini", "wareeni",
+    "warrini", "a4oof", "ashoof", "ashof", "shoof",
+))
+_GO_BACK = PhraseIndex((
+    "رجعني", "ارجعني", "رجعنا", "ارجعنا", "ارجع", "ارجعوني", "رجعوني", "رجوع", "الرجوع", "العوده", "عوده", "نرجع",
+    "ودني", "وديني", "خذني", "روح", "اروح", "take me", "take me back", "back", "go back", "back to", "go to",
+    "return to", "return", "bring back", "raje3ni", "rj3ni", "rja3ni", "raj3ni", "rajje3ni", "arja3", "erja3",
+    "rajja3ni", "ترجعني", "ترجعنا", "ترجعوني", "ارجع الى", "ارجع ل",
+))
+#: the rest of a request to see it: wishes, politeness, "again", "from the start", "where is", "to choose"
+_AROUND = PhraseIndex((
+    "ابي", "ابغى", "ابغا", "ابا", "اريد", "ودي", "بغيت", "ممكن", "ارجو", "لو سمحت", "لو سمحتي", "فضلا", "من فضلك",
+    "الله يعافيك", "الله يخليك", "طيب", "خلاص", "يا", "وين", "فين", "لي", "الي", "ل", "لل", "على", "من", "كل", "كلها",
+    "كامله", "الرئيسيه", "الرئيسي", "الاساسيه", "من اولها", "من اول", "من البدايه", "من جديد", "مره ثانيه",
+    "مره ثانيه لو سمحت", "مره اخري", "مجددا", "ثاني", "حقتكم", "حقكم", "اللي عندكم", "عندكم", "المتاحه", "اختار",
+    "اختار منها", "ابي اختار منها", "عشان اختار", "عشان اختار منها", "حتي اختار", "ابدا", "بليز", "شكرا",
+    "i want", "i'd like", "id like", "i want to", "i need", "want", "want to", "need", "need to", "please", "pls",
+    "can i", "could i", "may i", "can you", "could you", "would you", "let me", "where is", "where's", "wheres",
+    "where are", "the", "to", "me", "my", "us", "your", "all", "again", "once more", "one more time", "from the start",
+    "from the beginning", "full", "whole", "main", "available", "of", "so i can", "to choose", "choose", "pick",
+    "to pick", "choose from", "pick from", "to choose from", "i can", "so", "and", "ok", "okay", "now", "thanks",
+    "وش", "ايش", "شو", "what", "what's", "whats", "what is", "what are", "is", "are",
+    "abi", "abgha", "abga", "ab8a", "abee", "mumkin", "momkin", "lw smaht", "law samaht", "lo smht", "el", "al",
+    "lel", "lil", "marra thanya", "mara thanya", "mrh thanya", "again pls", "ya", "lw sama7t", "law sama7t",
+    "lo sma7t", "lw sm7t", "plz", "plis",
+))
+#: asking what the assistant can do is asking for the menu
+_WHAT_CAN_YOU_DO = frozenset(key_of(p) for p in (
+    "what can you do", "what can you do for me", "what can you help with", "what can you help me with",
+    "what can i do here", "what can i do", "what are my options", "what are the options", "what options do i have",
+    "what options are there", "what do you offer here", "how can you help me", "how can you help",
+    "وش تقدر تسوي", "وش تقدر تسوي لي", "ايش تقدر تسوي", "ايش تقدر تسوي لي", "وش تقدر تساعدني فيه",
+    "ايش تقدر تساعدني فيه", "وش تقدرون تسوون", "وش اقدر اسوي هنا", "ايش اقدر اسوي هنا", "وش اقدر اسوي",
+    "وش الخيارات", "ايش الخيارات", "وش الخيارات اللي عندك", "وش الخيارات اللي عندكم", "ما هي الخيارات المتاحه",
+    "ماهي الخيارات", "ما الخيارات المتاحه", "بماذا يمكنك مساعدتي", "كيف تقدر تساعدني", "كيف يمكنك مساعدتي",
+    "wesh t8dar tsawi", "wsh tgdr tsawi", "sh t8dar tsawi", "what u can do",
+))
+
+
+def _covered(toks: list[str], *lists: PhraseIndex) -> bool:
+    used = [False] * len(toks)
+    for phrases in lists:
+        for a, b in phrases.spans(toks):
+            for i in range(a, b):
+                used[i] = True
+    return all(used)
+
+
+def _unglue(tok: str) -> str:
+    """"للقائمه" → "القائمه", "بالقائمه" → "القائمه", "والخيارات" → "الخيارات": the particle
+    written onto the noun, as phones type it."""
+    if len(tok) > 4 and tok[0] in "لبو" and tok[1:3] == "ال":
+        return tok[1:]
+    if len(tok) > 4 and tok.startswith("لل"):
+        return "ال" + tok[2:]
+    return tok
+
+
+def _asks_for_menu(words: list[str]) -> bool:
+    """A short message that names the menu (or the list of services, with a verb of showing) and
+    says nothing else (see the comment above :data:`_MENU_NOUNS`)."""
+    if not words or len(words) > 12:
+        return False
+    toks = [_unglue(w) for w in words]
+    if " ".join(toks) in _WHAT_CAN_YOU_DO:
+        return True
+    if _MENU_NOUNS.found_in(toks):
+        return _covered(toks, _MENU_NOUNS, _SHOW, _GO_BACK, _AROUND)
+    if _SERVICE_NOUNS.found_in(toks) and (_SHOW.found_in(toks) or _GO_BACK.found_in(toks)):
+        return _covered(toks, _SERVICE_NOUNS, _SHOW, _GO_BACK, _AROUND)
+    return False
+
+
 def command_of_key(key: str) -> Command | None:
     """The command a whole folded message is, if any."""
-    if not key or len(key) > 60:
+    if not key or len(key) > 90:
         return None
     found = WORDS.get(key)
     if found is not None:
         return found
-    return WORDS.get(" ".join(_peel(key.split())))
+    found = WORDS.get(" ".join(_peel(key.split())))
+    if found is not None:
+        return found
+    return "menu" if _asks_for_menu(key.split()) else None
 
 
 def command_of(text: str) -> Command | None:
