@@ -73,6 +73,23 @@ def test_a_command_word_inside_a_sentence_is_not_a_command(text: str) -> None:
     assert command_of(text) is None
 
 
+@pytest.mark.parametrize("text", [
+    "ممكن تطلع لي القائمة", "ودني للقائمة الرئيسية", "الخيارات من جديد لو سمحت", "ارسل لي الخيارات",
+    "وريني الخدمات اللي عندكم", "وش تقدر تسوي لي؟", "please bring up the menu", "I would like to see my options",
+    "where is the menu?", "what can you do for me", "warini el qa2ema", "rj3ni lel menu",
+])
+def test_the_menu_asked_for_in_any_phrasing(text: str) -> None:
+    assert understand(text).command == "menu"
+
+
+@pytest.mark.parametrize("text", [
+    "وش الخيارات المتاحة للدعم؟", "what are the payment options", "عندي قائمة ادوية", "قائمة الانتظار وين وصلت",
+    "the menu of the restaurant", "show me the policy", "وش خدماتكم",
+])
+def test_a_menu_word_about_something_else_is_no_command(text: str) -> None:
+    assert understand(text).command is None
+
+
 @pytest.mark.parametrize(("text", "kind"), [
     ("السلام عليكم", "greeting"), ("هلا والله", "greeting"), ("hi again", "greeting"), ("شكرا", "thanks"),
     ("مشكورين ما قصرتوا", "thanks"), ("الله يجزاكم خير", "thanks"), ("مع السلامة", "goodbye"), ("bye", "goodbye"),
@@ -120,6 +137,9 @@ def test_any_written_reference_reads_the_same(code: str, year: int, number: int,
 @pytest.mark.parametrize(("org", "text", "flow"), [
     ("ratel", "ابي اسجل ولدي في حلقة تحفيظ", "support_request"), ("ilm-alhajj", "abi atlob khedma", "support_request"),
     ("amass", "I'd love to volunteer with you", "volunteer"), ("amass", "ابي احدث رقم جوالي", "data_update"),
+    ("ratel", "abi asajel binti fi dawrat el tajweed", "support_request"),  # Arabizi read back loosely
+    ("ratel", "how can I enrol in the tajweed classes?", "support_request"), ("amass", "ابي اقدم", "support_request"),
+    ("amass", "I want to apply for my mother", "support_request"),
 ])
 def test_a_wish_for_a_service_starts_its_form(org: str, text: str, flow: str) -> None:
     d = decide(text, PACKS[org])
@@ -132,3 +152,14 @@ def test_a_wish_for_a_service_starts_its_form(org: str, text: str, flow: str) ->
 ])
 def test_questions_about_requests_or_outside_programmes_start_no_form(org: str, text: str) -> None:
     assert decide(text, PACKS[org]).kind != "flow" or decide(text, PACKS[org]).flow_id != "support_request"
+
+
+@pytest.mark.parametrize(("org", "text"), [
+    ("ratel", "ابغى اطلب بيتزا"), ("amass", "I want to apply for a credit card"),
+    ("amass", "how do I apply for hadaf support?"), ("ratel", "متى تبدا الدراسة اذا سجلت في الحلقة؟"),
+    ("ilm-alhajj", "who won the world cup in 2018?"), ("ilm-alhajj", "كم عدد سكان السعودية في 2030"),
+    ("rida", "ابي رقم بلدية جدة"),
+])
+def test_something_else_asked_for_is_neither_a_form_nor_an_answer(org: str, text: str) -> None:
+    """What the association does not do, a question, or a year that happens to be in its policy."""
+    assert decide(text, PACKS[org]).kind not in {"flow", "answer"}

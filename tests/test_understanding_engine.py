@@ -197,6 +197,46 @@ async def test_the_main_request_starts_from_the_ways_people_ask(rt, org: str, te
     assert field_of(out) == "full_name"
 
 
+@pytest.mark.parametrize(("org", "text"), [
+    ("amass", "ممكن تعرض لي القائمة الرئيسية؟"), ("rida", "ودني للخيارات مره ثانيه"), ("taheel", "bring up the options please"),
+    ("ratel", "rj3ni lel qa2ema"), ("ilm-alhajj", "what can you do for me?"),
+])
+async def test_the_menu_asked_for_in_any_phrasing_gives_the_menu(rt, org: str, text: str) -> None:
+    p = Person(rt, org)
+    await p.say("كم مدة دراسة الطلب")
+    out = await p.say(text)
+    assert "menu" in kinds(out) and "flow:support_request" in buttons(out)
+
+
+async def test_the_menu_asked_for_mid_form_keeps_the_form_one_tap_away(rt) -> None:
+    p = Person(rt, "ratel")
+    await p.fill(until="mobile")
+    out = await p.say("ابي ارجع للقائمة الرئيسية لو سمحت")
+    assert {"flow:resume", "flow:restart", "flow:leave"} <= set(buttons(out)) and "محفوظ" in text_of(out)
+    out = await p.say(button="flow:resume")
+    assert field_of(out) == "mobile"  # nothing typed so far was lost
+    await p.say("show me the menu")
+    out = await p.say(button="flow:leave")
+    assert "flow:support_request" in buttons(out) and not (await p.state()).state.get("flow")
+
+
+async def test_the_menu_asked_for_while_waiting_for_an_officer_gives_the_menu(rt) -> None:
+    p = Person(rt, "taheel")
+    await p.say(button="handoff:yes")
+    out = await p.say("رجعني للخيارات")
+    assert "menu" in kinds(out)
+
+
+async def test_a_question_after_a_word_of_hardship_is_answered_with_empathy(rt) -> None:
+    out = await Person(rt, "amass").say("ابوي مريض ومتضايق مره، هل لازم يحضر بنفسه للجمعية؟")
+    assert "أتفهم ما تمر به" in text_of(out) and "answer" in kinds(out) and "موقعك" in text_of(out)
+
+
+async def test_a_wish_for_something_the_association_does_not_do_starts_no_form(rt) -> None:
+    out = await Person(rt, "ratel").say("ابغى اطلب بيتزا")
+    assert field_of(out) is None and "flow" not in kinds(out)
+
+
 async def test_an_answer_never_hands_off_by_itself_and_waiting_is_acknowledged(rt) -> None:
     p = Person(rt, "taheel")
     out = await p.say("كم ياخذ وقت الرد على الطلب")

@@ -79,6 +79,12 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "en": "Welcome back! Your request “{title}” isn't finished. Would you like to continue where you left "
         "off, or start again?",
     },
+    "flow.menu_offer": {
+        "ar": "طلبك «{title}» لم يكتمل بعد، وما كتبته محفوظ. هل تود المتابعة من حيث توقفت، أو البدء من جديد، "
+        "أو الانتقال إلى القائمة الرئيسية؟",
+        "en": "Your request “{title}” isn't finished yet, and what you've entered is kept. Would you like to "
+        "continue where you left off, start again, or go to the main menu?",
+    },
     "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
     "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},
     "flow.not_a_value": {

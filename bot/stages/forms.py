@@ -134,7 +134,9 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
             ctx.say(*current_question(ctx))
         return True
     if u.smalltalk == "greeting" or u.command == "menu":
-        ctx.say(Choices(salam_prefix(ctx) + t("flow.resume_offer", ctx.lang, title=flow.title.get(ctx.lang)), (
+        # after a pause, "welcome back"; asked for the menu, the form is kept and the menu one tap away
+        offer = "flow.menu_offer" if u.command == "menu" else "flow.resume_offer"
+        ctx.say(Choices(salam_prefix(ctx) + t(offer, ctx.lang, title=flow.title.get(ctx.lang)), (
             Button(t("flow.resume_button", ctx.lang), "flow:resume"),
             Button(t("flow.restart_button", ctx.lang), "flow:restart"),
             Button(t("menu", ctx.lang).rstrip(":："), "flow:leave"),

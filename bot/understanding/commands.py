@@ -139,7 +139,7 @@ _AROUND = PhraseIndex((
     "كامله", "الرئيسيه", "الرئيسي", "الاساسيه", "من اولها", "من اول", "من البدايه", "من جديد", "مره ثانيه",
     "مره ثانيه لو سمحت", "مره اخري", "مجددا", "ثاني", "حقتكم", "حقكم", "اللي عندكم", "عندكم", "المتاحه", "اختار",
     "اختار منها", "ابي اختار منها", "عشان اختار", "عشان اختار منها", "حتي اختار", "ابدا", "بليز", "شكرا",
-    "i want", "i'd like", "id like", "i want to", "i need", "want", "want to", "need", "need to", "please", "pls",
+    "i want", "i'd like", "id like", "i would like", "would like", "i want to", "i need", "want", "want to", "need", "need to", "please", "pls",
     "can i", "could i", "may i", "can you", "could you", "would you", "let me", "where is", "where's", "wheres",
     "where are", "the", "to", "me", "my", "us", "your", "all", "again", "once more", "one more time", "from the start",
     "from the beginning", "full", "whole", "main", "available", "of", "so i can", "to choose", "choose", "pick",
