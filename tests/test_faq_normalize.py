@@ -79,3 +79,9 @@ def test_article_and_prefixes_only_when_three_letters_remain() -> None:
     assert normalize("الطلب") == normalize("طلب") == normalize("بالطلب") == normalize("للطلب")
     assert normalize("ولد") == "ولد"  # stripping would leave two letters
     assert normalize("الجمعية") == "جمعيه"
+
+
+def test_gulf_and_english_shorthand_read_as_the_packs_word() -> None:
+    assert normalize("كيف اصير مساهم") == normalize("كيف اكون مساهم")
+    assert normalize("what info do you need") == normalize("what information do you need")
+    assert normalize("how do I reach you") == normalize("how do I contact you")
