@@ -140,6 +140,7 @@ def test_any_written_reference_reads_the_same(code: str, year: int, number: int,
     ("ratel", "abi asajel binti fi dawrat el tajweed", "support_request"),  # Arabizi read back loosely
     ("ratel", "how can I enrol in the tajweed classes?", "support_request"), ("amass", "ابي اقدم", "support_request"),
     ("amass", "I want to apply for my mother", "support_request"),
+    ("taheel", "ابغى اقدم، وش اسوي؟", "support_request"),  # the question is a clause of its own
 ])
 def test_a_wish_for_a_service_starts_its_form(org: str, text: str, flow: str) -> None:
     d = decide(text, PACKS[org])
@@ -148,7 +149,8 @@ def test_a_wish_for_a_service_starts_its_form(org: str, text: str, flow: str) ->
 
 @pytest.mark.parametrize(("org", "text"), [
     ("taheel", "كيف أقدم على برنامج دعم التوظيف من صندوق هدف؟"),  # an outside programme
-    ("amass", "ابي اعرف حالة طلبي"), ("amass", "وش شروط الدعم؟"), ("amass", "ابي اقيم الخدمه بصراحه، بيعاقبون الموظف؟"),
+    ("amass", "ابي اعرف حالة طلبي"), ("amass", "وش شروط الدعم؟"), ("amass", "اذا قدمت الطلب مين يراجعه؟"),
+    ("ratel", "رتل وش تقدم للاطفال؟"), ("amass", "ابي اقيم الخدمه بصراحه، بيعاقبون الموظف؟"),
 ])
 def test_questions_about_requests_or_outside_programmes_start_no_form(org: str, text: str) -> None:
     assert decide(text, PACKS[org]).kind != "flow" or decide(text, PACKS[org]).flow_id != "support_request"

@@ -18,6 +18,7 @@ from bot.faq.index import Match, query_variants
 from bot.faq.intents import detect_intent, strip_greeting
 from bot.faq.lang import detect_language
 from bot.faq.org import OrgFaq, get_index
+from bot.faq.requests import asks_about
 from bot.packs import LoadedPack
 
 __all__ = ["Decision", "DecisionKind", "classify", "decide", "decide_traced", "decide_with"]
@@ -156,7 +157,8 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
     # about something else ("ابغا الخدمه وانا في البيت بدون ما اجي" is about serving from home)
     # …and a request for an outside programme ("how do I apply for Hadaf?") is no request of ours
     closest_is_outside = bool(m.topics) and m.oos_score >= max(m.top, OUTSIDE_SCORE)
-    wanted = None if closest_is_outside else org.requests.flow_for(variants, question=question, verb_only=confident)
+    asked = closest_is_outside or asks_about(text)
+    wanted = None if asked else org.requests.flow_for(variants, question=question, verb_only=confident)
     if wanted is not None:
         topic = _flow_topic(org, wanted)
         text = org.topics[topic].answer.get(out_lang) if topic else ""

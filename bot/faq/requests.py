@@ -11,9 +11,11 @@ nothing else is named: "ابي اطلب توصيل من مطعم" asks for somet
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.faq.index import query_variants
 from bot.faq.intents import phrase_spans
 from bot.faq.normalize import normalize
 from bot.flows.schema import FlowDef
@@ -34,9 +36,10 @@ _ASKS_ABOUT = frozenset(normalize(
 ).split())
 
 
-#: interrogatives that, anywhere in the message, make it a question about something rather than a
-#: request ("رتل وش تقدم للناس؟": "تقدم" is "you offer" there; "لما اسجل وش البيانات اللي
-#: تطلبونها؟" asks what is needed). "كيف"/"وين"/"how"/"where" still ask to do it.
+#: interrogatives that, in the clause of the request verb, make it a question about something rather
+#: than a request ("رتل وش تقدم للناس؟": "تقدم" is "you offer" there; "لما اسجل وش البيانات اللي
+#: تطلبونها؟" asks what is needed). In a clause of its own it is a follow-up ("I want to apply, what
+#: do I do?"). "كيف"/"وين"/"how"/"where" still ask to do it.
 _ASKED = frozenset(normalize(
     "هل ماذا متى كم لماذا ليش مين وش ايش ماهي ماهو شو what when why which who whom whose"
 ).split())
@@ -50,7 +53,9 @@ _GENERIC_OBJECT = frozenset(normalize(
     "زوجتي اهلي اسرتي اسره عايلتي "
     "a an the for to with you your please how can could i do where new now help support request application "
     "service here me my myself son daughter child children kids mother father wife husband family"
-).split())
+    # a follow-up of its own ("I want to apply, what do I do?"): asks_about has kept questions out
+    " do does should next then steps اسوي سوي الخطوات طيب"
+).split()) | _ASKED
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +72,7 @@ class RequestIntents:
             toks = v.split()
             if not toks or len(toks) > 30:
                 continue
-            if toks[0] in _ASKS_ABOUT or phrase_spans(toks, "request_block") or any(t in _ASKED for t in toks):
+            if toks[0] in _ASKS_ABOUT or phrase_spans(toks, "request_block"):
                 continue
             verbs = phrase_spans(toks, "request_verbs")
             wants = phrase_spans(toks, "want_verbs")
@@ -84,6 +89,19 @@ class RequestIntents:
                 if hits and (best is None or (hits, -order) > (best[0], best[1])):
                     best = (hits, -order, flow_id)
         return best[2] if best else None
+
+
+_CLAUSE = re.compile(r"[,،.!?؟;؛\n]+")
+
+
+def asks_about(text: str) -> bool:
+    """True when the clause that holds a request verb also holds a "what/when/who" (see :data:`_ASKED`)."""
+    for clause in _CLAUSE.split(text):
+        for v in query_variants(clause):
+            toks = v.split()
+            if phrase_spans(toks, "request_verbs") and any(t in _ASKED for t in toks):
+                return True
+    return False
 
 
 def _generic_rest(toks: list[str], spans: list[tuple[int, int]]) -> bool:
