@@ -157,8 +157,9 @@ def test_questions_about_requests_or_outside_programmes_start_no_form(org: str, 
 
 
 @pytest.mark.parametrize(("org", "text"), [
-    ("ratel", "ابغى اطلب بيتزا"), ("amass", "I want to apply for a credit card"),
+    ("ratel", "ابغى اطلب بيتزا"),
     ("amass", "how do I apply for hadaf support?"), ("ratel", "متى تبدا الدراسة اذا سجلت في الحلقة؟"),
+    ("ratel", "ابي اقدم على برنامج هدف"),  # "hadaf" is also Arabizi for "goal" in ratel's pack: the full name counts
     ("ilm-alhajj", "who won the world cup in 2018?"), ("ilm-alhajj", "كم عدد سكان السعودية في 2030"),
     ("rida", "ابي رقم بلدية جدة"),
 ])
