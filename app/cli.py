@@ -11,6 +11,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app.common import CliError, known_packs, preflight, settings_from
 from app.logs import TEXT_FORMAT
@@ -43,9 +44,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.server import create_app, prepare_for_traffic
 
     settings = settings_from(args)
-    load_all()  # a broken pack stops start-up before anything listens
+    packs = load_all(Path(settings.orgs_dir) if settings.orgs_dir else None)  # a broken pack stops start-up here
     asyncio.run(preflight(settings, redis=True))
-    app = create_app(settings)
+    app = create_app(settings, packs)
     prepare_for_traffic(app)
     print(f"Sila serving on http://{settings.host}:{settings.port}/chat/<slug>", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)

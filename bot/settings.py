@@ -80,8 +80,13 @@ class Settings:
     redis_max_connections: int = 16
     #: PostgreSQL connections per worker (no overflow: connections are opened once and reused)
     db_pool_size: int = 20
-    #: most associations whose FAQ index is kept built at once (0: all); see bot/faq/org.py
+    #: most associations whose FAQ index is kept in memory at once (0: no count bound), and the
+    #: most memory those indexes may take together (0: no bound); see bot/faq/org.py
     faq_max_indexes: int = 0
+    faq_index_memory_mb: int = 160
+    #: low-priority processes that build, once the worker is ready, the FAQ indexes a first
+    #: start lacks (0: the worker builds them all before it is ready)
+    faq_build_processes: int = 1
     orgs_dir: str = ""
     public_base_url: str = ""
     log_level: str = "INFO"
@@ -180,7 +185,8 @@ _INT_FIELDS = {
     "retention_messages_days", "retention_raw_updates_days", "retention_provider_statuses_days",
     "retention_audit_days", "retention_login_attempts_days", "retention_sessions_days",
     # scale-out
-    "redis_max_connections", "db_pool_size", "faq_max_indexes",
+    "redis_max_connections", "db_pool_size", "faq_max_indexes", "faq_index_memory_mb",
+    "faq_build_processes",
 }
 
 

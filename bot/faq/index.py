@@ -11,6 +11,7 @@ instead of being answered by the nearest one.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -73,6 +74,16 @@ class Match:
         if len(self.scores) < 2:
             return self.top
         return self.scores[0] - self.scores[1]
+
+
+def _sizeof_strings(strings: Iterable[str], seen: set[int]) -> int:
+    """Bytes of the strings not counted yet (``seen``: ids already counted)."""
+    size = 0
+    for x in strings:
+        if id(x) not in seen:
+            seen.add(id(x))
+            size += sys.getsizeof(x)
+    return size
 
 
 def _deletions(word: str) -> set[str]:
@@ -138,24 +149,9 @@ class FaqIndex:
         self.docs = [docs[i] for i in ordered]
         self.norm = [normalize(d.text) for d in self.docs]
         self.skel = [skeleton_text(t) for t in self.norm]
-        self.weights = dict(weights or DEFAULT_WEIGHTS)
-        self.fuzz_scorer = getattr(fuzz, fuzz_scorer)
         self.char = Tfidf(self.norm)
         self.skel_index = Tfidf(self.skel)
-        self._word: Tfidf | None = None
-        self.topic_ids: list[str] = []
-        self.topic_oos: list[bool] = []
-        starts: list[int] = []
-        doc_topic: list[int] = []
-        for i, d in enumerate(self.docs):
-            if not self.topic_ids or (d.topic, d.oos) != (self.topic_ids[-1], self.topic_oos[-1]):
-                self.topic_ids.append(d.topic)
-                self.topic_oos.append(d.oos)
-                starts.append(i)
-            doc_topic.append(len(self.topic_ids) - 1)
-        self._starts = np.asarray(starts, dtype=np.int64)
-        self._doc_topic = np.asarray(doc_topic, dtype=np.int64)
-        self._oos_mask = np.asarray(self.topic_oos, dtype=bool)
+        self._topics(weights, fuzz_scorer)
         extra = topic_texts or {}
         pooled = [
             (t, normalize(extra[tid])) for t, tid in enumerate(self.topic_ids) if not self.topic_oos[t] and tid in extra
@@ -174,11 +170,81 @@ class FaqIndex:
                 words.update(n.split())
         for t in vocabulary_texts:
             words.update(normalize(t).split())
+        self._vocabulary(words)
+
+    @classmethod
+    def restore(
+        cls,
+        docs: Sequence[Doc],
+        norm: list[str],
+        skel: list[str],
+        tfidfs: Mapping[str, Tfidf],
+        *,
+        vocabulary: Iterable[str],
+        weights: Mapping[str, float] | None,
+        fuzz_scorer: str,
+    ) -> FaqIndex:
+        """An index from its stored parts (``bot.faq.index_store``), without building anything;
+        ValueError when the parts do not fit together."""
+        self = cls.__new__(cls)
+        self.docs, self.norm, self.skel = list(docs), norm, skel
+        if fuzz_scorer not in {"token_sort_ratio", "ratio", "token_set_ratio", "partial_ratio", "WRatio", "QRatio"}:
+            raise ValueError(f"unknown fuzz scorer {fuzz_scorer!r}")
+        self._topics(weights, fuzz_scorer)
+        self.char, self.skel_index = tfidfs["char"], tfidfs["skel_index"]
+        self.tchar, self.tskel = tfidfs["tchar"], tfidfs["tskel"]
+        n, n_topics = len(self.docs), len(self.topic_ids)
+        sizes = (self.char.n_docs, self.skel_index.n_docs, self.tchar.n_docs, self.tskel.n_docs)
+        if sizes != (n, n, n_topics, n_topics):
+            raise ValueError("n-gram tables are for other phrasings")
+        self._vocabulary(set(vocabulary))
+        return self
+
+    def _topics(self, weights: Mapping[str, float] | None, fuzz_scorer: str) -> None:
+        """Topic order and boundaries over ``self.docs`` (contiguous per topic)."""
+        self.weights = dict(weights or DEFAULT_WEIGHTS)
+        self.fuzz_scorer = getattr(fuzz, fuzz_scorer)
+        self._word: Tfidf | None = None
+        self.topic_ids: list[str] = []
+        self.topic_oos: list[bool] = []
+        seen: set[tuple[str, bool]] = set()
+        starts: list[int] = []
+        doc_topic: list[int] = []
+        for i, d in enumerate(self.docs):
+            if not self.topic_ids or (d.topic, d.oos) != (self.topic_ids[-1], self.topic_oos[-1]):
+                if (d.topic, d.oos) in seen:  # only a stored index can be out of order
+                    raise ValueError("phrasings are not grouped by topic")
+                seen.add((d.topic, d.oos))
+                self.topic_ids.append(d.topic)
+                self.topic_oos.append(d.oos)
+                starts.append(i)
+            doc_topic.append(len(self.topic_ids) - 1)
+        self._starts = np.asarray(starts, dtype=np.int64)
+        self._doc_topic = np.asarray(doc_topic, dtype=np.int64)
+        self._oos_mask = np.asarray(self.topic_oos, dtype=bool)
+
+    def _vocabulary(self, words: set[str]) -> None:
+        """The words coverage checks questions against, with their skeletons and typo neighbourhoods."""
         self.vocabulary = frozenset(words)
         self._vocab_skel = frozenset(skeleton(w) for w in words if len(w) >= 3)
         # one-deletion neighbourhoods: candidates within Levenshtein distance 1 in O(len(word))
         self._vocab_del = _deletions_index(w for w in words if len(w) >= 3)
         self._skel_del = _deletions_index(s for s in self._vocab_skel if len(s) >= 3)
+
+    def footprint(self) -> int:
+        """Estimated bytes this index holds (its arrays, strings and tables), for the memory bound:
+        ``sys.getsizeof`` of what it owns, each string once; tracemalloc sees about the same
+        growth when one is built (tests/test_faq_memory.py)."""
+        seen: set[int] = set()
+        size = sum(t.footprint(seen) for t in (self.char, self.skel_index, self.tchar, self.tskel))
+        size += _sizeof_strings(self.norm, seen) + _sizeof_strings(self.skel, seen)
+        size += sys.getsizeof(self.docs) + (len(self.docs) * sys.getsizeof(self.docs[0]) if self.docs else 0)
+        for words in (self.vocabulary, self._vocab_skel):
+            size += sys.getsizeof(words) + _sizeof_strings(words, seen)
+        for table in (self._vocab_del, self._skel_del):
+            size += sys.getsizeof(table) + _sizeof_strings(table, seen)
+            size += sum(sys.getsizeof(v) for v in table.values())
+        return size
 
     @property
     def word(self) -> Tfidf:

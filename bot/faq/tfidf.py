@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
@@ -173,6 +174,53 @@ class Tfidf:
         np.cumsum(np.where(keep, df_int, 0), out=self._ptr[1:])
         #: word → (known gram ids, unknown grams) for the char analyzer; bounded
         self._word_cache: dict[str, tuple[list[int], list[str]]] = {}
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What answering needs besides the vocabulary (``restore`` takes them back)."""
+        return {"idf": self.idf, "slot": self._slot, "dense": self._dense, "rows": self._rows,
+                "vals": self._vals, "ptr": self._ptr}  # fmt: skip
+
+    @classmethod
+    def restore(
+        cls, vocab: list[str], n_docs: int, *, idf: np.ndarray, slot: np.ndarray, dense: np.ndarray,
+        rows: np.ndarray, vals: np.ndarray, ptr: np.ndarray,
+    ) -> Tfidf:  # fmt: skip
+        """A char n-gram Tfidf from stored parts, each checked against the others, since they
+        come from a file (ValueError on any inconsistency: an index that would score wrongly
+        or index out of bounds is never used)."""
+        n_vocab = len(vocab)
+        n_dense = int((slot >= 0).sum()) if slot.ndim == 1 else -1
+        if (
+            n_docs < 0 or len(set(vocab)) != n_vocab or idf.shape != (n_vocab,) or slot.shape != (n_vocab + 1,)
+            or ptr.shape != (n_vocab + 1,) or dense.shape != (n_dense, n_docs) or rows.shape != vals.shape
+            or rows.ndim != 1 or slot[-1] != -1 or bool((slot < -1).any())
+            or (n_dense and not np.array_equal(np.sort(slot[slot >= 0]), np.arange(n_dense)))
+            or ptr[0] != 0 or ptr[-1] != len(rows) or bool((np.diff(ptr) < 0).any())
+            or bool(((rows < 0) | (rows >= n_docs)).any()) or not np.isfinite(idf).all()
+            or not np.isfinite(dense).all() or not np.isfinite(vals).all()
+        ):  # fmt: skip
+            raise ValueError("stored n-gram tables are inconsistent")
+        self = cls.__new__(cls)
+        self.analyzer = char_grams
+        self.counts = None
+        self.vocab = {g: i for i, g in enumerate(vocab)}
+        self.n_docs = n_docs
+        self.idf = idf
+        self.idf_unknown = math.log(1.0 + n_docs) + 1.0
+        self._slot, self._dense, self._rows, self._vals, self._ptr = slot, dense, rows, vals, ptr
+        self._word_cache = {}
+        return self
+
+    def footprint(self, seen: set[int]) -> int:
+        """Estimated bytes of the vocabulary and arrays (``seen``: ids of strings already counted)."""
+        size = sum(a.nbytes for a in self.arrays().values())
+        # the dict, its int values (those above 256 are objects of their own) and its gram strings
+        size += sys.getsizeof(self.vocab) + 32 * len(self.vocab)
+        for g in self.vocab:
+            if id(g) not in seen:
+                seen.add(id(g))
+                size += sys.getsizeof(g)
+        return size
 
     def _word(self, word: str) -> tuple[list[int], list[str]]:
         hit = self._word_cache.get(word)
