@@ -14,6 +14,7 @@ for storage, so no channel and no stage can keep an ID in the transcript or the 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.context import Stage, TurnContext
+from bot.faq.org import get_index, is_built
 from bot.ids import new_id
 from bot.packs import LoadedPack
 from bot.ports import ConversationStore, EventBus, LockProvider, Services
@@ -104,6 +106,11 @@ class Engine:
                     msg.key, msg.provider_message_id
                 ):
                     return TurnOutcome(duplicate=True, conversation_id=conv.id)
+                if not is_built(pack):
+                    # an association whose FAQ index was evicted (or not yet built): load or build
+                    # it on a thread, so the 50-300 ms it takes holds up this conversation only,
+                    # never the other conversations on this worker's event loop
+                    await asyncio.to_thread(get_index, pack)
                 ctx, turn = await self._run_turn(msg, pack, conv)
                 try:
                     await self.store.commit(turn)

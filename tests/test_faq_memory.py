@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import subprocess
+import threading
 import tracemalloc
 import zipfile
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot import engine as engine_module
 from bot.faq import org as org_module
 from bot.faq import tfidf
 from bot.faq.decide import decide_with
@@ -273,3 +275,25 @@ def test_footprint_estimate_is_close_to_what_a_build_allocates() -> None:
     finally:
         tracemalloc.stop()
     assert 0.85 < org.index.footprint() / grown < 1.15
+
+
+async def test_an_evicted_index_is_loaded_off_the_event_loop(h, unbounded: None,  # type: ignore[no-untyped-def]
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A question to an association whose index was evicted waits for it on a thread: the
+    50-300 ms of loading or building hold up that conversation, not every other one on the loop."""
+    packs = h.runtime.engine.packs
+    set_index_limit(1)
+    get_index(packs["rida"])
+    assert not is_built(packs["amass"])
+    threads: list[str] = []
+    real = engine_module.get_index
+
+    def recording(pack: LoadedPack) -> object:
+        threads.append(threading.current_thread().name)
+        return real(pack)
+
+    monkeypatch.setattr(engine_module, "get_index", recording)
+    out = await h.say("cold-visitor", "كم مدة دراسة الطلب؟")
+    assert threads and threads[0] != threading.main_thread().name
+    assert is_built(packs["amass"])
+    assert any("أسبوع" in r.text or "week" in r.text for r in out.replies)
