@@ -7,11 +7,13 @@ and its own Redis key prefix, deleted afterwards):
   2. one worker, PostgreSQL + Redis
   3. two workers, PostgreSQL + Redis (clients connect to each worker's port in turn)
 Prints msgs/s, p50/p99, the workers' CPU milliseconds per answered turn (the figure least tied
-to how busy the machine is), errors and stalled turns (a reply that never reached its socket),
-then the ratios the scale-out path is judged by: (2)/(1) and (3)/(2).
+to how busy the machine is), errors, stalled turns (a reply that never reached its socket) and
+turns ended out of turns sent; then, over the rounds, each figure as a low–high range and the
+ratios the scale-out path is judged by, (2)/(1) and (3)/(2), each taken within its round.
+Each round also runs setup 3 with BENCH_SCALE_BIG (1,000) conversations: does every turn end?
 A benchmark, not a test: it asserts nothing.
 
-    BENCH_SECONDS=8 .venv/bin/python bench/scale_bench.py
+    BENCH_SECONDS=8 .venv/bin/python bench/scale_bench.py        # BENCH_ROUNDS=3 by default
 """
 
 from __future__ import annotations
@@ -95,27 +97,65 @@ async def one_run(tmp: str, with_redis: bool, workers: int, clients: int, second
             await drop_redis_prefix(prefix)
 
 
+def span(values: list[float], fmt: str) -> str:
+    """``low–high`` over the rounds (one figure when they agree or there is one round)."""
+    lo, hi = min(values), max(values)
+    return format(lo, fmt) if format(lo, fmt) == format(hi, fmt) else f"{format(lo, fmt)}–{format(hi, fmt)}"
+
+
+def row(name: str, clients: int, r: dict[str, float]) -> str:
+    return (f"{name:30s} {clients:5d} conv: {r['msgs_per_s']:7.0f} msgs/s  p50 {r['p50_ms']:6.1f} ms  "
+            f"p99 {r['p99_ms']:6.1f} ms  CPU {r['cpu_ms_per_turn']:5.2f} ms/turn  errors {r['errors']:.0f}  "
+            f"stalled {r['stalled']:.0f}  turns ended {r['ended']:.0f}/{r['sent']:.0f}  "
+            f"peak RSS {r['peak_rss_mb']:4.0f} MB")
+
+
 async def main() -> None:
     seconds = float(os.environ.get("BENCH_SECONDS", "8"))
-    counts = [int(c) for c in os.environ.get("BENCH_SCALE_CLIENTS", "50,200").split(",")]
-    # BENCH_SCALE_SETUPS=3: only the two-worker setup (e.g. 1,000 conversations: every turn ends?)
+    counts = [int(c) for c in os.environ.get("BENCH_SCALE_CLIENTS", "50,200").split(",") if c]
+    # BENCH_SCALE_SETUPS=3: only the two-worker setup
     chosen = [SETUPS[int(i) - 1] for i in os.environ.get("BENCH_SCALE_SETUPS", "1,2,3").split(",")]
-    results: dict[tuple[str, int], dict[str, float]] = {}
+    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
+    # the many-conversations row: two workers on PostgreSQL + Redis, does every turn end? (0: skip)
+    big = int(os.environ.get("BENCH_SCALE_BIG", "1000"))
+    results: dict[tuple[str, int], list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for clients in counts:
-            for name, with_redis, workers in chosen:
-                r = await one_run(tmp, with_redis, workers, clients, seconds)
-                results[name, clients] = r
-                print(f"{name:30s} {clients:4d} conv: {r['msgs_per_s']:7.0f} msgs/s  p50 {r['p50_ms']:6.1f} ms  "
-                      f"p99 {r['p99_ms']:6.1f} ms  CPU {r['cpu_ms_per_turn']:5.2f} ms/turn  "
-                      f"errors {r['errors']:.0f}  stalled {r['stalled']:.0f}  peak RSS {r['peak_rss_mb']:5.0f} MB",
-                      flush=True)
+        for rnd in range(rounds):
+            print(f"-- round {rnd + 1} of {rounds}", flush=True)
+            for clients in counts:
+                # the setups interleaved, and their order turned each round: the machine's load
+                # drifts, and no setup should always run first (or last) in it
+                order = chosen[rnd % len(chosen):] + chosen[:rnd % len(chosen)]
+                for name, with_redis, workers in order:
+                    r = await one_run(tmp, with_redis, workers, clients, seconds)
+                    results.setdefault((name, clients), []).append(r)
+                    print(row(name, clients, r), flush=True)
+            if big:
+                name, with_redis, workers = SETUPS[2]
+                r = await one_run(tmp, with_redis, workers, big, seconds)
+                results.setdefault((name, big), []).append(r)
+                print(row(name, big, r), flush=True)
+    print(f"-- over {rounds} round(s), low–high (BENCH_SECONDS={seconds:g})")
+    for (name, clients), rs in results.items():
+        print(f"{name:30s} {clients:5d} conv: {span([r['msgs_per_s'] for r in rs], '.0f')} msgs/s  "
+              f"p99 {span([r['p99_ms'] for r in rs], '.0f')} ms  "
+              f"CPU {span([r['cpu_ms_per_turn'] for r in rs], '.2f')} ms/turn  "
+              f"turns ended {sum(r['ended'] for r in rs):.0f}/{sum(r['sent'] for r in rs):.0f}  "
+              f"stalled {sum(r['stalled'] for r in rs):.0f}  errors {sum(r['errors'] for r in rs):.0f}  "
+              f"refused sockets {sum(r['refused'] for r in rs):.0f}")
+    if len(chosen) != len(SETUPS):
+        return
     pg, one, two = (s[0] for s in SETUPS)
-    for clients in counts if len(chosen) == len(SETUPS) else ():
-        print(f"at {clients} conversations: Redis 1 worker / PostgreSQL alone = "
-              f"{results[one, clients]['msgs_per_s'] / results[pg, clients]['msgs_per_s']:.2f} (target ≥ 0.80);  "
-              f"2 workers / 1 worker (Redis) = "
-              f"{results[two, clients]['msgs_per_s'] / results[one, clients]['msgs_per_s']:.2f} (target > 1)")
+    for clients in counts:
+        # each ratio within its own round (same minutes of the machine), then the range
+        def ratio(a: str, b: str, figure: str, n: int = clients) -> list[float]:
+            return [x[figure] / y[figure] for x, y in zip(results[a, n], results[b, n], strict=True)]
+
+        redis_vs_pg, two_vs_one = ratio(one, pg, "msgs_per_s"), ratio(two, one, "msgs_per_s")
+        cpu = ratio(one, pg, "cpu_ms_per_turn")
+        print(f"at {clients} conversations: Redis 1 worker / PostgreSQL alone = {span(redis_vs_pg, '.2f')} "
+              f"(target ≥ 0.80);  2 workers / 1 worker (Redis) = {span(two_vs_one, '.2f')} (target > 1);  "
+              f"CPU per turn, Redis / PostgreSQL alone = {span(cpu, '.2f')}")
 
 
 if __name__ == "__main__":

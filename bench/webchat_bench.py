@@ -78,8 +78,15 @@ async def client(session: aiohttp.ClientSession, url: str, stop_at: float, warm_
                  last_done: list[float]) -> None:
     """One conversation: ask, wait for ``turn_end``, ask again. An error frame (``unavailable``)
     is counted as a failure, not an answer; a turn with no answer within 5 s after the end of
-    the run is counted as ``stalled`` (a reply that never reached the socket)."""
-    async with session.ws_connect(f"{url}?visitor={secrets.token_hex(16)}") as ws:
+    the run is counted as ``stalled`` (a reply that never reached the socket). Every turn sent
+    and every turn ended (its ``turn_end`` arrived), warm-up included, is counted in
+    ``failures["sent"]`` and ``failures["ended"]``; a socket that could not open, in ``"refused"``."""
+    try:
+        ws_cm = await session.ws_connect(f"{url}?visitor={secrets.token_hex(16)}")
+    except (aiohttp.ClientError, OSError):
+        failures["refused"] += 1
+        return
+    async with ws_cm as ws:
         i = 0
         while time.perf_counter() < stop_at:
             if BUTTONS_ONLY:
@@ -89,6 +96,7 @@ async def client(session: aiohttp.ClientSession, url: str, stop_at: float, warm_
             i += 1
             t0 = time.perf_counter()
             await ws.send_str(json.dumps(frame))
+            failures["sent"] += 1
             answered = True
             try:
                 async with asyncio.timeout(max(5.0, stop_at - time.perf_counter() + 5.0)):
@@ -97,6 +105,7 @@ async def client(session: aiohttp.ClientSession, url: str, stop_at: float, warm_
                         if msg.type != aiohttp.WSMsgType.TEXT:
                             raise RuntimeError(f"socket closed: {msg.type}")
                         if '"turn_end"' in msg.data:
+                            failures["ended"] += 1
                             break
                         if '"type":"error"' in msg.data:
                             failures["error"] += 1
@@ -159,6 +168,9 @@ async def run_load(port: int | list[int], path: str, clients: int, seconds: floa
         "cpu_ms_per_turn": (cpu["stop"] - cpu["start"]) * 1000 / counter[0] if counter[0] and pids else float("nan"),
         "stalled": float(failures["stalled"]),
         "errors": float(failures["error"]),
+        "refused": float(failures["refused"]),
+        "sent": float(failures["sent"]),
+        "ended": float(failures["ended"]),
     }
 
 

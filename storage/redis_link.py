@@ -8,9 +8,10 @@ for a free connection instead (``redis.asyncio.BlockingConnectionPool``), with a
 Why batching: a turn costs three Redis commands (take the conversation's lock, publish its
 replies, release the lock). Sent one by one from hundreds of conversations they are as many pool
 check-outs, socket writes and wake-ups of the Redis server, each a few hundred microseconds of
-Python. :class:`RedisBatcher` queues the commands issued during one event-loop tick and sends
-them as one pipeline: one check-out and one round trip for all of them, in the order they were
-issued (a release queued before an acquire of the same key runs first).
+Python. :class:`RedisBatcher` sends the commands issued during one event-loop tick in one write,
+in the order they were issued (a release queued before an acquire of the same key runs first):
+on a plain TCP or Unix socket through :class:`storage.redis_pipe.RedisPipe` (written at once,
+even while earlier replies are outstanding), otherwise (TLS) as one redis-py pipeline at a time.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError
+
+from storage.redis_pipe import Address, RedisPipe
 
 log = logging.getLogger("sila.redis")
 
@@ -57,6 +60,18 @@ class LuaScript:
         object.__setattr__(self, "sha", hashlib.sha1(self.source.encode(), usedforsecurity=False).hexdigest())
 
 
+def pipe_for(redis: aioredis.Redis) -> RedisPipe | None:
+    """A :class:`RedisPipe` to the client's server, if it is reached without TLS."""
+    pool = redis.connection_pool
+    kw = pool.connection_kwargs
+    if pool.connection_class not in (aioredis.Connection, aioredis.UnixDomainSocketConnection):
+        return None
+    address = Address(host=kw.get("host", "localhost"), port=int(kw.get("port", 6379)), path=kw.get("path"),
+                      db=int(kw.get("db") or 0), username=kw.get("username"), password=kw.get("password"))
+    return RedisPipe(address, connect_timeout_s=float(kw.get("socket_connect_timeout") or 3),
+                     reply_timeout_s=float(kw.get("socket_timeout") or 5))
+
+
 _Pending = tuple[tuple[Any, ...], "asyncio.Future[Any]"]
 
 
@@ -68,13 +83,28 @@ class RedisBatcher:
         self.max_batch = max_batch
         self._queue: list[_Pending] = []
         self._task: asyncio.Task[None] | None = None
+        self._pipe = pipe_for(redis)
         #: statistics for benchmarks and /metrics: pipelines sent, commands in them, failures
-        self.pipelines = 0
-        self.commands = 0
-        self.errors = 0
+        self._pipelines = 0
+        self._commands = 0
+        self._errors = 0
+
+    @property
+    def pipelines(self) -> int:
+        return self._pipe.writes if self._pipe is not None else self._pipelines
+
+    @property
+    def commands(self) -> int:
+        return self._pipe.commands if self._pipe is not None else self._commands
+
+    @property
+    def errors(self) -> int:
+        return self._pipe.errors if self._pipe is not None else self._errors
 
     def submit(self, *command: Any) -> asyncio.Future[Any]:
         """Queue one command; the future has its reply (or its exception)."""
+        if self._pipe is not None:
+            return self._pipe.submit(command)
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Any] = loop.create_future()
         self._queue.append((command, fut))
@@ -121,13 +151,13 @@ class RedisBatcher:
                     fut.cancel()
                 raise
             except Exception as exc:
-                self.errors += 1
+                self._errors += 1
                 for _, fut in batch:
                     if not fut.done():
                         fut.set_exception(exc)
                 continue
-            self.pipelines += 1
-            self.commands += len(batch)
+            self._pipelines += 1
+            self._commands += len(batch)
             for (_, fut), result in zip(batch, results, strict=True):
                 if fut.done():
                     continue
@@ -137,6 +167,8 @@ class RedisBatcher:
                     fut.set_result(result)
 
     async def close(self) -> None:
+        if self._pipe is not None:
+            await self._pipe.close()
         if self._task is not None and not self._task.done():
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._task), 2)
