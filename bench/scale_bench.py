@@ -11,6 +11,9 @@ to how busy the machine is), errors, stalled turns (a reply that never reached i
 turns ended out of turns sent; then, over the rounds, each figure as a low–high range and the
 ratios the scale-out path is judged by, (2)/(1) and (3)/(2), each taken within its round.
 Each round also runs setup 3 with BENCH_SCALE_BIG (1,000) conversations: does every turn end?
+"machine busy" is the share of all cores in use during the measured window (the load generator,
+PostgreSQL, Redis and anything else on the machine): two workers can only beat one while the
+machine has a core to spare.
 A benchmark, not a test: it asserts nothing.
 
     BENCH_SECONDS=8 .venv/bin/python bench/scale_bench.py        # BENCH_ROUNDS=3 by default
@@ -107,7 +110,7 @@ def row(name: str, clients: int, r: dict[str, float]) -> str:
     return (f"{name:30s} {clients:5d} conv: {r['msgs_per_s']:7.0f} msgs/s  p50 {r['p50_ms']:6.1f} ms  "
             f"p99 {r['p99_ms']:6.1f} ms  CPU {r['cpu_ms_per_turn']:5.2f} ms/turn  errors {r['errors']:.0f}  "
             f"stalled {r['stalled']:.0f}  turns ended {r['ended']:.0f}/{r['sent']:.0f}  "
-            f"peak RSS {r['peak_rss_mb']:4.0f} MB")
+            f"peak RSS {r['peak_rss_mb']:4.0f} MB  machine busy {100 * r['machine_busy']:3.0f}%")
 
 
 async def main() -> None:
@@ -140,6 +143,7 @@ async def main() -> None:
         print(f"{name:30s} {clients:5d} conv: {span([r['msgs_per_s'] for r in rs], '.0f')} msgs/s  "
               f"p99 {span([r['p99_ms'] for r in rs], '.0f')} ms  "
               f"CPU {span([r['cpu_ms_per_turn'] for r in rs], '.2f')} ms/turn  "
+              f"machine busy {span([100 * r['machine_busy'] for r in rs], '.0f')}%  "
               f"turns ended {sum(r['ended'] for r in rs):.0f}/{sum(r['sent'] for r in rs):.0f}  "
               f"stalled {sum(r['stalled'] for r in rs):.0f}  errors {sum(r['errors'] for r in rs):.0f}  "
               f"refused sockets {sum(r['refused'] for r in rs):.0f}")

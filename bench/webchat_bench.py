@@ -129,6 +129,16 @@ def cpu_seconds(pid: int) -> float:
         return float("nan")
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far (/proc/stat), every core together."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return (0, 0)
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields) - idle, sum(fields))
+
+
 async def run_load(port: int | list[int], path: str, clients: int, seconds: float, warmup: float = 2.0,
                    pids: Sequence[int] = ()) -> dict[str, float]:
     """Drive ``clients`` conversations; with several ports, clients are spread over them in turn
@@ -149,8 +159,11 @@ async def run_load(port: int | list[int], path: str, clients: int, seconds: floa
         async def sample_cpu() -> None:
             await asyncio.sleep(max(0.0, warm_until - time.perf_counter()))
             cpu["start"] = sum(cpu_seconds(p) for p in pids)
+            busy0, total0 = machine_ticks()
             await asyncio.sleep(max(0.0, stop_at - time.perf_counter()))
             cpu["stop"] = sum(cpu_seconds(p) for p in pids)
+            busy1, total1 = machine_ticks()
+            cpu["machine_busy"] = (busy1 - busy0) / (total1 - total0) if total1 > total0 else float("nan")
 
         sampler = asyncio.get_running_loop().create_task(sample_cpu())
         await asyncio.gather(*(client(session, f"http://127.0.0.1:{ports[i % len(ports)]}{path}", stop_at,
@@ -168,6 +181,8 @@ async def run_load(port: int | list[int], path: str, clients: int, seconds: floa
         "cpu_ms_per_turn": (cpu["stop"] - cpu["start"]) * 1000 / counter[0] if counter[0] and pids else float("nan"),
         "stalled": float(failures["stalled"]),
         "errors": float(failures["error"]),
+        # the whole machine's cores busy over the measured window (other work on it included)
+        "machine_busy": cpu.get("machine_busy", float("nan")),
         "refused": float(failures["refused"]),
         "sent": float(failures["sent"]),
         "ended": float(failures["ended"]),

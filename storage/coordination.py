@@ -15,6 +15,7 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -50,12 +51,17 @@ class MemoryLocks:
                 del self._users[name]
                 self._locks.pop(name, None)
 
+    def busy(self, name: str) -> bool:
+        """Does a task here hold (or wait for) ``name``?"""
+        return name in self._users
+
     async def close(self) -> None:
         return None
 
 
 #: KEYS: lock, state version; ARGV: token, lease ms. Returns {1, version or ''} when taken (also
-#: when this token already holds it: a retried command whose first reply was lost), else {0}.
+#: when this token already holds it: a retried command whose first reply was lost), else
+#: {0, the holder's token} (whose worker may be asked to let go of a lease it keeps).
 #: Taking the lock removes the version, so a holder that never releases leaves none behind.
 _ACQUIRE = LuaScript("""
 local cur = redis.call('get', KEYS[1])
@@ -65,7 +71,7 @@ if cur == false or cur == ARGV[1] then
   if v then redis.call('del', KEYS[2]) end
   return {1, v or ''}
 end
-return {0, ''}
+return {0, cur}
 """)
 
 #: KEYS: lock, state version; ARGV: token, version to leave ('' for none), version ttl ms
@@ -78,6 +84,25 @@ end
 return 0
 """)
 
+#: KEYS: lock; ARGV: token, lease ms. Sets the lease of a lock this token holds.
+_EXTEND = LuaScript("""
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0
+""")
+
+
+@dataclass(slots=True)
+class _Kept:
+    """A lease kept in Redis after a turn, for the same conversation's next turn here."""
+
+    token: str
+    #: the version of the state this worker committed or read last (nobody wrote since)
+    version: str
+    #: loop time when the turn ended (the lease then runs for ``keep_ms`` more at least)
+    at: float
+    #: the Redis connection it was kept on (``RedisBatcher.epoch``)
+    epoch: int | None
+
 
 class RedisLocks:
     """A lease per key in Redis; local waiters queue on an asyncio lock first (fewer round trips).
@@ -85,55 +110,149 @@ class RedisLocks:
     Taking the lease also fetches the version of the conversation's state that the previous
     holder left (``storage.state_versions``), so the store can trust its cache without reading
     the database; releasing it leaves the version this holder's cache is at. The release is not
-    waited for: it goes out in the same pipeline as whatever comes next (``RedisBatcher``), and
+    waited for: it goes out in the same write as whatever comes next (``RedisBatcher``), and
     a lost release costs at most one lease of waiting, never a wrong answer.
+
+    Kept leases (``keep_ms`` > 0): a conversation usually stays on one worker (its web chat
+    socket is there), so after a turn the worker keeps the lease, set to ``keep_ms``, instead of
+    releasing it; the conversation's next turn within half of that takes no round trip at all
+    (it has at least ``keep_ms / 2`` of the lease, renewed when it ends) and trusts its own
+    cached state, since nobody else can have written while the lease was held. A worker that wants a kept
+    lease asks its holder through the holder's control channel (``ask_holder``; the token
+    names the worker); the holder lets it go at once, or at the end of the turn that uses it.
+    A lease kept longer than half of ``keep_ms`` is released; a new Redis connection (Redis may
+    have restarted and forgotten it) makes every kept lease untrusted. A worker that dies
+    holds its conversations for at most ``keep_ms``.
     """
 
     def __init__(self, batcher: RedisBatcher, *, prefix: str = "sila:", lease_ms: int = 30_000,
-                 wait_s: float = 20.0, version_ttl_ms: int = 86_400_000) -> None:
+                 wait_s: float = 20.0, version_ttl_ms: int = 86_400_000, keep_ms: int = 0,
+                 worker: str | None = None, max_kept: int = 20_000) -> None:
         self.batcher = batcher
         self.prefix = prefix
         self.lease_ms = lease_ms
         self.wait_s = wait_s
         self.version_ttl_ms = version_ttl_ms
+        #: kept leases need a connection whose changes are known (``RedisBatcher.epoch``)
+        self.keep_ms = keep_ms if batcher.epoch is not None else 0
+        #: names this worker in lock tokens, so another worker knows whom to ask for a kept lease
+        self.worker = worker or os.urandom(6).hex()
+        self.max_kept = max_kept
         self._local = MemoryLocks()
+        self._kept: dict[str, _Kept] = {}
+        #: locks another worker asked for while a turn here held them: released when it ends
+        self._wanted: set[str] = set()
+        self._sweep: asyncio.TimerHandle | None = None
+        #: statistics for tests and benchmarks: turns that reused a kept lease
+        self.reused = 0
 
     @contextlib.asynccontextmanager
     async def lock(self, name: str) -> AsyncIterator[None]:
         async with self._local.lock(name):
             key, vkey = f"{self.prefix}lock:{name}", f"{self.prefix}ver:{name}"
-            token = os.urandom(12).hex()
-            delay = 0.002
             loop = asyncio.get_running_loop()
-            deadline = loop.time() + self.wait_s
-            while True:
-                try:
-                    got, version = await self.batcher.eval(_ACQUIRE, [key, vkey], [token, self.lease_ms])
-                except Exception as exc:
-                    raise StoreUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
-                if got:
-                    break
-                if loop.time() > deadline:
-                    raise StoreUnavailable(f"lock {name} busy for {self.wait_s}s")
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 0.05)
-            hold = Hold(name, (version.decode() if isinstance(version, bytes) else version) or None)
+            kept = self._kept.pop(name, None)
+            observed: str | None
+            if kept is not None and kept.epoch == self.batcher.epoch and loop.time() < kept.at + self.keep_ms / 2000:
+                # at least keep_ms / 2 of the lease is left for this turn; its end renews it
+                token, observed = kept.token, kept.version
+                self.reused += 1
+            else:
+                # an untrusted kept lease is taken again under its own token (no wait for it to
+                # run out), but its version is not trusted: the one Redis hands back is
+                token = kept.token if kept is not None else f"{self.worker}.{os.urandom(8).hex()}"
+                observed = await self._acquire(name, key, vkey, token)
+            hold = Hold(name, observed)
             try:
                 with holding(hold):
                     yield
             finally:
-                self.batcher.fire("EVALSHA", _RELEASE.sha, 2, key, vkey, token, hold.leave or "",
-                                  self.version_ttl_ms, on_error=self._release_failed(key, vkey, token))
+                wanted = name in self._wanted
+                self._wanted.discard(name)
+                if self.keep_ms and hold.leave is not None and not wanted:
+                    self._kept[name] = _Kept(token, hold.leave, loop.time(), self.batcher.epoch)
+                    self._fire(_EXTEND, [key], [token, self.keep_ms])
+                    self._trim()
+                else:
+                    self._release(name, token, hold.leave)
 
-    def _release_failed(self, key: str, vkey: str, token: str) -> Callable[[BaseException], None]:
+    async def _acquire(self, name: str, key: str, vkey: str, token: str) -> str | None:
+        delay = 0.002
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.wait_s
+        asked_at = -1.0
+        while True:
+            try:
+                got, value = await self.batcher.eval(_ACQUIRE, [key, vkey], [token, self.lease_ms])
+            except Exception as exc:
+                raise StoreUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
+            text = value.decode() if isinstance(value, bytes) else str(value or "")
+            if got:
+                return text or None
+            holder = text.partition(".")[0]
+            if holder and holder != self.worker and loop.time() - asked_at > 0.5:
+                asked_at = loop.time()  # the holder may be keeping it idle: ask for it (again)
+                self.batcher.fire("PUBLISH", f"{self.prefix}ctl:{holder}", f"release:{name}")
+            if loop.time() > deadline:
+                raise StoreUnavailable(f"lock {name} busy for {self.wait_s}s")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
+
+    def _release(self, name: str, token: str, version: str | None) -> None:
+        key, vkey = f"{self.prefix}lock:{name}", f"{self.prefix}ver:{name}"
+        self._fire(_RELEASE, [key, vkey], [token, version or "", self.version_ttl_ms])
+
+    def _fire(self, script: LuaScript, keys: list[str], args: list[Any]) -> None:
         def _retry(exc: BaseException) -> None:
-            if isinstance(exc, NoScriptError):  # Redis restarted since: send the script itself
-                self.batcher.fire("EVAL", _RELEASE.source, 2, key, vkey, token, "", self.version_ttl_ms)
+            if isinstance(exc, NoScriptError):  # not loaded yet, or Redis restarted: send the script
+                self.batcher.fire("EVAL", script.source, len(keys), *keys, *args)
             # otherwise Redis is gone: the lease runs out by itself
-        return _retry
+
+        self.batcher.fire("EVALSHA", script.sha, len(keys), *keys, *args, on_error=_retry)
+
+    def on_control(self, message: str) -> None:
+        """A message on this worker's control channel (``RedisBus``): ``release:<lock name>``."""
+        kind, _, name = message.partition(":")
+        if kind == "release" and name:
+            self.release_wanted(name)
+
+    def release_wanted(self, name: str) -> None:
+        """Another worker waits for ``name``: let a kept lease go now, or after the turn using it."""
+        kept = self._kept.pop(name, None)
+        if kept is not None:
+            self._release(name, kept.token, kept.version)
+        elif self._local.busy(name):
+            self._wanted.add(name)
+
+    def _trim(self) -> None:
+        """Release kept leases past their use (or past ``max_kept``), soon and then periodically."""
+        if self._sweep is None:
+            self._sweep = asyncio.get_running_loop().call_later(self.keep_ms / 4000, self._expire)
+        while len(self._kept) > self.max_kept:
+            name = next(iter(self._kept))
+            self.release_wanted(name)
+
+    def _expire(self) -> None:
+        self._sweep = None
+        now = asyncio.get_running_loop().time()
+        stale = self.keep_ms / 2000
+        # kept leases are in the order their turns ended: the oldest first
+        for name, kept in list(self._kept.items()):
+            if now - kept.at < stale:
+                break
+            del self._kept[name]
+            self._release(name, kept.token, kept.version)
+        if self._kept:
+            self._trim()
 
     async def close(self) -> None:
-        return None
+        """Let every kept lease go (the batcher sends the releases before it closes)."""
+        if self._sweep is not None:
+            self._sweep.cancel()
+            self._sweep = None
+        kept, self._kept = self._kept, {}
+        for name, lease in kept.items():
+            self._release(name, lease.token, lease.version)
 
 
 class MemoryBus:
@@ -200,7 +319,8 @@ class RedisBus:
     #: seconds before each new attempt at a failed publish (other workers' sockets wait for it)
     RETRY_AFTER_S = (0.5, 2.0, 5.0)
 
-    def __init__(self, redis: Any, batcher: RedisBatcher, *, prefix: str = "sila:") -> None:
+    def __init__(self, redis: Any, batcher: RedisBatcher, *, prefix: str = "sila:", origin: str | None = None,
+                 on_control: Callable[[str], None] | None = None) -> None:
         self.redis = redis
         self.batcher = batcher
         self.prefix = prefix
@@ -213,7 +333,9 @@ class RedisBus:
         self._sync_task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
         #: marks our own messages, so the listener skips them (they were delivered locally)
-        self._origin = os.urandom(6).hex().encode() + b"|"
+        self._origin = (origin or os.urandom(6).hex()).encode() + b"|"
+        #: told what arrives on this worker's control channel (``RedisLocks.release_wanted``)
+        self.on_control = on_control
         #: failed publishes, for /metrics
         self.publish_errors = 0
 
@@ -228,6 +350,7 @@ class RedisBus:
         ev_prefix = f"{self.prefix}ev:".encode()
         # a channel of our own keeps the connection subscribed while no topic is wanted
         control = f"{self.prefix}ctl:{self._origin[:-1].decode()}"
+        control_bytes = control.encode()
         while True:
             pubsub = self.redis.pubsub()
             try:
@@ -242,6 +365,9 @@ class RedisBus:
                 async for msg in pubsub.listen():
                     kind = msg.get("type")
                     channel = msg.get("channel")
+                    if channel == control_bytes and kind == "message":
+                        self._control(msg.get("data"))
+                        continue
                     if not isinstance(channel, bytes) or not channel.startswith(ev_prefix):
                         continue
                     topic = channel[len(ev_prefix):].decode()
@@ -270,6 +396,15 @@ class RedisBus:
                 log.warning("redis bus disconnected (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+    def _control(self, data: Any) -> None:
+        """A request from another worker, e.g. ``release:<lock>`` (a lease this worker keeps)."""
+        if self.on_control is None or not isinstance(data, bytes):
+            return
+        try:
+            self.on_control(data.decode())
+        except Exception:
+            log.exception("control message failed: %r", data[:100])
 
     def _tell_redis(self, topic: str) -> None:
         """Bring Redis's subscription of ``topic`` in line with the local subscribers, soon.

@@ -90,6 +90,11 @@ class RedisBatcher:
         self._errors = 0
 
     @property
+    def epoch(self) -> int | None:
+        """Changes whenever the connection does (``RedisPipe.epoch``); None: not tracked (TLS)."""
+        return self._pipe.epoch if self._pipe is not None else None
+
+    @property
     def pipelines(self) -> int:
         return self._pipe.writes if self._pipe is not None else self._pipelines
 
@@ -124,6 +129,9 @@ class RedisBatcher:
     def fire(self, *command: Any, on_error: Callable[[BaseException], None] | None = None) -> None:
         """Queue a command nobody waits for (a publish, a lock release): it rides in the same
         pipeline as what the turn does next instead of costing the turn a round trip."""
+        if self._pipe is not None:
+            self._pipe.fire(command, on_error)
+            return
         fut = self.submit(*command)
 
         def _done(f: asyncio.Future[Any]) -> None:

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,15 +77,37 @@ def pack(commands: Sequence[tuple[Any, ...]]) -> bytes:
 
 
 class _Waiting:
-    """A written command: who waits for its reply, when it was written, how often it was sent."""
+    """A command: who waits for its reply (a future, or an error callback for a command nobody
+    awaits), when it was written, how often it was sent; ``setup``: part of a connection's
+    opening (AUTH, SELECT), never sent again on another connection."""
 
-    __slots__ = ("command", "fut", "sends", "sent_at")
+    __slots__ = ("command", "fut", "on_error", "sends", "sent_at", "setup")
 
-    def __init__(self, command: tuple[Any, ...], fut: asyncio.Future[Any] | None) -> None:
+    def __init__(self, command: tuple[Any, ...], fut: asyncio.Future[Any] | None = None,
+                 on_error: Callable[[BaseException], None] | None = None, setup: bool = False) -> None:
         self.command = command
         self.fut = fut
+        self.on_error = on_error
+        self.setup = setup
         self.sent_at = 0.0
         self.sends = 0
+
+    @property
+    def open(self) -> bool:
+        """Still owed an answer (a cancelled caller is owed nothing)."""
+        return not self.setup and (self.fut is None or not self.fut.done())
+
+    def fail(self, exc: BaseException) -> None:
+        if self.fut is not None:
+            if not self.fut.done():
+                self.fut.set_exception(exc)
+        elif self.on_error is not None:
+            try:
+                self.on_error(exc)
+            except Exception:
+                log.exception("redis error callback failed")
+        elif self.setup:
+            log.warning("redis connection set-up refused: %s", exc)
 
 
 class _Protocol(asyncio.Protocol):
@@ -116,17 +139,10 @@ class _Protocol(asyncio.Protocol):
                     self.transport.abort()
                 return
             item = waiting.popleft()
-            fut = item.fut
-            if fut is None:  # a handshake command
-                if isinstance(reply, hiredis.ReplyError):
-                    log.warning("redis connection set-up refused: %s", reply)
-                continue
-            if fut.done():
-                continue
             if isinstance(reply, hiredis.ReplyError):
-                fut.set_exception(BaseParser.parse_error(str(reply)))
-            else:
-                fut.set_result(reply)
+                item.fail(BaseParser.parse_error(str(reply)))
+            elif item.fut is not None and not item.fut.done():
+                item.fut.set_result(reply)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.pipe._lost(self, exc)
@@ -145,6 +161,9 @@ class RedisPipe:
         self._protocol: _Protocol | None = None
         self._connecting: asyncio.Task[None] | None = None
         self._watchdog: asyncio.TimerHandle | None = None
+        #: connections opened so far: a lease kept in Redis across turns is trusted only on the
+        #: connection it was taken on (a new one may mean Redis restarted and forgot it)
+        self.epoch = 0
         #: statistics for benchmarks and /metrics: writes, commands in them, lost connections
         self.writes = 0
         self.commands = 0
@@ -159,6 +178,13 @@ class RedisPipe:
             loop.call_soon(self._write_queued)
         return fut
 
+    def fire(self, command: tuple[Any, ...], on_error: Callable[[BaseException], None] | None = None) -> None:
+        """A command nobody waits for: no future, only ``on_error`` if it fails."""
+        self._queue.append(_Waiting(command, None, on_error))
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._write_queued)
+
     def _write_queued(self) -> None:
         self._scheduled = False
         protocol = self._protocol
@@ -166,7 +192,7 @@ class RedisPipe:
             if self._queue and (self._connecting is None or self._connecting.done()):
                 self._connecting = asyncio.get_running_loop().create_task(self._connect(), name="sila-redis-connect")
             return
-        batch = [w for w in self._queue if w.fut is None or not w.fut.done()]
+        batch = [w for w in self._queue if w.setup or w.open]
         self._queue = []
         if not batch:
             return
@@ -195,11 +221,12 @@ class RedisPipe:
             queued, self._queue = self._queue, []
             error = RedisConnectionError(f"redis at {a.path or f'{a.host}:{a.port}'}: {type(exc).__name__}: {exc}")
             for w in queued:
-                if w.fut is not None and not w.fut.done():
-                    w.fut.set_exception(error)
+                if w.open:
+                    w.fail(error)
             return
         self._protocol = protocol
-        handshake = [_Waiting(c, None) for c in a.handshake()]
+        self.epoch += 1
+        handshake = [_Waiting(c, setup=True) for c in a.handshake()]
         self._queue[:0] = handshake
         self._write_queued()
 
@@ -207,7 +234,8 @@ class RedisPipe:
         """The connection closed: send what it left unanswered once more, or fail it."""
         if protocol is self._protocol:
             self._protocol = None
-        unanswered = [w for w in protocol.waiting if w.fut is not None and not w.fut.done()]
+            self.epoch += 1
+        unanswered = [w for w in protocol.waiting if w.open]
         protocol.waiting.clear()
         if not unanswered:
             return
@@ -215,8 +243,8 @@ class RedisPipe:
         why = f"redis connection lost: {type(exc).__name__ if exc else 'closed'}"
         again = [w for w in unanswered if w.sends < 2]
         for w in unanswered:
-            if w.sends >= 2 and w.fut is not None:
-                w.fut.set_exception(RedisConnectionError(why))
+            if w.sends >= 2:
+                w.fail(RedisConnectionError(why))
         if again:
             self._queue[:0] = again
             if not self._scheduled:
@@ -233,21 +261,21 @@ class RedisPipe:
         oldest = protocol.waiting[0].sent_at
         if loop.time() - oldest >= self.reply_timeout_s:
             log.warning("redis reply overdue by %.1fs: dropping the connection", loop.time() - oldest)
-            for w in protocol.waiting:
-                w.sends = 2  # no second chance on a server that does not answer
-                if w.fut is not None and not w.fut.done():
-                    w.fut.set_exception(RedisTimeoutError("redis reply overdue"))
+            overdue = [w for w in protocol.waiting if w.open]
+            protocol.waiting.clear()  # no second chance on a server that does not answer
+            for w in overdue:
+                w.fail(RedisTimeoutError("redis reply overdue"))
             if protocol.transport is not None:
                 protocol.transport.abort()
             return
         self._watchdog = loop.call_later(oldest + self.reply_timeout_s - loop.time(), self._check_replies)
 
     async def close(self, wait_s: float = 2.0) -> None:
-        """Let written commands be answered (a lock release in flight), then close."""
-        waiting = [*self._queue, *(self._protocol.waiting if self._protocol else ())]
-        futures = [w.fut for w in waiting if w.fut is not None and not w.fut.done()]
-        if futures:
-            await asyncio.wait(futures, timeout=wait_s)
+        """Let what was written be answered (a lock release in flight), then close: replies come
+        in order, so a PING's reply means every command before it was answered."""
+        if self._queue or (self._protocol is not None and self._protocol.waiting):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.submit(("PING",)), wait_s)
         if self._watchdog is not None:
             self._watchdog.cancel()
         if self._protocol is not None and self._protocol.transport is not None:

@@ -24,13 +24,21 @@ from wiring.runtime import sync_associations
 
 
 class Worker:
-    """What one `sila serve` process holds: its own store (and cache), batcher and locks."""
+    """What one `sila serve` process holds: its own store (and cache), batcher and locks, and
+    with kept leases (``keep_ms``) the bus that carries other workers' requests for them."""
 
-    def __init__(self, db: object, redis_url: str, prefix: str) -> None:
+    def __init__(self, db: object, redis_url: str, prefix: str, keep_ms: int = 0) -> None:
         self.redis = open_redis(redis_url)
         self.batcher = RedisBatcher(self.redis)
-        self.locks = RedisLocks(self.batcher, prefix=prefix)
+        self.locks = RedisLocks(self.batcher, prefix=prefix, keep_ms=keep_ms)
+        self.bus = RedisBus(self.redis, self.batcher, prefix=prefix, origin=self.locks.worker,
+                            on_control=self.locks.on_control) if keep_ms else None
         self.store = SqlConversationStore(db, shared=True)  # type: ignore[arg-type]
+
+    async def start(self) -> None:
+        if self.bus is not None:
+            await self.bus.start()
+            await asyncio.wait_for(self.bus.connected.wait(), 5)
 
     async def turn(self, key: ConversationKey, text: str) -> dict:
         """One turn as the engine runs it: lock, load, commit; returns the state it started from."""
@@ -47,20 +55,26 @@ class Worker:
         return seen
 
     async def close(self) -> None:
+        await self.locks.close()
+        if self.bus is not None:
+            await self.bus.close()
         await self.store.close()
         await self.batcher.close()
         await self.redis.aclose()
 
 
-@pytest.fixture
-async def workers(pg_url: str, redis_url: str) -> AsyncIterator[tuple[Worker, Worker]]:
+@pytest.fixture(params=[0, 10_000], ids=["released", "kept"])
+async def workers(pg_url: str, redis_url: str, request: pytest.FixtureRequest) -> AsyncIterator[tuple[Worker, Worker]]:
+    """Two workers whose locks release after each turn, or keep the lease (as `sila serve` does)."""
     settings = load_settings(env={}, database_url=pg_url)
     await migrate(settings)
     db = create_database(settings)
     await sync_associations(db, load_all())
     prefix = f"silatest{new_id()[:8]}:"
-    a, b = Worker(db, redis_url, prefix), Worker(db, redis_url, prefix)
+    a, b = Worker(db, redis_url, prefix, request.param), Worker(db, redis_url, prefix, request.param)
     try:
+        await a.start()
+        await b.start()
         yield a, b
     finally:
         await a.close()
@@ -103,6 +117,43 @@ async def test_a_read_outside_the_lock_never_uses_the_cache(workers) -> None:
     assert (await a.store.load(key)).state["last"] == "two"
 
 
+async def test_a_kept_lease_serves_the_next_turn_without_taking_the_lock_again(workers) -> None:
+    a, b = workers
+    if not a.locks.keep_ms:
+        pytest.skip("leases are kept only with keep_ms")
+    key = ConversationKey("amass", "webchat", new_id())
+    await a.turn(key, "one")
+    reads, reused = a.store.reads, a.locks.reused
+    assert (await a.turn(key, "two"))["last"] == "one"
+    assert (a.locks.reused, a.store.reads) == (reused + 1, reads), "no acquire, no database read"
+    # B wants it: A lets the kept lease go when asked, and its next turn sees B's write
+    assert (await b.turn(key, "three"))["last"] == "two"
+    assert (await a.turn(key, "four"))["last"] == "three"
+    assert (a.locks.reused, a.store.reads) == (reused + 1, reads + 1)
+
+
+async def test_a_kept_lease_is_not_trusted_on_a_new_redis_connection(workers, redis_url: str) -> None:
+    """A new connection may be a restarted Redis that forgot the lease (and someone else wrote)."""
+    a, _b = workers
+    if not a.locks.keep_ms:
+        pytest.skip("leases are kept only with keep_ms")
+    key = ConversationKey("amass", "webchat", new_id())
+    await a.turn(key, "one")
+    client_id = await a.batcher.call("CLIENT", "ID")
+    epoch = a.batcher.epoch
+    other = open_redis(redis_url)
+    try:
+        assert await other.execute_command("CLIENT", "KILL", "ID", str(client_id)) == 1
+    finally:
+        await other.aclose()
+    async with asyncio.timeout(5):  # the worker notices the closed connection (its epoch moves on)
+        while a.batcher.epoch == epoch:
+            await asyncio.sleep(0.01)
+    reads, reused = a.store.reads, a.locks.reused
+    assert (await a.turn(key, "two"))["last"] == "one"
+    assert (a.locks.reused, a.store.reads) == (reused, reads + 1), "taken again, and the state read again"
+
+
 async def test_redis_commands_wait_for_a_free_connection_instead_of_failing(redis_url: str) -> None:
     client = open_redis(redis_url, max_connections=2)
     key = f"silatest{new_id()[:8]}:n"
@@ -124,6 +175,19 @@ async def test_batched_commands_answer_each_caller_in_order(redis_url: str) -> N
         assert batcher.pipelines < 20, "commands of one tick share a pipeline"
     finally:
         await client.delete(key)
+        await batcher.close()
+        await client.aclose()
+
+
+async def test_a_command_nobody_waits_for_still_reports_its_error(redis_url: str) -> None:
+    client = open_redis(redis_url)
+    batcher = RedisBatcher(client)
+    errors: list[BaseException] = []
+    try:
+        batcher.fire("EVALSHA", "0" * 40, 0, on_error=errors.append)
+        assert await batcher.call("PING") == b"PONG"  # replies come in order: the EVALSHA's came first
+        assert [type(e).__name__ for e in errors] == ["NoScriptError"]
+    finally:
         await batcher.close()
         await client.aclose()
 

@@ -37,6 +37,10 @@ from wiring.knowledge import PackRegistry
 
 log = logging.getLogger("sila.runtime")
 
+#: how long a worker keeps a conversation's Redis lease after a turn (``RedisLocks``): its next
+#: turn within half of it takes no Redis round trip; a worker that dies holds it at most this long
+LOCK_KEEP_MS = 10_000
+
 
 @dataclass(slots=True)
 class Runtime:
@@ -135,11 +139,13 @@ async def open_runtime(
                 stack.push_async_callback(redis.aclose)
                 batcher = RedisBatcher(redis)
                 stack.push_async_callback(batcher.close)
-                locks = RedisLocks(batcher, prefix=settings.redis_prefix)
-                redis_bus = RedisBus(redis, batcher, prefix=settings.redis_prefix)
+                redis_locks = RedisLocks(batcher, prefix=settings.redis_prefix, keep_ms=LOCK_KEEP_MS)
+                redis_bus = RedisBus(redis, batcher, prefix=settings.redis_prefix, origin=redis_locks.worker,
+                                     on_control=redis_locks.on_control)
                 await redis_bus.start()
-                bus = redis_bus
+                locks, bus = redis_locks, redis_bus
         stack.push_async_callback(bus.close)
+        stack.push_async_callback(locks.close)  # first out: kept leases released while Redis is open
         engine = Engine(packs, store, locks, bus, settings)
         runtime = Runtime(settings, packs, store, locks, bus, engine, db, redis)
         services = Services(settings=settings, queue_position=runtime.queue_position)
