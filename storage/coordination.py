@@ -98,7 +98,8 @@ class _Kept:
     token: str
     #: the version of the state this worker committed or read last (nobody wrote since)
     version: str
-    #: loop time when the turn ended (the lease then runs for ``keep_ms`` more at least)
+    #: loop time when the lease was last set to ``keep_ms`` (it runs at least that long from then);
+    #: a turn renews it only if that was more than ``keep_ms / 4`` ago
     at: float
     #: the Redis connection it was kept on (``RedisBatcher.epoch``)
     epoch: int | None
@@ -116,8 +117,9 @@ class RedisLocks:
     Kept leases (``keep_ms`` > 0): a conversation usually stays on one worker (its web chat
     socket is there), so after a turn the worker keeps the lease, set to ``keep_ms``, instead of
     releasing it; the conversation's next turn within half of that takes no round trip at all
-    (it has at least ``keep_ms / 2`` of the lease, renewed when it ends) and trusts its own
-    cached state, since nobody else can have written while the lease was held. A worker that wants a kept
+    (it has at least ``keep_ms / 2`` of the lease; its end renews the lease if the last renewal
+    is more than ``keep_ms / 4`` old) and trusts its own cached state, since nobody else can
+    have written while the lease was held. A worker that wants a kept
     lease asks its holder through the holder's control channel (``ask_holder``; the token
     names the worker); the holder lets it go at once, or at the end of the turn that uses it.
     A lease kept longer than half of ``keep_ms`` is released; a new Redis connection (Redis may
@@ -153,9 +155,10 @@ class RedisLocks:
             loop = asyncio.get_running_loop()
             kept = self._kept.pop(name, None)
             observed: str | None
+            renewed = -1.0  # when the lease was last set to keep_ms (-1: never, by this hold)
             if kept is not None and kept.epoch == self.batcher.epoch and loop.time() < kept.at + self.keep_ms / 2000:
-                # at least keep_ms / 2 of the lease is left for this turn; its end renews it
-                token, observed = kept.token, kept.version
+                # at least keep_ms / 2 of the lease is left for this turn
+                token, observed, renewed = kept.token, kept.version, kept.at
                 self.reused += 1
             else:
                 # an untrusted kept lease is taken again under its own token (no wait for it to
@@ -170,8 +173,11 @@ class RedisLocks:
                 wanted = name in self._wanted
                 self._wanted.discard(name)
                 if self.keep_ms and hold.leave is not None and not wanted:
-                    self._kept[name] = _Kept(token, hold.leave, loop.time(), self.batcher.epoch)
-                    self._fire(_EXTEND, [key], [token, self.keep_ms])
+                    now = loop.time()
+                    if now - renewed >= self.keep_ms / 4000:  # renewed a while ago (or never): again
+                        renewed = now
+                        self._fire(_EXTEND, [key], [token, self.keep_ms])
+                    self._kept[name] = _Kept(token, hold.leave, renewed, self.batcher.epoch)
                     self._trim()
                 else:
                     self._release(name, token, hold.leave)
@@ -236,10 +242,9 @@ class RedisLocks:
         self._sweep = None
         now = asyncio.get_running_loop().time()
         stale = self.keep_ms / 2000
-        # kept leases are in the order their turns ended: the oldest first
         for name, kept in list(self._kept.items()):
             if now - kept.at < stale:
-                break
+                continue
             del self._kept[name]
             self._release(name, kept.token, kept.version)
         if self._kept:

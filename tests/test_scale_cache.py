@@ -123,9 +123,12 @@ async def test_a_kept_lease_serves_the_next_turn_without_taking_the_lock_again(w
         pytest.skip("leases are kept only with keep_ms")
     key = ConversationKey("amass", "webchat", new_id())
     await a.turn(key, "one")
-    reads, reused = a.store.reads, a.locks.reused
+    await a.batcher.call("PING")  # replies come in order: the first turn's commands are all sent
+    reads, reused, commands = a.store.reads, a.locks.reused, a.batcher.commands
     assert (await a.turn(key, "two"))["last"] == "one"
+    await a.batcher.call("PING")
     assert (a.locks.reused, a.store.reads) == (reused + 1, reads), "no acquire, no database read"
+    assert a.batcher.commands == commands + 1, "the second turn sent Redis nothing (the lease was just renewed)"
     # B wants it: A lets the kept lease go when asked, and its next turn sees B's write
     assert (await b.turn(key, "three"))["last"] == "two"
     assert (await a.turn(key, "four"))["last"] == "three"
