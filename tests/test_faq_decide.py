@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.faq import Decision, decide, get_index
+from bot.faq.bodies import names_other_body
 from bot.packs import LoadedPack, load_all
 
 PACKS = load_all()
@@ -118,6 +119,28 @@ NEAR_DOMAIN = [
 @pytest.mark.parametrize("text", NEAR_DOMAIN)
 def test_outside_programmes_are_refused(pack: LoadedPack, text: str) -> None:
     assert decide(text, pack).kind in ("fallback", "handoff", "menu")
+
+
+# another association named: its contact details or purpose are not ours to give
+OTHER_BODIES = ["وش ايميل جمعية وفاء الخيرية", "وين مقر جمعية البر بالرياض؟", "عطوني جوال جمعية كيان للأيتام"]
+
+
+@pytest.mark.parametrize("text", OTHER_BODIES)
+def test_another_association_is_an_outside_body(pack: LoadedPack, text: str) -> None:
+    assert decide(text, pack).kind in ("fallback", "handoff", "menu")
+
+
+def test_our_own_name_and_descriptions_are_not_another_body(pack: LoadedPack) -> None:
+    org = get_index(pack)
+    known = lambda w: org.index.coverage(w)[0] >= 1.0  # noqa: E731
+    for text in (f"وش رقم {pack.pack.short_name.ar}؟", "هل انتم جمعية خيرية؟", "الجمعية العمومية متى تجتمع",
+                 "وش رقم جمعيتكم"):  # fmt: skip
+        assert not names_other_body(text, known), text
+
+
+def test_staff_talking_to_others_is_no_wish_for_a_person(pack: LoadedPack) -> None:
+    assert decide("وش الوسائل اللي يستخدمها الموظف في التواصل معهم؟", pack).kind != "handoff"
+    assert decide("هل يمكنني التواصل مع موظف؟", pack).kind == "handoff"
 
 
 @pytest.mark.parametrize(

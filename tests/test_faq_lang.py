@@ -41,3 +41,16 @@ def test_transliteration_of_common_words() -> None:
     assert transliterate("abi akalim mowadaf") == "ابي اكلم موظف"
     assert transliterate("wain el jam3iya") == "وين الجمعيه"
     assert transliterate("kam") == "كم"
+
+
+def test_short_vowels_and_pronoun_suffixes_arabic_does_not_write() -> None:
+    assert transliterate("3indkum") == "عندكم"
+    assert transliterate("3indakum") == "عندكم"
+    assert transliterate("lakom") == "لكم"
+    assert transliterate("bint") == "بنت"
+    assert transliterate("mowadafin") == "موظفين"  # a vowel before one consonant stays
+
+
+def test_english_words_inside_arabizi_stay_english() -> None:
+    assert transliterate("wain el whatsapp 7agkum") == "وين whatsapp حقكم"
+    assert transliterate("3indkum social media") == "عندكم social media"

@@ -77,6 +77,7 @@ def test_a_command_word_inside_a_sentence_is_not_a_command(text: str) -> None:
     "ممكن تطلع لي القائمة", "ودني للقائمة الرئيسية", "الخيارات من جديد لو سمحت", "ارسل لي الخيارات",
     "وريني الخدمات اللي عندكم", "وش تقدر تسوي لي؟", "please bring up the menu", "I would like to see my options",
     "where is the menu?", "what can you do for me", "warini el qa2ema", "rj3ni lel menu",
+    "ودني للخيارات الله يحفظك", "اعطني القائمة", "هات الخيارات الله يسعدك", "warini el 8a2ema", "ab8a el 8aema",
 ])
 def test_the_menu_asked_for_in_any_phrasing(text: str) -> None:
     assert understand(text).command == "menu"
@@ -84,7 +85,7 @@ def test_the_menu_asked_for_in_any_phrasing(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "وش الخيارات المتاحة للدعم؟", "what are the payment options", "عندي قائمة ادوية", "قائمة الانتظار وين وصلت",
-    "the menu of the restaurant", "show me the policy", "وش خدماتكم",
+    "the menu of the restaurant", "show me the policy", "وش خدماتكم", "اعطني الخيارات المتاحة للدعم",
 ])
 def test_a_menu_word_about_something_else_is_no_command(text: str) -> None:
     assert understand(text).command is None

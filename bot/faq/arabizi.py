@@ -29,6 +29,18 @@ _SINGLE = {
     "p": "ب", "c": "ك", "x": "كس", **DIGIT_LETTERS,
 }  # fmt: skip
 _VOWELS = set("aeiou")
+#: English words people drop into Arabizi ("3indkum 7sabat social media?"): kept in Latin letters,
+#: where they can still meet the packs' English phrasings, instead of becoming "سوكيل مديه"
+ENGLISH_WORDS = frozenset(
+    """social media whatsapp whats email e-mail online offline website web site instagram twitter snapchat
+    tiktok facebook youtube telegram linkedin google maps location link links app apps application
+    program programme programs course courses zoom password account login sms message messages
+    group team manager office hotline pdf form forms card bank transfer number phone mobile call
+    video support service services update data policy feedback survey rating volunteer volunteering
+    member members membership donation donate meeting online appointment booking""".split()
+)
+#: pronoun suffixes written with a vowel the Arabic spelling does not have ("3indkum" → عندكم)
+_SUFFIXES = {"kum": "كم", "kom": "كم", "hum": "هم", "hom": "هم"}
 _WORD = re.compile(r"[a-z0-9']+")
 _HAS_DIGIT_LETTER = re.compile(r"[a-z]['’]?[235679]|[235679]['’]?[a-z]")
 
@@ -54,6 +66,10 @@ def _rules(word: str) -> str:
     if len(word) > 4 and word[:2] in ("al", "el", "il") and word[2] not in _VOWELS:
         out.append("ال")
         word = word[2:].lstrip("-")
+    tail = ""
+    if len(word) > 4 and word[-3:] in _SUFFIXES and word[-4] not in "iou":
+        # the linking short a of "3indakum", "lakom" is not written either
+        word, tail = word[:-3].rstrip("ae"), _SUFFIXES[word[-3:]]
     i, n = 0, len(word)
     while i < n:
         pair = word[i : i + 2]
@@ -67,6 +83,8 @@ def _rules(word: str) -> str:
                 out.append("ا")
             elif i == n - 1:
                 out.append("ه" if ch in "ae" and n > 3 else ("ي" if ch in "ie" else "و" if ch in "ou" else "ا"))
+            elif ch in "iou" and _closed(word, i):
+                pass  # a short vowel before two consonants is not written ("3indi" → عندي)
             elif ch in "iou":
                 out.append("ي" if ch == "i" else "و")
             # a short a/e inside a word is not written in Arabic
@@ -77,7 +95,18 @@ def _rules(word: str) -> str:
             continue
         out.append(_SINGLE.get(ch, ""))
         i += 1
-    return "".join(out)
+    return "".join(out) + tail
+
+
+def _closed(word: str, i: int) -> bool:
+    """The single vowel at ``i`` closes its syllable: two consonants follow (no digraph vowel)."""
+    nxt = word[i + 1 : i + 3]
+    return (
+        len(nxt) == 2
+        and word[i - 1] not in _VOWELS
+        and all(c not in _VOWELS and c not in "'’wy" for c in nxt)
+        and nxt not in _DIGRAPHS
+    )
 
 
 def transliterate(text: str) -> str:
@@ -90,6 +119,8 @@ def transliterate(text: str) -> str:
         if tok in ("al", "el", "il", "al-", "el-"):  # a detached article joins the next word
             article = True
             continue
+        if article and tok in ENGLISH_WORDS:  # "el whatsapp": an English word, article or not
+            article = False
         if article:
             article = False
             tok = "al" + tok if tok[:1] not in _VOWELS else "al-" + tok
@@ -101,6 +132,8 @@ def transliterate(text: str) -> str:
                 continue
         if tok in lex:
             words.append(lex[tok])
+        elif tok in ENGLISH_WORDS:
+            words.append(tok)
         elif _WORD.fullmatch(tok) and not tok.isdigit():
             words.append(_rules(tok) or tok)
         else:

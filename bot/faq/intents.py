@@ -83,7 +83,8 @@ def _wants_human(toks: list[str], question: bool = False) -> bool:
     """A wish for a person. A question that merely mentions one ("تقييمي بيضر الموظف؟", "ابي اقيم
     الخدمه، بيعاقبون الموظف؟") is not: with a question mark, only a verb of talking counts."""
     strong = _spans(toks, "human_nouns")
-    talk = _spans(toks, "talk_verbs")
+    others = {a for a, _ in _spans(toks, "third_party")}
+    talk = [(a, b) for a, b in _spans(toks, "talk_verbs") if b not in others]
     if strong and (talk or (_spans(toks, "want_verbs") and not question)):
         return True
     if _spans(toks, "person_words") and talk:

@@ -103,7 +103,7 @@ def _peel(toks: list[str]) -> list[str]:
 # payment options") keeps it a question for the FAQ.
 
 #: what the menu is called: enough on their own ("وين القائمه؟", "options again")
-_MENU_NOUNS = PhraseIndex((
+_MENU_NOUN_PHRASES = (
     "القائمه", "قائمه", "القائمه الرئيسيه", "قائمه الخيارات", "قائمه الخدمات", "القائمه الاساسيه", "منيو", "المنيو",
     "الخيارات", "خيارات", "الخيارات الرئيسيه", "الصفحه الرئيسيه", "الرئيسيه", "الخيارات اللي عندكم",
     "menu", "main menu", "the menu", "options", "the options", "my options", "option list", "list of options",
@@ -111,7 +111,9 @@ _MENU_NOUNS = PhraseIndex((
     "qa2ema", "qa2ima", "qaema", "qaima", "ga2ema", "gaema", "el qa2ema", "al qa2ema", "lel qa2ema", "lil qa2ema",
     "l qa2ema", "elqa2ema", "alqa2ema", "lqa2ema", "khiyarat", "el khiyarat", "al khiyarat", "menyu", "el menu",
     "al menu", "lel menu",
-))
+)
+#: Arabizi writes ق as 8 as often as q ("el 8a2ema"): both spellings of each Latin name
+_MENU_NOUNS = PhraseIndex((*_MENU_NOUN_PHRASES, *(p.replace("q", "8") for p in _MENU_NOUN_PHRASES if "q" in p)))
 #: the services, as a list to choose from: the menu only with a verb of showing ("ابي اشوف الخدمات")
 _SERVICE_NOUNS = PhraseIndex((
     "الخدمات", "خدماتكم", "الخدمات حقتكم", "الخدمات اللي عندكم", "قائمه خدماتكم", "services", "the services",
@@ -125,6 +127,8 @@ _SHOW = PhraseIndex((
     "ترسل", "ترسلي", "ترسل لي", "اشوف", "شوف", "نشوف", "افتح", "افتحلي", "افتح لي", "show", "show me", "see", "view",
     "display", "list", "bring up", "send", "send me", "give me", "open", "let me see", "warini", "wareeni",
     "warrini", "a4oof", "ashoof", "ashof", "shoof",
+    "عطني", "اعطني", "عطيني", "اعطيني", "عطنا", "اعطنا", "هات", "هاتي", "هات لي", "جيب", "جيب لي", "جيبلي",
+    "3tni", "a3tini", "3teni", "a3teni", "3atni", "hat", "jeeb", "jeebli",
 ))
 _GO_BACK = PhraseIndex((
     "رجعني", "ارجعني", "رجعنا", "ارجعنا", "ارجع", "ارجعوني", "رجعوني", "رجوع", "الرجوع", "العوده", "عوده", "نرجع",
@@ -135,7 +139,9 @@ _GO_BACK = PhraseIndex((
 #: the rest of a request to see it: wishes, politeness, "again", "from the start", "where is", "to choose"
 _AROUND = PhraseIndex((
     "ابي", "ابغى", "ابغا", "ابا", "اريد", "ودي", "بغيت", "ممكن", "ارجو", "لو سمحت", "لو سمحتي", "فضلا", "من فضلك",
-    "الله يعافيك", "الله يخليك", "طيب", "خلاص", "يا", "وين", "فين", "لي", "الي", "ل", "لل", "على", "من", "كل", "كلها",
+    "الله يعافيك", "الله يخليك", "الله يسعدك", "الله يسعدكم", "الله يحفظك", "الله يوفقك", "الله يجزاك خير",
+    "جزاك الله خير", "يعطيك العافيه", "الله يعطيك العافيه", "تكفى",
+    "طيب", "خلاص", "يا", "وين", "فين", "لي", "الي", "ل", "لل", "على", "من", "كل", "كلها",
     "كامله", "الرئيسيه", "الرئيسي", "الاساسيه", "من اولها", "من اول", "من البدايه", "من جديد", "مره ثانيه",
     "مره ثانيه لو سمحت", "مره اخري", "مجددا", "ثاني", "حقتكم", "حقكم", "اللي عندكم", "عندكم", "المتاحه", "اختار",
     "اختار منها", "ابي اختار منها", "عشان اختار", "عشان اختار منها", "حتي اختار", "ابدا", "بليز", "شكرا",
