@@ -5,6 +5,7 @@ free connection."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -63,15 +64,14 @@ class Worker:
         await self.redis.aclose()
 
 
-@pytest.fixture(params=[0, 10_000], ids=["released", "kept"])
-async def workers(pg_url: str, redis_url: str, request: pytest.FixtureRequest) -> AsyncIterator[tuple[Worker, Worker]]:
-    """Two workers whose locks release after each turn, or keep the lease (as `sila serve` does)."""
+@contextlib.asynccontextmanager
+async def two_workers(pg_url: str, redis_url: str, keep_ms: int) -> AsyncIterator[tuple[Worker, Worker]]:
     settings = load_settings(env={}, database_url=pg_url)
     await migrate(settings)
     db = create_database(settings)
     await sync_associations(db, load_all())
     prefix = f"silatest{new_id()[:8]}:"
-    a, b = Worker(db, redis_url, prefix, request.param), Worker(db, redis_url, prefix, request.param)
+    a, b = Worker(db, redis_url, prefix, keep_ms), Worker(db, redis_url, prefix, keep_ms)
     try:
         await a.start()
         await b.start()
@@ -80,6 +80,20 @@ async def workers(pg_url: str, redis_url: str, request: pytest.FixtureRequest) -
         await a.close()
         await b.close()
         await db.dispose()
+
+
+@pytest.fixture(params=[0, 10_000], ids=["released", "kept"])
+async def workers(pg_url: str, redis_url: str, request: pytest.FixtureRequest) -> AsyncIterator[tuple[Worker, Worker]]:
+    """Two workers whose locks release after each turn, or keep the lease (as `sila serve` does)."""
+    async with two_workers(pg_url, redis_url, request.param) as pair:
+        yield pair
+
+
+@pytest.fixture
+async def kept_workers(pg_url: str, redis_url: str) -> AsyncIterator[tuple[Worker, Worker]]:
+    """Two workers that keep a conversation's lease after a turn (what `sila serve` does)."""
+    async with two_workers(pg_url, redis_url, 10_000) as pair:
+        yield pair
 
 
 async def test_a_worker_reuses_its_cache_until_another_worker_writes(workers) -> None:
@@ -117,10 +131,8 @@ async def test_a_read_outside_the_lock_never_uses_the_cache(workers) -> None:
     assert (await a.store.load(key)).state["last"] == "two"
 
 
-async def test_a_kept_lease_serves_the_next_turn_without_taking_the_lock_again(workers) -> None:
-    a, b = workers
-    if not a.locks.keep_ms:
-        pytest.skip("leases are kept only with keep_ms")
+async def test_a_kept_lease_serves_the_next_turn_without_taking_the_lock_again(kept_workers) -> None:
+    a, b = kept_workers
     key = ConversationKey("amass", "webchat", new_id())
     await a.turn(key, "one")
     await a.batcher.call("PING")  # replies come in order: the first turn's commands are all sent
@@ -135,11 +147,9 @@ async def test_a_kept_lease_serves_the_next_turn_without_taking_the_lock_again(w
     assert (a.locks.reused, a.store.reads) == (reused + 1, reads + 1)
 
 
-async def test_a_kept_lease_is_not_trusted_on_a_new_redis_connection(workers, redis_url: str) -> None:
+async def test_a_kept_lease_is_not_trusted_on_a_new_redis_connection(kept_workers, redis_url: str) -> None:
     """A new connection may be a restarted Redis that forgot the lease (and someone else wrote)."""
-    a, _b = workers
-    if not a.locks.keep_ms:
-        pytest.skip("leases are kept only with keep_ms")
+    a, _b = kept_workers
     key = ConversationKey("amass", "webchat", new_id())
     await a.turn(key, "one")
     client_id = await a.batcher.call("CLIENT", "ID")
