@@ -17,6 +17,7 @@ from pathlib import Path
 from app.common import CliError, known_packs, open_database, preflight, settings_from
 from storage.crypto import load_cipher
 from wiring.privacy import PrivacyError, Subject, erase_person, export_person
+from wiring.runtime import open_runtime
 
 
 def _subject(args: argparse.Namespace) -> Subject:
@@ -36,10 +37,14 @@ def cmd_privacy(args: argparse.Namespace) -> int:
     async def _run() -> dict[str, object]:
         await preflight(settings)
         cipher = load_cipher(settings)
-        async with open_database(settings) as db:
-            if args.privacy_command == "export":
+        if args.privacy_command == "export":
+            async with open_database(settings) as db:
                 return await export_person(db, cipher, who, actor="cli")
-            return await erase_person(db, cipher, who, actor="cli")
+        # the deployment's own conversation locks (Redis across workers): no worker can write a
+        # conversation back from memory while it is being erased, nor trust a cached copy after
+        async with open_runtime(settings) as runtime:
+            assert runtime.db is not None
+            return await erase_person(runtime.db, cipher, who, actor="cli", locks=runtime.locks)
 
     try:
         result = asyncio.run(_run())

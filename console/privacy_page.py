@@ -47,7 +47,8 @@ async def privacy_action(request: web.Request) -> web.StreamResponse:
         if action == "export":
             document = await export_person(runtime.db, runtime.cipher, who, actor=f"staff:{user.id}")
         else:
-            done = await erase_person(runtime.db, runtime.cipher, who, actor=f"staff:{user.id}")
+            done = await erase_person(runtime.db, runtime.cipher, who, actor=f"staff:{user.id}",
+                                      locks=runtime.locks)
     except PrivacyError as exc:
         key = "err.privacy_nobody" if str(exc).startswith("nobody") else "err.privacy_input"
         return render(request, "privacy.html", error=key, status=404 if key.endswith("nobody") else 400)

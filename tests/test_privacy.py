@@ -8,7 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bot.settings import load_settings
 from storage.db import create_database
@@ -170,3 +170,37 @@ async def test_export_and_erase_on_postgresql(tmp_path: Path, pg_url: str) -> No
             assert trace.encode() not in dump, trace
     finally:
         drop_pg_database(url)
+
+
+async def test_an_erasure_is_not_written_back_by_another_workers_memory(tmp_path: Path, pg_url: str,
+                                                                         redis_url: str) -> None:
+    """Two workers on PostgreSQL + Redis. The person is halfway through a request form on worker
+    A, which keeps the conversation's lease and its state in memory; worker B erases them (the
+    console of another replica, or ``sila privacy erase``). When the person writes again to A,
+    A must read the erased conversation from the database: writing its remembered form back
+    would bring the erased answers back under the pseudonym."""
+    from bot.ids import new_id
+    from bot.types import ConversationKey
+    from storage.models import Conversation, ConversationState
+    from wiring.privacy import Subject, erase_person
+    from wiring.runtime import open_runtime
+
+    async with running(tmp_path, database_url=pg_url, redis_url=redis_url,
+                       redis_prefix=f"silatest{new_id()[:8]}:") as h:
+        ch = Channels(h, None)  # type: ignore[arg-type]
+        for text_ in SCRIPT:
+            await ch.send("sms", text_)
+        await ch.send("sms", NAME)
+        key = ConversationKey("amass", "sms", PHONE)
+        erased_id = await h.scalar(select(Conversation.id).where(Conversation.address == key.address))
+        answers = await h.scalar(select(ConversationState.data).where(ConversationState.conversation_id == erased_id))
+        assert NAME in json.dumps(answers, ensure_ascii=False), "A holds a half-filled form"
+        async with open_runtime(h.settings) as b:
+            assert b.db is not None and b.cipher is not None
+            await erase_person(b.db, b.cipher, Subject("amass", phone=PHONE), actor="test", locks=b.locks)
+        await ch.send("sms", "0512340001")
+        state = await h.scalar(select(ConversationState.data).where(ConversationState.conversation_id == erased_id))
+        assert state == {}, "the erased conversation stays empty"
+        trace = await h.rows(select(ConversationState.data).join(
+            Conversation, Conversation.id == ConversationState.conversation_id).where(Conversation.org == "amass"))
+        assert all(NAME not in json.dumps(row.data, ensure_ascii=False) for row in trace)

@@ -37,7 +37,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.flows.validators import FieldSpec, Valid, validate_national_id, validate_phone
 from bot.ids import new_id
+from bot.ports import LockProvider
 from bot.sealed import unseal
+from bot.types import ConversationKey
 from storage.broadcast_models import BroadcastRecipient
 from storage.crypto import DataCipher, mask
 from storage.db import Database
@@ -278,13 +280,37 @@ async def _audit(conn: AsyncConnection, *, actor: str, action: str, org: str, ta
                                                action=action, target=target, detail=detail))
 
 
-async def erase_person(db: Database, cipher: DataCipher, who: Subject, *, actor: str) -> dict[str, Any]:
+async def erase_person(db: Database, cipher: DataCipher, who: Subject, *, actor: str,
+                       locks: LockProvider | None = None) -> dict[str, Any]:
     """Remove or pseudonymise everything about the person; returns what was done (counts).
 
-    The caller must drop any cached copy of the conversations (``Runtime.store.forget``) for
-    the keys returned under ``"keys"``.
+    With ``locks`` (the deployment's conversation locks) the erasure holds the lock of every
+    conversation it touches. Why: a turn in flight on any worker would otherwise commit the
+    form it holds in memory back into the erased conversation, and a worker that last wrote a
+    conversation trusts its cached copy for as long as the lock's state version is its own
+    (``storage.state_versions``); taking the lock removes that version, so every worker reads
+    the erased conversation from the database again. The caller must still drop its own cached
+    copies (``Runtime.store.forget``) for the keys returned under ``"keys"``.
     """
     who = who.normalised()
+    async with contextlib.AsyncExitStack() as stack:
+        if locks is not None:
+            for name in await _lock_names(db, cipher, who):  # sorted: never two erasures deadlocked
+                await stack.enter_async_context(locks.lock(name))
+        return await _erase(db, cipher, who, actor=actor)
+
+
+async def _lock_names(db: Database, cipher: DataCipher, who: Subject) -> list[str]:
+    async with db.reader.connect() as conn:
+        held = await _find(conn, cipher, who)
+        if not held.conversations:
+            return []
+        rows = (await conn.execute(select(Conversation.org, Conversation.channel, Conversation.address)
+                                   .where(Conversation.id.in_(held.conversations)))).all()
+    return sorted({ConversationKey(org, channel, address).lock_name() for org, channel, address in rows})
+
+
+async def _erase(db: Database, cipher: DataCipher, who: Subject, *, actor: str) -> dict[str, Any]:
     pseudonym = "erased-" + new_id()[:16]
     now = datetime.now(UTC)
     async with db.writer.begin() as conn:
