@@ -204,3 +204,29 @@ async def test_an_erasure_is_not_written_back_by_another_workers_memory(tmp_path
         trace = await h.rows(select(ConversationState.data).join(
             Conversation, Conversation.id == ConversationState.conversation_id).where(Conversation.org == "amass"))
         assert all(NAME not in json.dumps(row.data, ensure_ascii=False) for row in trace)
+
+
+async def test_an_erasure_from_the_command_line_is_not_undone_by_a_running_server(tmp_path: Path) -> None:
+    """One process on SQLite, no Redis: the command line cannot reach the server's memory, so the
+    erasure moves the conversation's seq on, and the server's next write from its remembered
+    state is refused as stale; it reads again and finds nobody (a new conversation)."""
+    from bot.types import ConversationKey
+    from storage.models import Conversation, ConversationState
+    from wiring.privacy import Subject, erase_person
+    from wiring.runtime import open_runtime
+
+    async with running(tmp_path) as h:
+        ch = Channels(h, None)  # type: ignore[arg-type]
+        for text_ in SCRIPT:
+            await ch.send("sms", text_)
+        await ch.send("sms", NAME)
+        key = ConversationKey("amass", "sms", PHONE)
+        erased_id = await h.scalar(select(Conversation.id).where(Conversation.address == key.address))
+        async with open_runtime(h.settings) as cli:  # what `sila privacy erase` opens
+            assert cli.db is not None and cli.cipher is not None
+            await erase_person(cli.db, cli.cipher, Subject("amass", phone=PHONE), actor="cli", locks=cli.locks)
+        await ch.send("sms", "0512340001")
+        state = await h.scalar(select(ConversationState.data).where(ConversationState.conversation_id == erased_id))
+        assert state == {}
+        trace = await h.rows(select(ConversationState.data))
+        assert all(NAME not in json.dumps(row.data, ensure_ascii=False) for row in trace)

@@ -331,8 +331,10 @@ async def _erase(db: Database, cipher: DataCipher, who: Subject, *, actor: str) 
         done["outbox"] = (await conn.execute(delete(Outbox).where(Outbox.conversation_id.in_(convs)))).rowcount or 0
         done["messages"] = (await conn.execute(delete(Message).where(Message.conversation_id.in_(convs)))).rowcount or 0
         done["notes"] = (await conn.execute(delete(Note).where(Note.conversation_id.in_(convs)))).rowcount or 0
+        # a new seq as well: a server that still holds the conversation in memory (one process,
+        # erased from the command line) finds its next write refused as stale and reads again
         await conn.execute(update(ConversationState).where(ConversationState.conversation_id.in_(convs))
-                           .values(data={}, updated_at=now))
+                           .values(data={}, seq=ConversationState.seq + 1, updated_at=now))
         for i, conv_id in enumerate(convs):
             await conn.execute(update(Conversation).where(Conversation.id == conv_id)
                                .values(address=f"{pseudonym}-c{i}", status="closed", updated_at=now))
