@@ -49,16 +49,24 @@ async def _conv(request: web.Request, user: StaffUser) -> ConvRow:
 # -- queue -------------------------------------------------------------------------------------
 
 
+def _label_filter(request: web.Request) -> str:
+    """``?label=عاجل``: the queue narrowed to one of the officers' labels (same rules as a label)."""
+    wanted = parse_labels(request.query.get("label", ""))
+    return wanted[0] if wanted else ""
+
+
 async def queue_page(request: web.Request) -> web.Response:
     user = await need(request)
-    data = await service.queue(runtime_of(request), user)
-    return render(request, "queue.html", q=data, fragment=False)
+    label = _label_filter(request)
+    data = await service.queue(runtime_of(request), user, label=label)
+    return render(request, "queue.html", q=data, fragment=False, label_filter=label)
 
 
 async def queue_fragment(request: web.Request) -> web.Response:
     user = await need(request)
-    data = await service.queue(runtime_of(request), user)
-    return render(request, "queue_list.html", q=data)
+    label = _label_filter(request)
+    data = await service.queue(runtime_of(request), user, label=label)
+    return render(request, "queue_list.html", q=data, label_filter=label)
 
 
 # -- conversation ------------------------------------------------------------------------------

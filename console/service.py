@@ -101,8 +101,11 @@ async def load_conversation(runtime: Runtime, user: StaffUser, conversation_id: 
                    aware(row.updated_at) or datetime.now(UTC))
 
 
-async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, Any]]]:
-    """Waiting conversations (urgent first, then oldest first) and those officers hold, in the user's associations."""
+async def queue(runtime: Runtime, user: StaffUser, *, label: str = "") -> dict[str, list[dict[str, Any]]]:
+    """Waiting conversations (urgent first, then oldest first) and those officers hold, in the user's associations.
+
+    ``label``: only the waiting and held conversations an officer marked with it (the labels
+    live in each conversation's state, so the filter runs here, on rows already read)."""
     assert runtime.db is not None
     now = datetime.now(UTC)
     async with runtime.db.reader.connect() as conn:
@@ -142,6 +145,9 @@ async def queue(runtime: Runtime, user: StaffUser) -> dict[str, list[dict[str, A
             "labels": [x for x in (r.data or {}).get("labels") or [] if isinstance(x, str)],
         }
         (waiting if r.status == "waiting" else held).append(item)
+    if label:
+        waiting = [i for i in waiting if label in i["labels"]]
+        held = [i for i in held if label in i["labels"]]
     # a person in crisis heads the queue, however long others have waited
     waiting.sort(key=lambda i: (not i["urgent"], i["requested_at"]))
     return {"waiting": waiting, "held": held, "active": await _active_with_bot(runtime, user, now)}

@@ -298,9 +298,20 @@ def test_officer_day_on_a_phone_keyboard_send_without_reloads(browser: Any, serv
     officer.click("#labels-form button")
     officer.wait_for_url("**msg=saved")
     assert officer.locator("#labels-card .label-chip").all_inner_texts() == ["عاجل", "تقرير طبي"]
+    conversation_url = officer.url.split("?")[0]
     officer.goto(server.base_url + "/console/queue")
     assert "تقرير طبي" in officer.inner_text("#held")
-    officer.go_back()
+    # a label in the queue is a filter: the queue narrowed to it, with a way back to all
+    officer.click("#held a.label-chip:has-text('تقرير طبي')")
+    officer.wait_for_selector("#label-filter")
+    assert "label=" in officer.url and "تقرير طبي" in officer.inner_text("#label-filter")
+    assert officer.locator("#held .held-row").count() == 1
+    shot(officer, "console-queue-label-filter-phone")
+    officer.goto(server.base_url + "/console/queue?label=" + "لا يوجد")
+    assert officer.locator("#held .held-row").count() == 0, "nobody carries that label"
+    officer.click("#label-filter a")
+    officer.wait_for_selector("#held .held-row")
+    officer.goto(conversation_url)
     officer.wait_for_selector("#handback")
     officer.evaluate("() => { window.__stillHere = true; }")
     # a second action in place: hand back, the status badge follows without a reload

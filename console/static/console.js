@@ -39,13 +39,13 @@
       live.classList.add("on");
       delay = 1000;
       // anything that happened while the socket was down
-      if (page === "queue") refresh("/console/queue/fragment", "queue");
+      if (page === "queue") refresh("/console/queue/fragment" + location.search, "queue");
       if (conversation) refresh(`/console/c/${conversation}/transcript`, "transcript");
     });
     ws.addEventListener("message", (ev) => {
       let frame;
       try { frame = JSON.parse(ev.data); } catch { return; }
-      if (frame.type === "org_event" && page === "queue") refresh("/console/queue/fragment", "queue");
+      if (frame.type === "org_event" && page === "queue") refresh("/console/queue/fragment" + location.search, "queue");
       if (frame.type === "org_event" && frame.event === "handoff") alertOfficer(frame);
       if (frame.type === "turn" && frame.conversation_id === conversation) {
         refresh(`/console/c/${conversation}/transcript`, "transcript");
