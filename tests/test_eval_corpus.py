@@ -184,25 +184,46 @@ def test_heldout_questions_never_become_training_phrasings(heldout: list[dict]) 
 
 
 DEV = ROOT / "tests/eval/dev.jsonl"
+#: the development sets (tuning allowed) and the least size each was built with: the first, and a
+#: second one written in styles the first lacks (personal situations, indirect and double questions,
+#: two-word queries, formal letters)
+DEV_SETS = {"dev": (DEV, 400), "dev2": (ROOT / "tests/eval/dev2.jsonl", 300)}
+
+
+@pytest.fixture(scope="module", params=sorted(DEV_SETS))
+def dev_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture(scope="module")
-def dev() -> list[dict]:
-    return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+def dev(dev_name: str) -> list[dict]:
+    path = DEV_SETS[dev_name][0]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def test_dev_set_is_well_formed_and_apart_from_the_held_out_sets(dev: list[dict]) -> None:
-    """The development set is scored the same way, and never repeats a held-out question (tuning
+def test_dev_set_is_well_formed_and_apart_from_the_held_out_sets(dev: list[dict], dev_name: str) -> None:
+    """A development set is scored the same way, and never repeats a held-out question (tuning
     on it would then tune on the held-out set)."""
     test_heldout_format_matches_the_shared_scorer(dev)
-    assert len(dev) >= 400
+    assert len(dev) >= DEV_SETS[dev_name][1]
     held = [json.loads(x)["q"] for path in HELDOUT_SETS.values()
             for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     pool = [norm(h) for h in held]
     assert [it["q"] for it in dev if max(fuzz.ratio(norm(it["q"]), h) for h in pool) >= 90] == []
 
 
+def test_a_later_dev_set_asks_new_questions() -> None:
+    """A later development set is there to show what the first no longer does: repeating one of
+    its questions would only measure the first set again."""
+    pool = [norm(json.loads(x)["q"]) for x in DEV.read_text(encoding="utf-8").splitlines() if x.strip()]
+    later = [path for path, _ in DEV_SETS.values() if path != DEV]
+    assert later
+    for path in later:
+        qs = [json.loads(x)["q"] for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        assert [q for q in qs if max(fuzz.ratio(norm(q), p) for p in pool) >= 90] == [], path.name
+
+
 def test_dev_questions_are_not_pasted_into_the_packs(dev: list[dict]) -> None:
-    """The development set is meant for tuning, but a fix is a topic's own new phrasing of a way of
+    """A development set is meant for tuning, but a fix is a topic's own new phrasing of a way of
     asking, not the dev question itself: pasted in, the question would measure nothing."""
     assert _near_phrasings(dev) == [], "reword these pack phrasings: they copy a dev question"

@@ -68,6 +68,8 @@ HUMAN = [
     "connect me to an agent",
     "abi mowadaf",
     "abi akalim mowazaf",
+    "momkin a7ad yetasil 3alai",
+    "ابي احد من الجمعية يتصل علي",
 ]
 
 
@@ -141,6 +143,23 @@ def test_our_own_name_and_descriptions_are_not_another_body(pack: LoadedPack) ->
 def test_staff_talking_to_others_is_no_wish_for_a_person(pack: LoadedPack) -> None:
     assert decide("وش الوسائل اللي يستخدمها الموظف في التواصل معهم؟", pack).kind != "handoff"
     assert decide("هل يمكنني التواصل مع موظف؟", pack).kind == "handoff"
+
+
+def test_what_the_person_does_is_no_wish_for_a_person(pack: LoadedPack) -> None:
+    """A want verb after the person is that person's doing ("the staff give me…"), and the "I would
+    like" of an indirect opening wishes for an answer about the staff, not for a staff member."""
+    assert decide("do the staff give me time to explain my case", pack).kind != "handoff"
+    assert decide("أود معرفة الأدوات التي يستخدمها الموظف في عمله", pack).kind != "handoff"
+    assert decide("I want to speak to a staff member", pack).kind == "handoff"
+
+
+def test_an_indirect_opening_neither_hides_the_topic_nor_starts_a_form(pack: LoadedPack) -> None:
+    """"I was wondering whether…", "أرجو إفادتي بـ…" are peeled off like a greeting, and they ask
+    *about* something: "تقديم الخدمات" there is the association's providing, not an application."""
+    plain = decide("how long does the decision on my application take", pack)
+    framed = decide("I was wondering how long the decision on my application takes", pack)
+    assert plain.topic_id == framed.topic_id == "decision_period"
+    assert decide("أرجو إفادتي بالهدف العام في تقديم الخدمات للمستفيدين", pack).kind != "flow"
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,12 @@ def test_transliteration_of_common_words() -> None:
     assert transliterate("kam") == "كم"
 
 
+def test_a_detached_article_keeps_the_known_word() -> None:
+    """"el bayanat" is the article and a word the table knows, not letters to spell out."""
+    assert transliterate("el bayanat") == "البيانات"
+    assert transliterate("wain el jam3iya") == "وين الجمعيه"  # a form of its own with the article
+
+
 def test_short_vowels_and_pronoun_suffixes_arabic_does_not_write() -> None:
     assert transliterate("3indkum") == "عندكم"
     assert transliterate("3indakum") == "عندكم"

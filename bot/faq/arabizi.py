@@ -123,9 +123,12 @@ def transliterate(text: str) -> str:
             article = False
         if article:
             article = False
-            tok = "al" + tok if tok[:1] not in _VOWELS else "al-" + tok
+            bare, tok = tok, "al" + tok if tok[:1] not in _VOWELS else "al-" + tok
             if tok in lex:
                 words.append(lex[tok])
+                continue
+            if bare in lex:  # "el bayanat": the known word with the article, not letter rules on "albayanat"
+                words.append("ال" + lex[bare])
                 continue
             if tok.startswith("al-"):
                 words.append("ال" + (lex.get(tok[3:]) or _rules(tok[3:])))

@@ -16,7 +16,7 @@ from typing import Literal
 
 from bot.faq.bodies import names_other_body
 from bot.faq.index import Match, query_variants
-from bot.faq.intents import detect_intent, strip_greeting
+from bot.faq.intents import detect_intent, opens_indirectly, strip_greeting
 from bot.faq.lang import detect_language
 from bot.faq.org import OrgFaq, get_index
 from bot.faq.requests import asks_about
@@ -150,6 +150,7 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
     if intent == "who":
         name = org.short_name[out_lang]
         return _nm(Decision("answer", "smalltalk_who", lang=out_lang, text=_WHO[out_lang].format(name=name)))
+    indirect = any(opens_indirectly(v) for v in variants)
     variants = [s for s in (strip_greeting(v) for v in variants) if s] or variants
     if all(tok.isdigit() for v in variants for tok in v.split()):
         return _nm(Decision("fallback", lang=out_lang))
@@ -163,7 +164,8 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
     # about something else ("ابغا الخدمه وانا في البيت بدون ما اجي" is about serving from home)
     # …and a request for an outside programme ("how do I apply for Hadaf?") is no request of ours
     closest_is_outside = bool(m.topics) and m.oos_score >= max(m.top, OUTSIDE_SCORE)
-    asked = closest_is_outside or asks_about(text)
+    # …nor is a question framed indirectly ("I was wondering whether…", "أرجو إفادتي بـ…")
+    asked = closest_is_outside or indirect or asks_about(text)
     wanted = None if asked else org.requests.flow_for(variants, question=question, verb_only=confident)
     if wanted is not None:
         topic = _flow_topic(org, wanted)

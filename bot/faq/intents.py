@@ -18,7 +18,7 @@ import yaml
 
 from bot.faq.normalize import normalize
 
-__all__ = ["IntentKind", "detect_intent", "phrase_spans", "strip_greeting"]
+__all__ = ["IntentKind", "detect_intent", "opens_indirectly", "phrase_spans", "strip_greeting"]
 
 IntentKind = Literal["human", "unclear", "greeting", "thanks", "who", "menu"]
 Phrase = tuple[str, ...]
@@ -85,7 +85,11 @@ def _wants_human(toks: list[str], question: bool = False) -> bool:
     strong = _spans(toks, "human_nouns")
     others = {a for a, _ in _spans(toks, "third_party")}
     talk = [(a, b) for a, b in _spans(toks, "talk_verbs") if b not in others]
-    if strong and (talk or (_spans(toks, "want_verbs") and not question)):
+    # "I want…" wishes for the person it comes before; after the noun it is the person's doing
+    # ("will the staff give me enough time?")
+    wish = any(w < n for w, _ in _spans(toks, "want_verbs") for n, _ in strong) or (
+        len(toks) <= 4 and bool(_spans(toks, "want_verbs")))
+    if strong and (talk or (wish and not question)):
         return True
     if _spans(toks, "person_words") and talk:
         return True
@@ -106,19 +110,37 @@ def _unclear(toks: list[str]) -> bool:
 
 
 def strip_greeting(variant: str) -> str:
-    """The message without a leading greeting ("السلام عليكم، كيف اقدم؟" → "كيف اقدم")."""
+    """The message without a leading greeting or an indirect opening ("السلام عليكم، كيف اقدم؟" →
+    "كيف اقدم"; "I was wondering whether my request…" → "my request…")."""
     toks = variant.split()
     lists = _lists()
     changed = True
     while toks and changed:
         changed = False
-        for key in ("greetings", "greeting_filler"):
+        for key in ("greetings", "greeting_filler", "lead_ins"):
             for p in lists[key]:
                 if tuple(toks[: len(p)]) == p:
                     toks = toks[len(p) :]
                     changed = True
                     break
     return " ".join(toks)
+
+
+def opens_indirectly(variant: str) -> bool:
+    """Whether the message, past any greeting, opens with an indirect question ("I was wondering
+    whether…", "أرجو إفادتي بـ…"): it asks *about* something, even when a request verb follows
+    ("أرجو إفادتي بالهدف العام في تقديم الخدمات" is no application)."""
+    toks = variant.split()
+    lists = _lists()
+    while toks:
+        for key in ("greetings", "greeting_filler"):
+            p = next((p for p in lists[key] if tuple(toks[: len(p)]) == p), None)
+            if p:
+                toks = toks[len(p) :]
+                break
+        else:
+            break
+    return any(tuple(toks[: len(p)]) == p for p in lists["lead_ins"])
 
 
 def detect_intent(variants: list[str], *, question: bool = False) -> IntentKind | None:
@@ -128,7 +150,10 @@ def detect_intent(variants: list[str], *, question: bool = False) -> IntentKind 
         toks = v.split()
         if not toks:
             continue
-        if _wants_human(toks, question):
+        # the "I would like" of an indirect opening ("أود معرفة الأدوات المتاحة لموظف…") wishes for
+        # an answer, not for the person the question is about
+        lead = strip_greeting(v).split() if opens_indirectly(v) else toks
+        if _wants_human(lead or toks, question):
             return "human"
         if _unclear(toks):
             return "unclear"

@@ -103,6 +103,7 @@ def item(org: str, topic: str, register: str, q: str, actions: dict[str, str | N
 
 FIRST = HERE / "heldout.jsonl"
 SECOND = HERE / "heldout_b.jsonl"
+DEV = HERE / "dev.jsonl"
 
 
 def questions(path: Path) -> list[str]:
@@ -128,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     first = questions(FIRST) if out.resolve() != FIRST.resolve() and FIRST.exists() else []
     if out.resolve() not in (FIRST.resolve(), SECOND.resolve()) and SECOND.exists():
         first += questions(SECOND)
+    # a later development set asks in new ways: it must not repeat the first one's questions
+    if out.resolve() not in (FIRST.resolve(), SECOND.resolve(), DEV.resolve()) and DEV.exists():
+        others += questions(DEV)
     items: list[dict] = []
     dropped: list[str] = []
     kept_norm: list[str] = []
