@@ -159,11 +159,13 @@ class RedisLocks:
             if kept is not None and kept.epoch == self.batcher.epoch and loop.time() < kept.at + self.keep_ms / 2000:
                 # at least keep_ms / 2 of the lease is left for this turn
                 token, observed, renewed = kept.token, kept.version, kept.at
+                expires = kept.at + self.keep_ms / 1000
                 self.reused += 1
             else:
                 # an untrusted kept lease is taken again under its own token (no wait for it to
                 # run out), but its version is not trusted: the one Redis hands back is
                 token = kept.token if kept is not None else f"{self.worker}.{os.urandom(8).hex()}"
+                expires = loop.time() + self.lease_ms / 1000  # set after this, so it runs at least that long
                 observed = await self._acquire(name, key, vkey, token)
             hold = Hold(name, observed)
             try:
@@ -172,8 +174,11 @@ class RedisLocks:
             finally:
                 wanted = name in self._wanted
                 self._wanted.discard(name)
-                if self.keep_ms and hold.leave is not None and not wanted:
-                    now = loop.time()
+                now = loop.time()
+                # a turn that outlived its lease (or nearly: the renewal must reach Redis before it
+                # runs out) may have lost it to another worker: such a lease is never kept
+                lapsed = now >= expires - self.keep_ms / 4000
+                if self.keep_ms and hold.leave is not None and not wanted and not lapsed:
                     if now - renewed >= self.keep_ms / 4000:  # renewed a while ago (or never): again
                         renewed = now
                         self._fire(_EXTEND, [key], [token, self.keep_ms])

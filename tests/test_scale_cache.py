@@ -41,10 +41,13 @@ class Worker:
             await self.bus.start()
             await asyncio.wait_for(self.bus.connected.wait(), 5)
 
-    async def turn(self, key: ConversationKey, text: str) -> dict:
-        """One turn as the engine runs it: lock, load, commit; returns the state it started from."""
+    async def turn(self, key: ConversationKey, text: str, pause: float = 0.0) -> dict:
+        """One turn as the engine runs it: lock, load, commit; returns the state it started from.
+        ``pause``: seconds the turn takes between its load and its commit (a slow step)."""
         async with self.locks.lock(key.lock_name()):
             conv = await self.store.load(key)
+            if pause:
+                await asyncio.sleep(pause)
             seen = dict(conv.state)
             prev = conv.seq
             now = datetime.now(UTC)
@@ -165,6 +168,24 @@ async def test_a_kept_lease_is_not_trusted_on_a_new_redis_connection(kept_worker
     reads, reused = a.store.reads, a.locks.reused
     assert (await a.turn(key, "two"))["last"] == "one"
     assert (a.locks.reused, a.store.reads) == (reused, reads + 1), "taken again, and the state read again"
+
+
+@pytest.mark.parametrize("reused", [False, True], ids=["taken", "reused"])
+async def test_a_turn_that_outlived_its_lease_does_not_keep_it(kept_workers, reused: bool) -> None:
+    """A turn longer than what was left of its lease (a slow step, a stalled event loop): the lease
+    ran out in Redis and another worker may take the conversation, so the lease is not kept and
+    the next turn neither skips the lock nor trusts the cache."""
+    a, b = kept_workers
+    a.locks.lease_ms, a.locks.keep_ms = 300, 1000
+    key = ConversationKey("amass", "webchat", new_id())
+    if reused:
+        await a.turn(key, "zero")  # kept: the next turn has the lease without a round trip
+        assert (await a.turn(key, "one", pause=1.1))["last"] == "zero"
+        assert a.locks.reused == 1
+    else:
+        await a.turn(key, "one", pause=0.4)
+    assert (await b.turn(key, "two"))["last"] == "one", "the lease had run out: B takes it at once"
+    assert (await a.turn(key, "three"))["last"] == "two", "A asks B for it and reads B's write"
 
 
 async def test_redis_commands_wait_for_a_free_connection_instead_of_failing(redis_url: str) -> None:
