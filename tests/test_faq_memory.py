@@ -147,6 +147,20 @@ def _truncate(path: Path) -> None:
     path.write_bytes(path.read_bytes()[:-5000])
 
 
+def _empty(path: Path) -> None:
+    """Cut to nothing (a copy or a file system that lost the data but kept the name)."""
+    path.write_bytes(b"")
+
+
+def _meta_not_an_object(path: Path) -> None:
+    """A whole zip of arrays whose JSON document is not the object a stored index has."""
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["meta"] = np.frombuffer(b"[1, 2]", dtype=np.uint8)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
 def _rows_out_of_range(path: Path) -> None:
     """A well-formed file whose postings point past the documents (would index out of bounds)."""
     with np.load(path, allow_pickle=False) as z:
@@ -167,7 +181,8 @@ def _wrong_key(path: Path) -> None:
         np.savez(fh, **arrays)
 
 
-@pytest.mark.parametrize("damage", [_flip_byte, _truncate, _rows_out_of_range, _wrong_key])
+@pytest.mark.parametrize("damage", [_flip_byte, _truncate, _empty, _meta_not_an_object, _rows_out_of_range,
+                                    _wrong_key])
 def test_a_damaged_or_stale_stored_index_is_rebuilt_not_used(damage, store: IndexStore, monkeypatch) -> None:
     pack = load_all()["ratel"]
     expected = decide_with(build_org(pack), "كم مدة دراسة الطلب")

@@ -139,7 +139,8 @@ class IndexStore:
             return _restore(meta, arrays, key, weights)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile,
+                UnicodeDecodeError) as exc:  # EOFError: an empty file
             log.warning("stored FAQ index %s is unusable (%s); rebuilding it", path.name, exc)
             return None
 
@@ -167,7 +168,7 @@ def _restore(
     meta: dict[str, Any], arrays: dict[str, np.ndarray], key: str, weights: Mapping[str, float]
 ) -> tuple[FaqIndex, list[str]]:
     """A FaqIndex from a file's content, after checking it describes one (ValueError if not)."""
-    if meta.get("format") != FORMAT or meta.get("key") != key:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("key") != key:
         raise ValueError("written for another index or format")
     pool: dict[str, str] = {}  # one object per distinct string, as a build shares them
 
