@@ -160,6 +160,7 @@ class RedisLocks:
                 # at least keep_ms / 2 of the lease is left for this turn
                 token, observed, renewed = kept.token, kept.version, kept.at
                 expires = kept.at + self.keep_ms / 1000
+                epoch = kept.epoch
                 self.reused += 1
             else:
                 # an untrusted kept lease is taken again under its own token (no wait for it to
@@ -167,6 +168,7 @@ class RedisLocks:
                 token = kept.token if kept is not None else f"{self.worker}.{os.urandom(8).hex()}"
                 expires = loop.time() + self.lease_ms / 1000  # set after this, so it runs at least that long
                 observed = await self._acquire(name, key, vkey, token)
+                epoch = self.batcher.epoch  # the connection that answered (a loss since moves it on)
             hold = Hold(name, observed)
             try:
                 with holding(hold):
@@ -182,7 +184,9 @@ class RedisLocks:
                     if now - renewed >= self.keep_ms / 4000:  # renewed a while ago (or never): again
                         renewed = now
                         self._fire(_EXTEND, [key], [token, self.keep_ms])
-                    self._kept[name] = _Kept(token, hold.leave, renewed, self.batcher.epoch)
+                    # trusted later only on the connection the lease was known on when this hold began:
+                    # a reconnection during the turn (Redis restarted, forgot it) makes it untrusted
+                    self._kept[name] = _Kept(token, hold.leave, renewed, epoch)
                     self._trim()
                 else:
                     self._release(name, token, hold.leave)

@@ -21,6 +21,7 @@ from storage.db import create_database, migrate
 from storage.redis_link import RedisBatcher, open_redis
 from storage.sql_conversations import SqlConversationStore
 from tests.servers import free_port
+from tests.services import private_redis, start_redis
 from wiring.runtime import sync_associations
 
 
@@ -186,6 +187,37 @@ async def test_a_turn_that_outlived_its_lease_does_not_keep_it(kept_workers, reu
         await a.turn(key, "one", pause=0.4)
     assert (await b.turn(key, "two"))["last"] == "one", "the lease had run out: B takes it at once"
     assert (await a.turn(key, "three"))["last"] == "two", "A asks B for it and reads B's write"
+
+
+@pytest.mark.parametrize("reused", [False, True], ids=["taken", "reused"])
+async def test_a_lease_whose_redis_restarted_during_the_turn_is_not_kept(pg_url: str, tmp_path, reused: bool) -> None:
+    """Redis restarts (and forgets the lease) while a turn holds it: the turn ends on a new
+    connection, but the lease it kept was taken on the old one and is not trusted."""
+    port = free_port()
+    redis = private_redis(port, str(tmp_path))
+    try:
+        async with two_workers(pg_url, f"redis://127.0.0.1:{port}/0", 10_000) as (a, b):
+            key = ConversationKey("amass", "webchat", new_id())
+            if reused:
+                await a.turn(key, "zero")
+            turn = asyncio.create_task(a.turn(key, "one", pause=1.5))
+            await asyncio.sleep(0.3)  # A holds the lease, between its load and its commit
+            epoch = a.batcher.epoch
+            redis.kill()
+            redis.wait(10)
+            redis = start_redis(port, str(tmp_path))
+            async with asyncio.timeout(5):
+                while a.batcher.epoch == epoch:  # A's connection noticed, during the turn
+                    await asyncio.sleep(0.01)
+            await a.batcher.call("PING")  # the worker's other conversations reconnect it meanwhile
+            assert not turn.done()
+            await turn
+            assert a.locks.reused == (1 if reused else 0)
+            assert (await b.turn(key, "two"))["last"] == "one", "the new Redis has no lease: B takes it"
+            assert (await a.turn(key, "three"))["last"] == "two", "A asks B for it and reads B's write"
+    finally:
+        redis.kill()
+        redis.wait(10)
 
 
 async def test_redis_commands_wait_for_a_free_connection_instead_of_failing(redis_url: str) -> None:
