@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, DateTime, Table, and_, bindparam, insert, update
+from sqlalchemy import JSON, DateTime, Table, and_, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ids import new_id
@@ -39,6 +39,16 @@ class Write:
     where_cols: tuple[str, ...] = ()
     #: columns an UPDATE also requires to be NULL (a survey's rating is taken once)
     where_null: tuple[str, ...] = ()
+    #: an UPDATE each of whose rows must change exactly one row, else :class:`StaleWrite`
+    #: (a conversation's state written from a seq that is no longer the stored one); the table
+    #: has ``seq`` and ``updated_at`` columns, which PostgreSQL's check reads back
+    must_match: bool = False
+
+
+class StaleWrite(Exception):
+    """An UPDATE that had to change a row found none: the row moved on (another writer, an
+    erasure or a retention sweep) since the writer read it. Fails the batch like an integrity
+    error, so the store replays it turn by turn and refuses only the stale turn."""
 
 
 def plan(turns: list[TurnWrite], now: datetime) -> list[Write]:
@@ -65,7 +75,7 @@ def plan(turns: list[TurnWrite], now: datetime) -> list[Write]:
         writes.append(Write(TABLES["conversation_states"], [
             {"s_seq": t.conversation.seq, "s_data": t.conversation.state, "s_updated_at": now,
              "w_conversation_id": t.conversation.id, "w_seq": t.previous_seq} for t in old],
-            ("seq", "data", "updated_at"), ("conversation_id", "seq")))
+            ("seq", "data", "updated_at"), ("conversation_id", "seq"), must_match=True))
     changed = [t.conversation for t in old if t.status_changed]
     if changed:
         writes.append(Write(TABLES["conversations"], [
@@ -127,6 +137,20 @@ async def execute_sqlalchemy(conn: AsyncConnection, writes: list[Write]) -> None
             .execution_options(synchronize_session=False)
         )
         await conn.execute(stmt, w.rows)
+        if w.must_match and await _count_written(conn, w) != len(w.rows):
+            raise StaleWrite(f"{w.table.name}: a row whose {', '.join(w.where_cols)} is not as read")
+
+
+async def _count_written(conn: AsyncConnection, w: Write) -> int:
+    """How many rows of ``w`` (an UPDATE that sets ``updated_at``, one ``now`` for the batch) now
+    hold what it set: one query instead of a row count asyncpg does not give for executemany."""
+    t, key = w.table, w.where_cols[0]
+    stmt = (
+        select(func.count()).select_from(t)
+        .where(tuple_(t.c[key], t.c.seq).in_([(row[f"w_{key}"], row["s_seq"]) for row in w.rows]),
+               t.c.updated_at == w.rows[0]["s_updated_at"])
+    )
+    return int((await conn.execute(stmt)).scalar_one())
 
 
 def _sqlite_datetime(value: datetime) -> str:
@@ -161,6 +185,8 @@ class Statement:
     sql: str
     params: list[Any]
     many: bool = False
+    #: rows it must change (``Write.must_match``), else :class:`StaleWrite`; None: any number
+    expect: int | None = None
 
 
 def _to_json(value: Any) -> str:
@@ -266,11 +292,13 @@ class SqliteBatchWriter:
         if w.set_cols:
             keys = {tuple(p[len(w.set_cols):]) for p in params}
             if len(keys) < len(params):  # one row updated twice: keep executemany's in-order effect
-                return [Statement(self._statement(w, cols, 1), params, many=True)]
+                return [Statement(self._statement(w, cols, 1), params, many=True,
+                                  expect=len(params) if w.must_match else None)]
         out: list[Statement] = []
         at = 0
         for size in chunk_sizes(len(params), len(cols), self._max_variables):
-            out.append(Statement(self._statement(w, cols, size), [v for p in params[at:at + size] for v in p]))
+            out.append(Statement(self._statement(w, cols, size), [v for p in params[at:at + size] for v in p],
+                                 expect=size if w.must_match else None))
             at += size
         return out
 
@@ -279,10 +307,9 @@ class SqliteBatchWriter:
         conn.execute("BEGIN IMMEDIATE")
         try:
             for st in statements:
-                if st.many:
-                    conn.executemany(st.sql, st.params)
-                else:
-                    conn.execute(st.sql, st.params)
+                cur = conn.executemany(st.sql, st.params) if st.many else conn.execute(st.sql, st.params)
+                if st.expect is not None and cur.rowcount != st.expect:
+                    raise StaleWrite(f"{st.expect - cur.rowcount} of {st.expect} rows not as read")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -37,7 +37,7 @@ from bot.records import (
     TurnWrite,
 )
 from bot.types import ConversationKey
-from storage.batch import SqliteBatchWriter, execute_sqlalchemy, plan
+from storage.batch import SqliteBatchWriter, StaleWrite, execute_sqlalchemy, plan
 from storage.conversations import new_record
 from storage.db import Database
 from storage.delivery_state import outbox_due
@@ -57,7 +57,7 @@ _Pending = tuple[TurnWrite, "asyncio.Future[None]"]
 _SENTINEL: Any = object()
 
 
-INTEGRITY_ERRORS = (IntegrityError, sqlite3.IntegrityError)
+INTEGRITY_ERRORS = (IntegrityError, sqlite3.IntegrityError, StaleWrite)
 
 
 def _classify(exc: Exception) -> StoreError:

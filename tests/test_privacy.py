@@ -211,7 +211,7 @@ async def test_an_erasure_from_the_command_line_is_not_undone_by_a_running_serve
     erasure moves the conversation's seq on, and the server's next write from its remembered
     state is refused as stale; it reads again and finds nobody (a new conversation)."""
     from bot.types import ConversationKey
-    from storage.models import Conversation, ConversationState
+    from storage.models import Conversation, ConversationState, Message
     from wiring.privacy import Subject, erase_person
     from wiring.runtime import open_runtime
 
@@ -228,5 +228,7 @@ async def test_an_erasure_from_the_command_line_is_not_undone_by_a_running_serve
         await ch.send("sms", "0512340001")
         state = await h.scalar(select(ConversationState.data).where(ConversationState.conversation_id == erased_id))
         assert state == {}
+        # nor its messages: the remembered form did not go on inside the erased conversation
+        assert await h.rows(select(Message.seq).where(Message.conversation_id == erased_id)) == []
         trace = await h.rows(select(ConversationState.data))
         assert all(NAME not in json.dumps(row.data, ensure_ascii=False) for row in trace)

@@ -7,21 +7,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.ids import new_id
 from bot.packs import load_all
-from bot.records import StoredMessage, TurnWrite
+from bot.records import SeqConflict, StoredMessage, TurnWrite
 from bot.settings import load_settings
 from bot.types import ConversationKey
 from storage.coordination import RedisBus, RedisLocks
 from storage.db import create_database, migrate
+from storage.models import Conversation, ConversationState
 from storage.redis_link import RedisBatcher, open_redis
 from storage.sql_conversations import SqlConversationStore
 from tests.servers import free_port
 from tests.services import private_redis, start_redis
+from wiring.retention import _idle_transcripts
 from wiring.runtime import sync_associations
 
 
@@ -218,6 +221,46 @@ async def test_a_lease_whose_redis_restarted_during_the_turn_is_not_kept(pg_url:
     finally:
         redis.kill()
         redis.wait(10)
+
+
+async def test_a_state_wiped_by_retention_is_not_written_back_from_memory(pg_url: str) -> None:
+    """One worker alone on PostgreSQL trusts its cache without asking anyone; the retention
+    sweep wipes an idle conversation's state outside any lock. The next turn's write from the
+    remembered state is refused as stale (as the engine does: forget, read again, retry), so
+    what the sweep removed does not come back."""
+    settings = load_settings(env={}, database_url=pg_url)
+    await migrate(settings)
+    db = create_database(settings)
+    await sync_associations(db, load_all())
+    store = SqlConversationStore(db, shared=False)
+    key = ConversationKey("amass", "sms", new_id())
+
+    async def turn(text: str, change: dict) -> dict:
+        for _attempt in range(3):
+            conv = await store.load(key)
+            prev, seen = conv.seq, dict(conv.state)
+            conv.seq, conv.state = prev + 1, {**conv.state, **change}
+            msg = StoredMessage(id=new_id(), conversation_id=conv.id, seq=conv.seq, direction="in",
+                                author="beneficiary", text=text, payload=None, kind=None, created_at=datetime.now(UTC))
+            try:
+                await store.commit(TurnWrite(conversation=conv, previous_seq=prev, messages=[msg], outbox=[]))
+                return seen
+            except SeqConflict:
+                store.forget(key)
+        raise AssertionError("kept conflicting")
+
+    try:
+        await turn("نورة", {"name": "نورة"})
+        assert await _idle_transcripts(db, "amass", datetime.now(UTC) + timedelta(minutes=1)) >= 1
+        assert await turn("مرحبا", {"last": "مرحبا"}) == {}, "the turn starts from the wiped state"
+        async with db.reader.connect() as conn:
+            stored = (await conn.execute(select(ConversationState.data).join(
+                Conversation, Conversation.id == ConversationState.conversation_id).where(
+                Conversation.address == key.address))).scalar_one()
+        assert stored == {"last": "مرحبا"}
+    finally:
+        await store.close()
+        await db.dispose()
 
 
 async def test_redis_commands_wait_for_a_free_connection_instead_of_failing(redis_url: str) -> None:

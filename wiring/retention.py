@@ -123,6 +123,8 @@ async def _idle_transcripts(db: Database, org: str, cutoff: datetime, limit: int
         ids = [i for i in ids if i not in fresh]
         await conn.execute(delete(Outbox).where(Outbox.conversation_id.in_(ids)))
         await conn.execute(delete(Note).where(Note.conversation_id.in_(ids)))
+        # a new seq as well (as an erasure): a worker that still remembers the state (one process
+        # trusts its cache) has its next write refused as stale and reads the wiped state again
         await conn.execute(update(ConversationState).where(ConversationState.conversation_id.in_(ids))
-                           .values(data={}))  # updated_at kept: the conversation stays idle
+                           .values(data={}, seq=ConversationState.seq + 1))  # updated_at kept: still idle
         return (await conn.execute(delete(Message).where(Message.conversation_id.in_(ids)))).rowcount or 0
