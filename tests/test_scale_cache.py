@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -175,7 +176,8 @@ async def test_a_kept_lease_is_not_trusted_on_a_new_redis_connection(kept_worker
 
 
 @pytest.mark.parametrize("reused", [False, True], ids=["taken", "reused"])
-async def test_a_turn_that_outlived_its_lease_does_not_keep_it(kept_workers, reused: bool) -> None:
+async def test_a_turn_that_outlived_its_lease_does_not_keep_it(kept_workers: tuple[Worker, Worker],
+                                                                reused: bool) -> None:
     """A turn longer than what was left of its lease (a slow step, a stalled event loop): the lease
     ran out in Redis and another worker may take the conversation, so the lease is not kept and
     the next turn neither skips the lock nor trusts the cache."""
@@ -193,7 +195,8 @@ async def test_a_turn_that_outlived_its_lease_does_not_keep_it(kept_workers, reu
 
 
 @pytest.mark.parametrize("reused", [False, True], ids=["taken", "reused"])
-async def test_a_lease_whose_redis_restarted_during_the_turn_is_not_kept(pg_url: str, tmp_path, reused: bool) -> None:
+async def test_a_lease_whose_redis_restarted_during_the_turn_is_not_kept(pg_url: str, tmp_path: Path,
+                                                                         reused: bool) -> None:
     """Redis restarts (and forgets the lease) while a turn holds it: the turn ends on a new
     connection, but the lease it kept was taken on the old one and is not trusted."""
     port = free_port()
