@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SILA_DATA_KEY", "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI=")
 
+from webchat_bench import SILA, cpu_seconds, peak_rss_mb  # noqa: E402
+
 from bot.packs import load_all  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from storage import broadcasts as bs  # noqa: E402
@@ -36,32 +38,12 @@ from tests.broadcast_seed import seed  # noqa: E402
 from tests.fakes import twilio_api as twa  # noqa: E402
 from wiring.runtime import sync_associations  # noqa: E402
 
-SILA = str(Path(sys.executable).parent / "sila")
 N = int(os.environ.get("BENCH_BROADCAST_N", "100000"))
 RATE = int(os.environ.get("BENCH_BROADCAST_RATE", "1000"))
 WORKERS = int(os.environ.get("BENCH_BROADCAST_WORKERS", "2"))
 PG_ADMIN = os.environ.get("SILA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 BODY = "تذكير: موعد توزيع السلال الغذائية غداً"
 REDIS = os.environ.get("SILA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return float("nan")
-
-
-def peak_rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 async def admin(sql: str) -> None:

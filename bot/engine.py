@@ -97,6 +97,11 @@ class Engine:
     async def handle(self, msg: InboundMessage, *, new_state: dict[str, Any] | None = None) -> TurnOutcome:
         """Process one inbound message; safe to call concurrently for any conversations."""
         pack = self.pack(msg.key.org)
+        if not is_built(pack):
+            # an association whose FAQ index was evicted (or not yet built): load or build it on a
+            # thread, before the conversation's lock is taken, so the 50-300 ms it takes hold up
+            # this message only, never the other conversations on this worker's event loop
+            await asyncio.to_thread(get_index, pack)
         async with self.locks.lock(msg.key.lock_name()):
             for _attempt in range(3):
                 conv = await self.store.load(msg.key)
@@ -106,11 +111,6 @@ class Engine:
                     msg.key, msg.provider_message_id
                 ):
                     return TurnOutcome(duplicate=True, conversation_id=conv.id)
-                if not is_built(pack):
-                    # an association whose FAQ index was evicted (or not yet built): load or build
-                    # it on a thread, so the 50-300 ms it takes holds up this conversation only,
-                    # never the other conversations on this worker's event loop
-                    await asyncio.to_thread(get_index, pack)
                 ctx, turn = await self._run_turn(msg, pack, conv)
                 try:
                     await self.store.commit(turn)

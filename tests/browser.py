@@ -7,8 +7,10 @@ for ``/healthz``; ``chromium_or_skip`` skips a browser test with a reason when
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -56,6 +58,21 @@ def chromium_or_skip() -> str:
     if os.environ.get("SILA_REQUIRE_SERVICES") == "1":
         pytest.fail(message + " — required in CI (SILA_REQUIRE_SERVICES=1)", pytrace=False)
     pytest.skip(message)
+
+
+@contextlib.contextmanager
+def launched_chromium(*extra_args: str) -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by playwright-core (skips with the reason where it
+    is missing, fails under CI); ``extra_args`` beyond the shared ``CHROMIUM_ARGS``."""
+    executable = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=[*CHROMIUM_ARGS, *extra_args], headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 class SilaServer:

@@ -13,7 +13,7 @@ import pytest
 
 from bot.settings import Settings, load_settings
 from tests import services
-from tests.browser import CHROMIUM_ARGS, chromium_or_skip
+from tests.browser import launched_chromium
 from tests.harness import Harness, running
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,12 +70,5 @@ async def h(tmp_path: Path) -> AsyncIterator[Harness]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by playwright-core (skips with a reason where it is missing)."""
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched_chromium() as b:
+        yield b

@@ -66,6 +66,16 @@ def chat_send(chat: Any, text: str) -> None:
     chat.wait_for_function("() => document.getElementById('typing').hidden")
 
 
+def person_asking_for_an_officer(browser: Any, server: SilaServer) -> Any:
+    """A beneficiary on a phone greets the web chat and asks for an officer; their page."""
+    chat = new_page(browser, PHONE_390)
+    chat.goto(server.base_url + "/chat/amass")
+    chat.wait_for_selector('#status[data-state="connected"]')
+    chat_send(chat, "السلام عليكم")
+    chat_send(chat, "موظف")
+    return chat
+
+
 def chat_press(chat: Any, label: str) -> None:
     count = chat.locator(".msg-bot").count()
     chat.locator(".quick:not([hidden]) .qr", has_text=label).first.click()
@@ -269,11 +279,7 @@ def test_web_chat_file_upload_reaches_the_case_encrypted(browser: Any, server: S
 
 
 def test_officer_day_on_a_phone_keyboard_send_without_reloads(browser: Any, server: SilaServer) -> None:
-    chat = new_page(browser, PHONE_390)
-    chat.goto(server.base_url + "/chat/amass")
-    chat.wait_for_selector('#status[data-state="connected"]')
-    chat_send(chat, "السلام عليكم")
-    chat_send(chat, "موظف")
+    chat = person_asking_for_an_officer(browser, server)
     chat.wait_for_selector("text=ترتيبك في قائمة الانتظار")
 
     officer = new_page(browser, PHONE_390)
@@ -307,6 +313,9 @@ def test_officer_day_on_a_phone_keyboard_send_without_reloads(browser: Any, serv
     assert "label=" in officer.url and "تقرير طبي" in officer.inner_text("#label-filter")
     assert officer.locator("#held .held-row").count() == 1
     shot(officer, "console-queue-label-filter-phone")
+    officer.set_viewport_size(DESKTOP)
+    shot(officer, "console-queue-label-filter-desktop")
+    officer.set_viewport_size(PHONE_390)
     officer.goto(server.base_url + "/console/queue?label=" + "لا يوجد")
     assert officer.locator("#held .held-row").count() == 0, "nobody carries that label"
     officer.click("#label-filter a")
@@ -353,11 +362,7 @@ def test_admin_edits_staff_and_canned_replies_with_the_slash_shortcut(browser: A
     shot(admin, "console-canned-desktop")
 
     # in a conversation: "/" and part of a title, then Tab, puts the reply in
-    chat = new_page(browser, PHONE_390)
-    chat.goto(server.base_url + "/chat/amass")
-    chat.wait_for_selector('#status[data-state="connected"]')
-    chat_send(chat, "السلام عليكم")
-    chat_send(chat, "موظف")
+    chat = person_asking_for_an_officer(browser, server)
     admin.goto(server.base_url + "/console/queue")
     admin.locator(".waiting-row a.open-conv").last.click()
     admin.wait_for_selector("#reply")
@@ -440,11 +445,7 @@ def test_new_hand_off_notifies_an_opted_in_officer_and_unread_counts(browser: An
     officer.wait_for_function("() => localStorage.getItem('sila.notify') === '1'")
     assert toggle.inner_text() == "إيقاف التنبيهات"
 
-    chat = new_page(browser, PHONE_390)
-    chat.goto(server.base_url + "/chat/amass")
-    chat.wait_for_selector('#status[data-state="connected"]')
-    chat_send(chat, "السلام عليكم")
-    chat_send(chat, "موظف")
+    chat = person_asking_for_an_officer(browser, server)
     officer.wait_for_function("() => window.__notes.length >= 1")
     assert officer.evaluate("() => window.__notes[0].title") == "تحويل جديد إلى موظف"
     for text in ("هل من أحد؟", "أحتاج مساعدة عاجلة"):
@@ -461,11 +462,7 @@ def test_new_hand_off_notifies_an_opted_in_officer_and_unread_counts(browser: An
 
 
 def test_queue_timer_marks_a_hand_off_past_the_association_target(browser: Any, server: SilaServer) -> None:
-    chat = new_page(browser, PHONE_390)
-    chat.goto(server.base_url + "/chat/amass")
-    chat.wait_for_selector('#status[data-state="connected"]')
-    chat_send(chat, "السلام عليكم")
-    chat_send(chat, "موظف")
+    chat = person_asking_for_an_officer(browser, server)
     chat.wait_for_selector("text=ترتيبك في قائمة الانتظار")
     officer = new_page(browser, DESKTOP)
     login(officer, server.base_url)

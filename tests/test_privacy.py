@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 
 from bot.settings import load_settings
 from storage.db import create_database
-from tests.harness import running, transcript
+from tests.harness import Harness, running, transcript
 from tests.scripted import NID, PHONE, SCRIPT, Channels, fill_form
 
 NAME = "محمد عبدالله السالم"
@@ -172,6 +172,19 @@ async def test_export_and_erase_on_postgresql(tmp_path: Path, pg_url: str) -> No
         drop_pg_database(url)
 
 
+async def half_filled_form_over_sms(h: Harness, ch: Channels) -> str:
+    """The person starts a request over SMS and gives their name: the form is half filled in the
+    server's memory and state. Returns the conversation's id."""
+    from storage.models import Conversation
+
+    for text_ in SCRIPT:
+        await ch.send("sms", text_)
+    await ch.send("sms", NAME)
+    return str(await h.scalar(select(Conversation.id).where(
+        Conversation.org == "amass", Conversation.channel == "sms", Conversation.address == PHONE)
+        .order_by(Conversation.created_at.desc()).limit(1)))
+
+
 async def test_an_erasure_is_not_written_back_by_another_workers_memory(tmp_path: Path, pg_url: str,
                                                                          redis_url: str) -> None:
     """Two workers on PostgreSQL + Redis. The person is halfway through a request form on worker
@@ -180,19 +193,14 @@ async def test_an_erasure_is_not_written_back_by_another_workers_memory(tmp_path
     A must read the erased conversation from the database: writing its remembered form back
     would bring the erased answers back under the pseudonym."""
     from bot.ids import new_id
-    from bot.types import ConversationKey
-    from storage.models import Conversation, ConversationState, Message
+    from storage.models import ConversationState, Message
     from wiring.privacy import Subject, erase_person
     from wiring.runtime import open_runtime
 
     async with running(tmp_path, database_url=pg_url, redis_url=redis_url,
                        redis_prefix=f"silatest{new_id()[:8]}:") as h:
         ch = Channels(h, None)  # type: ignore[arg-type]
-        for text_ in SCRIPT:
-            await ch.send("sms", text_)
-        await ch.send("sms", NAME)
-        key = ConversationKey("amass", "sms", PHONE)
-        erased_id = await h.scalar(select(Conversation.id).where(Conversation.address == key.address))
+        erased_id = await half_filled_form_over_sms(h, ch)
         answers = await h.scalar(select(ConversationState.data).where(ConversationState.conversation_id == erased_id))
         assert NAME in json.dumps(answers, ensure_ascii=False), "A holds a half-filled form"
         async with open_runtime(h.settings) as b:
@@ -210,18 +218,13 @@ async def test_an_erasure_from_the_command_line_is_not_undone_by_a_running_serve
     """One process on SQLite, no Redis: the command line cannot reach the server's memory, so the
     erasure moves the conversation's seq on, and the server's next write from its remembered
     state is refused as stale; it reads again and finds nobody (a new conversation)."""
-    from bot.types import ConversationKey
-    from storage.models import Conversation, ConversationState, Message
+    from storage.models import ConversationState, Message
     from wiring.privacy import Subject, erase_person
     from wiring.runtime import open_runtime
 
     async with running(tmp_path) as h:
         ch = Channels(h, None)  # type: ignore[arg-type]
-        for text_ in SCRIPT:
-            await ch.send("sms", text_)
-        await ch.send("sms", NAME)
-        key = ConversationKey("amass", "sms", PHONE)
-        erased_id = await h.scalar(select(Conversation.id).where(Conversation.address == key.address))
+        erased_id = await half_filled_form_over_sms(h, ch)
         async with open_runtime(h.settings) as cli:  # what `sila privacy erase` opens
             assert cli.db is not None and cli.cipher is not None
             await erase_person(cli.db, cli.cipher, Subject("amass", phone=PHONE), actor="cli", locks=cli.locks)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.packs import default_orgs_dir
-from tests.browser import CHROMIUM_ARGS, DESKTOP, PHONE_390, SilaServer, chromium_or_skip, shot
+from tests.browser import DESKTOP, PHONE_390, SilaServer, launched_chromium, shot
 
 pytestmark = pytest.mark.browser
 
@@ -27,16 +27,8 @@ STRANGER = "http://127.0.0.2:9"
 def browser() -> Iterator[Any]:
     """Chromium with its local-network-access checks off: here the "association's site" is a page
     the browser's router serves, and Sila listens on loopback; in production both are public."""
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    args = [*CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests"]
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=args, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched_chromium("--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests") as b:
+        yield b
 
 
 @pytest.fixture(scope="module")
