@@ -31,8 +31,14 @@ from eval_format import (  # noqa: E402
 )
 
 HELDOUT = ROOT / "tests/eval/heldout.jsonl"
-#: the held-out FAQ sets: the first (issue 13) and the blind second one, held to the same rules
-HELDOUT_SETS = {"heldout": HELDOUT, "heldout_b": ROOT / "tests/eval/heldout_b.jsonl"}
+#: the held-out FAQ sets: the first (issue 13), the blind second one, and a blind third one written
+#: later by other writers, held to the same rules
+HELDOUT_SETS = {"heldout": HELDOUT, "heldout_b": ROOT / "tests/eval/heldout_b.jsonl",
+                "heldout_c": ROOT / "tests/eval/heldout_c.jsonl"}
+#: least size, and least out-of-scope questions per association, each set was built with: the first
+#: two are issue 13's evidence (>= 400, >= 15); the third lost more lines to the near-duplicate check
+#: against the five sets written before it (453 written)
+HELDOUT_MIN = {"heldout": (400, 15), "heldout_b": (400, 15), "heldout_c": (380, 9)}
 OOS = ["fallback", "handoff", "menu"]
 
 
@@ -42,8 +48,13 @@ def scenarios():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module", params=sorted(HELDOUT_SETS))
-def heldout_path(request: pytest.FixtureRequest) -> Path:
-    return HELDOUT_SETS[request.param]
+def heldout_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def heldout_path(heldout_name: str) -> Path:
+    return HELDOUT_SETS[heldout_name]
 
 
 @pytest.fixture(scope="module")
@@ -114,13 +125,14 @@ def test_checks_pass_and_fail_as_written() -> None:
     assert subst("حالة {ref|short} {ref|indic}", {"ref": "AMS-26-00002"}) == "حالة ams 26 2 AMS-٢٦-٠٠٠٠٢"
 
 
-def test_heldout_size_and_mix(heldout: list[dict]) -> None:
-    assert len(heldout) >= 400
+def test_heldout_size_and_mix(heldout: list[dict], heldout_name: str) -> None:
+    least, least_oos = HELDOUT_MIN[heldout_name]
+    assert len(heldout) >= least
     registers = Counter(i["register"] for i in heldout)
     assert registers["arabizi"] >= 40
     assert registers["english"] >= 60
     oos = Counter(i["org"] for i in heldout if i["accept"] == OOS)
-    assert {o: oos[o] for o in ORGS if oos[o] < 15} == {}
+    assert {o: oos[o] for o in ORGS if oos[o] < least_oos} == {}
 
 
 def test_heldout_format_matches_the_shared_scorer(heldout: list[dict]) -> None:
@@ -187,7 +199,9 @@ DEV = ROOT / "tests/eval/dev.jsonl"
 #: the development sets (tuning allowed) and the least size each was built with: the first, and a
 #: second one written in styles the first lacks (personal situations, indirect and double questions,
 #: two-word queries, formal letters)
-DEV_SETS = {"dev": (DEV, 400), "dev2": (ROOT / "tests/eval/dev2.jsonl", 300)}
+DEV_SETS = {"dev": (DEV, 400), "dev2": (ROOT / "tests/eval/dev2.jsonl", 300),
+            # a third, written on 6 Dec 2026 from the policies by writers blind to the packs
+            "dev3": (ROOT / "tests/eval/dev3.jsonl", 400)}
 
 
 @pytest.fixture(scope="module", params=sorted(DEV_SETS))

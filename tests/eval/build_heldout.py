@@ -103,7 +103,12 @@ def item(org: str, topic: str, register: str, q: str, actions: dict[str, str | N
 
 FIRST = HERE / "heldout.jsonl"
 SECOND = HERE / "heldout_b.jsonl"
+THIRD = HERE / "heldout_c.jsonl"
+#: the held-out sets in the order they were written: each later one repeats none of the earlier
+HELD = (FIRST, SECOND, THIRD)
 DEV = HERE / "dev.jsonl"
+#: development sets (tuning allowed): a held-out set written later must not repeat them either
+DEVS = (DEV, HERE / "dev2.jsonl", HERE / "dev3.jsonl")
 
 
 def questions(path: Path) -> list[str]:
@@ -124,14 +129,17 @@ def main(argv: list[str] | None = None) -> int:
         others += questions(dev)
     else:
         print(f"note: {dev} not found; overlap checked against faq_eval.jsonl only", file=sys.stderr)
-    # a later set must not repeat the first held-out set either, and a set other than the two
-    # held-out sets (the development set) must not repeat the blind one: tuning on it would tune on it
-    first = questions(FIRST) if out.resolve() != FIRST.resolve() and FIRST.exists() else []
-    if out.resolve() not in (FIRST.resolve(), SECOND.resolve()) and SECOND.exists():
-        first += questions(SECOND)
-    # a later development set asks in new ways: it must not repeat the first one's questions
-    if out.resolve() not in (FIRST.resolve(), SECOND.resolve(), DEV.resolve()) and DEV.exists():
-        others += questions(DEV)
+    # a held-out set repeats no earlier held-out set (the third, written after the first two
+    # development sets, none of those either); a development set repeats no held-out set (tuning on
+    # it would tune on them) and no earlier development set
+    held, devs, target = [h.resolve() for h in HELD], [d.resolve() for d in DEVS], out.resolve()
+    if target in held:
+        k = held.index(target)
+        earlier, dev_before = held[:k], (devs[:2] if k == 2 else [])
+    else:
+        earlier, dev_before = held, devs[: devs.index(target)] if target in devs else devs
+    first = [q for h in earlier if h.exists() for q in questions(h)]
+    others += [q for d in dev_before if d.exists() for q in questions(d)]
     items: list[dict] = []
     dropped: list[str] = []
     kept_norm: list[str] = []
