@@ -224,3 +224,36 @@ def test_suggest_lists_three_labelled_topics() -> None:
 
 def test_index_is_cached_per_pack(pack: LoadedPack) -> None:
     assert get_index(pack) is get_index(pack)
+
+
+# a long message tells its story first and asks last, often dictated without punctuation
+LONG_MESSAGES = [
+    ("amass", "السلام عليكم الله يعطيكم العافية انا اكتب لكم عن خالتي عندها ورم في الصدر وتعبانة نفسيا "
+              "ومحتاجين مساعدة بس وش الاوراق اللي لازم نجهزها", "required_information"),
+    ("rida", "السلام عليكم انا ارملة وعندي ثلاث بنات وساكنة بالجموم قدمت طلب من اسبوعين متى يطلع القرار",
+     "decision_period"),
+]
+
+
+@pytest.mark.parametrize(("slug", "text", "topic"), LONG_MESSAGES)
+def test_a_long_message_is_answered_by_the_question_at_its_end(slug: str, text: str, topic: str) -> None:
+    d = decide(text, PACKS[slug])
+    assert (d.kind, d.topic_id) == ("answer", topic)
+
+
+@pytest.mark.parametrize(("slug", "text"), [
+    ("amass", "ابوي عنده سرطان في القولون وبدأ الكيماوي الاسبوع اللي فات والحمد لله على كل حال والدكتور طمنا"),
+    ("taheel", "امس رحت السوق واشتريت اغراض للبيت وبعدين رجعت تعبان ونمت بدري والحمد لله"),
+    ("ratel", "my son loves football and he plays every evening with his friends, who won the league this year"),
+])
+def test_a_long_story_without_a_question_of_ours_is_still_refused(slug: str, text: str) -> None:
+    assert decide(text, PACKS[slug]).kind in ("fallback", "menu")
+
+
+def test_segments_cut_a_run_on_message_before_its_question_words() -> None:
+    from bot.faq.segments import segments
+
+    assert segments("كيف اقدم طلب دعم") == []  # short: one question
+    pieces = segments("السلام عليكم انا ارملة وعندي ثلاث بنات وساكنة بالجموم، قدمت طلب من اسبوعين متى يطلع القرار")
+    assert pieces[-1] == "متي يطلع قرار"
+    assert "قدمت طلب من اسبوعين متي يطلع قرار" in pieces

@@ -20,6 +20,7 @@ from bot.faq.intents import detect_intent, opens_indirectly, strip_greeting
 from bot.faq.lang import detect_language
 from bot.faq.org import OrgFaq, get_index
 from bot.faq.requests import asks_about
+from bot.faq.segments import segments
 from bot.packs import LoadedPack
 
 __all__ = ["Decision", "DecisionKind", "classify", "decide", "decide_traced", "decide_with"]
@@ -171,7 +172,29 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
         topic = _flow_topic(org, wanted)
         text = org.topics[topic].answer.get(out_lang) if topic else ""
         return Decision("flow", topic, flow_id=wanted, lang=out_lang, text=text), m
+    if decided.kind in ("fallback", "suggest") and not closest_is_outside:
+        piece = _answered_piece(org, text, out_lang)
+        if piece is not None:
+            return piece
     return decided, m
+
+
+def _answered_piece(org: OrgFaq, text: str, lang: Literal["ar", "en"]) -> tuple[Decision, Match] | None:
+    """The most confident answer one piece of a long message gets on its own (see
+    :mod:`bot.faq.segments`), when one is answered with full confidence; else None."""
+    best: tuple[Decision, Match] | None = None
+    for piece in segments(text):
+        variants = [s for s in (strip_greeting(v) for v in query_variants(piece)) if s]
+        variants = [s for s in (_without_long_numbers(v) for v in variants) if s]
+        if not variants or _names_foreign_programme(org, variants):
+            continue
+        m = org.index.match(piece, variants=variants)
+        d = classify(org, m, lang)
+        if d.kind in ("suggest", "fallback") or (d.score or 0.0) < org.thresholds.p_answer:
+            continue
+        if best is None or (d.score or 0.0) > (best[0].score or 0.0):
+            best = (d, m)
+    return best
 
 
 def decide(text: str, loaded_pack: LoadedPack, *, lang: str | None = None) -> Decision:
