@@ -23,7 +23,7 @@ LONG_TOKENS = 9
 #: a piece shorter than this says too little to be answered by itself ("ولا عندكم رقم" is 3)
 MIN_PIECE_TOKENS = 3
 #: at most this many pieces are asked (the last ones: the question tends to close the message)
-MAX_PIECES = 6
+MAX_PIECES = 4
 _SENTENCE = re.compile(r"[.!?؟;؛\n،,]+")
 #: words that open a question, normalised as questions are; a run-on message is cut before each
 _OPENERS = frozenset(
