@@ -37,6 +37,6 @@ async def after_turn(
         # they wrote to us, so they have not blocked us (any more)
         await set_unreachable(db, key.org, key.channel, key.address, None)
     if verified_phone:
-        linked = await link_verified_phone(db, key.org, key.channel, key.address, verified_phone)
-        if linked is not None:
-            runtime.store.forget(key)
+        # every conversation it moves (the person's other channels too) is locked and forgotten
+        await link_verified_phone(db, key.org, key.channel, key.address, verified_phone,
+                                  locks=runtime.locks, forget=runtime.store.forget)

@@ -14,19 +14,41 @@ import contextlib
 import logging
 import os
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from redis.exceptions import NoScriptError
 
-from bot.ports import Handler
+from bot.ports import Handler, LockProvider
 from bot.records import StoreUnavailable
+from bot.types import ConversationKey
 from storage.redis_link import LuaScript, RedisBatcher
 from storage.state_versions import Hold, holding
 
 log = logging.getLogger("sila.coordination")
+
+
+@contextlib.asynccontextmanager
+async def holding_conversations(locks: LockProvider | None, keys: Iterable[ConversationKey]) -> AsyncIterator[None]:
+    """Hold the lock of every conversation in ``keys`` (nothing without ``locks``).
+
+    For a change made outside any turn to conversations that are not the caller's own (an
+    erasure, a verified phone moving a person's conversations to another beneficiary). Why:
+    a turn in flight on any worker would otherwise commit what it holds in memory over the
+    change, and a worker that last wrote a conversation trusts its cached copy for as long as
+    the lock's state version is its own (``storage.state_versions``); taking the lock removes
+    that version (a worker keeping the lease is asked to let it go first) and this hold leaves
+    none, so every worker reads those conversations from the database again. The caller must
+    still drop its own cached copies (``ConversationStore.forget``). Taken in sorted order, so
+    two such holders never deadlock.
+    """
+    async with contextlib.AsyncExitStack() as stack:
+        if locks is not None:
+            for name in sorted({key.lock_name() for key in keys}):
+                await stack.enter_async_context(locks.lock(name))
+        yield
 
 
 class MemoryLocks:

@@ -3,7 +3,8 @@
 Why these are plain functions over :class:`~storage.db.Database` rather than another store
 protocol: they are a handful of single-statement reads and updates on rows the conversation
 store already creates (``channel_identities``), used only by push-channel adapters and the
-delivery worker, which run on SQL. Each write is one short transaction with no network call.
+delivery worker, which run on SQL. Each write is one short transaction with no network call
+(a link takes its conversation locks before its transaction, never inside it).
 
 Linking: a mobile number a provider vouches for (the WhatsApp/SMS sender, or a Telegram
 contact the user shared from their own account) is *verified*. The first identity that
@@ -14,6 +15,7 @@ set of cases whichever channel they write on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,13 +23,17 @@ from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 
 from bot.clock import aware, utcnow
 from bot.ids import new_id
+from bot.ports import LockProvider
 from bot.records import StoredMessage
+from bot.types import ConversationKey
+from storage.coordination import holding_conversations
 from storage.db import Database
 from storage.models import (
     Beneficiary,
     Case,
     ChannelIdentity,
     Conversation,
+    ConversationState,
     Message,
     Profile,
     SubscriptionEvent,
@@ -124,14 +130,51 @@ async def set_unreachable(db: Database, org: str, channel: str, address: str, at
         await conn.execute(stmt.values(unreachable_at=at))
 
 
-async def link_verified_phone(db: Database, org: str, channel: str, address: str, phone_e164: str) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """Whom an identity belongs to after :func:`link_verified_phone`, and what moved to them."""
+
+    beneficiary_id: str
+    #: the conversations whose beneficiary changed (every one of the old beneficiary's)
+    moved: tuple[ConversationKey, ...] = ()
+
+
+async def link_verified_phone(
+    db: Database, org: str, channel: str, address: str, phone_e164: str, *,
+    locks: LockProvider | None = None, forget: Callable[[ConversationKey], None] | None = None,
+) -> Linked | None:
     """Join this identity to the beneficiary who already has ``phone_e164`` in ``org``.
 
-    Returns the beneficiary id the identity belongs to afterwards (None when the identity does
-    not exist yet). Everything of the identity's old beneficiary (its other identities,
-    conversations, cases, volunteering, profile when the target has none) moves along, so no
-    record is orphaned. Callers must drop cached conversation state for the address.
+    Returns whom the identity belongs to afterwards (None when the identity does not exist
+    yet). Everything of the identity's old beneficiary (its other identities, conversations,
+    cases, volunteering, profile when the target has none) moves along, so no record is
+    orphaned.
+
+    The moved conversations are not only the one that verified the phone: the person's other
+    channels may be mid-turn or cached on any worker, whose next turn would otherwise go on
+    for the old beneficiary (file a request under it, list none of the target's). So, as an
+    erasure does, the move holds the lock of every conversation it touches (``locks``, the
+    deployment's conversation locks; :func:`storage.coordination.holding_conversations`),
+    moves their ``seq`` on (a process sharing no lock with this one finds its next write from
+    remembered state refused as stale, and reads again), and calls ``forget`` (the store's)
+    for each of them while still holding the locks.
     """
+    held: frozenset[ConversationKey] = frozenset()
+    for _attempt in range(5):
+        async with holding_conversations(locks, held):
+            done = await _link(db, org, channel, address, phone_e164, held)
+            if not isinstance(done, frozenset):
+                if done is not None and forget is not None:
+                    for key in done.moved:
+                        forget(key)
+                return done
+        held = done  # conversations to move that are not locked yet: lock them all, look again
+    raise RuntimeError(f"{org}:{channel}: the conversations to move kept changing")
+
+
+async def _link(db: Database, org: str, channel: str, address: str, phone_e164: str,
+                held: frozenset[ConversationKey]) -> Linked | frozenset[ConversationKey] | None:
+    """One try, in one transaction; the keys to lock first when ``held`` does not cover them."""
     async with db.writer.begin() as conn:
         current = (await conn.execute(
             select(ChannelIdentity.beneficiary_id).where(_where(org, channel, address))  # type: ignore[arg-type]
@@ -145,7 +188,14 @@ async def link_verified_phone(db: Database, org: str, channel: str, address: str
         )).scalar()
         if target is None:
             await conn.execute(update(Beneficiary).where(Beneficiary.id == current).values(phone_e164=phone_e164))
-            return str(current)
+            return Linked(str(current))
+        rows = (await conn.execute(
+            select(Conversation.id, Conversation.org, Conversation.channel, Conversation.address)
+            .where(Conversation.beneficiary_id == current)
+        )).all()
+        keys = {ConversationKey(r.org, r.channel, r.address): r.id for r in rows}
+        if not held.issuperset(keys):
+            return frozenset(keys) | held
         for table in (ChannelIdentity, Conversation, Case, Volunteer):
             await conn.execute(
                 update(table).where(table.beneficiary_id == current).values(beneficiary_id=target)
@@ -155,7 +205,11 @@ async def link_verified_phone(db: Database, org: str, channel: str, address: str
         )).first()
         if not has_profile:
             await conn.execute(update(Profile).where(Profile.beneficiary_id == current).values(beneficiary_id=target))
-        return str(target)
+        if keys:
+            await conn.execute(update(ConversationState)
+                               .where(ConversationState.conversation_id.in_(list(keys.values())))
+                               .values(seq=ConversationState.seq + 1))
+        return Linked(str(target), tuple(sorted(keys, key=ConversationKey.lock_name)))
 
 
 async def beneficiary_phone(db: Database, beneficiary_id: str) -> str | None:

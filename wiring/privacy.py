@@ -41,6 +41,7 @@ from bot.ports import LockProvider
 from bot.sealed import unseal
 from bot.types import ConversationKey
 from storage.broadcast_models import BroadcastRecipient
+from storage.coordination import holding_conversations
 from storage.crypto import DataCipher, mask
 from storage.db import Database
 from storage.models import (
@@ -285,29 +286,25 @@ async def erase_person(db: Database, cipher: DataCipher, who: Subject, *, actor:
     """Remove or pseudonymise everything about the person; returns what was done (counts).
 
     With ``locks`` (the deployment's conversation locks) the erasure holds the lock of every
-    conversation it touches. Why: a turn in flight on any worker would otherwise commit the
-    form it holds in memory back into the erased conversation, and a worker that last wrote a
-    conversation trusts its cached copy for as long as the lock's state version is its own
-    (``storage.state_versions``); taking the lock removes that version, so every worker reads
-    the erased conversation from the database again. The caller must still drop its own cached
-    copies (``Runtime.store.forget``) for the keys returned under ``"keys"``.
+    conversation it touches (:func:`storage.coordination.holding_conversations` says why): no
+    worker writes a form it holds in memory back into the erased conversation. The caller must
+    still drop its own cached copies (``Runtime.store.forget``) for the keys returned under
+    ``"keys"``.
     """
     who = who.normalised()
-    async with contextlib.AsyncExitStack() as stack:
-        if locks is not None:
-            for name in await _lock_names(db, cipher, who):  # sorted: never two erasures deadlocked
-                await stack.enter_async_context(locks.lock(name))
+    keys = await _conversation_keys(db, cipher, who) if locks is not None else []
+    async with holding_conversations(locks, keys):
         return await _erase(db, cipher, who, actor=actor)
 
 
-async def _lock_names(db: Database, cipher: DataCipher, who: Subject) -> list[str]:
+async def _conversation_keys(db: Database, cipher: DataCipher, who: Subject) -> list[ConversationKey]:
     async with db.reader.connect() as conn:
         held = await _find(conn, cipher, who)
         if not held.conversations:
             return []
         rows = (await conn.execute(select(Conversation.org, Conversation.channel, Conversation.address)
                                    .where(Conversation.id.in_(held.conversations)))).all()
-    return sorted({ConversationKey(org, channel, address).lock_name() for org, channel, address in rows})
+    return [ConversationKey(org, channel, address) for org, channel, address in rows]
 
 
 async def _erase(db: Database, cipher: DataCipher, who: Subject, *, actor: str) -> dict[str, Any]:
