@@ -19,6 +19,9 @@ PACKS = load_all()
 @pytest.mark.parametrize("text", [
     "ما ابي اعيش خلاص", "والله ودي انتحر", "I want to kill myself", "ana ta3ban wa abi amoot",
     "خلاص ما عاد فيني حيل، بنهي حياتي الليلة", "أفكر في إيذاء نفسي", "زوجي يضربني الحين وخايفة على عيالي",
+    # after an attached "and" (Arabic writes it as part of the next word), and everyday Gulf wording
+    "والله تعبت من كل شي وما عاد ابي اعيش", "تعبت وما ابي اعيش", "وابي انتحر", "nafsi amoot w artah",
+    "يا ليتني مت وارتحت", "I wish I was dead",
 ])
 def test_crisis_is_flagged_in_dialect_msa_english_and_arabizi(text: str) -> None:
     assert understand(text).crisis
@@ -38,6 +41,7 @@ def test_safety_flags(text: str, flag: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "هل تدعمون تكاليف العلاج؟", "كم مدة دراسة الطلب", "ابي اقدم طلب دعم", "كيف اقدم شكوى؟", "السلام عليكم",
+    "والله يعطيكم العافية وش الشروط", "وفيه دعم للعلاج؟", "فابي اعرف متى يطلع القرار",
 ])
 def test_ordinary_questions_raise_no_alarm(text: str) -> None:
     assert not understand(text).flags & {"crisis", "medical", "abuse", "complaint"}

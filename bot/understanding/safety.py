@@ -16,7 +16,7 @@ Flag = Literal["crisis", "distress", "medical", "abuse", "complaint"]
 
 
 def _fold_all(*phrases: str) -> PhraseIndex:
-    return PhraseIndex(phrases)
+    return PhraseIndex(phrases, conjunctions=True)
 
 
 _CRISIS = _fold_all(
@@ -42,6 +42,12 @@ _CRISIS = _fold_all(
     "self harm", "no reason to live", "better off dead",
     "abi amoot", "abi amot", "antaher", "antahar", "abi antaher", "bantaher", "abgha amoot", "ودي انتحر",
     "ana bantahir", "bantahir", "antahir", "ma abi a3ish", "mabi a3eesh",
+    # wishing for death in everyday Gulf words
+    "نفسي اموت", "ليتني اموت", "ليتني مت", "ليتني ميت", "يا ليتني مت", "الله ياخذني", "الله ياخذ روحي",
+    "ابي افارق الحياه", "ابي ارتاح من هالدنيا", "ما عاد ابغى اعيش", "ما عاد ودي اعيش", "ماعاد ابي اعيش",
+    "تعبت من العيشه", "ما اقدر اكمل حياتي", "ودي اموت وارتاح",
+    "nafsi amoot", "nafsi amot", "nafsi amut", "laitni amoot", "abi amoot w arta7", "ma 3ad abi a3ish",
+    "wish i was dead", "wish i were dead", "i can't go on", "i cant go on", "can't go on living",
 )
 _DISTRESS = _fold_all(
     "تعبت", "تعبانه", "تعبان نفسيا", "مضايق", "متضايق", "مكتئب", "مكتئبه", "اكتئاب", "حزين", "حزينه", "منهار",

@@ -97,26 +97,40 @@ def padded(key: str) -> str:
 class PhraseIndex:
     """Whole-word phrases (folded) found in a folded message by their first word: one dictionary
     look-up per word of the message instead of a scan of every phrase, so long lists stay cheap on
-    long messages (understanding runs on every turn)."""
+    long messages (understanding runs on every turn).
 
-    __slots__ = ("_by_first",)
+    ``conjunctions``: a phrase also matches when its first word carries an attached "و" or "ف"
+    ("تعبت وما عاد ابي اعيش" holds "ما عاد ابي اعيش"). Arabic writes "and" as part of the next
+    word, so a list of whole phrases misses every phrase that follows an "and" — for the safety
+    lists that is a life at risk answered with a menu."""
 
-    def __init__(self, phrases: Iterable[str]) -> None:
+    __slots__ = ("_by_first", "_conjunctions")
+
+    def __init__(self, phrases: Iterable[str], *, conjunctions: bool = False) -> None:
         grouped: dict[str, set[tuple[str, ...]]] = {}
         for phrase in phrases:
             toks = tuple(key_of(phrase).split())
             if toks:
                 grouped.setdefault(toks[0], set()).add(toks)
         self._by_first = {k: tuple(sorted(v, key=len, reverse=True)) for k, v in grouped.items()}
+        self._conjunctions = conjunctions
 
     def spans(self, toks: list[str]) -> list[tuple[int, int]]:
         """(start, end) of the longest phrase starting at each word where one does."""
         out: list[tuple[int, int]] = []
         for i, tok in enumerate(toks):
-            for p in self._by_first.get(tok, ()):
-                n = len(p)
-                if tuple(toks[i : i + n]) == p:
-                    out.append((i, i + n))
+            firsts = [tok]
+            if self._conjunctions and len(tok) > 2 and tok[0] in "وف" and tok not in self._by_first:
+                firsts.append(tok[1:])
+            found = False
+            for first in firsts:
+                for p in self._by_first.get(first, ()):
+                    n = len(p)
+                    if p[0] == first and tuple(toks[i + 1 : i + n]) == p[1:]:
+                        out.append((i, i + n))
+                        found = True
+                        break
+                if found:
                     break
         return out
 
