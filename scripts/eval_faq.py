@@ -35,9 +35,11 @@ def passes(item: dict[str, Any], kind: str, text: str) -> bool:
     return ok
 
 
-def run_heldout(path: Path, tmp: Path, *, failures: bool = False) -> tuple[float, float]:
+def run_heldout(path: Path, tmp: Path, *, failures: bool = False,
+                orgs_dir: Path | None = None) -> tuple[float, float]:
+    """Score ``path``; ``orgs_dir`` answers from other packs than orgs/ (e.g. freshly imported ones)."""
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    settings = load_settings(env={}, data_dir=str(tmp))
+    settings = load_settings(env={}, data_dir=str(tmp), orgs_dir=str(orgs_dir or ""))
 
     async def answer_all() -> list[dict[str, Any]]:
         async with open_runtime(settings, memory=True) as rt:

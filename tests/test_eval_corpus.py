@@ -30,6 +30,8 @@ from eval_format import (  # noqa: E402
     subst,
 )
 
+from bot.importer.faq_builder import template_phrasings  # noqa: E402
+
 HELDOUT = ROOT / "tests/eval/heldout.jsonl"
 #: the held-out FAQ sets: the first (issue 13), the blind second one, and a blind third one written
 #: later by other writers, held to the same rules
@@ -171,13 +173,25 @@ def test_heldout_is_not_the_other_sets(heldout: list[dict], heldout_path: Path) 
     assert twins == []
 
 
+def template_made(org: str) -> list[str]:
+    """The phrasings ``sila orgs import`` would give this association (bot/importer/faq_templates.yaml
+    filled with its names): an imported pack is scored on the same sets, so they must not leak either."""
+    pack = yaml.safe_load((ROOT / "orgs" / org / "pack.yaml").read_text(encoding="utf-8"))
+    fill = {"short": pack["short_name"]["ar"], "short_en": pack["short_name"]["en"],
+            "officer": pack["referral_officer"]["ar"], "officer_en": pack["referral_officer"]["en"]}
+    if pack.get("committee"):
+        fill |= {"committee": pack["committee"]["ar"], "committee_en": pack["committee"]["en"]}
+    return template_phrasings(fill)
+
+
 def _near_phrasings(items: list[dict]) -> list[tuple[str, str, int]]:
     """(org, training phrasing, ratio) for each question of ``items`` that a phrasing of its own
-    association's pack comes within ratio 90 of. The phrasing is what is shown, never the question,
-    so a failure can be fixed without reading a held-out line."""
+    association's pack, or one the importer's templates make for it, comes within ratio 90 of. The
+    phrasing is what is shown, never the question, so a failure can be fixed without reading a
+    held-out line."""
     near = []
     for org in ORGS:
-        phrasings = training(org)
+        phrasings = training(org) + template_made(org)
         pool = [norm(t) for t in phrasings]
         for it in items:
             if it["org"] == org:
@@ -185,6 +199,12 @@ def _near_phrasings(items: list[dict]) -> list[tuple[str, str, int]]:
                 if best >= 90:
                     near.append((org, phrasings[at], round(best)))
     return near
+
+
+def test_a_template_made_phrasing_counts_as_a_leak() -> None:
+    """The leak checks see what the importer writes, not only the packs of orgs/."""
+    made = next(q for q in template_made("amass") if q not in training("amass"))
+    assert [(o, p) for o, p, _ in _near_phrasings([{"org": "amass", "q": made + "؟"}])] == [("amass", made)]
 
 
 def test_heldout_questions_never_become_training_phrasings(heldout: list[dict]) -> None:

@@ -2,20 +2,25 @@
 
 Such a question shares words with our own topics (a phone number, "contact", "who are you") and
 would be answered with *our* contact channels or *our* about text, which is wrong and
-misleading. Associations are named "جمعية X": when X is not a word this association's texts
-know (its names, topics and answers, typos allowed), the question is about an outside body and
-is refused like an outside programme. "الجمعية" (with the article) and "جمعيتكم" are ours, and
-so is "جمعية" followed by a description that fits any association ("جمعية خيرية؟").
+misleading. Associations are named "جمعية X". X is ours only when it is one of this
+association's own names: a distinctive word of its short name ("جمعية أمس", "جمعية رتل"), or one
+of its names or its tagline from the start ("جمعية أصدقاء مرضى السرطان"). That X merely appears
+somewhere in our texts is not enough: Amass's texts speak of cancer, yet "جمعية سرطان الثدي" is
+another body. "الجمعية" (with the article) and "جمعيتكم" are ours, and so is "جمعية" followed by a
+description that fits any association ("جمعية خيرية؟", "هل انتم جمعية تعليمية؟").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
 
 from bot.faq.normalize import char_normalize, normalize
 
-__all__ = ["names_other_body"]
+__all__ = ["OwnNames", "names_other_body", "own_names"]
 
 #: "جمعيه" with an attached particle but no article: و/ب/ل/ف + جمعيه
 _BODY = re.compile(r"^[وبلف]?جمعيه$")
@@ -24,19 +29,59 @@ _GENERIC = frozenset(
     normalize(
         """خيرية أهلية مرخصة رسمية حكومية ربحية غير معتمدة مسجلة تعاونية تطوعية وطنية سعودية كبيرة صغيرة
         جديدة تابعة ثانية ثانيه أخرى اخرى غيركم ولا او أو وش ايش ماذا هل ما من في عن على مع هذه هذي تبعكم
-        حقتكم حقكم عندكم لكم منكم انتم واحدة متخصصة خاصة عامة"""
+        حقتكم حقكم عندكم لكم منكم انتم واحدة متخصصة خاصة عامة تعليمية علمية صحية طبية اجتماعية ثقافية
+        تنموية إنسانية انسانية مهنية شبابية نسائية دعوية رقمية إلكترونية الكترونية"""
     ).split()
 )
+#: words of a name that say what kind of body it is, not which one
+_KIND = frozenset(normalize("جمعية association society the of for and").split())
+#: how many words of a long name or tagline must follow "جمعيه" for it to be ours
+_PHRASE_WORDS = 3
 
 
-def names_other_body(text: str, known: Callable[[str], bool]) -> bool:
-    """True when ``text`` names an association "جمعية X" whose X ``known`` (this association's
-    vocabulary check, on a normalised word) does not recognise."""
+@dataclass(frozen=True)
+class OwnNames:
+    """An association's names, normalised: the distinctive words of its short names, and the
+    word sequences of all its names and tagline (the kind word "جمعية" left out)."""
+
+    distinctive: frozenset[str]
+    phrases: tuple[tuple[str, ...], ...]
+
+
+def own_names(names: Iterable[str], short_names: Iterable[str]) -> OwnNames:
+    """``names``: every name and tagline (Arabic and English); ``short_names``: the short ones,
+    whose non-generic words alone name the association ("أمس" of "جمعية أمس")."""
+    distinctive = frozenset(w for s in short_names for w in normalize(s).split()
+                            if len(w) >= 3 and w not in _KIND | _GENERIC)
+    phrases = {tuple(w for w in normalize(n).split() if w not in _KIND) for n in [*names, *short_names]}
+    return OwnNames(distinctive, tuple(sorted(p for p in phrases if p)))
+
+
+def _same(word: str, name_word: str) -> bool:
+    """The same word, a typo allowed in words long enough to tell one from another."""
+    return word == name_word or (min(len(word), len(name_word)) >= 4 and fuzz.ratio(word, name_word) >= 80)
+
+
+def _ours(after: list[str], names: OwnNames) -> bool:
+    first = after[0]
+    if any(_same(first, w) for w in names.distinctive):
+        return True
+    for phrase in names.phrases:
+        need = phrase[:_PHRASE_WORDS]
+        if len(after) >= len(need) and all(_same(a, p) for a, p in zip(after, need, strict=False)):
+            return True
+    return False
+
+
+def names_other_body(text: str, names: OwnNames) -> bool:
+    """True when ``text`` names an association "جمعية X" whose X is none of ``names``."""
     toks = char_normalize(text).split()
     for i, tok in enumerate(toks[:-1]):
         if not _BODY.match(tok):
             continue
-        word = normalize(toks[i + 1])
-        if word and not word.isdigit() and word not in _GENERIC and not known(word):
+        after = [w for w in (normalize(t) for t in toks[i + 1:i + 1 + _PHRASE_WORDS]) if w]
+        if not after or after[0].isdigit() or after[0] in _GENERIC:
+            continue
+        if not _ours(after, names):
             return True
     return False

@@ -62,11 +62,6 @@ def _names_foreign_programme(org: OrgFaq, variants: list[str]) -> bool:
     return any(name in f" {v} " for v in variants for name in org.foreign_programmes)
 
 
-def _knows(org: OrgFaq, word: str) -> bool:
-    """Whether the association's texts know ``word`` (typos allowed, as for coverage)."""
-    return org.index.coverage(word)[0] >= 1.0
-
-
 def _without_long_numbers(variant: str) -> str:
     """The variant without numbers of three digits or more: a year, an amount or a phone number
     names no topic, yet its digit n-grams can pull a question towards the one topic whose texts
@@ -155,7 +150,7 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
     variants = [s for s in (strip_greeting(v) for v in variants) if s] or variants
     if all(tok.isdigit() for v in variants for tok in v.split()):
         return _nm(Decision("fallback", lang=out_lang))
-    if _names_foreign_programme(org, variants) or names_other_body(text, lambda w: _knows(org, w)):
+    if _names_foreign_programme(org, variants) or names_other_body(text, org.names):
         return _nm(Decision("fallback", lang=out_lang))
     variants = [s for s in (_without_long_numbers(v) for v in variants) if s] or variants
     m = org.index.match(text, variants=variants)

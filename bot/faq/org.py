@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from bot.faq.bodies import OwnNames, own_names
 from bot.faq.index import Doc, FaqIndex
 from bot.faq.index_store import IndexStore, index_key
 from bot.faq.lang import detect_language
@@ -72,6 +73,8 @@ class OrgFaq:
     labels: dict[tuple[str, str], str]
     #: " name " (normalised, space-padded) of outside programmes this association never mentions
     foreign_programmes: tuple[str, ...]
+    #: its names, which alone may follow "جمعية" in a question about it (bot/faq/bodies.py)
+    names: OwnNames
     thresholds: Thresholds
     #: wishes for the association's services (its flows), which start the form directly
     requests: RequestIntents = field(default_factory=lambda: RequestIntents({}))
@@ -146,6 +149,8 @@ def build_org(
         index=index,
         labels=labels,
         foreign_programmes=foreign,
+        names=own_names([p.name.ar, p.name.en, *([p.tagline.ar, p.tagline.en] if p.tagline else [])],
+                        [p.short_name.ar, p.short_name.en]),
         thresholds=th,
         requests=build_requests(pack.flows),
     )

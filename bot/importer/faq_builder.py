@@ -20,7 +20,7 @@ from bot.importer.extract import PolicyFacts
 from bot.importer.pack_builder import loc, member_service_ids
 from bot.importer.text import fold
 
-__all__ = ["build_faq"]
+__all__ = ["build_faq", "template_phrasings"]
 
 Loc = dict[str, str]
 
@@ -44,6 +44,13 @@ def _questions(topic: str, fill: dict[str, str]) -> list[str]:
             seen.add(fold(text))
             out.append(text)
     return out
+
+
+def template_phrasings(fill: dict[str, str]) -> list[str]:
+    """Every phrasing the templates give an association with these names (``fill``: short,
+    short_en, officer, officer_en, committee, committee_en), whatever topics its policy states:
+    what the evaluation sets' leak checks hold the templates to."""
+    return [q for topic in _templates() for q in _questions(topic, fill)]
 
 
 def _join(items: list[str], lang: str) -> str:
