@@ -380,6 +380,17 @@ async def test_salam_is_returned_and_first_questions_are_answered(rt) -> None:
     assert field_of(out) == "full_name"
 
 
+async def test_a_long_account_that_asks_nothing_is_offered_a_request_and_a_person(rt) -> None:
+    """A widow's story of many lines, with no question the policy answers, is read: the reply thanks
+    her and offers the request form and the officer (buttons), not "I did not understand"."""
+    story = ("السلام عليكم انا ارملة وعندي خمسة عيال وزوجي توفى من سنتين والايجار متراكم علينا "
+             "وصاحب البيت يبي يطلعنا والعيال في المدارس ومصاريفهم كثيرة وانا ما اشتغل ") * 4
+    out = await Person(rt, address="plea").say(story)
+    assert "لم أفهم" not in text_of(out) and "قرأنا رسالتك" in text_of(out)
+    values = [b["value"] for r in out for b in r.get("buttons") or []]
+    assert "flow:support_request" in values and "handoff" in values
+
+
 async def test_thanks_goodbye_and_emoji_get_courteous_consistent_replies(rt) -> None:
     p = Person(rt)
     await p.say("مرحبا")

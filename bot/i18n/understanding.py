@@ -30,6 +30,14 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "en": "We're sorry for what you're going through and we're here to help. "
         "You can request support now, or talk to the {officer}.",
     },
+    "plea.reply": {
+        "ar": "شكراً لك على ثقتك وعلى شرح حالتك بالتفصيل، وقد قرأنا رسالتك. لنخدمك بأفضل شكل: يمكنك تقديم طلب "
+        "دعم الآن خطوة بخطوة، أو التحدث مع {officer} ليطّلع على رسالتك ويتابعها معك. وإن كان لديك سؤال محدد "
+        "فاكتبه في سطر واحد وسأجيبك.",
+        "en": "Thank you for trusting us and explaining your situation in detail; we have read your message. "
+        "To help you best, you can request support now, step by step, or talk to the {officer}, who will read "
+        "your message and follow it up with you. If you have a specific question, write it in one line and I'll answer.",
+    },
     "distress.short": {
         "ar": "أتفهم ما تمر به، ونسأل الله أن يفرّج همك ويكتب لكم الشفاء والعافية.",
         "en": "We're sorry for what you're going through, and we're here to help.",

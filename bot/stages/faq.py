@@ -16,7 +16,7 @@ from bot import decisions
 from bot.context import TurnContext
 from bot.i18n import t
 from bot.stages.common import greet, main_menu, offer_handoff, officer, start_handoff, welcome_prefix
-from bot.stages.safety import distress_offer
+from bot.stages.safety import distress_offer, plea_offer
 from bot.types import Button, Choices, Text
 from bot.understanding.core import understand
 
@@ -40,6 +40,11 @@ class FaqStage:
         elif distress:
             ctx.state.greeted = True
             ctx.say(distress_offer(ctx))
+            return True
+        elif decision.kind == "fallback" and not ctx.state.flow and len(ctx.message.text) > PLEA:
+            prefix = welcome_prefix(ctx)
+            offer = plea_offer(ctx)
+            ctx.say(dataclasses.replace(offer, text=prefix + offer.text))
             return True
         if decision.kind == "menu":
             greet(ctx) if not ctx.state.greeted else ctx.say(main_menu(ctx, decision.text or None))
@@ -80,6 +85,9 @@ class FaqStage:
 
 #: a message longer than this (several sentences) is also read from its end
 LONG = 100
+#: a message longer than this that the policy does not answer is someone's account of their
+#: situation: it is offered a request and a person, not "I did not understand"
+PLEA = 300
 _SENTENCE = re.compile(r"(?<=[.!?؟\n،,])\s*")
 
 

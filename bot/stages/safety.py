@@ -42,6 +42,12 @@ def distress_offer(ctx: TurnContext) -> Choices:
     return _offer(ctx, "distress.reply")
 
 
+def plea_offer(ctx: TurnContext) -> Choices:
+    """For a long account of someone's situation that asks nothing the policy answers: not "I did
+    not understand", but the two things such a message is usually for (a request, a person)."""
+    return _offer(ctx, "plea.reply", "fallback")
+
+
 def _offer(ctx: TurnContext, key: str, kind: ReplyKind = "answer") -> Choices:
     buttons = []
     if "support_request" in ctx.pack.flows:
