@@ -156,6 +156,8 @@ def test_a_wish_for_a_service_starts_its_form(org: str, text: str, flow: str) ->
     ("taheel", "كيف أقدم على برنامج دعم التوظيف من صندوق هدف؟"),  # an outside programme
     ("amass", "ابي اعرف حالة طلبي"), ("amass", "وش شروط الدعم؟"), ("amass", "اذا قدمت الطلب مين يراجعه؟"),
     ("ratel", "رتل وش تقدم للاطفال؟"), ("amass", "ابي اقيم الخدمه بصراحه، بيعاقبون الموظف؟"),
+    # submitting a suggestion about the service is no application for it
+    ("rida", "I want to submit a suggestion to improve your service"), ("ratel", "أود تقديم مقترح لتحسين الخدمات"),
 ])
 def test_questions_about_requests_or_outside_programmes_start_no_form(org: str, text: str) -> None:
     assert decide(text, PACKS[org]).kind != "flow" or decide(text, PACKS[org]).flow_id != "support_request"
