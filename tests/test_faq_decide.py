@@ -78,6 +78,16 @@ def test_wish_for_a_human_hands_off(pack: LoadedPack, text: str) -> None:
     assert decide(text, pack).kind == "handoff"
 
 
+# wishing to rate the employee is not wishing to talk to one: the rating answer, not a hand-off
+RATE_THE_EMPLOYEE = ["ابي اقيم الموظف", "ابغى اقيم الموظف اللي خدمني", "ودي اعطي تقييم للموظف"]
+
+
+@pytest.mark.parametrize("text", RATE_THE_EMPLOYEE)
+def test_wish_to_rate_the_employee_is_no_wish_for_a_human(pack: LoadedPack, text: str) -> None:
+    d = decide(text, pack)
+    assert (d.kind, d.topic_id) == ("answer", "satisfaction_rating"), text
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -89,11 +89,13 @@ def _wants_human(toks: list[str], question: bool = False) -> bool:
     # ("will the staff give me enough time?")
     wish = any(w < n for w, _ in _spans(toks, "want_verbs") for n, _ in strong) or (
         len(toks) <= 4 and bool(_spans(toks, "want_verbs")))
-    if strong and (talk or (wish and not question)):
+    # "ابي اقيم الموظف" wishes to rate the employee, not to talk to one
+    rates = bool(_spans(toks, "rating_words"))
+    if strong and (talk or (wish and not question and not rates)):
         return True
     if _spans(toks, "person_words") and talk:
         return True
-    if strong and len(toks) <= 3 and not question and not (set(toks) & _INTERROGATIVES):
+    if strong and len(toks) <= 3 and not question and not rates and not (set(toks) & _INTERROGATIVES):
         return True
     return _covered(toks, "human_alone", "want_verbs", "greeting_filler")
 
