@@ -28,6 +28,7 @@ from bot.flows.matching import Ambiguous, Option, match_option
 from bot.flows.normalize import clean, fold, fold_digits, only_digits
 from bot.i18n import t
 from bot.types import Attachment
+from bot.understanding.commands import command_of_key
 
 DEFAULT_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -116,32 +117,62 @@ def validate_text(raw: str, spec: FieldSpec) -> Result:
     return Valid(value, shorten(value))
 
 
-#: words no name is made of: a request, a yes, a greeting, a question typed in the name box
+#: words no name is made of, wherever they stand: a request, a question word, a greeting, a
+#: command or a control button's word typed in the name box ("confirm" at "patient's full name")
 NOT_NAME_WORDS = frozenset(fold(w) for w in (
-    "ابي ابغى ابغا اريد ودي أبي أبغى أريد طلب طلبي دعم مساعدة مساعده اقدم أقدم تقديم نعم لا ايوه ايه اوكي تمام طيب"
+    "ابي ابغى ابغا اريد ودي أبي أبغى أريد طلب طلبي دعم مساعدة مساعده اقدم أقدم تقديم نعم لا ايوه اوكي"
     " كيف متى وش ايش هل ليش لماذا ماذا وين كم مرحبا السلام عليكم شكرا مشكور موظف القائمة الغاء إلغاء عندي ابوي"
-    " امي زوجي توفي الله want need please request support apply help yes no ok okay thanks thank hello hi"
+    " امي زوجي توفي يرحمه want need please request support apply help yes no ok okay thanks thank hello hi"
     " how what when where why the my is are was i"
+    " confirm confirmed cancel edit submit send agree accept decline disagree skip menu retry continue next done"
+    " تأكيد تاكيد اكد أكد تعديل عدل أوافق اوافق موافق أقر اقر ارفض تخطي رجوع التالي ارسال إرسال"
+    " na3am n3am aywa aiwa la2"
 ).split())
+#: words that are a whole answer of their own ("ايه", "تمام") but also real names ("آية", "تمام"):
+#: refused only when they are the whole message
+NOT_NAME_ALONE = YES_WORDS | NO_WORDS | frozenset(fold(w) for w in ("طيب", "تمام", "ايه", "اي", "ee", "la"))
 #: more words than any name on an ID card has (a paragraph is not a name)
 NAME_MAX_WORDS = 8
+#: a full name "as on the ID" has at least a first name and a father's or family name
+NAME_MIN_PARTS = 2
+#: words that join or prefix the parts of a name without being one ("عبدالله بن محمد", "آل سعود",
+#: "Al-Harbi", "عبد الله" typed apart)
+NAME_PARTICLES = frozenset(fold(w) for w in (
+    "بن بنت ابن ال آل عبد al el bin bint ibn bn abd abdul abdel"
+).split())
+#: what opens a kunya ("أم خالد", "أبو فهد", "بو سعد"): what people are called, not the name on the ID
+KUNYA = frozenset(fold(w) for w in ("أبو ابو أم ام بو abu abo umm um om bu").split())
+#: a digit inside a Latin word is an Arabizi letter ("mo7amad", "3bdallah"), not a number
+_ARABIZI_WORD = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
 
 
 def validate_name(raw: str, spec: FieldSpec) -> Result:
-    """Letters (Arabic or Latin script), spaces and the marks names use (-, ', .).
+    """Letters (Arabic or Latin script), spaces and the marks names use (-, ', .), in two parts or more.
 
-    Digits are refused because they usually mean the ID was typed in the name box. Other
+    Digits are refused because they usually mean the ID was typed in the name box; digits inside
+    Latin words are Arabizi ("mo7amad 3bdallah") and get a reason that writer can follow. Other
     symbols are kept as typed — an officer can correct "<b>" but not a name we refused. A
-    sentence is not a name: "ابي اقدم طلب دعم", "نعم" or a paragraph is refused and the
-    person told why, instead of being filed as the name on the ID.
+    sentence, a command or a yes is not a name ("ابي اقدم طلب دعم", "confirm", "نعم"), nor is one
+    word or a kunya ("فهد", "أم خالد") where the full name as on the ID is asked: each is refused
+    with its reason instead of being filed as the name.
     """
     value = clean(raw)
     lo, hi = spec.min or NAME_MIN, spec.max or NAME_MAX
     if not value:
         return Invalid("required")
-    words = fold(value).split()
-    if len(words) > NAME_MAX_WORDS or "?" in value or "؟" in value or any(w in NOT_NAME_WORDS for w in words):
+    key = fold(value)
+    words = key.split()
+    if (
+        len(words) > NAME_MAX_WORDS
+        or "?" in value
+        or "؟" in value
+        or any(w in NOT_NAME_WORDS for w in words)
+        or key in NOT_NAME_ALONE
+        or command_of_key(key) is not None
+    ):
         return Invalid("name_not_a_name")
+    if _ARABIZI_WORD.search(fold_digits(value)):
+        return Invalid("name_arabizi")
     if any(ch.isdigit() for ch in value):
         return Invalid("name_digits")
     letters = [ch for ch in value if ch.isalpha()]
@@ -149,6 +180,9 @@ def validate_name(raw: str, spec: FieldSpec) -> Result:
         return Invalid("name_length", {"min": lo, "max": hi})
     if any(not unicodedata.name(ch, "").startswith(("ARABIC", "LATIN")) for ch in letters):
         return Invalid("name_letters")
+    parts = [w for w in words if w not in NAME_PARTICLES and w not in KUNYA]
+    if len(parts) < NAME_MIN_PARTS:
+        return Invalid("name_kunya" if words[0] in KUNYA else "name_one_word")
     return Valid(value, value)
 
 
@@ -303,6 +337,7 @@ def validate_city(raw: str, spec: FieldSpec) -> Result:
     letters = [ch for ch in name if ch.isalpha()]
     plausible = 2 <= len(letters) and len(name) <= 40 and not any(ch.isdigit() for ch in name)
     plausible = plausible and not any(w in NOT_NAME_WORDS for w in fold(name).split())
+    plausible = plausible and fold(name) not in NOT_NAME_ALONE
     if spec.allow_other and plausible and re.fullmatch(r"[\w\s'\-]+", name):
         return Valid("other:" + name, name)
     return Invalid("city_unknown")

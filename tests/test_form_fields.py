@@ -1,0 +1,69 @@
+"""Request-form fields played as beneficiaries write them, through the real engine: every field
+takes its value and refuses what is not its value (commands, questions, sentences) with a reason
+the person can follow; a question inside a field is answered and the field asked again."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+import pytest
+
+from bot.settings import load_settings
+from storage.db import migrate
+from tests.test_understanding_engine import Person, field_of, text_of
+from wiring.runtime import open_runtime
+
+
+@pytest.fixture
+async def rt(tmp_path):
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    settings = load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL", data_key=key)
+    await migrate(settings)
+    async with open_runtime(settings) as runtime:
+        yield runtime
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["mo7amad 3bdallah al3nzi", "mo7amad", "m7md"])
+async def test_an_arabizi_name_is_refused_with_a_reason_its_writer_can_follow(rt, text: str) -> None:
+    p = Person(rt, "ratel")
+    await p.say(button="flow:support_request")
+    out = await p.say(text)
+    assert field_of(out) == "full_name"
+    assert "لا يحتوي على أرقام" not in text_of(out) and "بالحروف العربية كما في الهوية" in text_of(out)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("فهد", "الاسم الأول واسم الأب أو العائلة"), ("al riyadh", "الاسم الأول واسم الأب أو العائلة"),
+    ("أم خالد", "كنية"), ("confirm", "ليست اسماً"), ("تأكيد", "ليست اسماً"),
+])
+async def test_a_lone_word_a_kunya_or_a_command_is_not_the_full_name(rt, text: str, reason: str) -> None:
+    p = Person(rt, "ratel")
+    await p.say(button="flow:support_request")
+    out = await p.say(text)
+    assert field_of(out) == "full_name" and reason in text_of(out)
+
+
+async def test_confirm_typed_at_the_patients_name_in_english_is_refused(rt) -> None:
+    p = Person(rt, "amass")
+    await p.say("I want to apply for support")
+    await p.say("Sarah Al-Harbi")
+    await p.say("1000000008")
+    await p.say("0551234567")
+    await p.say("Jeddah")
+    out = await p.say(button="family_member")
+    assert field_of(out) == "patient_name"
+    out = await p.say("confirm")
+    assert field_of(out) == "patient_name" and "doesn't look like a name" in text_of(out)
+
+
+@pytest.mark.parametrize("name", ["عبدالله بن محمد الحربي", "عبد الله محمد", "آية محمد الشهري", "نورة آل سعود",
+                                  "Sarah Al-Harbi", "تمام السالم"])
+async def test_real_names_are_taken(rt, name: str) -> None:
+    p = Person(rt, "ratel")
+    await p.say(button="flow:support_request")
+    out = await p.say(name)
+    assert field_of(out) == "national_id", text_of(out)
