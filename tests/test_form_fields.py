@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import base64
 import secrets
+from typing import Any
 
 import pytest
 
 from bot.settings import load_settings
 from storage.db import migrate
+from tests.harness import FORM_ANSWERS
 from tests.test_understanding_engine import Person, field_of, text_of
 from wiring.runtime import open_runtime
 
@@ -22,6 +24,23 @@ async def rt(tmp_path):
     await migrate(settings)
     async with open_runtime(settings) as runtime:
         yield runtime
+
+
+async def fill(p: Person, until: str, flow: str = "support_request") -> list[dict[str, Any]]:
+    """Answer ``flow`` validly (an age a learner can have) until it asks for ``until``."""
+    replies = await p.say(button=f"flow:{flow}")
+    answers = {**FORM_ANSWERS, "number": "9", "attachment": "تخطي"}
+    for _ in range(30):
+        exp = next((r["expect"] for r in reversed(replies) if r["expect"]), None)
+        assert exp is not None and exp["field"] != "_handoff", replies
+        if exp["field"] == until:
+            return replies
+        buttons = [b["value"] for r in replies for b in r["buttons"]]
+        if exp["choices"] or exp["field"].startswith("_"):
+            replies = await p.say(button=next((b for b in buttons if b in {"confirm", "accept"}), buttons[0]))
+        else:
+            replies = await p.say(answers.get(exp["type"], "لا يوجد"))
+    raise AssertionError("the form never asked for " + until)
 
 
 # --- names ---------------------------------------------------------------------------------------
@@ -67,3 +86,31 @@ async def test_real_names_are_taken(rt, name: str) -> None:
     await p.say(button="flow:support_request")
     out = await p.say(name)
     assert field_of(out) == "national_id", text_of(out)
+
+
+# --- a number inside a sentence --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["الجوال حقي 0561112233", "جوالي ٠٥٦١١١٢٢٣٣ لو سمحت", "my mobile is 056 111 2233"])
+async def test_a_mobile_inside_a_sentence_is_taken_out_of_it(rt, text: str) -> None:
+    p = Person(rt, "rida")
+    await p.fill(until="mobile")
+    out = await p.say(text)
+    assert field_of(out) != "mobile" and "غير صحيح" not in text_of(out)
+
+
+async def test_two_mobiles_in_one_message_are_not_guessed_between(rt) -> None:
+    p = Person(rt, "rida")
+    await p.fill(until="mobile")
+    out = await p.say("جوالي 0561112233 وجوال اخوي 0551234567")
+    assert field_of(out) == "mobile" and "أكثر من رقم" in text_of(out)
+
+
+@pytest.mark.parametrize("text", ["رقم هويتي 1000000008", "هويتي ١٠٠٠٠٠٠٠٠٨ تفضل"])
+async def test_a_national_id_inside_a_sentence_is_taken_out_of_it(rt, text: str) -> None:
+    p = Person(rt, "rida")
+    await p.fill(until="national_id")
+    out = await p.say(text)
+    assert field_of(out) == "mobile", text_of(out)
+    assert "1000000008" not in str((await p.state()).state)  # sealed as a typed ID is
+

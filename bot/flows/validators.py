@@ -209,7 +209,35 @@ def mask_national_id(value: str) -> str:
     return "*" * max(len(value) - 4, 0) + value[-4:]
 
 
-def validate_national_id(raw: str, spec: FieldSpec) -> Result:
+#: a number written among words: digits with the spaces and dashes people put inside a long
+#: number ("055 123 4567"), never touching a Latin letter (those digits are Arabizi letters)
+_NUMBER_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])\+?[0-9](?:[0-9]|[\s\-–—.](?=[0-9]))*(?![A-Za-z0-9])")
+
+
+def numbers_in(text: str) -> list[str]:
+    """The numbers standing as numbers in ``text`` (Arabic-Indic digits too), separators kept."""
+    return _NUMBER_IN_TEXT.findall(fold_digits(clean(text)))
+
+
+def _from_sentence(raw: str, spec: FieldSpec, check: Callable[[str, FieldSpec], Result], first: Result) -> Result:
+    """``first`` when the whole message was the value; else the one number of the sentence that is
+    ("الجوال حقي 0561112233", "رقم هويتي ١٠٠…"). Several different valid numbers are not guessed
+    between; with none valid, the reason given is that of the sentence's only number, if one."""
+    if isinstance(first, Valid):
+        return first
+    found = numbers_in(raw)
+    if not found or (len(found) == 1 and only_digits(found[0]) == only_digits(raw)):
+        return first
+    results = [check(n, spec) for n in found]
+    valid = {r.value: r for r in results if isinstance(r, Valid)}
+    if len(valid) == 1:
+        return next(iter(valid.values()))
+    if len(valid) > 1:
+        return Invalid("several_numbers")
+    return results[0] if len(results) == 1 else first
+
+
+def _national_id(raw: str, spec: FieldSpec) -> Result:
     digits = only_digits(raw)
     if not re.fullmatch(r"[0-9]{10}", digits):
         return Invalid("nid_length")
@@ -220,8 +248,18 @@ def validate_national_id(raw: str, spec: FieldSpec) -> Result:
     return Valid(digits, mask_national_id(digits))
 
 
+def validate_national_id(raw: str, spec: FieldSpec) -> Result:
+    """Ten digits with a valid check digit, typed alone or in a sentence ("رقم هويتي …")."""
+    return _from_sentence(raw, spec, _national_id, _national_id(raw, spec))
+
+
 def validate_phone(raw: str, spec: FieldSpec) -> Result:
-    """A Saudi mobile number in any usual writing, stored as E.164 (+9665XXXXXXXX)."""
+    """A Saudi mobile number in any usual writing, alone or in a sentence ("الجوال حقي ٠٥…"),
+    stored as E.164 (+9665XXXXXXXX)."""
+    return _from_sentence(raw, spec, _phone, _phone(raw, spec))
+
+
+def _phone(raw: str, spec: FieldSpec) -> Result:
     text = re.sub(r"[\s\-–—.()]", "", fold_digits(clean(raw)))
     if text.startswith("00"):
         text = "+" + text[2:]
@@ -247,7 +285,12 @@ def validate_phone(raw: str, spec: FieldSpec) -> Result:
 
 
 def validate_digits(raw: str, spec: FieldSpec) -> Result:
-    """A code made of digits (membership number…): leading zeros matter, so it stays a string."""
+    """A code made of digits (membership number…): leading zeros matter, so it stays a string.
+    Typed in a sentence ("رقم عضويتي ١٢٣٤"), the one number of the sentence is taken."""
+    return _from_sentence(raw, spec, _digits, _digits(raw, spec))
+
+
+def _digits(raw: str, spec: FieldSpec) -> Result:
     digits = only_digits(raw)
     lo, hi = spec.min or 1, spec.max or 20
     if not digits:

@@ -268,6 +268,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "ar": "نستقبل أرقام الجوال السعودية فقط (تبدأ بـ 05 أو 9665+). فضلاً اكتب رقم جوال سعودي.",
         "en": "We can only take Saudi mobile numbers (starting with 05 or +9665). Please type a Saudi mobile number.",
     },
+    "flow.several_numbers": {
+        "ar": "وجدت في رسالتك أكثر من رقم. فضلاً اكتب الرقم المطلوب وحده.",
+        "en": "Your message has more than one number in it. Please type just the number asked for.",
+    },
     "flow.choice_unknown": {
         "ar": "لم أتعرف على اختيارك. فضلاً اختر من القائمة أو اكتب رقم الخيار.",
         "en": "I didn't recognise that choice. Please pick one from the list or type its number.",
