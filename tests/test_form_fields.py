@@ -114,3 +114,31 @@ async def test_a_national_id_inside_a_sentence_is_taken_out_of_it(rt, text: str)
     assert field_of(out) == "mobile", text_of(out)
     assert "1000000008" not in str((await p.state()).state)  # sealed as a typed ID is
 
+
+# --- Arabizi in number fields and at choice steps ------------------------------------------------
+
+
+async def test_a_digit_inside_an_arabizi_word_is_not_a_number(rt) -> None:
+    p = Person(rt, "ratel")
+    await fill(p, "learner_age")
+    out = await p.say("abi at3alam tajweed")
+    assert field_of(out) == "learner_age"
+    assert "لا يقل عن" not in text_of(out) and "رقماً" in text_of(out)
+    out = await p.say("عمره ٩ سنين")
+    assert field_of(out) == "level"
+
+
+@pytest.mark.parametrize("yes", ["na3am", "aywa", "ee", "اي نعم", "ايه"])
+async def test_yes_in_arabizi_and_dialect_confirms_the_summary(rt, yes: str) -> None:
+    p = Person(rt, "ratel")
+    await fill(p, "_summary")
+    out = await p.say(yes)
+    assert field_of(out) == "_declaration", text_of(out)
+
+
+@pytest.mark.parametrize("no", ["la", "la2", "لا لا"])
+async def test_no_in_arabizi_and_dialect_declines_the_declaration(rt, no: str) -> None:
+    p = Person(rt, "ratel")
+    await fill(p, "_declaration")
+    out = await p.say(no)
+    assert field_of(out) is None and "نحترم قرارك" in text_of(out)

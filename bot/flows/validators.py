@@ -45,9 +45,14 @@ YES_WORDS = frozenset(
         "ايوا",
         "اي",
         "إي",
+        "اي نعم",
+        "ايه نعم",
+        "ايه اكيد",
+        "ايوه اكيد",
+        "نعم اكيد",
+        "اكيد",
         "تمام",
         "موافق",
-        "اكيد",
         "صح",
         "yes",
         "y",
@@ -55,11 +60,34 @@ YES_WORDS = frozenset(
         "okay",
         "yeah",
         "yep",
+        "yup",
         "sure",
+        "yes please",
+        # Arabizi: Arabic speakers on a Latin keyboard
+        "na3am",
+        "naam",
+        "na3m",
+        "n3am",
+        "n3m",
+        "ee",
+        "eeh",
+        "aywa",
+        "aiwa",
+        "aywah",
+        "aiwah",
+        "ewa",
+        "iwa",
+        "akeed",
+        "akid",
+        "tamam",
     )
 )
 NO_WORDS = frozenset(
-    fold(w) for w in ("لا", "لأ", "لا ابي", "لا ابغى", "ما ابي", "ما ابغى", "كلا", "no", "n", "nope", "لا شكرا")
+    fold(w)
+    for w in (
+        "لا", "لأ", "لا لا", "لالا", "لا ابي", "لا ابغى", "ما ابي", "ما ابغى", "كلا", "لا شكرا", "لا والله",
+        "no", "n", "nope", "no thanks", "no thank you", "la", "laa", "la2", "la la", "la shukran", "la shokran",
+    )
 )
 
 
@@ -302,10 +330,18 @@ def _digits(raw: str, spec: FieldSpec) -> Result:
     return Valid(digits, digits)
 
 
+#: a unit written onto a number ("25yrs", "7y"): the number still stands as a number
+_UNITS = re.compile(r"(?<=[0-9])\s*(?:years?|yrs?|yo|y|sana|sanah|sneen|snin)\b", re.IGNORECASE)
+
+
 def validate_number(raw: str, spec: FieldSpec) -> Result:
-    """A whole number; "عمري ٢٥ سنة" is read as 25 because exactly one number is in it."""
+    """A whole number; "عمري ٢٥ سنة" is read as 25 because exactly one number is in it.
+
+    Only a number that stands as a number counts: the 3 of "at3alam" is an Arabizi letter, so
+    "abi at3alam tajweed" has no number in it (and is refused as such, not as an age of 3)."""
     text = fold_digits(clean(raw)).replace("٬", "").replace(",", "")
-    groups = re.findall(r"[0-9]+", text)
+    text = _UNITS.sub(" ", text)
+    groups = re.findall(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])", text)
     if len(groups) != 1 or "٫" in text:
         return Invalid("number_expected")
     n = int(groups[0])
