@@ -142,3 +142,24 @@ async def test_no_in_arabizi_and_dialect_declines_the_declaration(rt, no: str) -
     await fill(p, "_declaration")
     out = await p.say(no)
     assert field_of(out) is None and "نحترم قرارك" in text_of(out)
+
+
+# --- switching language mid-form -------------------------------------------------------------------
+
+
+async def test_asking_to_go_on_in_arabic_switches_and_asks_the_field_again_nothing_else(rt) -> None:
+    p = Person(rt, "ilm-alhajj")
+    await p.say("I want to apply for support")
+    out = await p.say("ممكن نكمل بالعربي؟")
+    assert [r["text"] for r in out] == ["أبشر، نكمل بالعربي.", "ما اسمك الكامل كما في الهوية؟"]
+    assert (await p.state()).state["lang"] == "ar"
+
+
+async def test_asking_to_go_on_in_english_at_the_id_step_is_no_wrong_id(rt) -> None:
+    p = Person(rt, "amass")
+    await fill(p, "national_id")
+    out = await p.say("sorry can we continue in english please")
+    assert out[0]["text"] == "Sure, let's continue in English." and len(out) == 2
+    assert field_of(out) == "national_id" and "national ID" in out[1]["text"]
+    out = await p.say("1000000008")
+    assert field_of(out) == "mobile" and "mobile" in out[-1]["text"]

@@ -93,6 +93,7 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "en": "Your request “{title}” isn't finished yet, and what you've entered is kept. Would you like to "
         "continue where you left off, start again, or go to the main menu?",
     },
+    "flow.lang_continue": {"ar": "أبشر، نكمل بالعربي.", "en": "Sure, let's continue in English."},
     "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
     "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},
     "flow.not_a_value": {

@@ -110,7 +110,8 @@ def _field_type(ctx: TurnContext) -> str | None:
 
 async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
     """What a person says in the middle of a form that is not the field's value, answered
-    without losing the form: a greeting or "menu" after a pause (continue or start again?),
+    without losing the form: a wish to go on in the other language, a greeting or "menu" after a
+    pause (continue or start again?),
     "my requests", thanks, emoji, a voice note or picture where text is expected."""
     u, value = ctx.understanding, ctx.message.button_value
     if value == "flow:resume":
@@ -125,6 +126,11 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
         return True
     if value is not None:
         return False
+    if u.command in {"lang_ar", "lang_en"}:  # "ممكن نكمل بالعربي؟": the language changes, the form stays
+        ctx.state.lang = "en" if u.command == "lang_en" else "ar"
+        ctx.state.lang_locked = True
+        ctx.say(Text(t("flow.lang_continue", ctx.lang), kind="flow"), *current_question(ctx))
+        return True
     if u.command == "restart":
         ctx.state.flow = None
         return await start_flow(ctx, state.flow)
