@@ -163,3 +163,41 @@ async def test_asking_to_go_on_in_english_at_the_id_step_is_no_wrong_id(rt) -> N
     assert field_of(out) == "national_id" and "national ID" in out[1]["text"]
     out = await p.say("1000000008")
     assert field_of(out) == "mobile" and "mobile" in out[-1]["text"]
+
+
+# --- a question about the field ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["لحظة ليش تبون رقم الهوية؟", "هل بياناتي محمية؟", "ليش تبون رقم الهوية"])
+async def test_why_do_you_need_my_id_is_answered_at_the_field(rt, text: str) -> None:
+    p = Person(rt, "rida")
+    await fill(p, "national_id")
+    out = await p.say(text)
+    said = text_of(out)
+    assert "بعد إكمال الطلب" not in said and "مشفّراً" in said and "جمعية رضا" in said
+    assert "رقم الهوية يتكون" not in said and field_of(out) == "national_id" and len(out) == 2
+
+
+async def test_why_do_you_need_my_number_in_english(rt) -> None:
+    p = Person(rt, "amass")
+    await p.say("I want to apply for support")
+    await p.say("Sarah Al-Harbi")
+    await p.say("1000000008")
+    out = await p.say("why do you need my mobile number?")
+    assert "contact you about it" in text_of(out) and field_of(out) == "mobile" and len(out) == 2
+
+
+async def test_what_do_i_write_at_an_optional_field_says_it_can_be_skipped(rt) -> None:
+    p = Person(rt, "rida")
+    await fill(p, "member_number")
+    out = await p.say("وش اكتب هنا؟")
+    assert "اختياري" in out[0]["text"] and "«تخطي»" in out[0]["text"] and field_of(out) == "member_number"
+    out = await p.say("تخطي")
+    assert field_of(out) != "member_number"
+
+
+async def test_what_do_i_write_in_the_optional_description_is_not_taken_as_the_description(rt) -> None:
+    p = Person(rt, "amass")
+    await fill(p, "description")
+    out = await p.say("وش اكتب هنا؟")
+    assert "اختياري" in text_of(out) and field_of(out) == "description"

@@ -94,6 +94,21 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "continue where you left off, start again, or go to the main menu?",
     },
     "flow.lang_continue": {"ar": "أبشر، نكمل بالعربي.", "en": "Sure, let's continue in English."},
+    "flow.why_sensitive": {
+        "ar": "نطلب {label} للتحقق من هويتك ومطابقة بيانات طلبك عند دراسته، ولا يُستخدم لغير ذلك. ويُحفظ مشفّراً، "
+        "ولا يطّلع عليه إلا الموظفون المختصون في {org}.",
+        "en": "We ask for your {label} to verify your identity and check your request's details when it is studied; "
+        "it is used for nothing else. It is stored encrypted, and only the staff concerned at {org} can see it.",
+    },
+    "flow.why_needed": {
+        "ar": "نطلب {label} لدراسة طلبك والتواصل معك بشأنه فقط، ولا يطّلع على بياناتك إلا الموظفون المختصون في {org}.",
+        "en": "We ask for your {label} only to study your request and contact you about it; only the staff "
+        "concerned at {org} can see your details.",
+    },
+    "flow.optional_what": {
+        "ar": "هذا السؤال اختياري: أجب عنه إن أردت، أو اكتب «{skip}» للانتقال إلى السؤال التالي.",
+        "en": "This question is optional: answer it if you like, or type “{skip}” to go on to the next question.",
+    },
     "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
     "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},
     "flow.not_a_value": {

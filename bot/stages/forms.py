@@ -14,6 +14,7 @@ from bot import decisions
 from bot.context import TurnContext
 from bot.dates import format_date
 from bot.flows import runner
+from bot.flows.asides import asks_what_to_write, asks_why_needed
 from bot.flows.prompts import success_text
 from bot.flows.state import (
     FlowState,
@@ -41,6 +42,9 @@ def step_context(ctx: TurnContext) -> StepContext:
         officer = ctx.pack.pack.referral_officer.get(ctx.lang)
         if "medical" in u.flags:
             return t("medical.reply", ctx.lang, officer=officer)
+        about = about_the_field(ctx, text)
+        if about is not None:
+            return about
         if u.smalltalk is not None or u.command is not None or u.words < 2:
             return None
         decision = decisions.decide(text, ctx.pack, ctx.lang)
@@ -61,6 +65,25 @@ def step_context(ctx: TurnContext) -> StepContext:
         supports_attachments=ctx.caps.attachments_in, is_question=is_question,
         expiry=timedelta(hours=hours), attachments=ctx.message.attachments, channel=ctx.message.key.channel,
     )
+
+
+def about_the_field(ctx: TurnContext, text: str) -> str | None:
+    """The answer to a question about the field being asked (:mod:`bot.flows.asides`): what the
+    data is for and who sees it, or what to write (an optional field: that it can be skipped)."""
+    fdef = _asked_field(ctx)
+    if fdef is None:
+        return None
+    lang = ctx.lang
+    if asks_why_needed(text):
+        key = "flow.why_sensitive" if fdef.sensitive else "flow.why_needed"
+        return t(key, lang, label=fdef.title(lang), org=ctx.pack.pack.short_name.get(lang))
+    if asks_what_to_write(text):
+        help_text = fdef.help.get(lang) if fdef.help else None
+        if fdef.optional:
+            note = t("flow.optional_what", lang, skip=t("flow.skip_button", lang))
+            return f"{help_text}\n{note}" if help_text else note
+        return help_text or t("flow.help_default", lang)
+    return None
 
 
 class FlowStage:
@@ -101,10 +124,17 @@ class FlowStage:
 FREE_TEXT_ANSWERS = frozenset({"description", "text"})
 
 
-def _field_type(ctx: TurnContext) -> str | None:
+def _asked_field(ctx: TurnContext) -> Any:
+    """The field the form is waiting for (None at the summary, declaration or consent)."""
     flow = ctx.state.flow or {}
+    if flow.get("stage") != "field" or not flow.get("field"):
+        return None
     definition = ctx.pack.flows.get(str(flow.get("flow")))
-    fdef = definition.field(str(flow.get("field"))) if definition is not None and flow.get("field") else None
+    return definition.field(str(flow.get("field"))) if definition is not None else None
+
+
+def _field_type(ctx: TurnContext) -> str | None:
+    fdef = _asked_field(ctx)
     return fdef.type if fdef is not None else None
 
 
