@@ -201,3 +201,43 @@ async def test_what_do_i_write_in_the_optional_description_is_not_taken_as_the_d
     await fill(p, "description")
     out = await p.say("وش اكتب هنا؟")
     assert "اختياري" in text_of(out) and field_of(out) == "description"
+
+
+# --- changing one's mind mid-form -------------------------------------------------------------------
+
+
+def buttons_of(replies: list[dict[str, Any]]) -> list[str]:
+    return [b["value"] for r in replies for b in r["buttons"]]
+
+
+async def test_wanting_another_service_mid_form_is_offered_never_done_silently(rt) -> None:
+    p = Person(rt, "taheel")
+    await fill(p, "national_id")
+    out = await p.say("لا لا خلني اغير، ابي اسجل متطوع بدال")
+    assert "رقم الهوية يتكون" not in text_of(out)
+    assert buttons_of(out) == ["flow:switch:volunteer", "flow:resume"] and "لن يُرسل" in text_of(out)
+    assert (await p.state()).state["flow"]["flow"] == "support_request"  # nothing lost yet
+    out = await p.say(button="flow:resume")
+    assert field_of(out) == "national_id"
+    assert (await p.state()).state["flow"]["answers"]["full_name"]  # the half-filled form is kept
+    await p.say("ابي اسجل متطوع بدال")
+    out = await p.say(button="flow:switch:volunteer")
+    assert "تم إلغاء طلب" in text_of(out) and field_of(out) == "full_name"
+    assert (await p.state()).state["flow"]["flow"] == "volunteer"
+
+
+@pytest.mark.parametrize(("reply", "flow", "field"), [("نعم", "volunteer", "full_name"),
+                                                     ("لا", "support_request", "national_id")])
+async def test_the_switch_offer_takes_a_typed_yes_or_no(rt, reply: str, flow: str, field: str) -> None:
+    p = Person(rt, "taheel")
+    await fill(p, "national_id")
+    await p.say("لا لا خلني اغير، ابي اسجل متطوع بدال")
+    out = await p.say(reply)
+    assert field_of(out) == field and (await p.state()).state["flow"]["flow"] == flow
+
+
+async def test_a_wish_for_the_same_service_offers_no_switch(rt) -> None:
+    p = Person(rt, "taheel")
+    await fill(p, "national_id")
+    out = await p.say("ابي اقدم طلب")
+    assert not any(b.startswith("flow:switch:") for b in buttons_of(out)) and field_of(out) == "national_id"

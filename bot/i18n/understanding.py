@@ -109,6 +109,18 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "ar": "هذا السؤال اختياري: أجب عنه إن أردت، أو اكتب «{skip}» للانتقال إلى السؤال التالي.",
         "en": "This question is optional: answer it if you like, or type “{skip}” to go on to the next question.",
     },
+    "flow.switch_offer": {
+        "ar": "هل تود إلغاء طلب «{current}» والبدء في «{other}» بدلاً منه؟ علماً بأن ما أدخلته في الطلب الحالي "
+        "لن يُرسل. وإن أردت أكملنا طلبك من حيث توقفت.",
+        "en": "Would you like to cancel your “{current}” request and start “{other}” instead? What you've entered "
+        "in the current request won't be sent. Or we can carry on where you left off.",
+    },
+    "flow.switch_yes": {"ar": "نعم، ألغِه وابدأ", "en": "Yes, switch"},
+    "flow.switch_no": {"ar": "لا، أكمل طلبي", "en": "No, carry on"},
+    "flow.switched": {
+        "ar": "تم إلغاء طلب «{title}» ولم يُرسل منه شيء.",
+        "en": "Your “{title}” request has been cancelled and nothing was sent.",
+    },
     "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
     "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},
     "flow.not_a_value": {

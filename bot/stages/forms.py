@@ -27,6 +27,7 @@ from bot.flows.state import (
 from bot.i18n import t
 from bot.ports import CaseDesk
 from bot.sealed import Cipher, seal, unseal
+from bot.stages import form_switch
 from bot.stages.common import main_menu, salam_prefix, start_handoff
 from bot.stages.status import continue_inquiry, inquiry_prompt, list_mine, start_inquiry
 from bot.types import Button, Choices, Reply, Text
@@ -141,12 +142,21 @@ def _field_type(ctx: TurnContext) -> str | None:
 async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
     """What a person says in the middle of a form that is not the field's value, answered
     without losing the form: a wish to go on in the other language, a greeting or "menu" after a
-    pause (continue or start again?),
-    "my requests", thanks, emoji, a voice note or picture where text is expected."""
+    pause (continue or start again?), "my requests", thanks, emoji, a voice note or picture where
+    text is expected, a wish to start another service instead (:mod:`bot.stages.form_switch`)."""
     u, value = ctx.understanding, ctx.message.button_value
+    typed = form_switch.typed_reply(ctx)
+    if typed == "resume":
+        value = "flow:resume"
+    elif typed is not None:
+        value = form_switch.BUTTON + typed
     if value == "flow:resume":
         ctx.say(*current_question(ctx))
         return True
+    if value is not None and value.startswith(form_switch.BUTTON):  # yes: this request goes, the other starts
+        ctx.state.flow = None
+        ctx.say(Text(t("flow.switched", ctx.lang, title=flow.title.get(ctx.lang)), kind="info"))
+        return await start_flow(ctx, value.removeprefix(form_switch.BUTTON))
     if value == "flow:restart":
         ctx.state.flow = None
         return await start_flow(ctx, state.flow)
@@ -193,6 +203,10 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
     if ctx.message.attachments and not u.text and not _expects_attachment(flow, state):
         media_reply(ctx)
         ctx.say(*current_question(ctx))
+        return True
+    other = form_switch.wanted_flow(ctx, flow, state)
+    if other is not None:  # "خلني اغير، ابي اسجل متطوع بدال": offered, never done silently
+        ctx.say(form_switch.offer(ctx, flow, other))
         return True
     return False
 
@@ -334,4 +348,5 @@ class FlowStartStage:
         value = ctx.message.button_value
         if not value or not value.startswith("flow:"):
             return False
-        return await start_flow(ctx, value.split(":", 1)[1])
+        # "switch to the other service" tapped after the first form has ended: start the other one
+        return await start_flow(ctx, value.removeprefix(form_switch.BUTTON).split(":", 1)[-1])
