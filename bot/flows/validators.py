@@ -28,6 +28,7 @@ from bot.flows.matching import Ambiguous, Option, match_option
 from bot.flows.normalize import clean, fold, fold_digits, only_digits
 from bot.i18n import t
 from bot.types import Attachment
+from bot.understanding.commands import command_of_key
 
 DEFAULT_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -44,9 +45,14 @@ YES_WORDS = frozenset(
         "ايوا",
         "اي",
         "إي",
+        "اي نعم",
+        "ايه نعم",
+        "ايه اكيد",
+        "ايوه اكيد",
+        "نعم اكيد",
+        "اكيد",
         "تمام",
         "موافق",
-        "اكيد",
         "صح",
         "yes",
         "y",
@@ -54,11 +60,34 @@ YES_WORDS = frozenset(
         "okay",
         "yeah",
         "yep",
+        "yup",
         "sure",
+        "yes please",
+        # Arabizi: Arabic speakers on a Latin keyboard
+        "na3am",
+        "naam",
+        "na3m",
+        "n3am",
+        "n3m",
+        "ee",
+        "eeh",
+        "aywa",
+        "aiwa",
+        "aywah",
+        "aiwah",
+        "ewa",
+        "iwa",
+        "akeed",
+        "akid",
+        "tamam",
     )
 )
 NO_WORDS = frozenset(
-    fold(w) for w in ("لا", "لأ", "لا ابي", "لا ابغى", "ما ابي", "ما ابغى", "كلا", "no", "n", "nope", "لا شكرا")
+    fold(w)
+    for w in (
+        "لا", "لأ", "لا لا", "لالا", "لا ابي", "لا ابغى", "ما ابي", "ما ابغى", "كلا", "لا شكرا", "لا والله",
+        "no", "n", "nope", "no thanks", "no thank you", "la", "laa", "la2", "la la", "la shukran", "la shokran",
+    )
 )
 
 
@@ -116,32 +145,62 @@ def validate_text(raw: str, spec: FieldSpec) -> Result:
     return Valid(value, shorten(value))
 
 
-#: words no name is made of: a request, a yes, a greeting, a question typed in the name box
+#: words no name is made of, wherever they stand: a request, a question word, a greeting, a
+#: command or a control button's word typed in the name box ("confirm" at "patient's full name")
 NOT_NAME_WORDS = frozenset(fold(w) for w in (
-    "ابي ابغى ابغا اريد ودي أبي أبغى أريد طلب طلبي دعم مساعدة مساعده اقدم أقدم تقديم نعم لا ايوه ايه اوكي تمام طيب"
+    "ابي ابغى ابغا اريد ودي أبي أبغى أريد طلب طلبي دعم مساعدة مساعده اقدم أقدم تقديم نعم لا ايوه اوكي"
     " كيف متى وش ايش هل ليش لماذا ماذا وين كم مرحبا السلام عليكم شكرا مشكور موظف القائمة الغاء إلغاء عندي ابوي"
-    " امي زوجي توفي الله want need please request support apply help yes no ok okay thanks thank hello hi"
+    " امي زوجي توفي يرحمه want need please request support apply help yes no ok okay thanks thank hello hi"
     " how what when where why the my is are was i"
+    " confirm confirmed cancel edit submit send agree accept decline disagree skip menu retry continue next done"
+    " تأكيد تاكيد اكد أكد تعديل عدل أوافق اوافق موافق أقر اقر ارفض تخطي رجوع التالي ارسال إرسال"
+    " na3am n3am aywa aiwa la2"
 ).split())
+#: words that are a whole answer of their own ("ايه", "تمام") but also real names ("آية", "تمام"):
+#: refused only when they are the whole message
+NOT_NAME_ALONE = YES_WORDS | NO_WORDS | frozenset(fold(w) for w in ("طيب", "تمام", "ايه", "اي", "ee", "la"))
 #: more words than any name on an ID card has (a paragraph is not a name)
 NAME_MAX_WORDS = 8
+#: a full name "as on the ID" has at least a first name and a father's or family name
+NAME_MIN_PARTS = 2
+#: words that join or prefix the parts of a name without being one ("عبدالله بن محمد", "آل سعود",
+#: "Al-Harbi", "عبد الله" typed apart)
+NAME_PARTICLES = frozenset(fold(w) for w in (
+    "بن بنت ابن ال آل عبد al el bin bint ibn bn abd abdul abdel"
+).split())
+#: what opens a kunya ("أم خالد", "أبو فهد", "بو سعد"): what people are called, not the name on the ID
+KUNYA = frozenset(fold(w) for w in ("أبو ابو أم ام بو abu abo umm um om bu").split())
+#: a digit inside a Latin word is an Arabizi letter ("mo7amad", "3bdallah"), not a number
+_ARABIZI_WORD = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
 
 
 def validate_name(raw: str, spec: FieldSpec) -> Result:
-    """Letters (Arabic or Latin script), spaces and the marks names use (-, ', .).
+    """Letters (Arabic or Latin script), spaces and the marks names use (-, ', .), in two parts or more.
 
-    Digits are refused because they usually mean the ID was typed in the name box. Other
+    Digits are refused because they usually mean the ID was typed in the name box; digits inside
+    Latin words are Arabizi ("mo7amad 3bdallah") and get a reason that writer can follow. Other
     symbols are kept as typed — an officer can correct "<b>" but not a name we refused. A
-    sentence is not a name: "ابي اقدم طلب دعم", "نعم" or a paragraph is refused and the
-    person told why, instead of being filed as the name on the ID.
+    sentence, a command or a yes is not a name ("ابي اقدم طلب دعم", "confirm", "نعم"), nor is one
+    word or a kunya ("فهد", "أم خالد") where the full name as on the ID is asked: each is refused
+    with its reason instead of being filed as the name.
     """
     value = clean(raw)
     lo, hi = spec.min or NAME_MIN, spec.max or NAME_MAX
     if not value:
         return Invalid("required")
-    words = fold(value).split()
-    if len(words) > NAME_MAX_WORDS or "?" in value or "؟" in value or any(w in NOT_NAME_WORDS for w in words):
+    key = fold(value)
+    words = key.split()
+    if (
+        len(words) > NAME_MAX_WORDS
+        or "?" in value
+        or "؟" in value
+        or any(w in NOT_NAME_WORDS for w in words)
+        or key in NOT_NAME_ALONE
+        or command_of_key(key) is not None
+    ):
         return Invalid("name_not_a_name")
+    if _ARABIZI_WORD.search(fold_digits(value)):
+        return Invalid("name_arabizi")
     if any(ch.isdigit() for ch in value):
         return Invalid("name_digits")
     letters = [ch for ch in value if ch.isalpha()]
@@ -149,6 +208,9 @@ def validate_name(raw: str, spec: FieldSpec) -> Result:
         return Invalid("name_length", {"min": lo, "max": hi})
     if any(not unicodedata.name(ch, "").startswith(("ARABIC", "LATIN")) for ch in letters):
         return Invalid("name_letters")
+    parts = [w for w in words if w not in NAME_PARTICLES and w not in KUNYA]
+    if len(parts) < NAME_MIN_PARTS:
+        return Invalid("name_kunya" if words[0] in KUNYA else "name_one_word")
     return Valid(value, value)
 
 
@@ -175,7 +237,35 @@ def mask_national_id(value: str) -> str:
     return "*" * max(len(value) - 4, 0) + value[-4:]
 
 
-def validate_national_id(raw: str, spec: FieldSpec) -> Result:
+#: a number written among words: digits with the spaces and dashes people put inside a long
+#: number ("055 123 4567"), never touching a Latin letter (those digits are Arabizi letters)
+_NUMBER_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])\+?[0-9](?:[0-9]|[\s\-–—.](?=[0-9]))*(?![A-Za-z0-9])")
+
+
+def numbers_in(text: str) -> list[str]:
+    """The numbers standing as numbers in ``text`` (Arabic-Indic digits too), separators kept."""
+    return _NUMBER_IN_TEXT.findall(fold_digits(clean(text)))
+
+
+def _from_sentence(raw: str, spec: FieldSpec, check: Callable[[str, FieldSpec], Result], first: Result) -> Result:
+    """``first`` when the whole message was the value; else the one number of the sentence that is
+    ("الجوال حقي 0561112233", "رقم هويتي ١٠٠…"). Several different valid numbers are not guessed
+    between; with none valid, the reason given is that of the sentence's only number, if one."""
+    if isinstance(first, Valid):
+        return first
+    found = numbers_in(raw)
+    if not found or (len(found) == 1 and only_digits(found[0]) == only_digits(raw)):
+        return first
+    results = [check(n, spec) for n in found]
+    valid = {r.value: r for r in results if isinstance(r, Valid)}
+    if len(valid) == 1:
+        return next(iter(valid.values()))
+    if len(valid) > 1:
+        return Invalid("several_numbers")
+    return results[0] if len(results) == 1 else first
+
+
+def _national_id(raw: str, spec: FieldSpec) -> Result:
     digits = only_digits(raw)
     if not re.fullmatch(r"[0-9]{10}", digits):
         return Invalid("nid_length")
@@ -186,8 +276,18 @@ def validate_national_id(raw: str, spec: FieldSpec) -> Result:
     return Valid(digits, mask_national_id(digits))
 
 
+def validate_national_id(raw: str, spec: FieldSpec) -> Result:
+    """Ten digits with a valid check digit, typed alone or in a sentence ("رقم هويتي …")."""
+    return _from_sentence(raw, spec, _national_id, _national_id(raw, spec))
+
+
 def validate_phone(raw: str, spec: FieldSpec) -> Result:
-    """A Saudi mobile number in any usual writing, stored as E.164 (+9665XXXXXXXX)."""
+    """A Saudi mobile number in any usual writing, alone or in a sentence ("الجوال حقي ٠٥…"),
+    stored as E.164 (+9665XXXXXXXX)."""
+    return _from_sentence(raw, spec, _phone, _phone(raw, spec))
+
+
+def _phone(raw: str, spec: FieldSpec) -> Result:
     text = re.sub(r"[\s\-–—.()]", "", fold_digits(clean(raw)))
     if text.startswith("00"):
         text = "+" + text[2:]
@@ -213,7 +313,12 @@ def validate_phone(raw: str, spec: FieldSpec) -> Result:
 
 
 def validate_digits(raw: str, spec: FieldSpec) -> Result:
-    """A code made of digits (membership number…): leading zeros matter, so it stays a string."""
+    """A code made of digits (membership number…): leading zeros matter, so it stays a string.
+    Typed in a sentence ("رقم عضويتي ١٢٣٤"), the one number of the sentence is taken."""
+    return _from_sentence(raw, spec, _digits, _digits(raw, spec))
+
+
+def _digits(raw: str, spec: FieldSpec) -> Result:
     digits = only_digits(raw)
     lo, hi = spec.min or 1, spec.max or 20
     if not digits:
@@ -225,10 +330,18 @@ def validate_digits(raw: str, spec: FieldSpec) -> Result:
     return Valid(digits, digits)
 
 
+#: a unit written onto a number ("25yrs", "7y"): the number still stands as a number
+_UNITS = re.compile(r"(?<=[0-9])\s*(?:years?|yrs?|yo|y|sana|sanah|sneen|snin)\b", re.IGNORECASE)
+
+
 def validate_number(raw: str, spec: FieldSpec) -> Result:
-    """A whole number; "عمري ٢٥ سنة" is read as 25 because exactly one number is in it."""
+    """A whole number; "عمري ٢٥ سنة" is read as 25 because exactly one number is in it.
+
+    Only a number that stands as a number counts: the 3 of "at3alam" is an Arabizi letter, so
+    "abi at3alam tajweed" has no number in it (and is refused as such, not as an age of 3)."""
     text = fold_digits(clean(raw)).replace("٬", "").replace(",", "")
-    groups = re.findall(r"[0-9]+", text)
+    text = _UNITS.sub(" ", text)
+    groups = re.findall(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])", text)
     if len(groups) != 1 or "٫" in text:
         return Invalid("number_expected")
     n = int(groups[0])
@@ -303,6 +416,7 @@ def validate_city(raw: str, spec: FieldSpec) -> Result:
     letters = [ch for ch in name if ch.isalpha()]
     plausible = 2 <= len(letters) and len(name) <= 40 and not any(ch.isdigit() for ch in name)
     plausible = plausible and not any(w in NOT_NAME_WORDS for w in fold(name).split())
+    plausible = plausible and fold(name) not in NOT_NAME_ALONE
     if spec.allow_other and plausible and re.fullmatch(r"[\w\s'\-]+", name):
         return Valid("other:" + name, name)
     return Invalid("city_unknown")

@@ -217,6 +217,21 @@ CATALOG: dict[str, dict[str, str]] = {
         "ar": "يبدو أن هذه ليست اسماً. فضلاً اكتب اسمك الكامل فقط كما هو في الهوية، مثل: محمد عبدالله السالم.",
         "en": "That doesn't look like a name. Please type only your full name as on your ID, e.g. Mohammed Abdullah Alsalem.",
     },
+    "flow.name_arabizi": {
+        "ar": "يبدو أن الاسم مكتوب بحروف لاتينية وأرقام (مثل 7 و3). فضلاً اكتبه بالحروف العربية كما في الهوية، "
+        "مثل: محمد عبدالله العنزي، أو بالحروف الإنجليزية دون أرقام.",
+        "en": "The name seems to be written with numbers for some letters (like 7 and 3). Please type it in "
+        "Arabic letters as on the ID (e.g. محمد عبدالله العنزي), or in English letters without numbers.",
+    },
+    "flow.name_one_word": {
+        "ar": "فضلاً اكتب الاسم الكامل كما في الهوية: الاسم الأول واسم الأب أو العائلة على الأقل، مثل: محمد عبدالله السالم.",
+        "en": "Please type the full name as on the ID: at least the first name and the father's or family name, "
+        "e.g. Mohammed Abdullah Alsalem.",
+    },
+    "flow.name_kunya": {
+        "ar": "هذه كنية، ونحتاج الاسم الكامل كما في الهوية، مثل: نورة محمد الشهري.",
+        "en": "That is a kunya (such as Umm Khalid); we need the full name as on the ID, e.g. Noura Mohammed Alshehri.",
+    },
     "flow.name_length": {
         "ar": "الاسم يكون بين {min} و{max} حرفاً. فضلاً أعد كتابته.",
         "en": "A name should be between {min} and {max} characters. Please type it again.",
@@ -252,6 +267,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "flow.phone_not_saudi": {
         "ar": "نستقبل أرقام الجوال السعودية فقط (تبدأ بـ 05 أو 9665+). فضلاً اكتب رقم جوال سعودي.",
         "en": "We can only take Saudi mobile numbers (starting with 05 or +9665). Please type a Saudi mobile number.",
+    },
+    "flow.several_numbers": {
+        "ar": "وجدت في رسالتك أكثر من رقم. فضلاً اكتب الرقم المطلوب وحده.",
+        "en": "Your message has more than one number in it. Please type just the number asked for.",
     },
     "flow.choice_unknown": {
         "ar": "لم أتعرف على اختيارك. فضلاً اختر من القائمة أو اكتب رقم الخيار.",

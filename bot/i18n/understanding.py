@@ -93,6 +93,34 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "en": "Your request “{title}” isn't finished yet, and what you've entered is kept. Would you like to "
         "continue where you left off, start again, or go to the main menu?",
     },
+    "flow.lang_continue": {"ar": "أبشر، نكمل بالعربي.", "en": "Sure, let's continue in English."},
+    "flow.why_sensitive": {
+        "ar": "نطلب {label} للتحقق من هويتك ومطابقة بيانات طلبك عند دراسته، ولا يُستخدم لغير ذلك. ويُحفظ مشفّراً، "
+        "ولا يطّلع عليه إلا الموظفون المختصون في {org}.",
+        "en": "We ask for your {label} to verify your identity and check your request's details when it is studied; "
+        "it is used for nothing else. It is stored encrypted, and only the staff concerned at {org} can see it.",
+    },
+    "flow.why_needed": {
+        "ar": "نطلب {label} لدراسة طلبك والتواصل معك بشأنه فقط، ولا يطّلع على بياناتك إلا الموظفون المختصون في {org}.",
+        "en": "We ask for your {label} only to study your request and contact you about it; only the staff "
+        "concerned at {org} can see your details.",
+    },
+    "flow.optional_what": {
+        "ar": "هذا السؤال اختياري: أجب عنه إن أردت، أو اكتب «{skip}» للانتقال إلى السؤال التالي.",
+        "en": "This question is optional: answer it if you like, or type “{skip}” to go on to the next question.",
+    },
+    "flow.switch_offer": {
+        "ar": "هل تود إلغاء طلب «{current}» والبدء في «{other}» بدلاً منه؟ علماً بأن ما أدخلته في الطلب الحالي "
+        "لن يُرسل. وإن أردت أكملنا طلبك من حيث توقفت.",
+        "en": "Would you like to cancel your “{current}” request and start “{other}” instead? What you've entered "
+        "in the current request won't be sent. Or we can carry on where you left off.",
+    },
+    "flow.switch_yes": {"ar": "نعم، ألغِه وابدأ", "en": "Yes, switch"},
+    "flow.switch_no": {"ar": "لا، أكمل طلبي", "en": "No, carry on"},
+    "flow.switched": {
+        "ar": "تم إلغاء طلب «{title}» ولم يُرسل منه شيء.",
+        "en": "Your “{title}” request has been cancelled and nothing was sent.",
+    },
     "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
     "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},
     "flow.not_a_value": {

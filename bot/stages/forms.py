@@ -14,6 +14,7 @@ from bot import decisions
 from bot.context import TurnContext
 from bot.dates import format_date
 from bot.flows import runner
+from bot.flows.asides import asks_what_to_write, asks_why_needed
 from bot.flows.prompts import success_text
 from bot.flows.state import (
     FlowState,
@@ -26,6 +27,7 @@ from bot.flows.state import (
 from bot.i18n import t
 from bot.ports import CaseDesk
 from bot.sealed import Cipher, seal, unseal
+from bot.stages import form_switch
 from bot.stages.common import main_menu, salam_prefix, start_handoff
 from bot.stages.status import continue_inquiry, inquiry_prompt, list_mine, start_inquiry
 from bot.types import Button, Choices, Reply, Text
@@ -41,6 +43,9 @@ def step_context(ctx: TurnContext) -> StepContext:
         officer = ctx.pack.pack.referral_officer.get(ctx.lang)
         if "medical" in u.flags:
             return t("medical.reply", ctx.lang, officer=officer)
+        about = about_the_field(ctx, text)
+        if about is not None:
+            return about
         if u.smalltalk is not None or u.command is not None or u.words < 2:
             return None
         decision = decisions.decide(text, ctx.pack, ctx.lang)
@@ -61,6 +66,25 @@ def step_context(ctx: TurnContext) -> StepContext:
         supports_attachments=ctx.caps.attachments_in, is_question=is_question,
         expiry=timedelta(hours=hours), attachments=ctx.message.attachments, channel=ctx.message.key.channel,
     )
+
+
+def about_the_field(ctx: TurnContext, text: str) -> str | None:
+    """The answer to a question about the field being asked (:mod:`bot.flows.asides`): what the
+    data is for and who sees it, or what to write (an optional field: that it can be skipped)."""
+    fdef = _asked_field(ctx)
+    if fdef is None:
+        return None
+    lang = ctx.lang
+    if asks_why_needed(text):
+        key = "flow.why_sensitive" if fdef.sensitive else "flow.why_needed"
+        return t(key, lang, label=fdef.title(lang), org=ctx.pack.pack.short_name.get(lang))
+    if asks_what_to_write(text):
+        help_text = fdef.help.get(lang) if fdef.help else None
+        if fdef.optional:
+            note = t("flow.optional_what", lang, skip=t("flow.skip_button", lang))
+            return f"{help_text}\n{note}" if help_text else note
+        return help_text or t("flow.help_default", lang)
+    return None
 
 
 class FlowStage:
@@ -101,21 +125,38 @@ class FlowStage:
 FREE_TEXT_ANSWERS = frozenset({"description", "text"})
 
 
-def _field_type(ctx: TurnContext) -> str | None:
+def _asked_field(ctx: TurnContext) -> Any:
+    """The field the form is waiting for (None at the summary, declaration or consent)."""
     flow = ctx.state.flow or {}
+    if flow.get("stage") != "field" or not flow.get("field"):
+        return None
     definition = ctx.pack.flows.get(str(flow.get("flow")))
-    fdef = definition.field(str(flow.get("field"))) if definition is not None and flow.get("field") else None
+    return definition.field(str(flow.get("field"))) if definition is not None else None
+
+
+def _field_type(ctx: TurnContext) -> str | None:
+    fdef = _asked_field(ctx)
     return fdef.type if fdef is not None else None
 
 
 async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
     """What a person says in the middle of a form that is not the field's value, answered
-    without losing the form: a greeting or "menu" after a pause (continue or start again?),
-    "my requests", thanks, emoji, a voice note or picture where text is expected."""
+    without losing the form: a wish to go on in the other language, a greeting or "menu" after a
+    pause (continue or start again?), "my requests", thanks, emoji, a voice note or picture where
+    text is expected, a wish to start another service instead (:mod:`bot.stages.form_switch`)."""
     u, value = ctx.understanding, ctx.message.button_value
+    typed = form_switch.typed_reply(ctx)
+    if typed == "resume":
+        value = "flow:resume"
+    elif typed is not None:
+        value = form_switch.BUTTON + typed
     if value == "flow:resume":
         ctx.say(*current_question(ctx))
         return True
+    if value is not None and value.startswith(form_switch.BUTTON):  # yes: this request goes, the other starts
+        ctx.state.flow = None
+        ctx.say(Text(t("flow.switched", ctx.lang, title=flow.title.get(ctx.lang)), kind="info"))
+        return await start_flow(ctx, value.removeprefix(form_switch.BUTTON))
     if value == "flow:restart":
         ctx.state.flow = None
         return await start_flow(ctx, state.flow)
@@ -125,6 +166,11 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
         return True
     if value is not None:
         return False
+    if u.command in {"lang_ar", "lang_en"}:  # "ممكن نكمل بالعربي؟": the language changes, the form stays
+        ctx.state.lang = "en" if u.command == "lang_en" else "ar"
+        ctx.state.lang_locked = True
+        ctx.say(Text(t("flow.lang_continue", ctx.lang), kind="flow"), *current_question(ctx))
+        return True
     if u.command == "restart":
         ctx.state.flow = None
         return await start_flow(ctx, state.flow)
@@ -157,6 +203,10 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
     if ctx.message.attachments and not u.text and not _expects_attachment(flow, state):
         media_reply(ctx)
         ctx.say(*current_question(ctx))
+        return True
+    other = form_switch.wanted_flow(ctx, flow, state)
+    if other is not None:  # "خلني اغير، ابي اسجل متطوع بدال": offered, never done silently
+        ctx.say(form_switch.offer(ctx, flow, other))
         return True
     return False
 
@@ -298,4 +348,5 @@ class FlowStartStage:
         value = ctx.message.button_value
         if not value or not value.startswith("flow:"):
             return False
-        return await start_flow(ctx, value.split(":", 1)[1])
+        # "switch to the other service" tapped after the first form has ended: start the other one
+        return await start_flow(ctx, value.removeprefix(form_switch.BUTTON).split(":", 1)[-1])

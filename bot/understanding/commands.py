@@ -203,6 +203,47 @@ def _asks_for_menu(words: list[str]) -> bool:
     return False
 
 
+# --- "can we continue in English please", in any phrasing ----------------------------------------
+# Like the menu: a short message that names a language and whose other words only ask to go on,
+# speak or write in it ("ممكن نكمل بالعربي؟", "sorry can we continue in english please"). A word
+# about anything else ("دورات في اللغه العربيه", "english courses") keeps it a question.
+
+_LANG_AR = PhraseIndex((
+    "عربي", "العربي", "بالعربي", "العربيه", "بالعربيه", "اللغه العربيه", "باللغه العربيه", "arabic", "3arabi",
+    "arabi", "bel3arabi", "bil3arabi", "b3arabi",
+))
+_LANG_EN = PhraseIndex((
+    "english", "انجليزي", "انقليزي", "الانجليزي", "الانقليزي", "بالانجليزي", "بالانقليزي", "الانجليزيه",
+    "بالانجليزيه", "اللغه الانجليزيه", "باللغه الانجليزيه", "inglizi", "engleezi", "ingleezi", "bel engleezi",
+))
+_LANG_AROUND = PhraseIndex((
+    "ممكن", "نكمل", "كمل", "كملو", "كملوا", "تكمل", "تكملون", "اكمل", "نكمل الطلب", "الطلب", "المحادثه",
+    "نتكلم", "تكلم",
+    "تكلمني", "كلمني", "كلموني", "اتكلم", "نتحدث", "تحدث", "تتكلم", "ترد", "ترد علي", "رد", "ردو", "ردوا", "علي",
+    "معي", "معاي", "اكتب", "تكتب", "نكتب", "اكتبو", "ابي", "ابغى", "ابغا", "اريد", "ودي", "لو سمحت", "لو سمحتي",
+    "فضلا", "من فضلك", "اللغه", "باللغه", "لغه", "بدال", "بدل", "عفوا", "اسف", "المعذره", "معليش", "خلنا",
+    "خلينا", "يا", "الله يخليك", "الله يعافيك", "طيب", "غير", "غيرو", "حول", "حولها", "حولوها", "الى", "ل", "رجاء",
+    "بس", "اذا", "تكرمت", "بليز", "لو", "هل",
+    "sorry", "please", "pls", "plz", "kindly", "can", "could", "would", "will", "we", "you", "u", "i", "me", "us",
+    "continue", "carry on", "go on", "keep going", "speak", "talk", "write", "reply", "answer", "chat", "in",
+    "with", "to", "the", "language", "switch", "change", "let's", "lets", "let", "ok", "okay", "prefer", "rather",
+    "instead", "like", "want", "need", "do", "is", "it", "possible", "from", "now", "on", "only", "just", "and",
+    "mumkin", "momkin", "nkamel", "nkml", "nkaml", "kamel", "kml", "law samaht", "lw sm7t", "lw smaht",
+))
+
+
+def _asks_for_language(words: list[str]) -> Command | None:
+    """"lang_ar"/"lang_en" for a short message asking to go on in one language (see above)."""
+    if not words or len(words) > 12:
+        return None
+    ar, en = _LANG_AR.found_in(words), _LANG_EN.found_in(words)
+    if ar == en:  # neither, or both ("I don't read Arabic, English please" is left to the reader)
+        return None
+    if not _covered(words, _LANG_AR, _LANG_EN, _LANG_AROUND):
+        return None
+    return "lang_ar" if ar else "lang_en"
+
+
 def command_of_key(key: str) -> Command | None:
     """The command a whole folded message is, if any."""
     if not key or len(key) > 90:
@@ -213,7 +254,9 @@ def command_of_key(key: str) -> Command | None:
     found = WORDS.get(" ".join(_peel(key.split())))
     if found is not None:
         return found
-    return "menu" if _asks_for_menu(key.split()) else None
+    if _asks_for_menu(key.split()):
+        return "menu"
+    return _asks_for_language(key.split())
 
 
 def command_of(text: str) -> Command | None:

@@ -1,0 +1,243 @@
+"""Request-form fields played as beneficiaries write them, through the real engine: every field
+takes its value and refuses what is not its value (commands, questions, sentences) with a reason
+the person can follow; a question inside a field is answered and the field asked again."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from typing import Any
+
+import pytest
+
+from bot.settings import load_settings
+from storage.db import migrate
+from tests.harness import FORM_ANSWERS
+from tests.test_understanding_engine import Person, field_of, text_of
+from wiring.runtime import open_runtime
+
+
+@pytest.fixture
+async def rt(tmp_path):
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    settings = load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL", data_key=key)
+    await migrate(settings)
+    async with open_runtime(settings) as runtime:
+        yield runtime
+
+
+async def fill(p: Person, until: str, flow: str = "support_request") -> list[dict[str, Any]]:
+    """Answer ``flow`` validly (an age a learner can have) until it asks for ``until``."""
+    replies = await p.say(button=f"flow:{flow}")
+    answers = {**FORM_ANSWERS, "number": "9", "attachment": "تخطي"}
+    for _ in range(30):
+        exp = next((r["expect"] for r in reversed(replies) if r["expect"]), None)
+        assert exp is not None and exp["field"] != "_handoff", replies
+        if exp["field"] == until:
+            return replies
+        buttons = [b["value"] for r in replies for b in r["buttons"]]
+        if exp["choices"] or exp["field"].startswith("_"):
+            replies = await p.say(button=next((b for b in buttons if b in {"confirm", "accept"}), buttons[0]))
+        else:
+            replies = await p.say(answers.get(exp["type"], "لا يوجد"))
+    raise AssertionError("the form never asked for " + until)
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["mo7amad 3bdallah al3nzi", "mo7amad", "m7md"])
+async def test_an_arabizi_name_is_refused_with_a_reason_its_writer_can_follow(rt, text: str) -> None:
+    p = Person(rt, "ratel")
+    await p.say(button="flow:support_request")
+    out = await p.say(text)
+    assert field_of(out) == "full_name"
+    assert "لا يحتوي على أرقام" not in text_of(out) and "بالحروف العربية كما في الهوية" in text_of(out)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("فهد", "الاسم الأول واسم الأب أو العائلة"), ("al riyadh", "الاسم الأول واسم الأب أو العائلة"),
+    ("أم خالد", "كنية"), ("confirm", "ليست اسماً"), ("تأكيد", "ليست اسماً"),
+])
+async def test_a_lone_word_a_kunya_or_a_command_is_not_the_full_name(rt, text: str, reason: str) -> None:
+    p = Person(rt, "ratel")
+    await p.say(button="flow:support_request")
+    out = await p.say(text)
+    assert field_of(out) == "full_name" and reason in text_of(out)
+
+
+async def test_confirm_typed_at_the_patients_name_in_english_is_refused(rt) -> None:
+    p = Person(rt, "amass")
+    await p.say("I want to apply for support")
+    await p.say("Sarah Al-Harbi")
+    await p.say("1000000008")
+    await p.say("0551234567")
+    await p.say("Jeddah")
+    out = await p.say(button="family_member")
+    assert field_of(out) == "patient_name"
+    out = await p.say("confirm")
+    assert field_of(out) == "patient_name" and "doesn't look like a name" in text_of(out)
+
+
+@pytest.mark.parametrize("name", ["عبدالله بن محمد الحربي", "عبد الله محمد", "آية محمد الشهري", "نورة آل سعود",
+                                  "Sarah Al-Harbi", "تمام السالم"])
+async def test_real_names_are_taken(rt, name: str) -> None:
+    p = Person(rt, "ratel")
+    await p.say(button="flow:support_request")
+    out = await p.say(name)
+    assert field_of(out) == "national_id", text_of(out)
+
+
+# --- a number inside a sentence --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["الجوال حقي 0561112233", "جوالي ٠٥٦١١١٢٢٣٣ لو سمحت", "my mobile is 056 111 2233"])
+async def test_a_mobile_inside_a_sentence_is_taken_out_of_it(rt, text: str) -> None:
+    p = Person(rt, "rida")
+    await p.fill(until="mobile")
+    out = await p.say(text)
+    assert field_of(out) != "mobile" and "غير صحيح" not in text_of(out)
+
+
+async def test_two_mobiles_in_one_message_are_not_guessed_between(rt) -> None:
+    p = Person(rt, "rida")
+    await p.fill(until="mobile")
+    out = await p.say("جوالي 0561112233 وجوال اخوي 0551234567")
+    assert field_of(out) == "mobile" and "أكثر من رقم" in text_of(out)
+
+
+@pytest.mark.parametrize("text", ["رقم هويتي 1000000008", "هويتي ١٠٠٠٠٠٠٠٠٨ تفضل"])
+async def test_a_national_id_inside_a_sentence_is_taken_out_of_it(rt, text: str) -> None:
+    p = Person(rt, "rida")
+    await p.fill(until="national_id")
+    out = await p.say(text)
+    assert field_of(out) == "mobile", text_of(out)
+    assert "1000000008" not in str((await p.state()).state)  # sealed as a typed ID is
+
+
+# --- Arabizi in number fields and at choice steps ------------------------------------------------
+
+
+async def test_a_digit_inside_an_arabizi_word_is_not_a_number(rt) -> None:
+    p = Person(rt, "ratel")
+    await fill(p, "learner_age")
+    out = await p.say("abi at3alam tajweed")
+    assert field_of(out) == "learner_age"
+    assert "لا يقل عن" not in text_of(out) and "رقماً" in text_of(out)
+    out = await p.say("عمره ٩ سنين")
+    assert field_of(out) == "level"
+
+
+@pytest.mark.parametrize("yes", ["na3am", "aywa", "ee", "اي نعم", "ايه"])
+async def test_yes_in_arabizi_and_dialect_confirms_the_summary(rt, yes: str) -> None:
+    p = Person(rt, "ratel")
+    await fill(p, "_summary")
+    out = await p.say(yes)
+    assert field_of(out) == "_declaration", text_of(out)
+
+
+@pytest.mark.parametrize("no", ["la", "la2", "لا لا"])
+async def test_no_in_arabizi_and_dialect_declines_the_declaration(rt, no: str) -> None:
+    p = Person(rt, "ratel")
+    await fill(p, "_declaration")
+    out = await p.say(no)
+    assert field_of(out) is None and "نحترم قرارك" in text_of(out)
+
+
+# --- switching language mid-form -------------------------------------------------------------------
+
+
+async def test_asking_to_go_on_in_arabic_switches_and_asks_the_field_again_nothing_else(rt) -> None:
+    p = Person(rt, "ilm-alhajj")
+    await p.say("I want to apply for support")
+    out = await p.say("ممكن نكمل بالعربي؟")
+    assert [r["text"] for r in out] == ["أبشر، نكمل بالعربي.", "ما اسمك الكامل كما في الهوية؟"]
+    assert (await p.state()).state["lang"] == "ar"
+
+
+async def test_asking_to_go_on_in_english_at_the_id_step_is_no_wrong_id(rt) -> None:
+    p = Person(rt, "amass")
+    await fill(p, "national_id")
+    out = await p.say("sorry can we continue in english please")
+    assert out[0]["text"] == "Sure, let's continue in English." and len(out) == 2
+    assert field_of(out) == "national_id" and "national ID" in out[1]["text"]
+    out = await p.say("1000000008")
+    assert field_of(out) == "mobile" and "mobile" in out[-1]["text"]
+
+
+# --- a question about the field ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["لحظة ليش تبون رقم الهوية؟", "هل بياناتي محمية؟", "ليش تبون رقم الهوية"])
+async def test_why_do_you_need_my_id_is_answered_at_the_field(rt, text: str) -> None:
+    p = Person(rt, "rida")
+    await fill(p, "national_id")
+    out = await p.say(text)
+    said = text_of(out)
+    assert "بعد إكمال الطلب" not in said and "مشفّراً" in said and "جمعية رضا" in said
+    assert "رقم الهوية يتكون" not in said and field_of(out) == "national_id" and len(out) == 2
+
+
+async def test_why_do_you_need_my_number_in_english(rt) -> None:
+    p = Person(rt, "amass")
+    await p.say("I want to apply for support")
+    await p.say("Sarah Al-Harbi")
+    await p.say("1000000008")
+    out = await p.say("why do you need my mobile number?")
+    assert "contact you about it" in text_of(out) and field_of(out) == "mobile" and len(out) == 2
+
+
+async def test_what_do_i_write_at_an_optional_field_says_it_can_be_skipped(rt) -> None:
+    p = Person(rt, "rida")
+    await fill(p, "member_number")
+    out = await p.say("وش اكتب هنا؟")
+    assert "اختياري" in out[0]["text"] and "«تخطي»" in out[0]["text"] and field_of(out) == "member_number"
+    out = await p.say("تخطي")
+    assert field_of(out) != "member_number"
+
+
+async def test_what_do_i_write_in_the_optional_description_is_not_taken_as_the_description(rt) -> None:
+    p = Person(rt, "amass")
+    await fill(p, "description")
+    out = await p.say("وش اكتب هنا؟")
+    assert "اختياري" in text_of(out) and field_of(out) == "description"
+
+
+# --- changing one's mind mid-form -------------------------------------------------------------------
+
+
+def buttons_of(replies: list[dict[str, Any]]) -> list[str]:
+    return [b["value"] for r in replies for b in r["buttons"]]
+
+
+async def test_wanting_another_service_mid_form_is_offered_never_done_silently(rt) -> None:
+    p = Person(rt, "taheel")
+    await fill(p, "national_id")
+    out = await p.say("لا لا خلني اغير، ابي اسجل متطوع بدال")
+    assert "رقم الهوية يتكون" not in text_of(out)
+    assert buttons_of(out) == ["flow:switch:volunteer", "flow:resume"] and "لن يُرسل" in text_of(out)
+    assert (await p.state()).state["flow"]["flow"] == "support_request"  # nothing lost yet
+    out = await p.say(button="flow:resume")
+    assert field_of(out) == "national_id"
+    assert (await p.state()).state["flow"]["answers"]["full_name"]  # the half-filled form is kept
+    await p.say("ابي اسجل متطوع بدال")
+    out = await p.say(button="flow:switch:volunteer")
+    assert "تم إلغاء طلب" in text_of(out) and field_of(out) == "full_name"
+    assert (await p.state()).state["flow"]["flow"] == "volunteer"
+
+
+@pytest.mark.parametrize(("reply", "flow", "field"), [("نعم", "volunteer", "full_name"),
+                                                     ("لا", "support_request", "national_id")])
+async def test_the_switch_offer_takes_a_typed_yes_or_no(rt, reply: str, flow: str, field: str) -> None:
+    p = Person(rt, "taheel")
+    await fill(p, "national_id")
+    await p.say("لا لا خلني اغير، ابي اسجل متطوع بدال")
+    out = await p.say(reply)
+    assert field_of(out) == field and (await p.state()).state["flow"]["flow"] == flow
+
+
+async def test_a_wish_for_the_same_service_offers_no_switch(rt) -> None:
+    p = Person(rt, "taheel")
+    await fill(p, "national_id")
+    out = await p.say("ابي اقدم طلب")
+    assert not any(b.startswith("flow:switch:") for b in buttons_of(out)) and field_of(out) == "national_id"
