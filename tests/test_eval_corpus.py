@@ -221,7 +221,9 @@ DEV = ROOT / "tests/eval/dev.jsonl"
 #: two-word queries, formal letters)
 DEV_SETS = {"dev": (DEV, 400), "dev2": (ROOT / "tests/eval/dev2.jsonl", 300),
             # a third, written on 6 Dec 2026 from the policies by writers blind to the packs
-            "dev3": (ROOT / "tests/eval/dev3.jsonl", 400)}
+            "dev3": (ROOT / "tests/eval/dev3.jsonl", 400),
+            # a fourth, the same evening, asking in everyday words rather than the policy's terms
+            "dev4": (ROOT / "tests/eval/dev4.jsonl", 380)}
 
 
 @pytest.fixture(scope="module", params=sorted(DEV_SETS))
