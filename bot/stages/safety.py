@@ -25,6 +25,7 @@ from bot.i18n import t
 from bot.settings import DEFAULT_CRISIS_LINES, parse_crisis_lines
 from bot.stages.common import officer, salam_prefix, start_handoff
 from bot.stages.forms import current_question
+from bot.stages.survey import record_complaint
 from bot.types import Button, Choices, ReplyKind, Text
 
 #: free-text fields where sad or angry words may simply be the answer (a request's description)
@@ -88,6 +89,7 @@ class SafetyStage:
             return False
         if "complaint" in u.flags and not u.question:
             ctx.state.greeted = True
+            record_complaint(ctx)  # written as the survey's answer: it is one too
             ack = salam_prefix(ctx) + t("complaint.reply", ctx.lang, officer=officer(ctx))
             start_handoff(ctx, "complaint", ack=ack)
             return True
