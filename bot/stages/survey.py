@@ -10,8 +10,9 @@ being more than a number, its own comment). An unhappy answer is the answer that
 so it is never dropped: "😡 ما احد رد علي الا بعد يومين", "الموظف ما فهمني وضيع وقتي" or a complaint
 is a rating of 1 with the text kept as its comment, an apology and the offer of an officer (a
 complaint is also referred as one, by :class:`bot.stages.safety.SafetyStage`, which records it
-here first with :func:`record_complaint`). A rating of 1–2 offers the hand-off. Anything else
-the person writes instead simply drops the survey and is routed as usual.
+here first with :func:`record_complaint`). A rating of 1–2 offers the hand-off; a typed yes
+("ايه حولني", "نعم", "yes") takes it, a no closes the survey. Anything else the person writes
+instead simply drops the survey and is routed as usual.
 
 The stage also reopens a closed conversation: the next message after "close" is the bot's again.
 """
@@ -27,8 +28,9 @@ from bot.context import TurnContext
 from bot.i18n import t
 from bot.records import SurveyAnswer
 from bot.redact import mask_national_ids
-from bot.stages.common import officer
+from bot.stages.common import officer, start_handoff
 from bot.types import Button, Choices, Text
+from bot.understanding.answers import yes_or_no
 from bot.understanding.core import Understanding
 from bot.understanding.text import PhraseIndex, key_of
 
@@ -170,6 +172,13 @@ class SurveyStage:
             ctx.state.extra.pop(SURVEY_KEY, None)
             if ctx.understanding.command is not None or ctx.understanding.crisis:
                 return False
+            answer = yes_or_no(ctx.understanding.key) if pending.get("offered") else None
+            if answer is True:  # "ايه حولني": the officer offered with the low rating, accepted
+                start_handoff(ctx, "low_rating")
+                return True
+            if answer is False:
+                ctx.say(Text(t("survey.done", ctx.lang), kind="info"))
+                return True
             if pending.get("stage") == "offer":  # the comment is in: this is a message of its own
                 return False
             _store(ctx, survey_id, comment=mask_national_ids(text)[:MAX_COMMENT])
@@ -186,7 +195,8 @@ class SurveyStage:
             _store(ctx, survey_id, comment=comment)
         skip = Button(t("survey.skip", ctx.lang), f"survey:{survey_id}:skip")
         if rating <= 2:
-            # anything else is the comment, or (when the answer already was one) a message of its own
+            # a yes takes the officer, a no ends the survey; anything else is the comment, or (when
+            # the answer already was one) a message of its own
             stage = "comment" if comment is None else "offer"
             ctx.state.extra[SURVEY_KEY] = {"id": survey_id, "stage": stage, "offered": True}
             if comment is None:
