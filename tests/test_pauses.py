@@ -1,5 +1,6 @@
 """How a conversation pauses and picks up again, through the real engine: a goodbye (with or
-without thanks, in a form or not) gets a goodbye back, and a form left half-way is said to wait."""
+without thanks, in a form or not) gets a goodbye back, a form left half-way is said to wait, and
+"carry on" (كملي، نكمل، continue) where a form stands asks its question again."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import secrets
 import pytest
 
 from bot.settings import load_settings
+from console import service
 from storage.db import migrate
-from tests.test_understanding_engine import Person, field_of, kinds, text_of
+from tests.test_understanding_engine import Person, field_of, kinds, officer, text_of
 from wiring.runtime import open_runtime
 
 
@@ -49,3 +51,27 @@ async def test_a_goodbye_mid_form_says_the_form_is_kept_and_it_goes_on_later(rt,
     assert field_of(out) is None and "flow" not in kinds(out)  # no question asked after a goodbye
     out = await p.say("2030620278")
     assert field_of(out) == "mobile"  # the form went on where it stood
+
+
+async def test_carry_on_after_an_officer_hands_back_mid_form_asks_the_question_again(rt) -> None:
+    p = Person(rt, "taheel")
+    await p.fill(until="national_id")
+    await p.say("ابي موظف")
+    user = await officer(rt)
+    conv_id = (await p.state()).id
+    for action in (service.claim, service.hand_back):
+        await action(rt, user, await service.load_conversation(rt, user, conv_id))
+    for carry_on in ("كملي", "نكمل", "continue", "ابي اكمل"):
+        out = await p.say(carry_on)
+        assert field_of(out) == "national_id", carry_on
+        assert "أعد كتابته" not in text_of(out) and "غير واضح" not in text_of(out), carry_on
+    out = await p.say("2144368038")
+    assert field_of(out) == "mobile"
+    assert field_of(await p.say("ما ابي اكمل")) is None  # still the cancel it always was
+
+
+async def test_carry_on_with_nothing_in_progress_shows_the_menu(rt) -> None:
+    p = Person(rt, "rida")
+    await p.say("هلا")
+    out = await p.say("كمل")
+    assert "menu" in kinds(out) and "لم أفهم" not in text_of(out)

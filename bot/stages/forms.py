@@ -110,10 +110,11 @@ def _field_type(ctx: TurnContext) -> str | None:
 
 async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
     """What a person says in the middle of a form that is not the field's value, answered
-    without losing the form: a greeting or "menu" after a pause (continue or start again?),
+    without losing the form: "continue" (the question again), a greeting or "menu" after a pause
+    (continue or start again?),
     "my requests", thanks, a goodbye, emoji, a voice note or picture where text is expected."""
     u, value = ctx.understanding, ctx.message.button_value
-    if value == "flow:resume":
+    if value == "flow:resume" or (value is None and u.command == "continue"):  # "كملي": the question again
         ctx.say(*current_question(ctx))
         return True
     if value == "flow:restart":
