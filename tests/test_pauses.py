@@ -1,17 +1,22 @@
 """How a conversation pauses and picks up again, through the real engine: a goodbye (with or
 without thanks, in a form or not) gets a goodbye back, a form left half-way is said to wait, and
-"carry on" (كملي، نكمل، continue) where a form stands asks its question again."""
+"carry on" (كملي، نكمل، continue) where a form stands asks its question again. An empty or blank
+message is answered on every path in: the welcome first, a short prompt later."""
 
 from __future__ import annotations
 
 import base64
 import secrets
+from pathlib import Path
 
 import pytest
 
 from bot.settings import load_settings
+from bot.types import ConversationKey, InboundMessage, reply_to_json
 from console import service
 from storage.db import migrate
+from tests.commands import Chat, run
+from tests.test_survey import closed_by_officer, survey_row
 from tests.test_understanding_engine import Person, field_of, kinds, officer, text_of
 from wiring.runtime import open_runtime
 
@@ -75,3 +80,39 @@ async def test_carry_on_with_nothing_in_progress_shows_the_menu(rt) -> None:
     await p.say("هلا")
     out = await p.say("كمل")
     assert "menu" in kinds(out) and "لم أفهم" not in text_of(out)
+
+
+EMPTIES = ("", "   ", "\t", "\u200f ")
+
+
+@pytest.mark.parametrize("channel", ["webchat", "whatsapp", "sms", "telegram", "terminal"])
+async def test_an_empty_message_gets_the_welcome_first_and_a_short_prompt_later(rt, channel: str) -> None:
+    async def say(text: str) -> list[dict]:
+        out = await rt.engine.handle(InboundMessage(key=ConversationKey("rida", channel, "+966500000001"), text=text))
+        return [reply_to_json(r) for r in out.replies]
+
+    out = await say(" ")
+    assert "أهلاً وسهلاً" in text_of(out)  # the welcome, as to any first message
+    for blank in EMPTIES:
+        out = await say(blank)
+        assert "فارغة" in text_of(out) and "menu" in kinds(out), repr(blank)
+        assert len(out) == 1 and not out[0]["buttons"]  # a short prompt, not the whole menu again
+
+
+async def test_an_empty_message_does_not_drop_a_waiting_survey(rt) -> None:
+    p = Person(rt, "rida")
+    await closed_by_officer(rt, p)
+    assert "فارغة" in text_of(await p.say("  "))
+    await p.say("5")
+    assert (await survey_row(rt))[0] == 5
+
+
+def test_sila_chat_answers_every_empty_line(tmp_path: Path) -> None:
+    assert run("migrate", env={"SILA_DATA_DIR": str(tmp_path)}).returncode == 0
+    chat = Chat("rida", "blank", tmp_path)
+    try:
+        assert "أهلاً وسهلاً" in text_of(chat.send(""))
+        for blank in ("   ", "", "\t"):
+            assert "فارغة" in text_of(chat.send(blank)), repr(blank)
+    finally:
+        chat.close()

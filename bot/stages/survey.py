@@ -29,6 +29,7 @@ from bot.i18n import t
 from bot.records import SurveyAnswer
 from bot.redact import mask_national_ids
 from bot.stages.common import officer, start_handoff
+from bot.stages.smalltalk import is_empty
 from bot.types import Button, Choices, Text
 from bot.understanding.answers import yes_or_no
 from bot.understanding.core import Understanding
@@ -159,6 +160,8 @@ class SurveyStage:
         if not isinstance(pending, dict):
             return False
         text = ctx.message.text.strip()
+        if is_empty(ctx):
+            return False  # an empty message is no answer: the survey still waits (small talk prompts)
         survey_id = str(pending["id"])
         if pending.get("stage") == "rating":
             rated = rating_of(ctx.understanding) if value is None else None
