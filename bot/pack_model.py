@@ -95,8 +95,11 @@ class Contact(Strict):
     #: who a person in crisis is told to call, in SILA_CRISIS_LINES' form ("number|Arabic|English; …");
     #: null: the deployment's lines (937 and 997 by default)
     crisis_lines: str | None = None
+    #: shown first with them when the danger is violence at home, same form; null: the deployment's
+    #: (SILA_CRISIS_VIOLENCE_LINES, 1919 by default)
+    crisis_violence_lines: str | None = None
 
-    @field_validator("crisis_lines")
+    @field_validator("crisis_lines", "crisis_violence_lines")
     @classmethod
     def _crisis(cls, v: str | None) -> str | None:
         if v is None or not v.strip():

@@ -32,6 +32,11 @@ DEFAULT_CRISIS_LINES = (
 )
 
 
+#: shown with the crisis lines when the danger is abuse at home (a husband, father or brother who
+#: hits): the national 24/7 line that takes domestic-violence reports; empty: none
+DEFAULT_VIOLENCE_LINES = "1919|خط بلاغات العنف الأسري|Domestic violence reporting line"
+
+
 @dataclass(frozen=True, slots=True)
 class CrisisLine:
     number: str
@@ -42,8 +47,9 @@ class CrisisLine:
         return self.en if lang == "en" else self.ar
 
 
-def parse_crisis_lines(raw: str) -> tuple[CrisisLine, ...]:
-    """SILA_CRISIS_LINES: ``number|Arabic label|English label`` entries joined by ``;``.
+def parse_crisis_lines(raw: str, name: str = "SILA_CRISIS_LINES") -> tuple[CrisisLine, ...]:
+    """SILA_CRISIS_LINES (and SILA_CRISIS_VIOLENCE_LINES): ``number|Arabic label|English label``
+    entries joined by ``;``.
 
     Checked at start-up (a crisis is the worst moment to discover a typo): every entry needs a
     number of digits, labels default to each other."""
@@ -53,12 +59,12 @@ def parse_crisis_lines(raw: str) -> tuple[CrisisLine, ...]:
             continue
         number, *labels = [p.strip() for p in entry.split("|")]
         if not number.replace("+", "").replace(" ", "").isdigit():
-            raise SettingsError(f"SILA_CRISIS_LINES: '{entry}' must start with a phone number (number|ar|en)")
+            raise SettingsError(f"{name}: '{entry}' must start with a phone number (number|ar|en)")
         ar = labels[0] if labels and labels[0] else ""
         en = labels[1] if len(labels) > 1 and labels[1] else ar
         lines.append(CrisisLine(number, ar or en, en))
     if not lines:
-        raise SettingsError("SILA_CRISIS_LINES: name at least one number (number|ar|en; …)")
+        raise SettingsError(f"{name}: name at least one number (number|ar|en; …)")
     return tuple(lines)
 
 
@@ -159,6 +165,8 @@ class Settings:
     retention_sessions_days: int = 0
     #: who a person in crisis is told to call: "number|Arabic label|English label" entries joined by ";"
     crisis_lines: str = DEFAULT_CRISIS_LINES
+    #: added to them (first) when the message is about violence at home; same form; "" for none
+    crisis_violence_lines: str = DEFAULT_VIOLENCE_LINES
 
     @property
     def effective_database_url(self) -> str:
@@ -285,6 +293,8 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
         parse_origins(str(values["widget_origins"]), "SILA_WIDGET_ORIGINS")
     if "crisis_lines" in values:
         parse_crisis_lines(str(values["crisis_lines"]))
+    if str(values.get("crisis_violence_lines") or "").strip():
+        parse_crisis_lines(str(values["crisis_violence_lines"]), "SILA_CRISIS_VIOLENCE_LINES")
     return Settings(**values, per_association=per_association)
 
 

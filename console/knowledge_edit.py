@@ -156,8 +156,8 @@ def settings_change(pack: LoadedPack, form: Any) -> tuple[str, Change, dict[str,
     contact: dict[str, Any] = {key: form_text(form, key).strip() or None for key in ("phone", "email", "website")}
     origins = form_text(form, "widget_origins").splitlines()
     contact["widget_origins"] = [line.strip() for line in origins if line.strip()]
-    contact["crisis_lines"] = "; ".join(line.strip() for line in form_text(form, "crisis_lines").splitlines()
-                                        if line.strip()) or None
+    for key in ("crisis_lines", "crisis_violence_lines"):
+        contact[key] = "; ".join(line.strip() for line in form_text(form, key).splitlines() if line.strip()) or None
     partial = {
         "name": _both(form, "name"), "short_name": _both(form, "short_name"),
         "referral_officer": _both(form, "officer"), "committee": _both(form, "committee", required=False),

@@ -172,6 +172,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "ar": "نأسف أن الخدمة لم تكن بالمستوى الذي تستحقه. اكتب ملاحظتك إن رغبت، أو اطلب التحدث مع {officer}.",
         "en": "We're sorry the service wasn't what you deserve. Write a comment if you like, or ask to talk to the {officer}.",
     },
+    "survey.unhappy": {
+        "ar": "نعتذر منك بشدة عن هذه التجربة، فهذا ليس ما نرجوه لك. سجّلنا تقييمك وملاحظتك ليطّلع عليها المسؤولون "
+        "ونعمل على تحسينها. هل تود أن نحوّلك إلى {officer} ليتواصل معك؟",
+        "en": "We sincerely apologise for this experience; it is not what we want for you. We've recorded your rating "
+        "and your comment for those in charge to review and act on. Would you like us to refer you to the {officer}?",
+    },
     "survey.skip": {"ar": "تخطي", "en": "Skip"},
     "survey.talk": {"ar": "التحدث مع موظف", "en": "Talk to an officer"},
     "survey.thanks": {

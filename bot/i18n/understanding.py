@@ -13,6 +13,16 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "ar": "في أمان الله، سعدنا بخدمتك. ومتى احتجت شيئاً فنحن هنا.",
         "en": "Take care; it was a pleasure to help. We're here whenever you need us.",
     },
+    "smalltalk.goodbye_form": {
+        "ar": "في أمان الله، سعدنا بخدمتك. ما كتبته في «{title}» محفوظ لك، ومتى عدت خلال {hours} ساعة أكملنا من حيث "
+        "توقفت.",
+        "en": "Take care; it was a pleasure to help. What you've entered for “{title}” is kept for you: come back "
+        "within {hours} hours and we'll continue where you left off.",
+    },
+    "empty.prompt": {
+        "ar": "يبدو أن رسالتك وصلت فارغة 🌿 تفضل اكتب ما تحتاجه، أو اكتب «القائمة» لعرض الخيارات.",
+        "en": "Your message seems to have arrived empty 🌿 Please write what you need, or type “menu” to see the options.",
+    },
     "smalltalk.other": {
         "ar": "أنا في خدمتك 🌿 اكتب سؤالك أو اختر من القائمة.",
         "en": "I'm here to help 🌿 Type your question or pick from the menu.",

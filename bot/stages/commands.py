@@ -35,7 +35,7 @@ class CommandStage:
             ctx.state.greeted = True
             media_reply(ctx)
             return True
-        if value == "menu" or command in {"menu", "restart"}:
+        if value == "menu" or command in {"menu", "restart", "continue"}:  # nothing in progress to continue
             greet(ctx) if not ctx.state.greeted else ctx.say(main_menu(ctx))
             return True
         if command == "cancel":

@@ -141,16 +141,17 @@ def _field_type(ctx: TurnContext) -> str | None:
 
 async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
     """What a person says in the middle of a form that is not the field's value, answered
-    without losing the form: a wish to go on in the other language, a greeting or "menu" after a
-    pause (continue or start again?), "my requests", thanks, emoji, a voice note or picture where
-    text is expected, a wish to start another service instead (:mod:`bot.stages.form_switch`)."""
+    without losing the form: "continue" (the question again), a wish to go on in the other language,
+    a greeting or "menu" after a pause (continue or start again?), "my requests", thanks, a goodbye,
+    emoji, a voice note or picture where text is expected, a wish to start another service instead
+    (:mod:`bot.stages.form_switch`)."""
     u, value = ctx.understanding, ctx.message.button_value
     typed = form_switch.typed_reply(ctx)
     if typed == "resume":
         value = "flow:resume"
     elif typed is not None:
         value = form_switch.BUTTON + typed
-    if value == "flow:resume":
+    if value == "flow:resume" or (value is None and u.command == "continue"):  # "كملي": the question again
         ctx.say(*current_question(ctx))
         return True
     if value is not None and value.startswith(form_switch.BUTTON):  # yes: this request goes, the other starts
@@ -192,9 +193,13 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
         await list_mine(ctx)
         ctx.say(*current_question(ctx))
         return True
-    if u.smalltalk in {"thanks", "goodbye", "emoji", "punctuation"}:
+    if u.smalltalk == "goodbye":  # leaving half-way: wish them well, and say the form waits for them
+        hours = ctx.services.settings.flow_expiry_hours if ctx.services is not None else DEFAULT_EXPIRY_HOURS
+        ctx.say(Text(t("smalltalk.goodbye_form", ctx.lang, title=flow.title.get(ctx.lang), hours=hours), kind="info"))
+        return True
+    if u.smalltalk in {"thanks", "emoji", "punctuation"}:
         key = "smalltalk.thanks" if u.smalltalk == "thanks" else "smalltalk.other"
-        if u.smalltalk in {"emoji", "punctuation", "goodbye"}:
+        if u.smalltalk in {"emoji", "punctuation"}:
             ctx.say(Text(t("flow.not_a_value", ctx.lang, label=_label(flow, state, ctx.lang)), kind="flow"))
         else:
             ctx.say(Text(t(key, ctx.lang), kind="info"))

@@ -5,8 +5,9 @@ for an officer — because a person who writes "ما ابي اعيش" must never
 type your name". What each gets:
 
 * crisis: an empathetic reply in their language naming the crisis lines of the deployment
-  (``SILA_CRISIS_LINES``), and an immediate hand-off marked urgent (heads the console queue),
-  out of hours too; a form in progress is kept, not lost.
+  (``SILA_CRISIS_LINES``) — with the domestic-violence line first when the danger is violence at
+  home (``SILA_CRISIS_VIOLENCE_LINES``, 1919) — and an immediate hand-off marked urgent (heads the
+  console queue), out of hours too; a form in progress is kept, not lost.
 * medical advice asked: the association gives none; ask the treating doctor; what it does offer.
 * a complaint about how they were treated: an apology, and a hand-off recorded as a complaint.
 * an insult: a calm, courteous line, no lecture.
@@ -22,9 +23,10 @@ import dataclasses
 
 from bot.context import TurnContext
 from bot.i18n import t
-from bot.settings import DEFAULT_CRISIS_LINES, parse_crisis_lines
+from bot.settings import DEFAULT_CRISIS_LINES, DEFAULT_VIOLENCE_LINES, parse_crisis_lines
 from bot.stages.common import officer, salam_prefix, start_handoff
 from bot.stages.forms import current_question
+from bot.stages.survey import record_complaint
 from bot.types import Button, Choices, ReplyKind, Text
 
 #: free-text fields where sad or angry words may simply be the answer (a request's description)
@@ -32,9 +34,18 @@ _FREE_TEXT = frozenset({"description", "text"})
 
 
 def crisis_text(ctx: TurnContext) -> str:
-    raw = ctx.pack.pack.contact.crisis_lines or (
-        ctx.services.settings.crisis_lines if ctx.services is not None else DEFAULT_CRISIS_LINES)
-    lines = "\n".join(f"• {line.number}: {line.label(ctx.lang)}" for line in parse_crisis_lines(raw))
+    """The crisis reply with the lines to call: the association's or the deployment's, and first,
+    when the message is about violence at home, the domestic-violence line (1919 by default)."""
+    contact, settings = ctx.pack.pack.contact, ctx.services.settings if ctx.services is not None else None
+    raw = contact.crisis_lines or (settings.crisis_lines if settings is not None else DEFAULT_CRISIS_LINES)
+    found = list(parse_crisis_lines(raw))
+    if "violence" in ctx.understanding.flags:
+        violence = contact.crisis_violence_lines or (
+            settings.crisis_violence_lines if settings is not None else DEFAULT_VIOLENCE_LINES)
+        if violence.strip():
+            extra = [v for v in parse_crisis_lines(violence) if v.number not in {x.number for x in found}]
+            found = extra + found
+    lines = "\n".join(f"• {line.number}: {line.label(ctx.lang)}" for line in found)
     return t("crisis.reply", ctx.lang, lines=lines, officer=officer(ctx))
 
 
@@ -88,6 +99,7 @@ class SafetyStage:
             return False
         if "complaint" in u.flags and not u.question:
             ctx.state.greeted = True
+            record_complaint(ctx)  # written as the survey's answer: it is one too
             ack = salam_prefix(ctx) + t("complaint.reply", ctx.lang, officer=officer(ctx))
             start_handoff(ctx, "complaint", ack=ack)
             return True

@@ -15,6 +15,7 @@ from bot.understanding.text import PhraseIndex, key_of
 
 Command = Literal[
     "menu", "cancel", "human", "my_requests", "status", "lang_en", "lang_ar", "back", "help", "skip", "restart",
+    "continue",
 ]
 
 _PHRASES: dict[Command, tuple[str, ...]] = {
@@ -60,6 +61,11 @@ _PHRASES: dict[Command, tuple[str, ...]] = {
              "الخطوه السابقه", "previous question", "go back to the previous question", "the previous question"),
     "restart": ("ابدا من جديد", "ابدأ من جديد", "من جديد", "ابي ابدا من جديد", "نبدا من جديد", "ابدا الطلب من جديد",
                 "start again", "start over", "restart", "start from the beginning"),
+    # "carry on" where a form stands (after an officer handed the conversation back, after a pause)
+    "continue": ("كمل", "كملي", "كملوا", "كملو", "نكمل", "اكمل", "خلنا نكمل", "يلا نكمل", "يالله نكمل", "خلينا نكمل",
+                 "نكمل الطلب", "اكمل الطلب", "كمل الطلب", "كملي الطلب", "نكمل من حيث وقفنا", "اكمل من حيث وقفت",
+                 "نتابع", "تابع", "تابعي", "المتابعة", "متابعة", "continue", "go on", "carry on", "let's continue",
+                 "lets continue", "continue the form", "continue my request", "resume", "kamel", "kammel", "nkamel"),
     "help": ("مساعدة", "مساعده", "help", "/help"),
     "skip": ("تخطي", "تخطى", "تجاوز", "skip", "/skip"),
 }

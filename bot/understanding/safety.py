@@ -12,7 +12,7 @@ from typing import Literal
 
 from bot.understanding.text import PhraseIndex
 
-Flag = Literal["crisis", "distress", "medical", "abuse", "complaint"]
+Flag = Literal["crisis", "distress", "medical", "abuse", "complaint", "violence"]
 
 
 def _fold_all(*phrases: str) -> PhraseIndex:
@@ -48,6 +48,20 @@ _CRISIS = _fold_all(
     "تعبت من العيشه", "ما اقدر اكمل حياتي", "ودي اموت وارتاح",
     "nafsi amoot", "nafsi amot", "nafsi amut", "laitni amoot", "abi amoot w arta7", "ma 3ad abi a3ish",
     "wish i was dead", "wish i were dead", "i can't go on", "i cant go on", "can't go on living",
+)
+#: violence at home, by a husband, father, brother or someone the person lives with, happening to
+#: them: danger now (crisis), and the crisis reply names the domestic-violence line too
+#: (SILA_CRISIS_VIOLENCE_LINES)
+_VIOLENCE_NOW = _fold_all(
+    "يضربني", "يضربنا", "يضرب عيالي", "يضرب اطفالي", "يضرب امي", "يضرب بناتي", "يضرب اولادي", "تضربني",
+    "يعنفني", "يعنفنا", "تعنفني", "معنفه", "يحبسني", "حابسني", "يهددني بالقتل", "بيقتلني", "بيذبحني",
+    "beating me", "hitting me", "hits me", "beats me", "abusing me",
+    "abuses me", "my husband hits", "my husband beats", "my father hits", "my father beats", "going to kill me",
+)
+#: violence at home named as a topic ("عنف اسري"): the line is added when the message is a crisis
+_VIOLENCE_TOPIC = _fold_all(
+    "عنف اسري", "العنف الاسري", "عنف منزلي", "العنف المنزلي", "تعنيف", "معنف", "معنفين", "معنفات",
+    "domestic violence", "domestic abuse", "abusive husband", "abusive father",
 )
 _DISTRESS = _fold_all(
     "تعبت", "تعبانه", "تعبان نفسيا", "مضايق", "متضايق", "مكتئب", "مكتئبه", "اكتئاب", "حزين", "حزينه", "منهار",
@@ -110,6 +124,10 @@ def flags(key: str, raw: str = "") -> frozenset[Flag]:
     if key:
         if _any(pad, _CRISIS):
             found.add("crisis")
+        if _any(pad, _VIOLENCE_NOW):
+            found |= {"crisis", "violence"}
+        elif _any(pad, _VIOLENCE_TOPIC):
+            found.add("violence")
         if _any(pad, _DISTRESS):
             found.add("distress")
         if _any(pad, _MEDICAL_TOPIC) and _any(pad, _MEDICAL_ASK) and not _any(pad, _MEDICAL_NOT):

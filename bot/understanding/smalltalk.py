@@ -86,10 +86,12 @@ def kind(key: str, raw: str) -> SmallTalk | None:
     toks = key.split()
     if len(toks) > 10:
         return None
+    # "مشكورين ما قصرتوا، مع السلامة": a goodbye with thanks is a goodbye (it wants one back, not
+    # "anything else?")
+    if _spans(toks, _GOODBYE) and _covered(toks, _GOODBYE, _THANKS, _FILLER):
+        return "goodbye"
     if _spans(toks, _THANKS) and _covered(toks, _THANKS, _FILLER, _GREETING, _SALAM, _GOODBYE):
         return "thanks"
-    if _spans(toks, _GOODBYE) and _covered(toks, _GOODBYE, _FILLER):
-        return "goodbye"
     if _covered(toks, _SALAM, _GREETING, _FILLER) and (_spans(toks, _SALAM) or _spans(toks, _GREETING)):
         return "greeting"
     return None
