@@ -223,7 +223,9 @@ DEV_SETS = {"dev": (DEV, 400), "dev2": (ROOT / "tests/eval/dev2.jsonl", 300),
             # a third, written on 6 Dec 2026 from the policies by writers blind to the packs
             "dev3": (ROOT / "tests/eval/dev3.jsonl", 400),
             # a fourth, the same evening, asking in everyday words rather than the policy's terms
-            "dev4": (ROOT / "tests/eval/dev4.jsonl", 380)}
+            "dev4": (ROOT / "tests/eval/dev4.jsonl", 380),
+            # a fifth: the procedure as a beneficiary lives it, short typo-laden and Arabizi messages
+            "dev5": (ROOT / "tests/eval/dev5.jsonl", 370)}
 
 
 @pytest.fixture(scope="module", params=sorted(DEV_SETS))
