@@ -41,6 +41,24 @@ def sqlite_settings(tmp_path: Path, migrated_sqlite: Path) -> Settings:
     return load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL")
 
 
+@pytest.fixture
+async def rt(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Any]:
+    """The engine's runtime on a fresh migrated SQLite file with its own data key: for tests that
+    play a conversation through the engine without the app's HTTP side (a module may define its
+    own ``rt`` instead)."""
+    import base64
+    import secrets
+    import shutil
+
+    from wiring.runtime import open_runtime
+
+    shutil.copy(migrated_sqlite, tmp_path / "sila.db")
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    settings = load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL", data_key=key)
+    async with open_runtime(settings) as runtime:
+        yield runtime
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     url = services.create_pg_database()

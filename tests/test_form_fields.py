@@ -4,26 +4,12 @@ the person can follow; a question inside a field is answered and the field asked
 
 from __future__ import annotations
 
-import base64
-import secrets
 from typing import Any
 
 import pytest
 
-from bot.settings import load_settings
-from storage.db import migrate
 from tests.harness import FORM_ANSWERS
 from tests.test_understanding_engine import Person, field_of, text_of
-from wiring.runtime import open_runtime
-
-
-@pytest.fixture
-async def rt(tmp_path):
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
-    settings = load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL", data_key=key)
-    await migrate(settings)
-    async with open_runtime(settings) as runtime:
-        yield runtime
 
 
 async def fill(p: Person, until: str, flow: str = "support_request") -> list[dict[str, Any]]:

@@ -5,29 +5,15 @@ message is answered on every path in: the welcome first, a short prompt later.""
 
 from __future__ import annotations
 
-import base64
-import secrets
 from pathlib import Path
 
 import pytest
 
-from bot.settings import load_settings
 from bot.types import ConversationKey, InboundMessage, reply_to_json
 from console import service
-from storage.db import migrate
 from tests.commands import Chat, run
 from tests.test_survey import closed_by_officer, survey_row
 from tests.test_understanding_engine import Person, field_of, kinds, officer, text_of
-from wiring.runtime import open_runtime
-
-
-@pytest.fixture
-async def rt(tmp_path):
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
-    settings = load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL", data_key=key)
-    await migrate(settings)
-    async with open_runtime(settings) as runtime:
-        yield runtime
 
 
 @pytest.mark.parametrize(("org", "goodbye", "back"), [

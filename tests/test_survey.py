@@ -5,28 +5,13 @@ fallback) is taken."""
 
 from __future__ import annotations
 
-import base64
-import secrets
 from typing import Any
 
 import pytest
 from sqlalchemy import text as sql
 
-from bot.settings import load_settings
 from console import service
-from storage.db import migrate
 from tests.test_understanding_engine import Person, buttons, kinds, officer, text_of
-from wiring.runtime import open_runtime
-
-
-@pytest.fixture
-async def rt(tmp_path):
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
-    settings = load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL", data_key=key)
-    await migrate(settings)
-    async with open_runtime(settings) as runtime:
-        yield runtime
-
 
 #: one officer account per runtime (its e-mail address is unique)
 _OFFICERS: dict[str, Any] = {}

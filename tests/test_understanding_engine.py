@@ -3,9 +3,7 @@ stable language, intents, repair — each conversation as a beneficiary would wr
 
 from __future__ import annotations
 
-import base64
 import re
-import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,13 +27,6 @@ from wiring.runtime import open_runtime
 ORGS = ["taheel", "amass", "ilm-alhajj", "rida", "ratel"]
 
 
-@pytest.fixture
-async def rt(tmp_path):
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
-    settings = load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL", data_key=key)
-    await migrate(settings)
-    async with open_runtime(settings) as runtime:
-        yield runtime
 
 
 class Person:
