@@ -27,6 +27,15 @@ def test_crisis_is_flagged_in_dialect_msa_english_and_arabizi(text: str) -> None
     assert understand(text).crisis
 
 
+@pytest.mark.parametrize("text", [
+    "امي عندها ألم شديد في صدرها الحين وش اسوي؟", "my dad has chest pain right now what do i do",
+    "ابوي طاح وما يرد", "ولدي بلع حبوب كثير", "اختي تنزف من العملية وش نسوي",
+])
+def test_a_body_in_danger_now_is_an_emergency(text: str) -> None:
+    u = understand(text)
+    assert u.crisis and "emergency" in u.flags
+
+
 @pytest.mark.parametrize(("text", "flag"), [
     ("وش افضل علاج لها كيماوي ولا اشعاعي؟", "medical"),
     ("should my mother stop chemo if she feels tired?", "medical"),

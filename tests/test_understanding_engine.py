@@ -103,6 +103,20 @@ async def test_crisis_gets_lines_and_an_urgent_hand_off_that_heads_the_queue(rt)
     assert [w["id"] for w in waiting][0] == conv.id and waiting[0]["urgent"]
 
 
+async def test_an_emergency_puts_the_ambulance_first_and_hands_off_urgently(rt) -> None:
+    """A mother's chest pain now was answered "I did not understand" (a tester's transcript)."""
+    p = Person(rt)
+    out = await p.say("امي عندها ألم شديد في صدرها الحين وش اسوي؟")
+    assert "الإسعاف" in text_of(out) and "997" in text_of(out) and "لم أفهم" not in text_of(out)
+    conv = await p.state()
+    assert conv.status == "waiting" and conv.state["handoff"]["urgent"]
+
+
+async def test_the_salam_is_returned_first_before_sympathy(rt) -> None:
+    out = await Person(rt, address="salam-distress").say("السلام عليكم، والله تعبانه وما عندي فلوس، كم مدة دراسة الطلب؟")
+    assert text_of(out).startswith("وعليكم السلام") and text_of(out).count("وعليكم السلام") == 1
+
+
 async def test_crisis_in_english_is_answered_in_english_with_the_deployment_lines(tmp_path) -> None:
     settings = load_settings(env={}, data_dir=str(tmp_path), sqlite_synchronous="NORMAL",
                              crisis_lines="920033360|خط الدعم النفسي|Mental health line;911")

@@ -34,8 +34,15 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "If you are in danger now, please call right away:\n{lines}\n"
         "I've also referred your conversation urgently to the {officer}, who will reply here as soon as possible.",
     },
+    "crisis.emergency": {
+        "ar": "السلامة أولاً: إن كانت الحالة طارئة فاتصل الآن بالإسعاف أو توجّه إلى أقرب قسم طوارئ:\n{lines}\n"
+        "وقد حوّلت محادثتك الآن بشكل عاجل إلى {officer} ليتواصل معك هنا في أقرب وقت.",
+        "en": "Safety comes first: if this is an emergency, call an ambulance now or go to the nearest emergency "
+        "department:\n{lines}\nI've also referred your conversation urgently to the {officer}, who will reply here "
+        "as soon as possible.",
+    },
     "distress.reply": {
-        "ar": "أتفهم ما تمر به، ونسأل الله أن يفرّج همك ويكتب لكم الشفاء والعافية، ونحن معك وفي خدمتك. "
+        "ar": "أتفهم ما تمر به، ونسأل الله أن يفرّج همك وييسّر أمرك، ونحن معك وفي خدمتك. "
         "يمكنك تقديم طلب دعم الآن، أو التحدث مع {officer}.",
         "en": "We're sorry for what you're going through and we're here to help. "
         "You can request support now, or talk to the {officer}.",
@@ -49,7 +56,7 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "your message and follow it up with you. If you have a specific question, write it in one line and I'll answer.",
     },
     "distress.short": {
-        "ar": "أتفهم ما تمر به، ونسأل الله أن يفرّج همك ويكتب لكم الشفاء والعافية.",
+        "ar": "أتفهم ما تمر به، ونسأل الله أن يفرّج همك وييسّر أمرك.",
         "en": "We're sorry for what you're going through, and we're here to help.",
     },
     "medical.reply": {

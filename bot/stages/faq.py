@@ -28,6 +28,15 @@ class FaqStage:
         if ctx.message.button_value is not None and ctx.message.button_value.startswith("flow:"):
             return False
         decision = decisions.decide(ctx.message.text, ctx.pack, ctx.lang)
+        said: list[str] = []
+
+        def lead() -> str:
+            """The welcome (and the returned salam) once per turn, before whatever comes first."""
+            if said:
+                return ""
+            said.append(welcome_prefix(ctx))
+            return said[0]
+
         if decision.kind in {"fallback", "suggest"} and len(ctx.message.text) > LONG:
             decision = _from_the_end(ctx, decision)
         distress = "distress" in ctx.understanding.flags and not ctx.state.flow
@@ -35,14 +44,14 @@ class FaqStage:
             decision = _past_the_distress(ctx, decision)
         ctx.decision = decision
         if distress and decision.kind in {"answer", "flow", "handoff"}:
-            ctx.state.greeted = True
-            ctx.say(Text(t("distress.short", ctx.lang), kind="info"))
+            # the salam is returned first, before the sympathy and the answer
+            ctx.say(Text(lead() + t("distress.short", ctx.lang), kind="info"))
         elif distress:
-            ctx.state.greeted = True
-            ctx.say(distress_offer(ctx))
+            offer = distress_offer(ctx)
+            ctx.say(dataclasses.replace(offer, text=lead() + offer.text))
             return True
         elif decision.kind == "fallback" and not ctx.state.flow and len(ctx.message.text) > PLEA:
-            prefix = welcome_prefix(ctx)
+            prefix = lead()
             offer = plea_offer(ctx)
             ctx.say(dataclasses.replace(offer, text=prefix + offer.text))
             return True
@@ -51,7 +60,7 @@ class FaqStage:
             return True
         if decision.kind == "answer":
             ctx.state.misses = 0
-            text = welcome_prefix(ctx) + decision.text
+            text = lead() + decision.text
             name = officer(ctx)
             if name and name in decision.text:  # the answer points to an officer: offer one, as a button
                 ctx.say(Choices(text, (Button(t("menu.human", ctx.lang), "handoff"),), kind="answer"))
@@ -60,14 +69,14 @@ class FaqStage:
             return True
         if decision.kind == "suggest":
             buttons = tuple(Button(label, f"faq:{tid}") for tid, label in decision.suggestions)
-            ctx.say(Choices(welcome_prefix(ctx) + decision.text, buttons, kind="suggest"))
+            ctx.say(Choices(lead() + decision.text, buttons, kind="suggest"))
             return True
         if decision.kind == "handoff":
             if decision.topic_id is None:  # the person asked for one, in so many words
                 start_handoff(ctx, "requested")
                 return True
             ctx.state.misses = 0
-            prefix = welcome_prefix(ctx)
+            prefix = lead()
             if decision.text:
                 ctx.say(Text(prefix + decision.text, kind="answer"))
             elif prefix:
@@ -75,7 +84,7 @@ class FaqStage:
             offer_handoff(ctx, "handoff.offer")
             return True
         if decision.kind == "flow" and decision.flow_id:
-            if ctx.understanding.salam:  # the form's own intro welcomes; the salam is still returned
+            if ctx.understanding.salam and not said:  # the form's own intro welcomes; the salam is still returned
                 ctx.say(Text(t("salam.return", ctx.lang), kind="info"))
             ctx.state.greeted = True
             ctx.message = dataclasses.replace(ctx.message, button_value=f"flow:{decision.flow_id}")

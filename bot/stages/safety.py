@@ -46,7 +46,9 @@ def crisis_text(ctx: TurnContext) -> str:
             extra = [v for v in parse_crisis_lines(violence) if v.number not in {x.number for x in found}]
             found = extra + found
     lines = "\n".join(f"• {line.number}: {line.label(ctx.lang)}" for line in found)
-    return t("crisis.reply", ctx.lang, lines=lines, officer=officer(ctx))
+    # a body in danger now (pain, bleeding, an overdose): the ambulance first, not "you are not alone"
+    key = "crisis.emergency" if "emergency" in ctx.understanding.flags else "crisis.reply"
+    return t(key, ctx.lang, lines=lines, officer=officer(ctx))
 
 
 def distress_offer(ctx: TurnContext) -> Choices:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from bot.understanding.text import PhraseIndex
 
-Flag = Literal["crisis", "distress", "medical", "abuse", "complaint", "violence"]
+Flag = Literal["crisis", "distress", "medical", "abuse", "complaint", "violence", "emergency"]
 
 
 def _fold_all(*phrases: str) -> PhraseIndex:
@@ -30,9 +30,6 @@ _CRISIS = _fold_all(
     "ما لي خلق اعيش", "مالي خلق اعيش", "ما عاد ابي الحياه", "ابي انتحر", "بنتحر", "ودي انهي كل شي",
     "ending it", "ending it all", "end my own life", "ending my life", "take my own life", "thinking about ending",
     "no point in living", "not worth living",
-    # a life in danger now (an overdose, someone unconscious): the emergency number, at once
-    "بلع حبوب", "بلعت حبوب", "بلع دواء", "شرب دواء كثير", "جرعه زايده", "ما يرد علي وهو", "مغمى عليه", "اغمي عليه",
-    "طاح وما يرد", "ما يتنفس", "ما تتنفس", "overdose", "overdosed", "swallowed pills", "not breathing", "unconscious",
     # danger from someone else: the emergency number, at once
     "يضربني", "يضربنا", "يضرب عيالي", "يضرب اطفالي", "يعنفني", "يعنفنا", "معنفه", "يهددني بالقتل", "بيقتلني",
     "خايفه على حياتي", "خايف على حياتي", "حياتي في خطر", "beating me", "hitting me", "hurting me",
@@ -48,6 +45,20 @@ _CRISIS = _fold_all(
     "تعبت من العيشه", "ما اقدر اكمل حياتي", "ودي اموت وارتاح",
     "nafsi amoot", "nafsi amot", "nafsi amut", "laitni amoot", "abi amoot w arta7", "ma 3ad abi a3ish",
     "wish i was dead", "wish i were dead", "i can't go on", "i cant go on", "can't go on living",
+)
+#: a body in danger now (an overdose, someone unconscious, chest pain, bleeding): a crisis, whose
+#: reply puts the ambulance first ("امي عندها ألم شديد في صدرها الحين وش اسوي؟" was answered
+#: "I did not understand"). Broad on purpose, like crisis: the reply only says what to do if it is
+#: an emergency, and brings an officer.
+_EMERGENCY = _fold_all(
+    "بلع حبوب", "بلعت حبوب", "بلع دواء", "شرب دواء كثير", "جرعه زايده", "ما يرد علي وهو", "مغمى عليه", "اغمي عليه",
+    "طاح وما يرد", "ما يتنفس", "ما تتنفس", "overdose", "overdosed", "swallowed pills", "not breathing", "unconscious",
+    "الم شديد", "الم قوي", "وجع شديد", "الم في صدره", "الم في صدرها", "الم في صدري", "يوجعه صدره", "يوجعها صدرها",
+    "نزيف", "ينزف", "تنزف", "ضيق تنفس", "ضيق في التنفس", "ما يقدر يتنفس", "ما تقدر تتنفس", "ما اقدر اتنفس",
+    "يختنق", "تختنق", "تشنج", "تشنجات", "جلطه", "سكته", "اغماء", "فاقد الوعي", "فاقده الوعي", "حرارته مرتفعه جدا",
+    "حالة طارئه", "حاله طارئه", "طوارئ الحين", "يحتاج اسعاف", "تحتاج اسعاف", "ابي اسعاف",
+    "chest pain", "severe pain", "bleeding", "can't breathe", "cant breathe", "cannot breathe", "seizure",
+    "fainted", "collapsed", "heart attack", "stroke", "need an ambulance", "emergency now",
 )
 #: violence at home, by a husband, father, brother or someone the person lives with, happening to
 #: them: danger now (crisis), and the crisis reply names the domestic-violence line too
@@ -124,6 +135,8 @@ def flags(key: str, raw: str = "") -> frozenset[Flag]:
     if key:
         if _any(pad, _CRISIS):
             found.add("crisis")
+        if _any(pad, _EMERGENCY):
+            found |= {"crisis", "emergency"}
         if _any(pad, _VIOLENCE_NOW):
             found |= {"crisis", "violence"}
         elif _any(pad, _VIOLENCE_TOPIC):
