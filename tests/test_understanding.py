@@ -56,6 +56,20 @@ def test_ordinary_questions_raise_no_alarm(text: str) -> None:
     assert not understand(text).flags & {"crisis", "medical", "abuse", "complaint"}
 
 
+@pytest.mark.parametrize(("text", "flag"), [
+    ("ابي اشتكي على التأخير، هل هذا يأثر على طلبي؟", "complaint_question"),
+    ("abi ashtaki wain aktib el shakwa?", "complaint_question"),
+    ("I have a complaint, will it affect my application?", "complaint_question"),
+    # how they were treated stays a complaint to record, whatever else is asked
+    ("how do i file a complaint, the employee was rude to me", "complaint"),
+    ("ابي اشتكي، لي شهر ادق عليكم ولا احد يرد", "complaint"),
+])
+def test_asking_about_complaining_is_not_yet_a_complaint(text: str, flag: str) -> None:
+    """Where or how to complain, or whether it harms the request, is a question for the policy."""
+    flags = understand(text).flags & {"complaint", "complaint_question"}
+    assert flags == {flag}, (text, flags)
+
+
 @pytest.mark.parametrize("text", [
     "AMS-26-00002", "ams-26-00002", "حالة الطلب AMS-26-00002", "طلب رقم AMS-٢٦-٠٠٠٠٢", "AMS 26 2",
     "AMS2600002", "وش صار على طلبي ams-26-2 الله يعافيك", "AMS\u200f-26-00002",

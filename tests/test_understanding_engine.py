@@ -348,6 +348,21 @@ async def test_a_complaint_is_apologised_for_and_recorded_for_an_officer(rt) -> 
     assert conv.status == "waiting" and conv.state["handoff"]["reason"] == "complaint"
 
 
+async def test_a_question_about_complaining_is_answered_from_the_policy(rt) -> None:
+    p = Person(rt)
+    out = await p.say("ابي اشتكي على التأخير، هل هذا يأثر على طلبي؟")
+    assert "لا للعقاب" in text_of(out)
+    assert (await p.state()).status == "bot"
+
+
+async def test_a_question_about_complaining_the_policy_cannot_answer_is_still_a_complaint(rt) -> None:
+    p = Person(rt)
+    out = await p.say("ابغى اشتكي وين ارسل صور الفواتير والتقارير الطبية كلها")
+    assert "نعتذر" in text_of(out)
+    conv = await p.state()
+    assert conv.status == "waiting" and conv.state["handoff"]["reason"] == "complaint"
+
+
 async def test_an_insult_gets_a_calm_reply_not_a_menu(rt) -> None:
     out = await Person(rt).say("انتم جمعية فاشلة ونصابين")
     assert kinds(out) == ["info"] and "أهلاً وسهلاً" not in text_of(out)

@@ -15,7 +15,7 @@ from typing import Any
 from bot import decisions
 from bot.context import TurnContext
 from bot.i18n import t
-from bot.stages.common import greet, main_menu, offer_handoff, officer, start_handoff, welcome_prefix
+from bot.stages.common import greet, main_menu, offer_handoff, officer, salam_prefix, start_handoff, welcome_prefix
 from bot.stages.safety import distress_offer, plea_offer
 from bot.types import Button, Choices, Text
 from bot.understanding.core import understand
@@ -43,6 +43,12 @@ class FaqStage:
         if distress and decision.kind in {"fallback", "suggest"}:
             decision = _past_the_distress(ctx, decision)
         ctx.decision = decision
+        if "complaint_question" in ctx.understanding.flags and decision.kind in {"fallback", "suggest"} \
+                and not ctx.state.flow:  # not answered from the policy: still a complaint, recorded
+            ctx.state.greeted = True
+            ack = salam_prefix(ctx) + t("complaint.reply", ctx.lang, officer=officer(ctx))
+            start_handoff(ctx, "complaint", ack=ack)
+            return True
         if distress and decision.kind in {"answer", "flow", "handoff"}:
             # the salam is returned first, before the sympathy and the answer
             ctx.say(Text(lead() + t("distress.short", ctx.lang), kind="info"))

@@ -12,7 +12,9 @@ from typing import Literal
 
 from bot.understanding.text import PhraseIndex
 
-Flag = Literal["crisis", "distress", "medical", "abuse", "complaint", "violence", "emergency"]
+#: "complaint_question": a wish to complain that asks where, how or at what risk (answered from
+#: the policy when it can be, otherwise still taken as a complaint by the FAQ stage)
+Flag = Literal["crisis", "distress", "medical", "abuse", "complaint", "complaint_question", "violence", "emergency"]
 
 
 def _fold_all(*phrases: str) -> PhraseIndex:
@@ -112,15 +114,30 @@ _ABUSE = _fold_all(
     "stupid", "idiot", "idiots", "useless", "shut up", "fuck", "fucking", "damn you", "dumb", "moron", "trash",
     "ghabi", "7mar", "7imar",
 )
-_COMPLAINT = _fold_all(
+# how someone was treated: a complaint to record, whatever else the message asks
+_MISTREATED = _fold_all(
     "ما كان محترم", "ماكان محترم", "مو محترم", "غير محترم", "ما احترمني", "ما احترموني", "قليل احترام",
     "قله احترام", "ما عنده احترام", "اسلوبه سيء", "اسلوبها سيء", "اسلوب سيء", "اسلوبهم سيء", "تعامل سيء",
     "تعاملهم سيء", "عاملني بسوء", "عاملني بشكل سيء", "رفع صوته", "رفعت صوتها", "صرخ علي", "طردني", "استهزأ",
+    "was rude", "were rude", "is rude", "rude to me", "disrespectful", "treated me badly", "treated me poorly",
+)
+# a wish to complain: a complaint to record, unless the message asks about complaining itself
+_COMPLAINT = _fold_all(
     "ابي اشتكي", "ابغى اشتكي", "اريد تقديم شكوى", "تقديم شكوى", "اود تقديم شكوى", "ارغب في تقديم شكوى", "شكوى بسبب",
     "رفع شكوى", "اسجل شكوى", "ابي اقدم شكوى", "ابغى اقدم شكوى", "عندي شكوى", "ارفع شكوى",
-    "شكوى على", "شكوى ضد", "اشتكي على", "اشتكي من", "was rude", "were rude", "is rude", "rude to me",
-    "disrespectful", "treated me badly", "treated me poorly", "i want to complain", "i'd like to complain",
+    "شكوى على", "شكوى ضد", "اشتكي على", "اشتكي من", "i want to complain", "i'd like to complain",
     "file a complaint", "make a complaint", "i have a complaint", "complaint against", "complain about",
+)
+# where or how a complaint is made, or whether making one harms the request: the policies put
+# complaints and suggestions under measuring satisfaction ("a tool for improvement, not for
+# punishment"), so such a question is answered from the policy, not handed over as a complaint
+_ABOUT_COMPLAINING = _fold_all(
+    "وين", "فين", "wain", "wein", "ween", "where",
+    "كيف اقدم", "كيف ارفع", "كيف اشتكي", "شلون اشتكي", "شلون اقدم", "طريقه تقديم", "طريقه رفع",
+    "يأثر على طلبي", "يؤثر على طلبي", "يأثر على ملفي", "يؤثر على ملفي", "يأثر على ملف", "يؤثر على ملف",
+    "سيؤثر", "بيأثر", "بيأثر علي", "يأثر علي", "يضر طلبي", "يتأثر طلبي", "تتأثر خدمتي", "لو اشتكيت",
+    "اذا اشتكيت", "where do i", "where can i", "where should i", "how do i", "how can i", "if i complain",
+    "will it affect", "affect my request", "affect my application", "held against me",
 )
 
 
@@ -145,8 +162,10 @@ def flags(key: str, raw: str = "") -> frozenset[Flag]:
             found.add("distress")
         if _any(pad, _MEDICAL_TOPIC) and _any(pad, _MEDICAL_ASK) and not _any(pad, _MEDICAL_NOT):
             found.add("medical")
-        if _any(pad, _COMPLAINT):
+        if _any(pad, _MISTREATED):
             found.add("complaint")
+        elif _any(pad, _COMPLAINT):
+            found.add("complaint_question" if _any(pad, _ABOUT_COMPLAINING) else "complaint")
         elif _any(pad, _ABUSE):
             found.add("abuse")
     if raw and any(ch in _EMOJI_DISTRESS for ch in raw):
