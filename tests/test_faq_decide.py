@@ -229,6 +229,16 @@ def test_real_questions_reach_their_topic(slug: str, text: str, topic: str) -> N
         assert d.text
 
 
+@pytest.mark.parametrize(("slug", "text"), [
+    ("taheel", "ودي اتعرف على جمعية تأهيل قبل ما اسجل بنتي عندكم"),
+    ("amass", "ابي اتعرف على جمعية امس قبل ما اسجل امي"),
+])
+def test_getting_to_know_the_association_before_registering_starts_no_form(slug: str, text: str) -> None:
+    """A registration mentioned as what comes later is not a wish to register now."""
+    d = decide(text, PACKS[slug])
+    assert d.kind != "flow", d
+
+
 def test_answer_language_follows_the_question() -> None:
     pack = PACKS["amass"]
     en = decide("how long does it take to study my request", pack)
