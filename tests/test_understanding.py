@@ -41,6 +41,8 @@ def test_a_body_in_danger_now_is_an_emergency(text: str) -> None:
     ("should my mother stop chemo if she feels tired?", "medical"),
     ("الموظف ما كان محترم معي", "complaint"),
     ("the officer was rude to me", "complaint"),
+    ("هل لقاح الانفلونزا آمن للحامل؟", "medical"),
+    ("is the meningitis vaccine safe for my diabetic father", "medical"),
     ("انتم جمعية فاشلة ونصابين", "abuse"),
     ("والله تعبت 😭 ابوي عنده سرطان وما عندي فلوس", "distress"),
 ])
@@ -50,7 +52,8 @@ def test_safety_flags(text: str, flag: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "هل تدعمون تكاليف العلاج؟", "كم مدة دراسة الطلب", "ابي اقدم طلب دعم", "كيف اقدم شكوى؟", "السلام عليكم",
-    "والله يعطيكم العافية وش الشروط", "وفيه دعم للعلاج؟", "فابي اعرف متى يطلع القرار",
+    "والله يعطيكم العافية وش الشروط", "وفيه دعم للعلاج؟", "فابي اعرف متى يطلع القرار", "هل تدعمون تكاليف اللقاحات",
+    "ابوي ياخذ كيماوي وما يقدر يطلع ولا احد يوديه، تخدمونه في البيت؟",
 ])
 def test_ordinary_questions_raise_no_alarm(text: str) -> None:
     assert not understand(text).flags & {"crisis", "medical", "abuse", "complaint"}

@@ -90,6 +90,9 @@ _MEDICAL_TOPIC = _fold_all(
     "الاعراض", "اعراض", "مسكن", "هرمونات", "مناعه", "3elaj", "3ilaj", "3laj", "kimawi", "kemawi",
     "treatment", "chemo", "chemotherapy", "radiation", "radiotherapy", "medicine", "medication", "dose", "dosage",
     "surgery", "symptoms", "side effects", "pills", "drug",
+    # vaccinations (before Hajj, for a child): whether one is safe for someone is the doctor's call
+    "تطعيم", "التطعيم", "تطعيمات", "التطعيمات", "لقاح", "اللقاح", "لقاحات", "اللقاحات", "vaccine", "vaccines",
+    "vaccination", "vaccinations",
 )
 _MEDICAL_ASK = _fold_all(
     "افضل", "احسن", "انسب", "ينفع", "يضر", "يفيد", "اوقف", "اوقفه", "توقف", "اخذ", "اعطيها", "اعطيه", "ناخذ",
@@ -101,10 +104,13 @@ _MEDICAL_ASK = _fold_all(
     "بعد الجلسه", "يوقف", "نوقف", "يوقفه", "يستمر", "نستمر", "يكمل عليه", "يغير", "نغير", "بدل",
     "best", "better", "should", "stop", "recommend", "advice", "advise",
     "which", "is it safe", "safe to", "stop taking", "side effects", "cure",
+    "امن", "امنه", "امان", "safe",
 )
 _MEDICAL_NOT = _fold_all(
     "تكاليف", "تكلفه", "دعم", "مساعده", "مساعدة", "تغطيه", "تغطي", "تدفعون", "تساعدون", "تدعمون", "مصاريف", "رسوم",
     "cost", "costs", "pay", "support", "cover", "fund", "help with",
+    # asking the association to serve them where they are ("she is on chemo, can you serve us at home?")
+    "تخدمونا", "تخدموننا", "تخدمونها", "تخدمونه", "تخدمونهم", "تزورونا", "تزورونها", "تزورونه", "serve us", "visit us",
 )
 _ABUSE = _fold_all(
     "غبي", "يا غبي", "اغبياء", "حمار", "يا حمار", "حمير", "تافه", "تافهين", "زباله", "زبالة", "كلب", "يا كلب",
