@@ -66,6 +66,7 @@ def test_ordinary_questions_raise_no_alarm(text: str) -> None:
     # how they were treated stays a complaint to record, whatever else is asked
     ("how do i file a complaint, the employee was rude to me", "complaint"),
     ("ابي اشتكي، لي شهر ادق عليكم ولا احد يرد", "complaint"),
+    ("ابي اشتكي على الموظف، وين المدير؟", "complaint"),  # "where" is not "where do I file"
 ])
 def test_asking_about_complaining_is_not_yet_a_complaint(text: str, flag: str) -> None:
     """Where or how to complain, or whether it harms the request, is a question for the policy."""

@@ -138,7 +138,8 @@ _COMPLAINT = _fold_all(
 # complaints and suggestions under measuring satisfaction ("a tool for improvement, not for
 # punishment"), so such a question is answered from the policy, not handed over as a complaint
 _ABOUT_COMPLAINING = _fold_all(
-    "وين", "فين", "wain", "wein", "ween", "where",
+    "وين اكتب", "وين اكتيب", "وين اقدم", "وين ارفع", "وين ارسل", "وين احط", "وين اشتكي", "فين اكتب", "فين اقدم",
+    "فين اشتكي", "wain aktib", "wain aktb", "wain a9addim", "wain aqaddim", "wen aktb", "ween aktib",
     "كيف اقدم", "كيف ارفع", "كيف اشتكي", "شلون اشتكي", "شلون اقدم", "طريقه تقديم", "طريقه رفع",
     "يأثر على طلبي", "يؤثر على طلبي", "يأثر على ملفي", "يؤثر على ملفي", "يأثر على ملف", "يؤثر على ملف",
     "سيؤثر", "بيأثر", "بيأثر علي", "يأثر علي", "يضر طلبي", "يتأثر طلبي", "تتأثر خدمتي", "لو اشتكيت",
