@@ -62,6 +62,8 @@ def test_ordinary_questions_raise_no_alarm(text: str) -> None:
 @pytest.mark.parametrize(("text", "flag"), [
     ("ابي اشتكي على التأخير، هل هذا يأثر على طلبي؟", "complaint_question"),
     ("abi ashtaki wain aktib el shakwa?", "complaint_question"),
+    ("ana 3indi shakwa 3al ta2kheer, wain arfa3ha?", "complaint_question"),  # Arabizi read both ways
+    ("عندي شكوى على التأخير، وين اقدمها؟", "complaint_question"),
     ("I have a complaint, will it affect my application?", "complaint_question"),
     # how they were treated stays a complaint to record, whatever else is asked
     ("how do i file a complaint, the employee was rude to me", "complaint"),

@@ -81,11 +81,12 @@ def _understand(text: str) -> Understanding:
     key = key_of(text)
     words = key.split()
     lang = language.language_of(text)
-    flags = safety.flags(key, text)
+    arabizi = lang.lang == "ar" and any("a" <= ch <= "z" for ch in key)
+    arabic = key_of(transliterate(text)) if arabizi else ""  # Arabizi: read its Arabic rendering too
+    flags = safety.flags(key, text, also=arabic)
     command = command_of_key(key)
-    if lang.lang == "ar" and any("a" <= ch <= "z" for ch in key):  # Arabizi: read its Arabic rendering too
-        arabic = key_of(transliterate(text))
-        flags |= safety.flags(arabic)
+    if arabizi:
+        flags |= safety.flags(arabic) - {"complaint", "complaint_question"}  # both renderings weighed above
         command = command or command_of_key(arabic)
     return Understanding(
         text=text,

@@ -139,7 +139,9 @@ _COMPLAINT = _fold_all(
 # punishment"), so such a question is answered from the policy, not handed over as a complaint
 _ABOUT_COMPLAINING = _fold_all(
     "وين اكتب", "وين اكتيب", "وين اقدم", "وين ارفع", "وين ارسل", "وين احط", "وين اشتكي", "فين اكتب", "فين اقدم",
-    "فين اشتكي", "wain aktib", "wain aktb", "wain a9addim", "wain aqaddim", "wen aktb", "ween aktib",
+    "فين اشتكي", "وين اقدمها", "وين اكتبها", "وين ارفعها", "وين ارسلها", "فين اقدمها", "فين اكتبها",
+    "wain aktib", "wain aktb", "wain a9addim", "wain aqaddim", "wen aktb", "ween aktib", "wain aktibha",
+    "wain a9addimha", "wain aqaddimha", "wain arfa3ha",
     "كيف اقدم", "كيف ارفع", "كيف اشتكي", "شلون اشتكي", "شلون اقدم", "طريقه تقديم", "طريقه رفع",
     "يأثر على طلبي", "يؤثر على طلبي", "يأثر على ملفي", "يؤثر على ملفي", "يأثر على ملف", "يؤثر على ملف",
     "سيؤثر", "بيأثر", "بيأثر علي", "يأثر علي", "يضر طلبي", "يتأثر طلبي", "تتأثر خدمتي", "لو اشتكيت",
@@ -152,10 +154,25 @@ def _any(toks: list[str], phrases: PhraseIndex) -> bool:
     return phrases.found_in(toks)
 
 
-def flags(key: str, raw: str = "") -> frozenset[Flag]:
-    """The safety flags of a folded message (``raw`` only for emoji, which folding drops)."""
+def complaint_of(*keys: str) -> Flag | None:
+    """"complaint", "complaint_question" or None, over every rendering of one message (an Arabizi
+    "wain a9addimha" may be read back as the process question in one rendering only)."""
+    pads = [k.split() for k in keys if k]
+    if any(_any(p, _MISTREATED) for p in pads):
+        return "complaint"
+    if any(_any(p, _COMPLAINT) for p in pads):
+        return "complaint_question" if any(_any(p, _ABOUT_COMPLAINING) for p in pads) else "complaint"
+    return None
+
+
+def flags(key: str, raw: str = "", *, also: str = "") -> frozenset[Flag]:
+    """The safety flags of a folded message (``raw`` only for emoji, which folding drops; ``also``
+    another rendering of it, e.g. Arabizi read back into Arabic, for the complaint flags)."""
     pad = key.split()
     found: set[Flag] = set()
+    complaint = complaint_of(key, also)
+    if complaint:
+        found.add(complaint)
     if key:
         if _any(pad, _CRISIS):
             found.add("crisis")
@@ -169,11 +186,7 @@ def flags(key: str, raw: str = "") -> frozenset[Flag]:
             found.add("distress")
         if _any(pad, _MEDICAL_TOPIC) and _any(pad, _MEDICAL_ASK) and not _any(pad, _MEDICAL_NOT):
             found.add("medical")
-        if _any(pad, _MISTREATED):
-            found.add("complaint")
-        elif _any(pad, _COMPLAINT):
-            found.add("complaint_question" if _any(pad, _ABOUT_COMPLAINING) else "complaint")
-        elif _any(pad, _ABUSE):
+        if not complaint and _any(pad, _ABUSE):
             found.add("abuse")
     if raw and any(ch in _EMOJI_DISTRESS for ch in raw):
         found.add("distress")
