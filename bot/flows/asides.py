@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.understanding.text import PhraseIndex, key_of
 
-__all__ = ["asks_what_to_write", "asks_why_needed"]
+__all__ = ["asks_for_person", "asks_what_to_write", "asks_why_needed"]
 
 #: asking what for: "why", "what for", "what will you do with"
 _WHY = PhraseIndex((
@@ -70,3 +70,60 @@ def asks_what_to_write(text: str) -> bool:
         return False
     asks = "?" in text or "؟" in text or _WHAT.starts(toks) or _REQUIRED.starts(toks)
     return asks and ((_WHAT.found_in(toks) and _WRITE.found_in(toks)) or _REQUIRED.found_in(toks))
+
+
+# --- a wish for a person -----------------------------------------------------------------------
+# Said at a field or a choice step, these are never its value: "yes transfer me" once matched the
+# option "Myself" through its alias "me", and "خلاص بعدين اكمل" was refused as a mobile number.
+# Short messages only (a description may well tell of a call someone made), and never with digits.
+
+#: leading words that only agree or soften ("yes, transfer me", "ايوه حولني")
+_SOFT = PhraseIndex((
+    "yes", "yeah", "yep", "ok", "okay", "please", "pls", "just", "can you", "could you", "can u", "i want to",
+    "i'd like to", "id like to", "i would like to", "نعم", "ايوه", "ايوا", "اي", "ايه", "طيب", "تمام", "خلاص",
+    "لو سمحت", "لو سمحتي", "ممكن", "الله يخليك", "الله يعافيك", "تكفى", "يا ليت", "ياليت", "بس", "طيب خلاص",
+))
+#: a transfer or a call asked for: enough on their own ("حولني", "transfer me", "كلموني")
+_TRANSFER = PhraseIndex((
+    "حولني", "حولوني", "حولني لموظف", "حولني على موظف", "حولني للموظف", "حولني على احد", "حولوني لموظف",
+    "حولني لاحد", "وصلني", "وصلوني", "وصلني بموظف", "وصلني باحد", "كلموني", "كلمني", "اتصلوا علي", "اتصلو علي",
+    "اتصلوا فيني", "اتصلو فيني", "اتصلوا بي", "دقوا علي", "ابي احد يكلمني", "ابي احد يتصل علي",
+    "ابغى احد يكلمني", "احد يكلمني", "احد يتصل علي", "ابي اكلم احد", "ابغى اكلم احد", "ابي اتكلم مع احد",
+    "transfer me", "transfer", "put me through", "connect me", "call me", "call me back", "someone call me",
+    "talk to someone", "talk to a person", "speak to someone", "speak to a person", "have someone call me",
+    "7awelni", "7aweleni", "hawelni",
+))
+#: a person, wished for with a verb of wanting or talking ("ابي موظف", "I want a human")
+_PERSON = PhraseIndex((
+    "موظف", "موظفه", "الموظف", "الموظفه", "لموظف", "بموظف", "مع موظف", "انسان", "خدمه العملاء",
+    "human", "a human", "a person", "agent", "an agent", "staff", "officer",
+    "an officer", "real person", "a real person", "mowazaf", "mowadaf", "mwazaf",
+))
+_WANT = PhraseIndex((
+    "ابي", "ابغى", "ابغا", "ابا", "اريد", "ودي", "بغيت", "ابي اكلم", "ابي اتكلم", "ابغى اكلم", "اكلم", "كلم",
+    "اتكلم", "حولني", "حولوني", "وصلني", "i want", "i need", "want", "need", "talk to", "speak to", "speak with",
+    "talk with", "get me", "give me", "abi", "abgha", "abga",
+))
+
+
+def _without_soft(toks: list[str]) -> list[str]:
+    changed = True
+    while toks and changed:
+        changed = False
+        for a, b in _SOFT.spans(toks):
+            if a == 0 and b < len(toks):
+                toks, changed = toks[b:], True
+                break
+    return toks
+
+
+def asks_for_person(text: str) -> bool:
+    """A clear wish to be handed to a person ("حولني", "ابي موظف", "yes transfer me", "كلموني")."""
+    if any(ch.isdigit() for ch in text):
+        return False
+    toks = _without_soft(key_of(text).split())
+    if not toks or len(toks) > 6:
+        return False
+    if _TRANSFER.starts(toks) or (len(toks) <= 3 and _TRANSFER.found_in(toks)):
+        return True
+    return _WANT.starts(toks) and _PERSON.found_in(toks)

@@ -25,6 +25,7 @@ from typing import Any
 
 from bot.clock import RIYADH, aware
 from bot.flows import prompts as P
+from bot.flows.asides import asks_for_person
 from bot.flows.matching import Option, match_option
 from bot.flows.messages import reason_text
 from bot.flows.normalize import clean
@@ -241,7 +242,9 @@ def step(flow: FlowDef, state: FlowState, user_input: str, ctx: StepContext) -> 
         notice = Text(t("flow.expired", ctx.lang), kind="info")
         return StepResult(fresh, [notice, *replies], [Ended(flow.id, "expired")])
     state.lang, state.updated_at = ctx.lang, _iso(ctx.now)
-    if command == "human":  # typed while the offer is shown, it is the offer being taken
+    if command == "human" or asks_for_person(text):
+        # typed while the offer is shown, it is the offer being taken; at any field or choice step
+        # ("yes transfer me", "حولني") a wish for a person, never a value or an option
         reason = "validation" if state.offering_handoff else "requested"
         state.offering_handoff = False
         state.attempts.pop(state.field or "", None)

@@ -1,0 +1,46 @@
+"""What people say at a request form that is not the field's value, through the real engine: a
+wish for a person hands off (the form kept), everyday words pick an option, the summary takes
+typed edits, "later" and "I don't know" are understood, every button label fits a WhatsApp button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.test_understanding_engine import Person, field_of, kinds, text_of
+
+
+async def amass_en_at_requester(p: Person) -> list[dict[str, Any]]:
+    await p.say("I want to apply for support")
+    await p.say("Sarah Al-Harbi")
+    await p.say("1000000008")
+    await p.say("0551234567")
+    out = await p.say("Jeddah")
+    assert field_of(out) == "patient_relation", text_of(out)
+    return out
+
+
+# --- 1. a wish for a person is never a value -------------------------------------------------------
+
+
+async def test_transfer_me_at_a_choice_step_hands_off_and_keeps_the_form(rt) -> None:
+    p = Person(rt, "amass")
+    await amass_en_at_requester(p)
+    await p.say("not sure")
+    await p.say("dunno")
+    out = await p.say("yes transfer me")
+    assert "handoff" in kinds(out), text_of(out)
+    st = await p.state()
+    assert st.status == "waiting"
+    assert st.state["flow"] and "patient_relation" not in st.state["flow"]["answers"]
+
+
+@pytest.mark.parametrize("text", ["yes transfer me", "حولني", "ابي موظف", "كلموني"])
+async def test_a_wish_for_a_person_at_a_name_field_hands_off(rt, text: str) -> None:
+    p = Person(rt, "amass")
+    await amass_en_at_requester(p)
+    await p.say(button="family_member")
+    out = await p.say(text)
+    assert "handoff" in kinds(out) and "name" not in text_of(out).lower(), text_of(out)
+    assert (await p.state()).state["flow"]["field"] == "patient_name"
