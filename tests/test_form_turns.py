@@ -44,3 +44,37 @@ async def test_a_wish_for_a_person_at_a_name_field_hands_off(rt, text: str) -> N
     out = await p.say(text)
     assert "handoff" in kinds(out) and "name" not in text_of(out).lower(), text_of(out)
     assert (await p.state()).state["flow"]["field"] == "patient_name"
+
+
+# --- 2. everyday words at a choice, and answers typed after a miss ---------------------------------
+
+
+async def amass_ar_at_relation(p: Person) -> list[dict[str, Any]]:
+    await p.say("ابي اقدم طلب دعم")
+    await p.say("سارة محمد الحربي")
+    await p.say("1000000008")
+    await p.say("0551234567")
+    out = await p.say("جدة")
+    assert field_of(out) == "patient_relation", text_of(out)
+    return out
+
+
+@pytest.mark.parametrize("word", ["ولدي", "بنتي", "أمي", "أبوي", "زوجي", "زوجتي", "اخوي"])
+async def test_a_relative_in_everyday_words_is_a_family_member(rt, word: str) -> None:
+    p = Person(rt, "amass")
+    await amass_ar_at_relation(p)
+    out = await p.say(word)
+    assert field_of(out) == "patient_name", text_of(out)
+
+
+async def test_answers_typed_after_the_handoff_offer_are_not_met_with_pick_an_option(rt) -> None:
+    p = Person(rt, "amass")
+    await amass_ar_at_relation(p)
+    for miss in ("ما ادري وش اختار", "هاه", "اممم"):
+        out = await p.say(miss)
+    assert field_of(out) == "_handoff"
+    out = await p.say("خالد سعد الحربي")  # the patient's name, a later question
+    assert field_of(out) == "patient_relation" and "فضلاً اختر أحد الخيارات" not in text_of(out)
+    assert "اسم المريض" in text_of(out) and {b["value"] for r in out for b in r["buttons"]} >= {"self", "family_member"}
+    out = await p.say("سرطان دم")  # the diagnosis: said what is needed again, no hand-off offer loop
+    assert field_of(out) == "patient_relation" and "نوع التشخيص" in text_of(out)

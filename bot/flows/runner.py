@@ -323,8 +323,16 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
     result = validate(text, spec)
     if not isinstance(result, Invalid):
         return _accept(flow, state, fdef, result.value, ctx)
-    if state.offering_handoff:  # neither a choice nor a valid answer: show the offer again
-        return _again(flow, state, ctx, prefix=t("flow.pick_option", ctx.lang))
+    later = _later_field(flow, state, fdef, text, ctx) if text and not P.looks_like_question(text) else None
+    if state.offering_handoff:
+        # neither a choice of the offer nor a valid answer: people go on typing their answers (a
+        # name, a diagnosis, a description) and must not be met with "pick an option" each time.
+        # Say once what is still needed, with the field's own options, and leave the offer.
+        state.offering_handoff = False
+        state.attempts[fdef.id] = 0
+        return _again(flow, state, ctx, prefix=_still_needed(later, ctx.lang))
+    if later is not None:  # an answer to a question still to come: not a miss, and not lost silently
+        return _again(flow, state, ctx, prefix=_still_needed(later, ctx.lang))
     if fdef.type not in FREE_TEXT and text:
         answer = ctx.is_question(text)
         if answer:
@@ -335,6 +343,36 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
         state.offering_handoff = True
         return StepResult(state, [P.handoff_offer_reply(flow, ctx.lang, prefix=reason)], [])
     return _again(flow, state, ctx, prefix=reason)
+
+
+#: field types whose valid value says clearly which question it answers (free text fits any)
+_TELLING_TYPES = frozenset({"name", "national_id", "phone", "city", "date", "choice", "multi_choice"})
+
+
+def _later_field(flow: FlowDef, state: FlowState, fdef: FieldDef, text: str, ctx: StepContext) -> FieldDef | None:
+    """The first question after ``fdef`` still unanswered that ``text`` is a valid answer to."""
+    ids = [f.id for f in flow.fields]
+    if fdef.id not in ids:
+        return None
+    today = aware(ctx.now).astimezone(RIYADH).date()
+    ahead = [f for f in flow.fields[ids.index(fdef.id) + 1:] if f.id not in state.answers and f.type in _TELLING_TYPES]
+    # a name takes almost any two words ("سرطان دم"): every other kind is tried first
+    for later in sorted(ahead, key=lambda f: f.type == "name"):
+        if later.type in ("choice", "multi_choice"):  # an option's own words, not a near miss
+            options = [c.option() for c in later.choices]
+            if isinstance(match_option(text, options, numbered=False, fuzzy=False), Option):
+                return later
+            continue
+        spec = replace(later.to_spec(), lang=ctx.lang, today=today)
+        if not isinstance(validate(text, spec), Invalid):
+            return later
+    return None
+
+
+def _still_needed(later: FieldDef | None, lang: str) -> str:
+    if later is not None:
+        return t("flow.answer_for_later", lang, later=later.title(lang))
+    return t("flow.still_needed", lang)
 
 
 def _control_step(flow: FlowDef, state: FlowState, text: str, ctx: StepContext) -> StepResult:

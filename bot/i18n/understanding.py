@@ -138,6 +138,17 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "ar": "تم إلغاء طلب «{title}» ولم يُرسل منه شيء.",
         "en": "Your “{title}” request has been cancelled and nothing was sent.",
     },
+    "flow.answer_for_later": {
+        "ar": "يبدو أن هذا جواب سؤال لاحق («{later}»)، وسنسألك عنه بعد قليل. نحتاج أولاً إلى إجابة هذا السؤال:",
+        "en": "That looks like the answer to a later question (“{later}”); we'll ask for it shortly. First, please "
+        "answer this one:",
+    },
+    "flow.still_needed": {
+        "ar": "لم نتمكن من اعتماد ذلك إجابةً لهذا السؤال. فضلاً اختر أحد الخيارات أو اكتب الإجابة، أو اكتب «موظف» "
+        "للتحدث مع أحد الموظفين:",
+        "en": "We couldn't take that as the answer to this question. Please choose an option or type the answer, "
+        "or type “staff” to talk to a member of staff:",
+    },
     "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
     "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},
     "flow.not_a_value": {
