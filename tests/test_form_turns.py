@@ -78,3 +78,40 @@ async def test_answers_typed_after_the_handoff_offer_are_not_met_with_pick_an_op
     assert "اسم المريض" in text_of(out) and {b["value"] for r in out for b in r["buttons"]} >= {"self", "family_member"}
     out = await p.say("سرطان دم")  # the diagnosis: said what is needed again, no hand-off offer loop
     assert field_of(out) == "patient_relation" and "نوع التشخيص" in text_of(out)
+
+
+# --- 3. typed edits at the summary -------------------------------------------------------------------
+
+
+async def amass_at_summary(p: Person) -> list[dict[str, Any]]:
+    out = await p.fill(until="_summary")
+    assert field_of(out) == "_summary", text_of(out)
+    return out
+
+
+@pytest.mark.parametrize("text", ["ابي اغير رقم الجوال", "ابي اغير الجوال", "تعديل رقم الجوال", "change my mobile"])
+async def test_asking_to_change_a_field_by_name_at_the_summary_opens_it(rt, text: str) -> None:
+    p = Person(rt, "amass")
+    await amass_at_summary(p)
+    out = await p.say(text)
+    assert field_of(out) == "mobile", text_of(out)
+    out = await p.say("0559998877")
+    assert field_of(out) == "_summary" and "559998877" in text_of(out)
+
+
+async def test_a_bare_mobile_at_the_summary_is_offered_for_the_mobile_field(rt) -> None:
+    p = Person(rt, "amass")
+    await amass_at_summary(p)
+    out = await p.say("0559998877")
+    assert "«الجوال»" in text_of(out) and "559998877" in text_of(out) and "فضلاً اختر" not in text_of(out)
+    out = await p.say(button="put_value")
+    assert field_of(out) == "_summary" and "559998877" in text_of(out)
+    assert (await p.state()).state["flow"]["answers"]["mobile"].endswith("559998877")
+
+
+async def test_other_words_at_the_summary_get_a_short_word_not_the_whole_summary(rt) -> None:
+    p = Person(rt, "amass")
+    await amass_at_summary(p)
+    out = await p.say("ما عندي تقرير الحين")
+    assert field_of(out) == "_summary" and "تعديل رقم الجوال" in text_of(out)
+    assert "راجع بيانات طلبك" not in text_of(out) and "فضلاً اختر أحد الخيارات" not in text_of(out)

@@ -97,6 +97,10 @@ CONSENT_OPTIONS = _options(
     ("accept", "flow.consent_accept", ("اوافق", "موافق", "agree", "i agree")),
     ("decline", "flow.consent_decline", ("لا اوافق", "ما اوافق", "ارفض", "رفض", "disagree", "i do not agree")),
 )
+PENDING_OPTIONS = _options(
+    ("put_value", "flow.put_value_button", ("نعم", "ايوه", "yes", "ok")),
+    ("keep_value", "flow.keep_value_button", ("لا", "no")),
+)
 HANDOFF_OPTIONS = _options(
     ("handoff", "flow.handoff_button", ("موظف", "تحويل", "human", "staff")),
     ("retry", "flow.retry_button", ("محاولة", "حاول", "مرة اخرى", "retry", "try again")),
@@ -177,8 +181,38 @@ def summary_reply(
     return Choices(_join(prefix, body), _buttons(SUMMARY_OPTIONS, lang), kind="flow", expect=expect)
 
 
+#: what people call a field of each type when they ask to change it ("ابي اغير الجوال"), beside
+#: the field's own label from the pack
+FIELD_TYPE_WORDS: dict[str, tuple[str, ...]] = {
+    "phone": ("جوال", "الجوال", "جوالي", "رقم الجوال", "رقم جوالي", "رقمي", "رقم الهاتف", "الهاتف", "الموبايل",
+              "mobile", "phone", "my number", "phone number", "mobile number"),
+    "national_id": ("الهويه", "هويتي", "رقم الهويه", "رقم هويتي", "الاقامه", "رقم الاقامه", "السجل المدني", "id",
+                    "national id", "id number", "iqama"),
+    "name": ("الاسم", "اسمي", "name", "my name"),
+    "city": ("المدينه", "مدينتي", "المنطقه", "السكن", "city", "my city"),
+    "description": ("الوصف", "التفاصيل", "details", "description"),
+    "attachment": ("المرفق", "الملف", "التقرير", "attachment", "file", "report"),
+    "date": ("التاريخ", "date"),
+}
+
+
 def edit_options(fields: list[FieldDef]) -> tuple[Option, ...]:
-    return tuple(Option(f.id, f.title("ar"), f.title("en")) for f in fields)
+    return tuple(Option(f.id, f.title("ar"), f.title("en"), FIELD_TYPE_WORDS.get(f.type, ())) for f in fields)
+
+
+def pending_reply(flow: FlowDef, fdef: FieldDef, shown: str, lang: str) -> Choices:
+    """Offer to put a value typed at the summary into the one field it fits."""
+    expect = Expect(flow.id, SUMMARY_FIELD, "confirm", tuple(o.value for o in PENDING_OPTIONS))
+    text = t("flow.put_value_offer", lang, value=shown, label=fdef.title(lang))
+    return Choices(text, _buttons(PENDING_OPTIONS, lang), kind="flow", expect=expect)
+
+
+def summary_help_reply(flow: FlowDef, lang: str, *, prefix: str | None = None) -> Choices:
+    """At the summary, a message that is neither a button nor an edit: how to change or send, briefly
+    (the whole summary again, each time, buries the answer)."""
+    expect = Expect(flow.id, SUMMARY_FIELD, "confirm", tuple(o.value for o in SUMMARY_OPTIONS))
+    return Choices(_join(prefix, t("flow.summary_how", lang)), _buttons(SUMMARY_OPTIONS, lang), kind="flow",
+                   expect=expect)
 
 
 def edit_pick_reply(flow: FlowDef, fields: list[FieldDef], lang: str, *, prefix: str | None = None) -> Text | Choices:

@@ -28,7 +28,7 @@ from bot.flows import prompts as P
 from bot.flows.asides import asks_for_person
 from bot.flows.matching import Option, match_option
 from bot.flows.messages import reason_text
-from bot.flows.normalize import clean
+from bot.flows.normalize import clean, fold
 from bot.flows.schema import FieldDef, FlowDef
 from bot.flows.state import (
     Completed,
@@ -42,7 +42,7 @@ from bot.flows.state import (
     UpdateProfile,
     VolunteerSignup,
 )
-from bot.flows.validators import Invalid, validate
+from bot.flows.validators import Invalid, display_for, validate
 from bot.i18n import t
 from bot.types import Choices, Reply, Text
 
@@ -375,14 +375,99 @@ def _still_needed(later: FieldDef | None, lang: str) -> str:
     return t("flow.still_needed", lang)
 
 
+#: "I want to change …" at the summary, before the name of the field
+_EDIT_VERBS = tuple(sorted((tuple(fold(w).split()) for w in (
+    "ابي اغير", "ابغى اغير", "ابغا اغير", "اريد تغيير", "اريد اغير", "ودي اغير", "ابي اعدل", "ابغى اعدل", "اريد تعديل",
+    "ابي اصحح", "ابي تعديل", "ابي تغيير", "ممكن اغير", "ممكن اعدل", "ممكن تعديل", "ممكن تغيير", "اغير", "اعدل", "عدل",
+    "عدلي", "عدلوا", "غير", "غيري", "غيروا", "تعديل", "تغيير", "تصحيح", "اصحح", "صحح", "i want to change",
+    "i'd like to change", "can i change", "i need to change", "change", "edit", "update", "correct", "fix", "modify",
+    "change my", "edit my", "update my", "change the", "edit the", "update the",
+)), key=len, reverse=True))
+
+
+def _edit_request(flow: FlowDef, state: FlowState, text: str) -> FieldDef | str | None:
+    """The field a typed "ابي اغير رقم الجوال" names; "pick" when a change is asked without one
+    clear field; None when the message asks for no change."""
+    toks = fold(text).split()
+    verb = next((v for v in _EDIT_VERBS if tuple(toks[: len(v)]) == v), None)
+    if verb is None:
+        return None
+    rest = " ".join(toks[len(verb):])
+    if not rest:
+        return "pick"
+    fields = visible_fields(flow, state.answers)
+    match = match_option(rest, P.edit_options(fields), numbered=False)
+    return flow.field(match.value) if isinstance(match, Option) else "pick"
+
+
+def _fits_one_field(flow: FlowDef, state: FlowState, text: str, ctx: StepContext) -> tuple[FieldDef, Any] | None:
+    """The one answered field a bare value typed at the summary is valid for ("0559998877")."""
+    today = aware(ctx.now).astimezone(RIYADH).date()
+    fits: list[tuple[FieldDef, Any]] = []
+    for f in visible_fields(flow, state.answers):
+        if f.type not in _TELLING_TYPES or f.type in ("choice", "multi_choice", "name"):
+            continue
+        result = validate(text, replace(f.to_spec(), lang=ctx.lang, today=today))
+        if not isinstance(result, Invalid) and result.value != state.answers.get(f.id):
+            fits.append((f, result.value))
+    return fits[0] if len(fits) == 1 else None
+
+
+def _summary_typed(flow: FlowDef, state: FlowState, text: str, ctx: StepContext) -> StepResult:
+    """Typed at the summary instead of a button: an edit named ("ابي اغير رقم الجوال") opens that
+    field; a bare value that fits one field is offered to go there; a question is answered; anything
+    else gets a short word on how to change or send, not the whole summary again."""
+    target = _edit_request(flow, state, text) if text else None
+    if isinstance(target, FieldDef):
+        state.stage, state.field, state.editing = "field", target.id, True
+        return _again(flow, state, ctx)
+    if target == "pick":
+        state.stage = "edit_pick"
+        return _again(flow, state, ctx)
+    fit = _fits_one_field(flow, state, text, ctx) if text else None
+    if fit is not None:
+        fdef, value = fit
+        if fdef.sensitive:  # a sealed field's value is not held in the offer: the field is asked again
+            state.stage, state.field, state.editing = "field", fdef.id, True
+            return _again(flow, state, ctx)
+        state.pending = {"field": fdef.id, "value": value}
+        shown = display_for(replace(fdef.to_spec(), lang=ctx.lang), value)
+        return StepResult(state, [P.pending_reply(flow, fdef, shown, ctx.lang)], [])
+    answer = ctx.is_question(text) if text else None
+    if answer:
+        return StepResult(state, [Text(answer, kind="answer"), P.summary_help_reply(flow, ctx.lang)], [])
+    return StepResult(state, [P.summary_help_reply(flow, ctx.lang)], [])
+
+
+def _pending_step(
+    flow: FlowDef, state: FlowState, pending: dict[str, Any], text: str, ctx: StepContext
+) -> StepResult | None:
+    """The answer to "put this value in that field?"; None when the message is about something else."""
+    choice = P.control_choice(text, P.PENDING_OPTIONS)
+    fdef = flow.field(str(pending.get("field")))
+    if choice is None or fdef is None:
+        return None
+    if choice == "put_value":
+        state.answers[fdef.id] = pending.get("value")
+        _prune(flow, state)
+        return _again(flow, state, ctx, prefix=t("flow.value_updated", ctx.lang, label=fdef.title(ctx.lang)))
+    return _again(flow, state, ctx)
+
+
 def _control_step(flow: FlowDef, state: FlowState, text: str, ctx: StepContext) -> StepResult:
     if state.stage == "summary":
+        pending, state.pending = state.pending, None
+        if pending is not None:
+            taken = _pending_step(flow, state, pending, text, ctx)
+            if taken is not None:
+                return taken
         choice = P.control_choice(text, P.SUMMARY_OPTIONS)
         if choice == "confirm":
             return _after_summary(flow, state, ctx, [])
         if choice == "edit":
             state.stage = "edit_pick"
             return _again(flow, state, ctx)
+        return _summary_typed(flow, state, text, ctx)
     elif state.stage == "edit_pick":
         match = match_option(text, P.edit_options(visible_fields(flow, state.answers)))
         if isinstance(match, Option):

@@ -45,6 +45,8 @@ class FlowState:
     started_at: str = ""
     updated_at: str = ""
     reminded_at: str | None = None
+    #: a value typed at the summary that fits one field, offered to go there ({"field", "value"})
+    pending: dict[str, Any] | None = None
     version: int = STATE_VERSION
 
     def to_json(self) -> dict[str, Any]:
@@ -55,7 +57,7 @@ class FlowState:
             "editing": self.editing, "offering_handoff": self.offering_handoff,
             "declaration": dict(self.declaration) if self.declaration is not None else None,
             "started_at": self.started_at, "updated_at": self.updated_at, "reminded_at": self.reminded_at,
-            "version": self.version,
+            "pending": dict(self.pending) if self.pending is not None else None, "version": self.version,
         }
 
     def dumps(self) -> str:

@@ -149,6 +149,19 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "en": "We couldn't take that as the answer to this question. Please choose an option or type the answer, "
         "or type “staff” to talk to a member of staff:",
     },
+    "flow.put_value_offer": {
+        "ar": "هل تود وضع «{value}» في «{label}» بدلاً من الحالي؟",
+        "en": "Would you like to put “{value}” in “{label}” instead of what's there now?",
+    },
+    "flow.put_value_button": {"ar": "نعم، حدّثه", "en": "Yes, update it"},
+    "flow.keep_value_button": {"ar": "لا، أبقه كما هو", "en": "No, keep it"},
+    "flow.value_updated": {"ar": "تم تحديث «{label}».", "en": "“{label}” has been updated."},
+    "flow.summary_how": {
+        "ar": "لتعديل معلومة اكتب مثلاً «تعديل رقم الجوال» أو اضغط «تعديل»، وإن كانت البيانات صحيحة فاضغط «تأكيد» "
+        "لإرسال طلبك.",
+        "en": "To change a detail, type for example “change mobile number” or tap “Edit”; if everything is "
+        "correct, tap “Confirm” to send your request.",
+    },
     "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
     "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},
     "flow.not_a_value": {
