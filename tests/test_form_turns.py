@@ -115,3 +115,47 @@ async def test_other_words_at_the_summary_get_a_short_word_not_the_whole_summary
     out = await p.say("ما عندي تقرير الحين")
     assert field_of(out) == "_summary" and "تعديل رقم الجوال" in text_of(out)
     assert "راجع بيانات طلبك" not in text_of(out) and "فضلاً اختر أحد الخيارات" not in text_of(out)
+
+
+# --- 4. every button label fits a WhatsApp button ----------------------------------------------------
+
+
+def all_flow_buttons() -> list[tuple[str, str]]:
+    """(where, label) of every button a pack's forms can show, in both languages."""
+    from bot.flows import prompts as P
+    from bot.flows.runner import visible_fields
+    from bot.i18n import t
+    from bot.packs import load_all
+
+    out: list[tuple[str, str]] = []
+    for slug, lp in load_all().items():
+        for flow in lp.flows.values():
+            for lang in ("ar", "en"):
+                replies = [P.field_prompt(flow, f, lang) for f in flow.fields]
+                replies += [P.summary_reply(flow, flow.fields, {}, lang), P.summary_help_reply(flow, lang),
+                            P.edit_pick_reply(flow, visible_fields(flow, {}), lang), P.handoff_offer_reply(flow, lang),
+                            P.pending_reply(flow, flow.fields[0], "x", lang)]
+                if flow.declaration is not None:
+                    replies.append(P.declaration_reply(flow, lang))
+                if flow.consent is not None:
+                    replies.append(P.consent_reply(flow, lang))
+                out += [(f"{slug}/{flow.id}/{lang}", b.label) for r in replies for b in getattr(r, "buttons", ())]
+    for key in ("flow.resume_button", "flow.restart_button", "flow.menu_button", "flow.switch_yes", "flow.switch_no",
+                "menu.human"):
+        out += [(key, t(key, lang)) for lang in ("ar", "en")]
+    return out
+
+
+def test_every_button_a_form_can_show_fits_twenty_characters() -> None:
+    from bot.flows.schema import BUTTON_LABEL_MAX
+
+    too_long = [(where, label) for where, label in all_flow_buttons() if len(label) > BUTTON_LABEL_MAX]
+    assert not too_long, too_long
+
+
+async def test_the_resume_offer_after_a_greeting_has_short_buttons(rt) -> None:
+    p = Person(rt, "ilm-alhajj")
+    await p.fill(until="mobile")
+    out = await p.say("مرحبا")
+    labels = [b["label"] for r in out for b in r["buttons"]]
+    assert len(labels) == 3 and all(len(label) <= 20 for label in labels), labels

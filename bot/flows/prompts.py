@@ -141,7 +141,7 @@ def field_prompt(
         text = f"{text}\n{t('flow.optional_hint', lang)}"
     buttons: list[Button] = []
     if fdef.type in ("choice", "multi_choice"):
-        buttons = [Button(c.label.get(lang), c.value) for c in fdef.choices]
+        buttons = [Button(c.button_label(lang), c.value) for c in fdef.choices]
     elif fdef.type == "yes_no":
         buttons = [Button(t("flow.yes", lang), "yes"), Button(t("flow.no", lang), "no")]
     if buttons and fdef.optional:

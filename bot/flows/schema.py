@@ -23,6 +23,8 @@ from bot.flows.validators import CHOICE_TYPES, DEFAULT_CONTENT_TYPES, DEFAULT_MA
 from bot.pack_model import Localized, Pack, PackError
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+#: the longest button label every channel shows whole (WhatsApp reply buttons)
+BUTTON_LABEL_MAX = 20
 SUCCESS_PLACEHOLDERS = frozenset({"reference", "committee", "earliest_date", "officer"})
 
 
@@ -34,9 +36,16 @@ class ChoiceDef(_Strict):
     value: str = Field(pattern=ID_PATTERN, description="stable; stored in answers")
     label: Localized
     aliases: list[str] = Field(default_factory=list, description="other ways people say it")
+    button: Localized | None = Field(
+        default=None, description=f"a short label for the button (at most {BUTTON_LABEL_MAX} characters; "
+        "WhatsApp cuts longer ones) when the label is longer; the summary keeps the full label")
 
     def option(self) -> Option:
-        return Option(self.value, self.label.ar, self.label.en, tuple(self.aliases))
+        shorts = (self.button.ar, self.button.en) if self.button is not None else ()
+        return Option(self.value, self.label.ar, self.label.en, (*self.aliases, *shorts))
+
+    def button_label(self, lang: str) -> str:
+        return (self.button or self.label).get(lang)
 
 
 class ShowIf(_Strict):

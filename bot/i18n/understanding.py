@@ -163,6 +163,7 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "correct, tap “Confirm” to send your request.",
     },
     "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
+    "flow.menu_button": {"ar": "القائمة الرئيسية", "en": "Main menu"},
     "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},
     "flow.not_a_value": {
         "ar": "يبدو أن هذه ليست إجابة عن السؤال ({label}).",

@@ -186,7 +186,7 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
         ctx.say(Choices(salam_prefix(ctx) + t(offer, ctx.lang, title=flow.title.get(ctx.lang)), (
             Button(t("flow.resume_button", ctx.lang), "flow:resume"),
             Button(t("flow.restart_button", ctx.lang), "flow:restart"),
-            Button(t("menu", ctx.lang).rstrip(":："), "flow:leave"),
+            Button(t("flow.menu_button", ctx.lang), "flow:leave"),
         ), kind="flow"))
         return True
     if u.command == "my_requests" and ctx.services is not None and ctx.services.cases is not None:
