@@ -159,3 +159,20 @@ async def test_the_resume_offer_after_a_greeting_has_short_buttons(rt) -> None:
     out = await p.say("مرحبا")
     labels = [b["label"] for r in out for b in r["buttons"]]
     assert len(labels) == 3 and all(len(label) <= 20 for label in labels), labels
+
+
+# --- 5. "I'll finish later" ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expect"), [("خلاص بعدين اكمل، مشغول الحين", "محفوظ لك لمدة 72 ساعة"),
+                                              ("I'll finish later, busy now", "saved for 72 hours")])
+async def test_finishing_later_at_a_field_says_what_is_kept_and_how_to_go_on(rt, text: str, expect: str) -> None:
+    p = Person(rt, "ilm-alhajj")
+    await p.fill(until="mobile")
+    if text.startswith("I"):
+        await p.say("english")
+    out = await p.say(text)
+    assert expect in text_of(out) and "غير صحيح" not in text_of(out) and "valid" not in text_of(out), text_of(out)
+    assert (await p.state()).state["flow"]["field"] == "mobile"
+    out = await p.say("كمل" if not text.startswith("I") else "continue")
+    assert field_of(out) == "mobile"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.understanding.text import PhraseIndex, key_of
 
-__all__ = ["asks_for_person", "asks_what_to_write", "asks_why_needed"]
+__all__ = ["asks_for_person", "asks_what_to_write", "asks_why_needed", "means_later"]
 
 #: asking what for: "why", "what for", "what will you do with"
 _WHY = PhraseIndex((
@@ -72,7 +72,7 @@ def asks_what_to_write(text: str) -> bool:
     return asks and ((_WHAT.found_in(toks) and _WRITE.found_in(toks)) or _REQUIRED.found_in(toks))
 
 
-# --- a wish for a person -----------------------------------------------------------------------
+# --- a wish for a person, "later" ---------------------------------------------------------------
 # Said at a field or a choice step, these are never its value: "yes transfer me" once matched the
 # option "Myself" through its alias "me", and "خلاص بعدين اكمل" was refused as a mobile number.
 # Short messages only (a description may well tell of a call someone made), and never with digits.
@@ -127,3 +127,24 @@ def asks_for_person(text: str) -> bool:
     if _TRANSFER.starts(toks) or (len(toks) <= 3 and _TRANSFER.found_in(toks)):
         return True
     return _WANT.starts(toks) and _PERSON.found_in(toks)
+
+
+#: "I'll finish later", "busy now": the form waits, and the person should hear that it does
+_LATER = PhraseIndex((
+    "بعدين", "بعدين اكمل", "اكمل بعدين", "اكمله بعدين", "نكمل بعدين", "اكمل لاحقا", "لاحقا", "بعد شوي",
+    "مشغول", "مشغوله", "مو فاضي", "مب فاضي", "مو فاضيه", "ماني فاضي", "ما عندي وقت", "وقت ثاني", "مره ثانيه",
+    "later", "finish later", "continue later", "do it later", "i'll finish later", "ill finish later", "busy",
+    "not now", "another time", "ba3dain", "ba3den", "ba3deen",
+))
+#: not a "later" that is part of an answer ("سافرت بعدين رجعت")
+_LATER_AVOID = PhraseIndex(("لاحقا ارسل", "ارسله لاحقا", "ارسلها لاحقا", "send it later", "send later"))
+
+
+def means_later(text: str) -> bool:
+    """A wish to stop now and finish the form later ("خلاص بعدين اكمل، مشغول الحين")."""
+    if any(ch.isdigit() for ch in text):
+        return False
+    toks = key_of(text).split()
+    if not toks or len(toks) > 8:
+        return False
+    return _LATER.found_in(toks) and not _LATER_AVOID.found_in(toks)

@@ -162,6 +162,12 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "en": "To change a detail, type for example “change mobile number” or tap “Edit”; if everything is "
         "correct, tap “Confirm” to send your request.",
     },
+    "flow.saved_for_later": {
+        "ar": "ولا يهمك، ما أدخلته في «{title}» محفوظ لك لمدة {hours} ساعة. ومتى ما كنت جاهزاً اكتب «كمل» ونكمل من "
+        "السؤال الذي توقفنا عنده.",
+        "en": "No problem: what you've entered for “{title}” is saved for {hours} hours. Whenever you're ready, type "
+        "“continue” and we'll pick up from the question where we stopped.",
+    },
     "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
     "flow.menu_button": {"ar": "القائمة الرئيسية", "en": "Main menu"},
     "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},

@@ -14,7 +14,7 @@ from bot import decisions
 from bot.context import TurnContext
 from bot.dates import format_date
 from bot.flows import runner
-from bot.flows.asides import asks_what_to_write, asks_why_needed
+from bot.flows.asides import asks_what_to_write, asks_why_needed, means_later
 from bot.flows.prompts import success_text
 from bot.flows.state import (
     FlowState,
@@ -193,8 +193,12 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
         await list_mine(ctx)
         ctx.say(*current_question(ctx))
         return True
+    hours = ctx.services.settings.flow_expiry_hours if ctx.services is not None else DEFAULT_EXPIRY_HOURS
+    if means_later(ctx.message.text or "") and (_field_type(ctx) not in FREE_TEXT_ANSWERS or u.words <= 4):
+        # "خلاص بعدين اكمل، مشغول الحين": not a value; what they entered waits, and they hear how to go on
+        ctx.say(Text(t("flow.saved_for_later", ctx.lang, title=flow.title.get(ctx.lang), hours=hours), kind="info"))
+        return True
     if u.smalltalk == "goodbye":  # leaving half-way: wish them well, and say the form waits for them
-        hours = ctx.services.settings.flow_expiry_hours if ctx.services is not None else DEFAULT_EXPIRY_HOURS
         ctx.say(Text(t("smalltalk.goodbye_form", ctx.lang, title=flow.title.get(ctx.lang), hours=hours), kind="info"))
         return True
     if u.smalltalk in {"thanks", "emoji", "punctuation"}:
