@@ -176,3 +176,23 @@ async def test_finishing_later_at_a_field_says_what_is_kept_and_how_to_go_on(rt,
     assert (await p.state()).state["flow"]["field"] == "mobile"
     out = await p.say("كمل" if not text.startswith("I") else "continue")
     assert field_of(out) == "mobile"
+
+
+# --- 6. "I don't know" at an optional field -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "said"), [("I don't know my member number", "optional"), ("ما اعرف", "اختياري"),
+                                            ("ما عندي", "اختياري"), ("ما اعرف رقم عضويتي", "اختياري")])
+async def test_i_dont_know_at_an_optional_field_skips_it_and_says_so(rt, text: str, said: str) -> None:
+    p = Person(rt, "rida")
+    await p.fill(until="member_number")
+    out = await p.say(text)
+    assert field_of(out) == "request_type" and said in text_of(out), text_of(out)
+    assert (await p.state()).state["flow"]["answers"]["member_number"] is None
+
+
+async def test_i_have_no_income_is_a_description_not_a_skip(rt) -> None:
+    p = Person(rt, "amass")
+    await p.fill(until="description")
+    out = await p.say("ما عندي دخل ثابت وأحتاج مساعدة في العلاج")
+    assert (await p.state()).state["flow"]["answers"]["description"].startswith("ما عندي دخل"), text_of(out)

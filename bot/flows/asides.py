@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.understanding.text import PhraseIndex, key_of
 
-__all__ = ["asks_for_person", "asks_what_to_write", "asks_why_needed", "means_later"]
+__all__ = ["asks_for_person", "asks_what_to_write", "asks_why_needed", "means_dont_know", "means_later"]
 
 #: asking what for: "why", "what for", "what will you do with"
 _WHY = PhraseIndex((
@@ -72,7 +72,7 @@ def asks_what_to_write(text: str) -> bool:
     return asks and ((_WHAT.found_in(toks) and _WRITE.found_in(toks)) or _REQUIRED.found_in(toks))
 
 
-# --- a wish for a person, "later" ---------------------------------------------------------------
+# --- a wish for a person, "later", "I don't know" -------------------------------------------------
 # Said at a field or a choice step, these are never its value: "yes transfer me" once matched the
 # option "Myself" through its alias "me", and "خلاص بعدين اكمل" was refused as a mobile number.
 # Short messages only (a description may well tell of a call someone made), and never with digits.
@@ -148,3 +148,26 @@ def means_later(text: str) -> bool:
     if not toks or len(toks) > 8:
         return False
     return _LATER.found_in(toks) and not _LATER_AVOID.found_in(toks)
+
+
+#: "I don't know" / "I don't have one" for an optional field: it is skipped
+_DONT_KNOW = PhraseIndex((
+    "ما اعرف", "ما اعرفه", "ما اعرفها", "ما ادري", "مادري", "ما اذكر", "ما اذكره", "ما احفظه", "ما اتذكر",
+    "ماعرف", "ما عندي", "ماعندي", "ما عندي رقم", "لا اعرف", "لا أعلم", "لا اعلم", "ليس لدي", "لا يوجد", "مافي",
+    "ما فيه", "ما يوجد", "ما لي", "ماني عارف", "مو عارف", "مب عارف", "ما حفظته", "نسيته", "نسيت", "ناسي",
+    "i don't know", "i dont know", "don't know", "dont know", "dunno", "no idea", "not sure", "i don't have",
+    "i dont have", "don't have", "dont have", "i have none", "none", "i forgot", "forgot", "can't remember",
+    "cant remember", "i don't remember", "i dont remember", "ma a3rf", "ma a3ref", "madri", "ma adri",
+))
+
+
+def means_dont_know(text: str, *, whole: bool = False) -> bool:
+    """"I don't know / I don't have it" ("ما اعرف رقم عضويتي", "I don't know my member number").
+    ``whole``: only when that is the whole message (where free prose is the answer, "ما عندي دخل
+    ثابت" is a description, not a skip)."""
+    if any(ch.isdigit() for ch in text):
+        return False
+    toks = _without_soft(key_of(text).split())
+    if not toks or len(toks) > 8 or not _DONT_KNOW.starts(toks):
+        return False
+    return not whole or any(b == len(toks) for a, b in _DONT_KNOW.spans(toks) if a == 0)

@@ -25,7 +25,7 @@ from typing import Any
 
 from bot.clock import RIYADH, aware
 from bot.flows import prompts as P
-from bot.flows.asides import asks_for_person
+from bot.flows.asides import asks_for_person, means_dont_know
 from bot.flows.matching import Option, match_option
 from bot.flows.messages import reason_text
 from bot.flows.normalize import clean, fold
@@ -283,14 +283,16 @@ def _back(flow: FlowDef, state: FlowState, ctx: StepContext) -> StepResult:
     return _again(flow, state, ctx)
 
 
-def _accept(flow: FlowDef, state: FlowState, fdef: FieldDef, value: Any, ctx: StepContext) -> StepResult:
+def _accept(
+    flow: FlowDef, state: FlowState, fdef: FieldDef, value: Any, ctx: StepContext, before: list[Reply] | None = None
+) -> StepResult:
     state.answers[fdef.id] = value
     state.attempts.pop(fdef.id, None)
     state.offering_handoff = False
     if fdef.id not in state.history:
         state.history.append(fdef.id)
     state.editing = False
-    return _advance(flow, state, ctx)
+    return _advance(flow, state, ctx, before)
 
 
 def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None, ctx: StepContext) -> StepResult:
@@ -304,6 +306,9 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
         if not fdef.optional:
             return _again(flow, state, ctx, prefix=t("flow.skip_required", ctx.lang))
         return _accept(flow, state, fdef, None, ctx)
+    if fdef.optional and means_dont_know(text, whole=fdef.type in FREE_TEXT) and not _names_an_option(fdef, text):
+        # "ما اعرف رقم عضويتي", "I don't have one": at an optional field that is a skip, said as one
+        return _accept(flow, state, fdef, None, ctx, [Text(t("flow.skipped_unknown", ctx.lang), kind="flow")])
     today = aware(ctx.now).astimezone(RIYADH).date()
     spec = replace(fdef.to_spec(), lang=ctx.lang, today=today, attachments=ctx.attachments)
     if state.offering_handoff:
@@ -343,6 +348,12 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
         state.offering_handoff = True
         return StepResult(state, [P.handoff_offer_reply(flow, ctx.lang, prefix=reason)], [])
     return _again(flow, state, ctx, prefix=reason)
+
+
+def _names_an_option(fdef: FieldDef, text: str) -> bool:
+    """Whether ``text`` is one of the field's own options word for word ("لا اريد" may be one)."""
+    options = [c.option() for c in fdef.choices]
+    return bool(options) and isinstance(match_option(text, options, numbered=False, fuzzy=False), Option)
 
 
 #: field types whose valid value says clearly which question it answers (free text fits any)

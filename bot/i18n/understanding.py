@@ -168,6 +168,11 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "en": "No problem: what you've entered for “{title}” is saved for {hours} hours. Whenever you're ready, type "
         "“continue” and we'll pick up from the question where we stopped.",
     },
+    "flow.skipped_unknown": {
+        "ar": "لا بأس، هذا السؤال اختياري فتخطيناه، ويمكنك ذكره لاحقاً للموظف إن أردت.",
+        "en": "That's fine: this question is optional, so we've skipped it. You can mention it to staff later if "
+        "you wish.",
+    },
     "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
     "flow.menu_button": {"ar": "القائمة الرئيسية", "en": "Main menu"},
     "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},
