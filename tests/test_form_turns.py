@@ -196,3 +196,14 @@ async def test_i_have_no_income_is_a_description_not_a_skip(rt) -> None:
     await p.fill(until="description")
     out = await p.say("ما عندي دخل ثابت وأحتاج مساعدة في العلاج")
     assert (await p.state()).state["flow"]["answers"]["description"].startswith("ما عندي دخل"), text_of(out)
+
+
+# --- 7. "my requests" while a form is being filled --------------------------------------------------------
+
+
+async def test_my_requests_at_the_consent_step_mentions_the_form_not_yet_sent(rt) -> None:
+    p = Person(rt, "amass")
+    out = await p.fill(until="_consent")
+    assert field_of(out) == "_consent", text_of(out)
+    out = await p.say("طلباتي")
+    assert "لم يُرسل بعد" in text_of(out) and field_of(out) == "_consent", text_of(out)

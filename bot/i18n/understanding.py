@@ -173,6 +173,11 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "en": "That's fine: this question is optional, so we've skipped it. You can mention it to staff later if "
         "you wish.",
     },
+    "flow.unsent_note": {
+        "ar": "ولديك طلب «{title}» قيد التعبئة لم يُرسل بعد، وما أدخلته فيه محفوظ. نكمله من حيث توقفنا:",
+        "en": "You also have a “{title}” request being filled in that hasn't been sent yet; what you've entered "
+        "is kept. Let's carry on where we stopped:",
+    },
     "flow.resume_button": {"ar": "المتابعة", "en": "Continue"},
     "flow.menu_button": {"ar": "القائمة الرئيسية", "en": "Main menu"},
     "flow.restart_button": {"ar": "البدء من جديد", "en": "Start again"},

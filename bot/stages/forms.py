@@ -190,7 +190,8 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
         ), kind="flow"))
         return True
     if u.command == "my_requests" and ctx.services is not None and ctx.services.cases is not None:
-        await list_mine(ctx)
+        await list_mine(ctx)  # the requests already sent; the one being filled is not among them: say so
+        ctx.say(Text(t("flow.unsent_note", ctx.lang, title=flow.title.get(ctx.lang)), kind="info"))
         ctx.say(*current_question(ctx))
         return True
     hours = ctx.services.settings.flow_expiry_hours if ctx.services is not None else DEFAULT_EXPIRY_HOURS
