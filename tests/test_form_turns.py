@@ -207,3 +207,10 @@ async def test_my_requests_at_the_consent_step_mentions_the_form_not_yet_sent(rt
     assert field_of(out) == "_consent", text_of(out)
     out = await p.say("طلباتي")
     assert "لم يُرسل بعد" in text_of(out) and field_of(out) == "_consent", text_of(out)
+
+
+async def test_not_sure_at_a_choice_is_not_taken_for_a_later_name(rt) -> None:
+    p = Person(rt, "amass")
+    await amass_en_at_requester(p)
+    out = await p.say("not sure")
+    assert field_of(out) == "patient_relation" and "later question" not in text_of(out), text_of(out)

@@ -367,7 +367,10 @@ def _later_field(flow: FlowDef, state: FlowState, fdef: FieldDef, text: str, ctx
         return None
     today = aware(ctx.now).astimezone(RIYADH).date()
     ahead = [f for f in flow.fields[ids.index(fdef.id) + 1:] if f.id not in state.answers and f.type in _TELLING_TYPES]
-    # a name takes almost any two words ("سرطان دم"): every other kind is tried first
+    # a name takes almost any two words ("سرطان دم", "not sure"): every other kind is tried first, and
+    # a name counts only with three parts or more, as a full name is written
+    if len(text.split()) < 3 or means_dont_know(text):
+        ahead = [f for f in ahead if f.type != "name"]
     for later in sorted(ahead, key=lambda f: f.type == "name"):
         if later.type in ("choice", "multi_choice"):  # an option's own words, not a near miss
             options = [c.option() for c in later.choices]
