@@ -33,3 +33,32 @@ async def test_a_wish_to_delete_ones_data_is_recorded_for_an_officer_not_a_form(
     async with rt.db.reader.connect() as conn:
         kinds = (await conn.execute(select(AuditLog.detail).where(AuditLog.action == "privacy.request"))).scalars()
         assert [d["kind"] for d in kinds] == ["erase"]
+
+
+async def test_a_question_about_what_there_is_does_not_start_the_application(rt: Any) -> None:
+    p = Person(rt, "ratel")
+    await p.say("english please")
+    replies = await p.say("what programmes do you have for kids?")
+    assert not any(r["expect"] for r in replies), _text(replies)
+    assert (await p.state()).state.get("flow") is None
+
+
+async def test_a_message_about_an_existing_application_follows_it_up_not_a_new_form(rt: Any) -> None:
+    p = Person(rt, "amass")
+    await p.say("hello")
+    replies = await p.say("I need help with my application, nobody called me")
+    flow = ((await p.state()).state.get("flow") or {}).get("id")
+    assert flow != "support_request", _text(replies)
+    assert "full name" not in _text(replies)
+
+
+def test_wishes_to_apply_still_start_the_form() -> None:
+    from bot.faq.decide import decide
+    from bot.packs import packs
+
+    for org, text in (("ratel", "ابي اسجل في برنامج"), ("amass", "ابي اقدم طلب دعم"), ("ratel", "how do I apply?"),
+                      ("ratel", "انرفض طلبي الترم اللي فات، اقدر اقدم من جديد؟")):
+        d = decide(text, packs()[org])
+        assert d.kind == "flow" and d.flow_id == "support_request", (text, d)
+    d = decide("i want to follow my application, i have the request number", packs()["amass"])
+    assert d.flow_id == "status_inquiry", d

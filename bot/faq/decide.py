@@ -19,7 +19,7 @@ from bot.faq.index import Match, query_variants
 from bot.faq.intents import detect_intent, opens_indirectly, strip_greeting
 from bot.faq.lang import detect_language
 from bot.faq.org import OrgFaq, get_index
-from bot.faq.requests import asks_about
+from bot.faq.requests import about_existing_request, asks_about, only_asks
 from bot.faq.segments import segments
 from bot.packs import LoadedPack
 
@@ -166,12 +166,35 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
     if wanted is not None:
         topic = _flow_topic(org, wanted)
         text = org.topics[topic].answer.get(out_lang) if topic else ""
-        return Decision("flow", topic, flow_id=wanted, lang=out_lang, text=text), m
+        return _no_new_form(org, Decision("flow", topic, flow_id=wanted, lang=out_lang, text=text), m, variants), m
+    if decided.kind == "flow":
+        return _no_new_form(org, decided, m, variants), m
     if decided.kind in ("fallback", "suggest") and not closest_is_outside:
         piece = _answered_piece(org, text, out_lang)
         if piece is not None:
             return piece
     return decided, m
+
+
+#: the forms that are not a new request: following one up is what a question about a request wants
+_FOLLOW_UP_FLOWS = frozenset({"status_inquiry"})
+
+
+def _no_new_form(org: OrgFaq, d: Decision, m: Match, variants: list[str]) -> Decision:
+    """A new form only for a wish to apply. A message about a request already filed ("I need help
+    with my application, nobody called me") follows that request up (the status inquiry, which
+    offers an officer); a question about what there is ("what programmes do you have for kids?")
+    is offered the nearest topics, the form among them, rather than started on the form."""
+    if d.flow_id is None or d.flow_id in _FOLLOW_UP_FLOWS:
+        return d
+    if about_existing_request(variants):
+        topic = _flow_topic(org, "status_inquiry")
+        text = org.topics[topic].answer.get(d.lang) if topic else ""
+        return Decision("flow", topic, d.score, flow_id="status_inquiry", lang=d.lang, text=text)
+    if only_asks(variants) and m.topics:
+        sugg = tuple((t, org.labels[(t, d.lang)]) for t in m.topics[:3])
+        return Decision("suggest", m.topics[0], d.score, suggestions=sugg, lang=d.lang, text=_SUGGEST[d.lang])
+    return d
 
 
 def _answered_piece(org: OrgFaq, text: str, lang: Literal["ar", "en"]) -> tuple[Decision, Match] | None:
