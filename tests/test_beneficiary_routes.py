@@ -62,3 +62,24 @@ def test_wishes_to_apply_still_start_the_form() -> None:
         assert d.kind == "flow" and d.flow_id == "support_request", (text, d)
     d = decide("i want to follow my application, i have the request number", packs()["amass"])
     assert d.flow_id == "status_inquiry", d
+
+
+async def test_an_outside_programme_or_the_weather_is_declined_politely_without_an_officer(rt: Any) -> None:
+    p = Person(rt, "ilm-alhajj")
+    await p.say("السلام عليكم")
+    first = await p.say("متى ينزل حساب المواطن هالشهر؟")
+    second = await p.say("كيف الجو بكرة في مكة؟")
+    said = _text(first)
+    assert "حساب المواطن" in said and "خارج خدمات" in said and "لم أفهم" not in said, said
+    assert any(b["value"].startswith("flow:") for r in first for b in r["buttons"]), "what we offer is shown"
+    buttons = [b["value"] for r in second for b in r["buttons"]]
+    assert "handoff:yes" not in buttons and "لم أفهم" not in _text(second), _text(second)
+
+
+def test_an_outside_question_stays_a_refusal_for_scoring() -> None:
+    from bot.faq.decide import decide
+    from bot.packs import packs
+
+    for text in ("متى ينزل حساب المواطن هالشهر؟", "كيف الجو بكرة في مكة؟", "who won the football match yesterday?"):
+        d = decide(text, packs()["ilm-alhajj"])
+        assert d.kind == "fallback" and d.outside and d.text, (text, d)

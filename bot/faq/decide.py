@@ -19,6 +19,7 @@ from bot.faq.index import Match, query_variants
 from bot.faq.intents import detect_intent, opens_indirectly, strip_greeting
 from bot.faq.lang import detect_language
 from bot.faq.org import OrgFaq, get_index
+from bot.faq.outside import OTHER_BODY, outside_text, programme_named
 from bot.faq.requests import about_existing_request, asks_about, only_asks
 from bot.faq.segments import segments
 from bot.packs import LoadedPack
@@ -51,6 +52,9 @@ class Decision:
     flow_id: str | None = None
     lang: Literal["ar", "en"] = "ar"
     text: str = ""
+    #: for a refusal of a question outside the association (a programme, another body, chit-chat):
+    #: its category (:mod:`bot.faq.outside`), and ``text`` says so courteously
+    outside: str | None = None
 
 
 def _clean(text: str) -> str:
@@ -150,8 +154,11 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
     variants = [s for s in (strip_greeting(v) for v in variants) if s] or variants
     if all(tok.isdigit() for v in variants for tok in v.split()):
         return _nm(Decision("fallback", lang=out_lang))
-    if _names_foreign_programme(org, variants) or names_other_body(text, org.names):
-        return _nm(Decision("fallback", lang=out_lang))
+    named = programme_named(org.foreign_programmes, variants)
+    if named is None and names_other_body(text, org.names):
+        named = OTHER_BODY
+    if named is not None:
+        return _nm(_outside(org, named, out_lang))
     variants = [s for s in (_without_long_numbers(v) for v in variants) if s] or variants
     m = org.index.match(text, variants=variants)
     decided = classify(org, m, out_lang)
@@ -173,7 +180,15 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
         piece = _answered_piece(org, text, out_lang)
         if piece is not None:
             return piece
+    if decided.kind == "fallback" and closest_is_outside and m.oos_topic:
+        return _outside(org, m.oos_topic.removeprefix("oos:"), out_lang, decided.score), m
     return decided, m
+
+
+def _outside(org: OrgFaq, category: str, lang: Literal["ar", "en"], score: float | None = None) -> Decision:
+    """A refusal that says the question is outside the association, and where it belongs."""
+    text = outside_text(category, org.short_name[lang], lang)
+    return Decision("fallback", score=score, lang=lang, text=text, outside=category)
 
 
 #: the forms that are not a new request: following one up is what a question about a request wants
