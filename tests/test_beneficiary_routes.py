@@ -14,6 +14,11 @@ from storage.models import AuditLog
 from tests.test_understanding_engine import Person
 
 
+async def _form(p: Person) -> str | None:
+    """The form the person is in, if any."""
+    return ((await p.state()).state.get("flow") or {}).get("flow")
+
+
 def _text(replies: list[dict[str, Any]]) -> str:
     return "\n".join(r["text"] for r in replies)
 
@@ -40,15 +45,15 @@ async def test_a_question_about_what_there_is_does_not_start_the_application(rt:
     await p.say("english please")
     replies = await p.say("what programmes do you have for kids?")
     assert not any(r["expect"] for r in replies), _text(replies)
-    assert (await p.state()).state.get("flow") is None
+    assert await _form(p) is None
 
 
 async def test_a_message_about_an_existing_application_follows_it_up_not_a_new_form(rt: Any) -> None:
     p = Person(rt, "amass")
     await p.say("hello")
     replies = await p.say("I need help with my application, nobody called me")
-    flow = ((await p.state()).state.get("flow") or {}).get("id")
-    assert flow != "support_request", _text(replies)
+    assert await _form(p) is None, _text(replies)
+    assert "status_inquiry" in (await p.state()).state, "the request already filed is followed up"
     assert "full name" not in _text(replies)
 
 
@@ -83,3 +88,31 @@ def test_an_outside_question_stays_a_refusal_for_scoring() -> None:
     for text in ("متى ينزل حساب المواطن هالشهر؟", "كيف الجو بكرة في مكة؟", "who won the football match yesterday?"):
         d = decide(text, packs()["ilm-alhajj"])
         assert d.kind == "fallback" and d.outside and d.text, (text, d)
+
+
+async def test_two_questions_in_one_message_get_both_answers(rt: Any) -> None:
+    from bot.faq.decide import decide
+
+    pack = rt.packs["rida"]
+    contact, location = decide("كم رقم التواصل حقكم؟", pack), decide("ووين موقعكم؟", pack)
+    assert (contact.kind, location.kind) == ("answer", "answer")
+    p = Person(rt, "rida")
+    await p.say("السلام عليكم")
+    said = _text(await p.say("كم رقم التواصل حقكم؟ ووين موقعكم؟"))
+    assert contact.text in said and location.text in said, said
+
+
+async def test_two_questions_one_of_them_a_wish_to_volunteer_are_not_refused(rt: Any) -> None:
+    p = Person(rt, "taheel")
+    await p.say("السلام عليكم")
+    replies = await p.say("وش اوقات الدوام عندكم؟ وكيف اسجل متطوع؟")
+    assert "لم أفهم" not in _text(replies)
+    assert await _form(p) == "volunteer", _text(replies)
+
+
+def test_questions_are_split_at_question_marks_and_a_joined_question_word_only() -> None:
+    from bot.faq.segments import questions
+
+    assert questions("كم رقم التواصل حقكم؟ ووين موقعكم؟") == ["كم رقم التواصل حقكم", "ووين موقعكم"]
+    assert len(questions("what are your hours and how do I volunteer?")) == 2
+    assert questions("وش شروط الدعم؟") == [] and questions("ابي اسجل وش الشروط") == []

@@ -21,7 +21,7 @@ from bot.faq.lang import detect_language
 from bot.faq.org import OrgFaq, get_index
 from bot.faq.outside import OTHER_BODY, outside_text, programme_named
 from bot.faq.requests import about_existing_request, asks_about, only_asks
-from bot.faq.segments import segments
+from bot.faq.segments import questions, segments
 from bot.packs import LoadedPack
 
 __all__ = ["Decision", "DecisionKind", "classify", "decide", "decide_traced", "decide_with"]
@@ -176,6 +176,9 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
         return _no_new_form(org, Decision("flow", topic, flow_id=wanted, lang=out_lang, text=text), m, variants), m
     if decided.kind == "flow":
         return _no_new_form(org, decided, m, variants), m
+    several = _several_questions(org, text, out_lang, decided)
+    if several is not None:
+        return several, m
     if decided.kind in ("fallback", "suggest") and not closest_is_outside:
         piece = _answered_piece(org, text, out_lang)
         if piece is not None:
@@ -210,6 +213,27 @@ def _no_new_form(org: OrgFaq, d: Decision, m: Match, variants: list[str]) -> Dec
         sugg = tuple((t, org.labels[(t, d.lang)]) for t in m.topics[:3])
         return Decision("suggest", m.topics[0], d.score, suggestions=sugg, lang=d.lang, text=_SUGGEST[d.lang])
     return d
+
+
+def _several_questions(org: OrgFaq, text: str, lang: Literal["ar", "en"], whole: Decision) -> Decision | None:
+    """Two questions in one message ("كم رقم التواصل حقكم؟ ووين موقعكم؟", :func:`bot.faq.segments.questions`),
+    each decided on its own: both answered with confidence → one reply with both answers; otherwise
+    the first that is answered or starts a form, when the whole message was not answered. None
+    when the message is one question or nothing better comes of its parts."""
+    parts = questions(text)
+    if len(parts) < 2 or whole.kind not in ("answer", "fallback", "suggest"):
+        return None
+    decided = [decide_traced(org, part, lang=lang)[0] for part in parts]
+    sure = [d.kind == "answer" and d.topic_id is not None and (d.score or 0.0) >= org.thresholds.p_answer
+            for d in decided]
+    if all(sure) and len({d.topic_id for d in decided}) == len(decided):
+        if whole.kind == "answer" and whole.topic_id in {d.topic_id for d in decided}:
+            decided.sort(key=lambda d: d.topic_id != whole.topic_id)  # the whole message's answer first
+        first = decided[0]
+        return Decision("answer", first.topic_id, first.score, lang=lang, text="\n\n".join(d.text for d in decided))
+    if whole.kind == "answer":
+        return None
+    return next((d for d, ok in zip(decided, sure, strict=True) if ok or d.kind == "flow"), None)
 
 
 def _answered_piece(org: OrgFaq, text: str, lang: Literal["ar", "en"]) -> tuple[Decision, Match] | None:
