@@ -116,3 +116,23 @@ def test_questions_are_split_at_question_marks_and_a_joined_question_word_only()
     assert questions("كم رقم التواصل حقكم؟ ووين موقعكم؟") == ["كم رقم التواصل حقكم", "ووين موقعكم"]
     assert len(questions("what are your hours and how do I volunteer?")) == 2
     assert questions("وش شروط الدعم؟") == [] and questions("ابي اسجل وش الشروط") == []
+
+
+async def test_waiting_for_an_officer_is_acknowledged_in_varied_words_with_the_set_hours(rt: Any) -> None:
+    from bot.pack_model import WorkingHours
+
+    p = Person(rt, "taheel")
+    await p.say("ابي اكلم موظف")
+    said = [_text(await p.say(m)) for m in ("وينكم؟", "ابي موظف الحين لو سمحت", "متى بيردون علي؟ صار لي ساعة")]
+    assert len(set(said)) == 3, said
+    assert "نعتذر عن الانتظار" in said[1] and "رسائلك" in said[1], said[1]
+    assert "أوقات عمل" not in said[1], "the pack has set no hours: none is claimed"
+
+    loaded = rt.packs["taheel"]
+    contact = loaded.pack.contact.model_copy(update={"working_hours": WorkingHours(start="00:00", end="23:59",
+                                                                                   days=list(range(7)))})
+    rt.engine.packs["taheel"] = loaded.model_copy(update={"pack": loaded.pack.model_copy(update={"contact": contact})})
+    q = Person(rt, "taheel", address="p2")
+    await q.say("ابي اكلم موظف")
+    await q.say("وينكم؟")
+    assert "أوقات عمل الجمعية" in _text(await q.say("صار لي ساعة"))

@@ -71,6 +71,30 @@ CATALOG: dict[str, dict[str, str]] = {
         "ar": "وصلت رسالتك إلى {officer}، وسيرد عليك هنا قريباً بإذن الله. للعودة إلى المساعد الرقمي اكتب «القائمة».",
         "en": "Your message has reached the {officer}, who will reply here soon. To return to the digital assistant, type “menu”.",
     },
+    "handoff.waiting_again": {
+        "ar": "نعتذر عن الانتظار. رسائلك كلها وصلت إلى {officer} وهي أمامه، وسيرد عليك هنا في أقرب وقت بإذن الله. "
+        "وللعودة إلى المساعد الرقمي اكتب «القائمة».",
+        "en": "We're sorry for the wait. All your messages have reached the {officer} and are in front of them; "
+        "they will reply here as soon as possible. To return to the digital assistant, type “menu”.",
+    },
+    "handoff.waiting_long": {
+        "ar": "نقدّر صبرك ونعتذر عن التأخير. طلبك ما زال لدى {officer} ورسائلك محفوظة عنده، وسيرد عليك هنا بإذن الله. "
+        "وإن أردت العودة إلى المساعد الرقمي في الأثناء اكتب «القائمة».",
+        "en": "Thank you for your patience, and we apologise for the delay. Your request is still with the {officer} "
+        "and your messages are kept for them; they will reply here. To return to the digital assistant meanwhile, "
+        "type “menu”.",
+    },
+    "handoff.hours": {
+        "ar": "أوقات عمل الجمعية: {days}، من {start} إلى {end}.",
+        "en": "The association's working hours: {days}, {start}–{end}.",
+    },
+    "day.0": {"ar": "الاثنين", "en": "Monday"},
+    "day.1": {"ar": "الثلاثاء", "en": "Tuesday"},
+    "day.2": {"ar": "الأربعاء", "en": "Wednesday"},
+    "day.3": {"ar": "الخميس", "en": "Thursday"},
+    "day.4": {"ar": "الجمعة", "en": "Friday"},
+    "day.5": {"ar": "السبت", "en": "Saturday"},
+    "day.6": {"ar": "الأحد", "en": "Sunday"},
     "handoff.cancelled": {
         "ar": "تم إلغاء طلب التحويل، وأنا في خدمتك.",
         "en": "The referral has been cancelled; I'm here to help.",
