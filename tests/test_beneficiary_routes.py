@@ -136,3 +136,15 @@ async def test_waiting_for_an_officer_is_acknowledged_in_varied_words_with_the_s
     await q.say("ابي اكلم موظف")
     await q.say("وينكم؟")
     assert "أوقات عمل الجمعية" in _text(await q.say("صار لي ساعة"))
+
+
+async def test_a_second_insult_is_offered_an_officer(rt: Any) -> None:
+    p = Person(rt, "rida")
+    await p.say("السلام عليكم")
+    first = await p.say("انتم نصابين وحرامية ما تعطون احد شي")
+    second = await p.say("بوت غبي ما يفهم")
+    assert not any(b["value"] == "handoff:yes" for r in first for b in r["buttons"])
+    assert any(b["value"] == "handoff:yes" for r in second for b in r["buttons"]), _text(second)
+    assert _text(first) != _text(second)
+    replies = await p.say(button="handoff:yes")
+    assert (await p.state()).status == "waiting", _text(replies)
