@@ -148,3 +148,27 @@ async def test_a_second_insult_is_offered_an_officer(rt: Any) -> None:
     assert _text(first) != _text(second)
     replies = await p.say(button="handoff:yes")
     assert (await p.state()).status == "waiting", _text(replies)
+
+
+async def test_a_form_cancelled_a_message_ago_can_be_brought_back(rt: Any) -> None:
+    p = Person(rt, "ratel")
+    await p.say("ابي اسجل في برنامج")
+    await p.say("لولوه ناصر المطيري")
+    await p.say("إلغاء")
+    assert await _form(p) is None
+    replies = await p.say("لا لحظة ارجع للطلب اللي كنت فيه")
+    assert await _form(p) == "support_request", _text(replies)
+    assert (await p.state()).state["flow"]["answers"].get("full_name"), "the answers given are back"
+    assert not any(r["kind"] == "suggest" for r in replies)
+
+
+async def test_a_cancelled_form_asked_for_later_is_offered_again_not_kept(rt: Any) -> None:
+    p = Person(rt, "ratel", address="p2")
+    await p.say("ابي اسجل في برنامج")
+    await p.say("لولوه ناصر المطيري")
+    await p.say("إلغاء")
+    await p.say("شكرا")
+    assert "state" not in (await p.state()).state.get("cancelled_flow", {}), "answers are dropped a turn later"
+    replies = await p.say("ابي ارجع للطلب اللي كنت فيه")
+    assert "أُلغي" in _text(replies) and any(b["value"] == "flow:support_request" for r in replies
+                                              for b in r["buttons"]), _text(replies)

@@ -360,6 +360,16 @@ CATALOG: dict[str, dict[str, str]] = {
     "flow.optional_hint": {"ar": "(اختياري — يمكنك كتابة «تخطي»)", "en": "(optional — you can type “skip”)"},
     "flow.choose_hint": {"ar": "اكتب رقم الخيار أو اسمه.", "en": "Type the option's number or name."},
     "flow.skip_button": {"ar": "تخطي", "en": "Skip"},
+    "flow.restored": {
+        "ar": "أبشر، رجّعنا طلبك «{title}» كما كان، ونكمل من حيث توقفت:",
+        "en": "Certainly, your “{title}” request is back as it was; let's continue where you left off:",
+    },
+    "flow.was_cancelled": {
+        "ar": "طلبك «{title}» أُلغي ولم يُرسل منه شيء، ولا نحتفظ بإجاباته بعد الإلغاء. هل تود البدء فيه من جديد؟",
+        "en": "Your “{title}” request was cancelled and nothing of it was sent; its answers are not kept after "
+        "cancelling. Would you like to start it again?",
+    },
+    "flow.start_again": {"ar": "البدء من جديد", "en": "Start again"},
     "flow.cancelled": {
         "ar": "تم إلغاء الطلب ولم يُرسل أي شيء. يسعدنا خدمتك في أي وقت.",
         "en": "The request has been cancelled and nothing was sent. We're happy to help any time.",
