@@ -67,6 +67,8 @@ def test_wishes_to_apply_still_start_the_form() -> None:
         assert d.kind == "flow" and d.flow_id == "support_request", (text, d)
     d = decide("i want to follow my application, i have the request number", packs()["amass"])
     assert d.flow_id == "status_inquiry", d
+    d = decide("كم رسوم الحلقات؟", packs()["ratel"])  # asks how much, does not apply
+    assert d.kind != "flow", d
 
 
 async def test_an_outside_programme_or_the_weather_is_declined_politely_without_an_officer(rt: Any) -> None:

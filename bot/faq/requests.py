@@ -112,8 +112,9 @@ def about_existing_request(variants: list[str]) -> bool:
                for v in variants)
 
 
-#: "what/which" openers: what there is ("هل عندكم مساعدات؟" may well be a wish to apply)
-_WHAT = frozenset(normalize("ماذا وش ايش ماهي ماهو شو what which").split())
+#: "what/which/how much" openers: what there is, what it costs ("هل عندكم مساعدات؟" may well be a
+#: wish to apply)
+_WHAT = frozenset(normalize("ماذا وش ايش ماهي ماهو شو كم what which").split())
 
 
 def only_asks(variants: list[str]) -> bool:
