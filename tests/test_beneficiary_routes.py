@@ -174,3 +174,19 @@ async def test_a_cancelled_form_asked_for_later_is_offered_again_not_kept(rt: An
     replies = await p.say("ابي ارجع للطلب اللي كنت فيه")
     assert "أُلغي" in _text(replies) and any(b["value"] == "flow:support_request" for r in replies
                                               for b in r["buttons"]), _text(replies)
+
+
+async def test_someone_asking_about_anothers_request_gets_a_hint_and_nothing_of_it(rt: Any) -> None:
+    import re
+
+    owner = Person(rt, "amass", address="owner")
+    filed = _text(await owner.fill())
+    ref = re.search(r"AMS-\d{2}-\d{5}", filed).group(0)  # type: ignore[union-attr]
+    stranger = Person(rt, "amass", address="stranger")
+    await stranger.say(f"ابي اعرف حالة الطلب {ref}")
+    said = _text(await stranger.say("هو طلب امي نورة العتيبي"))
+    assert "صاحبه" in said and "رقم جواله" in said, said
+    assert "تم الاستلام" not in said and "نورة" not in said
+    nobody = Person(rt, "amass", address="nobody")
+    await nobody.say("ابي اعرف حالة الطلب AMS-26-99999")
+    assert _text(await nobody.say("1234 5678")).split("\n")[0] == said.split("\n")[0], "the same whether it exists"

@@ -147,8 +147,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "To verify it's you, type the last 4 digits of the ID number and then the last 4 digits of the mobile number on the request (8 digits, e.g. 1234 5678).",
     },
     "status.not_found": {
-        "ar": "لم نجد طلباً بهذه البيانات مرتبطاً بك. تأكد من رقم الطلب، أو اختر «طلباتي».",
-        "en": "We couldn't find a request with these details linked to you. Check the number, or choose “My requests”.",
+        "ar": "لم نجد طلباً بهذه البيانات مرتبطاً بك. تأكد من رقم الطلب، أو اختر «طلباتي». وإن كان الطلب لشخص آخر، "
+        "فبإمكان صاحبه الاستعلام عنه من رقم جواله المسجل في الطلب، أو يسعد {officer} بمساعدتك.",
+        "en": "We couldn't find a request with these details linked to you. Check the number, or choose “My requests”. "
+        "If the request is someone else's, its owner can ask about it from the mobile number on the request, or the "
+        "{officer} will be glad to help.",
     },
     "status.locked": {
         "ar": "تجاوزت عدد المحاولات المسموح بها للتحقق. يسعد {officer} بمساعدتك.",
