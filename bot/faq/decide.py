@@ -19,8 +19,9 @@ from bot.faq.index import Match, query_variants
 from bot.faq.intents import detect_intent, opens_indirectly, strip_greeting
 from bot.faq.lang import detect_language
 from bot.faq.org import OrgFaq, get_index
-from bot.faq.requests import asks_about
-from bot.faq.segments import segments
+from bot.faq.outside import OTHER_BODY, outside_text, programme_named
+from bot.faq.requests import about_existing_request, asks_about, only_asks
+from bot.faq.segments import questions, segments
 from bot.packs import LoadedPack
 
 __all__ = ["Decision", "DecisionKind", "classify", "decide", "decide_traced", "decide_with"]
@@ -51,6 +52,9 @@ class Decision:
     flow_id: str | None = None
     lang: Literal["ar", "en"] = "ar"
     text: str = ""
+    #: for a refusal of a question outside the association (a programme, another body, chit-chat):
+    #: its category (:mod:`bot.faq.outside`), and ``text`` says so courteously
+    outside: str | None = None
 
 
 def _clean(text: str) -> str:
@@ -150,8 +154,11 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
     variants = [s for s in (strip_greeting(v) for v in variants) if s] or variants
     if all(tok.isdigit() for v in variants for tok in v.split()):
         return _nm(Decision("fallback", lang=out_lang))
-    if _names_foreign_programme(org, variants) or names_other_body(text, org.names):
-        return _nm(Decision("fallback", lang=out_lang))
+    named = programme_named(org.foreign_programmes, variants)
+    if named is None and names_other_body(text, org.names):
+        named = OTHER_BODY
+    if named is not None:
+        return _nm(_outside(org, named, out_lang))
     variants = [s for s in (_without_long_numbers(v) for v in variants) if s] or variants
     m = org.index.match(text, variants=variants)
     decided = classify(org, m, out_lang)
@@ -166,12 +173,67 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
     if wanted is not None:
         topic = _flow_topic(org, wanted)
         text = org.topics[topic].answer.get(out_lang) if topic else ""
-        return Decision("flow", topic, flow_id=wanted, lang=out_lang, text=text), m
+        return _no_new_form(org, Decision("flow", topic, flow_id=wanted, lang=out_lang, text=text), m, variants), m
+    if decided.kind == "flow":
+        return _no_new_form(org, decided, m, variants), m
+    several = _several_questions(org, text, out_lang, decided)
+    if several is not None:
+        return several, m
     if decided.kind in ("fallback", "suggest") and not closest_is_outside:
         piece = _answered_piece(org, text, out_lang)
         if piece is not None:
             return piece
+    if decided.kind == "fallback" and closest_is_outside and m.oos_topic:
+        return _outside(org, m.oos_topic.removeprefix("oos:"), out_lang, decided.score), m
     return decided, m
+
+
+def _outside(org: OrgFaq, category: str, lang: Literal["ar", "en"], score: float | None = None) -> Decision:
+    """A refusal that says the question is outside the association, and where it belongs."""
+    text = outside_text(category, org.short_name[lang], lang)
+    return Decision("fallback", score=score, lang=lang, text=text, outside=category)
+
+
+#: the forms that are not a new request: following one up is what a question about a request wants
+_FOLLOW_UP_FLOWS = frozenset({"status_inquiry"})
+
+
+def _no_new_form(org: OrgFaq, d: Decision, m: Match, variants: list[str]) -> Decision:
+    """A new form only for a wish to apply. A message about a request already filed ("I need help
+    with my application, nobody called me") follows that request up (the status inquiry, which
+    offers an officer); a question about what there is ("what programmes do you have for kids?")
+    is offered the nearest topics, the form among them, rather than started on the form."""
+    if d.flow_id is None or d.flow_id in _FOLLOW_UP_FLOWS:
+        return d
+    if about_existing_request(variants):
+        topic = _flow_topic(org, "status_inquiry")
+        text = org.topics[topic].answer.get(d.lang) if topic else ""
+        return Decision("flow", topic, d.score, flow_id="status_inquiry", lang=d.lang, text=text)
+    if only_asks(variants) and m.topics:
+        sugg = tuple((t, org.labels[(t, d.lang)]) for t in m.topics[:3])
+        return Decision("suggest", m.topics[0], d.score, suggestions=sugg, lang=d.lang, text=_SUGGEST[d.lang])
+    return d
+
+
+def _several_questions(org: OrgFaq, text: str, lang: Literal["ar", "en"], whole: Decision) -> Decision | None:
+    """Two questions in one message ("كم رقم التواصل حقكم؟ ووين موقعكم؟", :func:`bot.faq.segments.questions`),
+    each decided on its own: both answered with confidence → one reply with both answers; otherwise
+    the first that is answered or starts a form, when the whole message was not answered. None
+    when the message is one question or nothing better comes of its parts."""
+    parts = questions(text)
+    if len(parts) < 2 or whole.kind not in ("answer", "fallback", "suggest"):
+        return None
+    decided = [decide_traced(org, part, lang=lang)[0] for part in parts]
+    sure = [d.kind == "answer" and d.topic_id is not None and (d.score or 0.0) >= org.thresholds.p_answer
+            for d in decided]
+    if all(sure) and len({d.topic_id for d in decided}) == len(decided):
+        if whole.kind == "answer" and whole.topic_id in {d.topic_id for d in decided}:
+            decided.sort(key=lambda d: d.topic_id != whole.topic_id)  # the whole message's answer first
+        first = decided[0]
+        return Decision("answer", first.topic_id, first.score, lang=lang, text="\n\n".join(d.text for d in decided))
+    if whole.kind == "answer":
+        return None
+    return next((d for d, ok in zip(decided, sure, strict=True) if ok or d.kind == "flow"), None)
 
 
 def _answered_piece(org: OrgFaq, text: str, lang: Literal["ar", "en"]) -> tuple[Decision, Match] | None:

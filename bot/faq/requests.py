@@ -104,6 +104,29 @@ def asks_about(text: str) -> bool:
     return False
 
 
+def about_existing_request(variants: list[str]) -> bool:
+    """True when the message speaks of a request already filed ("my application", "طلبي",
+    "nobody called me", "ما احد كلمني"): its status or an officer answers it, never a new form.
+    A request verb beside it ("انرفض طلبي، اقدر اقدم من جديد؟") still asks to apply again."""
+    return any(phrase_spans(v.split(), "existing_request") and not phrase_spans(v.split(), "request_verbs")
+               for v in variants)
+
+
+#: "what/which/how much" openers: what there is, what it costs ("هل عندكم مساعدات؟" may well be a
+#: wish to apply)
+_WHAT = frozenset(normalize("ماذا وش ايش ماهي ماهو شو كم what which").split())
+
+
+def only_asks(variants: list[str]) -> bool:
+    """True when the message opens with "what"/"which" ("what programmes do you have for kids?",
+    "وش البرامج اللي عندكم؟") and holds no request verb: it asks what there is, it does not apply."""
+    for v in variants:
+        toks = v.split()
+        if not toks or toks[0] not in _WHAT or phrase_spans(toks, "request_verbs"):
+            return False
+    return bool(variants)
+
+
 def _generic_rest(toks: list[str], spans: list[tuple[int, int]]) -> bool:
     """True when every word outside the wish and the request verb is generic (:data:`_GENERIC_OBJECT`)."""
     used = {i for a, b in spans for i in range(a, b)}

@@ -16,7 +16,7 @@ import re
 
 from bot.faq.normalize import normalize
 
-__all__ = ["LONG_TOKENS", "segments"]
+__all__ = ["LONG_TOKENS", "questions", "segments"]
 
 #: a message shorter than this (in words) is one question; its pieces would only be fragments
 LONG_TOKENS = 9
@@ -56,3 +56,29 @@ def segments(text: str) -> list[str]:
             seen.add(p)
             out.append(p)
     return out[-MAX_PIECES:]
+
+
+_QUESTION_END = re.compile(r"[?؟]+")
+
+
+def _opens_question(tok: str) -> bool:
+    return normalize(tok) in _OPENERS
+
+
+def questions(text: str) -> list[str]:
+    """The separate questions of a message that asks several, as typed ("وش اوقات الدوام عندكم؟
+    وكيف اسجل متطوع؟" → two; "what are your hours and how do I volunteer?" → two): split at
+    question marks, and before "و"/"and" joined to a question word. Fewer than two → []."""
+    out: list[str] = []
+    for chunk in _QUESTION_END.split(text):
+        words = chunk.split()
+        start = 0
+        for i in range(1, len(words)):
+            glued = len(words[i]) > 2 and words[i][0] == "و" and _opens_question(words[i][1:])
+            spaced = words[i].lower() in {"و", "and"} and i + 1 < len(words) and _opens_question(words[i + 1])
+            if (glued or spaced) and i - start >= 2:
+                out.append(" ".join(words[start:i]))
+                start = i
+        out.append(" ".join(words[start:]))
+    out = [p.strip(" ,،.") for p in out if len(normalize(p).split()) >= 2]
+    return out if len(out) >= 2 else []

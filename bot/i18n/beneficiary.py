@@ -71,6 +71,30 @@ CATALOG: dict[str, dict[str, str]] = {
         "ar": "وصلت رسالتك إلى {officer}، وسيرد عليك هنا قريباً بإذن الله. للعودة إلى المساعد الرقمي اكتب «القائمة».",
         "en": "Your message has reached the {officer}, who will reply here soon. To return to the digital assistant, type “menu”.",
     },
+    "handoff.waiting_again": {
+        "ar": "نعتذر عن الانتظار. رسائلك كلها وصلت إلى {officer} وهي أمامه، وسيرد عليك هنا في أقرب وقت بإذن الله. "
+        "وللعودة إلى المساعد الرقمي اكتب «القائمة».",
+        "en": "We're sorry for the wait. All your messages have reached the {officer} and are in front of them; "
+        "they will reply here as soon as possible. To return to the digital assistant, type “menu”.",
+    },
+    "handoff.waiting_long": {
+        "ar": "نقدّر صبرك ونعتذر عن التأخير. طلبك ما زال لدى {officer} ورسائلك محفوظة عنده، وسيرد عليك هنا بإذن الله. "
+        "وإن أردت العودة إلى المساعد الرقمي في الأثناء اكتب «القائمة».",
+        "en": "Thank you for your patience, and we apologise for the delay. Your request is still with the {officer} "
+        "and your messages are kept for them; they will reply here. To return to the digital assistant meanwhile, "
+        "type “menu”.",
+    },
+    "handoff.hours": {
+        "ar": "أوقات عمل الجمعية: {days}، من {start} إلى {end}.",
+        "en": "The association's working hours: {days}, {start}–{end}.",
+    },
+    "day.0": {"ar": "الاثنين", "en": "Monday"},
+    "day.1": {"ar": "الثلاثاء", "en": "Tuesday"},
+    "day.2": {"ar": "الأربعاء", "en": "Wednesday"},
+    "day.3": {"ar": "الخميس", "en": "Thursday"},
+    "day.4": {"ar": "الجمعة", "en": "Friday"},
+    "day.5": {"ar": "السبت", "en": "Saturday"},
+    "day.6": {"ar": "الأحد", "en": "Sunday"},
     "handoff.cancelled": {
         "ar": "تم إلغاء طلب التحويل، وأنا في خدمتك.",
         "en": "The referral has been cancelled; I'm here to help.",
@@ -123,8 +147,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "To verify it's you, type the last 4 digits of the ID number and then the last 4 digits of the mobile number on the request (8 digits, e.g. 1234 5678).",
     },
     "status.not_found": {
-        "ar": "لم نجد طلباً بهذه البيانات مرتبطاً بك. تأكد من رقم الطلب، أو اختر «طلباتي».",
-        "en": "We couldn't find a request with these details linked to you. Check the number, or choose “My requests”.",
+        "ar": "لم نجد طلباً بهذه البيانات مرتبطاً بك. تأكد من رقم الطلب، أو اختر «طلباتي». وإن كان الطلب لشخص آخر، "
+        "فبإمكان صاحبه الاستعلام عنه من رقم جواله المسجل في الطلب، أو يسعد {officer} بمساعدتك.",
+        "en": "We couldn't find a request with these details linked to you. Check the number, or choose “My requests”. "
+        "If the request is someone else's, its owner can ask about it from the mobile number on the request, or the "
+        "{officer} will be glad to help.",
     },
     "status.locked": {
         "ar": "تجاوزت عدد المحاولات المسموح بها للتحقق. يسعد {officer} بمساعدتك.",
@@ -336,6 +363,16 @@ CATALOG: dict[str, dict[str, str]] = {
     "flow.optional_hint": {"ar": "(اختياري — يمكنك كتابة «تخطي»)", "en": "(optional — you can type “skip”)"},
     "flow.choose_hint": {"ar": "اكتب رقم الخيار أو اسمه.", "en": "Type the option's number or name."},
     "flow.skip_button": {"ar": "تخطي", "en": "Skip"},
+    "flow.restored": {
+        "ar": "أبشر، رجّعنا طلبك «{title}» كما كان، ونكمل من حيث توقفت:",
+        "en": "Certainly, your “{title}” request is back as it was; let's continue where you left off:",
+    },
+    "flow.was_cancelled": {
+        "ar": "طلبك «{title}» أُلغي ولم يُرسل منه شيء، ولا نحتفظ بإجاباته بعد الإلغاء. هل تود البدء فيه من جديد؟",
+        "en": "Your “{title}” request was cancelled and nothing of it was sent; its answers are not kept after "
+        "cancelling. Would you like to start it again?",
+    },
+    "flow.start_again": {"ar": "البدء من جديد", "en": "Start again"},
     "flow.cancelled": {
         "ar": "تم إلغاء الطلب ولم يُرسل أي شيء. يسعدنا خدمتك في أي وقت.",
         "en": "The request has been cancelled and nothing was sent. We're happy to help any time.",

@@ -78,6 +78,11 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "ar": "أنا هنا لخدمتك، ونعتذر إن كان هناك ما أزعجك. كيف أقدر أساعدك؟",
         "en": "I'm here to help, and I'm sorry if something upset you. How can I help?",
     },
+    "abuse.again": {
+        "ar": "نعتذر إن لم أكن عند حسن ظنك. هل تود أن أحوّلك إلى {officer} ليساعدك بنفسه؟",
+        "en": "I'm sorry I haven't been the help you expected. Would you like me to refer you to the {officer}, "
+        "who can help you in person?",
+    },
     "handoff.offer": {"ar": "هل تود التحدث مع {officer}؟", "en": "Would you like to talk to the {officer}?"},
     "media.voice": {
         "ar": "وصلتني رسالتك الصوتية، لكني لا أستطيع الاستماع إليها حالياً. فضلاً اكتب ما تحتاجه، أو اختر "

@@ -1,5 +1,6 @@
 """The routing chain: opt-out → language → safety → numbered choice → survey → human-held → privacy
-request → form → commands → small talk → reply to "needs information" → FAQ → flow start → fallback.
+request → form → back to a form just cancelled → commands → small talk → reply to "needs information"
+→ FAQ → flow start → fallback.
 
 Before the chain the engine has read the message once (:mod:`bot.understanding`, on
 ``ctx.understanding``); safety comes before everything but STOP, so a person in crisis is
@@ -25,6 +26,7 @@ from bot.stages.language import LanguageStage
 from bot.stages.needs_info import NeedsInfoStage
 from bot.stages.optout import OptOutStage
 from bot.stages.privacy import PrivacyRequestStage
+from bot.stages.resume import ResumeCancelledStage
 from bot.stages.safety import SafetyStage
 from bot.stages.smalltalk import SmallTalkStage
 from bot.stages.survey import SurveyStage
@@ -33,6 +35,6 @@ from bot.stages.survey import SurveyStage
 def default_stages() -> list[Stage]:
     return [
         OptOutStage(), LanguageStage(), SafetyStage(), NumberedChoiceStage(), SurveyStage(), HumanHeldStage(),
-        PrivacyRequestStage(), FlowStage(), CommandStage(), SmallTalkStage(), NeedsInfoStage(), FaqStage(),
-        FlowStartStage(), FallbackStage(),
+        PrivacyRequestStage(), FlowStage(), ResumeCancelledStage(), CommandStage(), SmallTalkStage(),
+        NeedsInfoStage(), FaqStage(), FlowStartStage(), FallbackStage(),
     ]

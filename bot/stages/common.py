@@ -69,6 +69,17 @@ def working_hours_note(ctx: TurnContext) -> str | None:
     return t("handoff.off_hours", ctx.lang, hours=f"{wh.start}–{wh.end}")
 
 
+def working_hours_line(ctx: TurnContext) -> str | None:
+    """The association's working days and hours (a pack setting), or None when it has not set them:
+    hours are never invented."""
+    wh = ctx.pack.pack.contact.working_hours
+    if not wh.start or not wh.end:
+        return None
+    week = sorted(wh.days, key=lambda d: (d + 1) % 7)  # from Sunday, as the Saudi week is read
+    days = (", " if ctx.lang == "en" else "، ").join(t(f"day.{d}", ctx.lang) for d in week)
+    return t("handoff.hours", ctx.lang, days=days, start=wh.start, end=wh.end)
+
+
 def start_handoff(ctx: TurnContext, reason: str, *, urgent: bool = False, ack: str | None = None) -> None:
     """Refer the conversation to the association's named officer; the bot steps back.
 

@@ -61,6 +61,13 @@ class FaqStage:
             offer = plea_offer(ctx)
             ctx.say(dataclasses.replace(offer, text=prefix + offer.text))
             return True
+        if decision.kind == "fallback" and getattr(decision, "outside", None) and decision.text:
+            # outside the association (a government programme, the weather): said so, with what we offer;
+            # not a miss of ours, so no "I didn't understand" and no officer for it
+            ctx.state.misses = 0
+            menu = main_menu(ctx, welcome_prefix(ctx) + decision.text)
+            ctx.say(dataclasses.replace(menu, kind="fallback"))
+            return True
         if decision.kind == "menu":
             greet(ctx) if not ctx.state.greeted else ctx.say(main_menu(ctx, decision.text or None))
             return True

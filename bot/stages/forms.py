@@ -17,6 +17,7 @@ from bot.flows import runner
 from bot.flows.asides import asks_what_to_write, asks_why_needed, means_later
 from bot.flows.prompts import success_text
 from bot.flows.state import (
+    Ended,
     FlowState,
     Handoff,
     StepContext,
@@ -113,8 +114,11 @@ class FlowStage:
             # a diagnosis is health data: the transcript keeps that it was answered, not the answer
             # (the form seals it, the case keeps it sealed, the officer's case page opens it)
             ctx.stored_text = t("flow.protected_answer", ctx.lang)
+        before = ctx.state.flow
         result = runner.step(flow, state, ctx.input, step_context(ctx))
         store_flow_state(ctx, flow, result.state)
+        if any(isinstance(e, Ended) and e.outcome == "cancelled" for e in result.effects):
+            remember_cancelled(ctx, before)
         ctx.say(*result.replies)
         for effect in result.effects:
             await _carry_out(ctx, effect, flow, state)
@@ -258,6 +262,17 @@ def load_flow_state(ctx: TurnContext) -> FlowState:
     state = FlowState.from_json(ctx.state.flow or {})
     state.answers = unseal(state.answers, _cipher(ctx))
     return state
+
+
+#: where a form cancelled a message ago waits to be brought back (:mod:`bot.stages.resume`)
+CANCELLED = "cancelled_flow"
+
+
+def remember_cancelled(ctx: TurnContext, flow_state: dict[str, Any] | None) -> None:
+    """Keep the state of the form just cancelled, as stored (sensitive answers sealed), for
+    :class:`bot.stages.resume.ResumeCancelledStage` to bring back or drop."""
+    if flow_state:
+        ctx.state.extra[CANCELLED] = {"state": flow_state, "flow": flow_state.get("flow"), "at": ctx.now.isoformat()}
 
 
 def store_flow_state(ctx: TurnContext, flow: Any, state: FlowState | None) -> None:

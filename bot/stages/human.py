@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import TurnContext
 from bot.i18n import t
-from bot.stages.common import main_menu, officer
+from bot.stages.common import main_menu, officer, working_hours_line, working_hours_note
 from bot.types import Text
 
 
@@ -27,7 +27,28 @@ class HumanHeldStage:
             return True
         ctx.events.append({"type": "beneficiary_message"})
         if ctx.status == "waiting":
-            key = "media.waiting" if ctx.message.attachments and not ctx.message.text else "handoff.waiting"
-            ctx.say(Text(t(key, ctx.lang, officer=officer(ctx)), kind="handoff"))
+            ctx.say(Text(_waiting_reply(ctx), kind="handoff"))
         return True
 
+
+def _waiting_reply(ctx: TurnContext) -> str:
+    """The acknowledgement for the n-th message while the person waits: the first says it arrived;
+    later ones apologise for the wait and say their messages are with the officer, with the
+    association's working hours when it has set them (never invented), alternating so that the
+    same words do not come back every time ("وينكم؟", "ابي موظف الحين", "صار لي ساعة")."""
+    handoff = ctx.state.handoff if ctx.state.handoff is not None else {}
+    seen = int(handoff.get("waiting_messages", 0)) + 1
+    if ctx.state.handoff is not None:
+        ctx.state.handoff = {**handoff, "waiting_messages": seen}
+    name = officer(ctx)
+    if ctx.message.attachments and not ctx.message.text:
+        return t("media.waiting", ctx.lang, officer=name)
+    if seen == 1:
+        return t("handoff.waiting", ctx.lang, officer=name)
+    if seen % 2 == 1:
+        return t("handoff.waiting_long", ctx.lang, officer=name)
+    lines = [t("handoff.waiting_again", ctx.lang, officer=name)]
+    hours = working_hours_note(ctx) or working_hours_line(ctx)
+    if hours:
+        lines.append(hours)
+    return "\n".join(lines)

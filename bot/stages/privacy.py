@@ -42,12 +42,30 @@ _PATTERNS = {
 }
 
 
+# A fixed list cannot hold every way of asking for erasure ("ابي تحذفون كل بياناتي عندكم",
+# "امسحوا معلوماتي من عندكم", "please remove all my personal information"): a short message with a
+# verb of deleting (any person: احذف/تحذفون/نحذف, امسح/تمسحون, delete/erase/remove/wipe) and one's
+# own data (بياناتي/معلوماتي/ملفي, "my data/information/details") is one too. A verb of updating
+# beside it ("احذف رقمي القديم وحدث بياناتي") keeps it the data-update form's.
+_ERASE_VERB = re.compile(r"(?<!\w)(?:[اتنيو]?(?:حذف|مسح|شيل|ازيل|ازال)\w*|delete\w*|eras\w*|remov\w*|wipe\w*)(?!\w)")
+_OWN_DATA = re.compile(
+    r"(?<!\w)(?:(?:كل|جميع)?(?:بياناتي|معلوماتي|ملفي|بياناتنا|معلوماتنا)|"
+    r"my (?:\w+ )?(?:data|information|info|details|records|file))(?!\w)")
+_UPDATE_VERB = re.compile(
+    r"(?<!\w)(?:[اتنيو]?(?:حدث|عدل|غير)\w*|تحديث|تعديل|updat\w*|chang\w*|correct\w*|edit\w*)(?!\w)")
+#: longer than this a message is a story, not a request about one's data
+_ERASE_MAX_WORDS = 14
+
+
 def privacy_intent(text: str) -> str | None:
     """``"erase"``, ``"export"`` or None for a message (erasure wins if both are asked)."""
     folded = fold(text or "")
     for intent in ("erase", "export"):
         if _PATTERNS[intent].search(folded):
             return intent
+    if (len(folded.split()) <= _ERASE_MAX_WORDS and _ERASE_VERB.search(folded) and _OWN_DATA.search(folded)
+            and not _UPDATE_VERB.search(folded)):
+        return "erase"
     return None
 
 

@@ -117,6 +117,15 @@ class SafetyStage:
             return True
         if "abuse" in u.flags:
             ctx.state.greeted = True
+            # the second insult says the assistant is not helping: an officer is offered, as a button
+            insults = int(ctx.state.extra.get("insults", 0)) + 1
+            ctx.state.extra["insults"] = insults
+            if insults >= 2:
+                offer = Choices(salam_prefix(ctx) + t("abuse.again", ctx.lang, officer=officer(ctx)),
+                                (Button(t("handoff.yes", ctx.lang), "handoff:yes"),
+                                 Button(t("handoff.no", ctx.lang), "handoff:no")), kind="handoff")
+                ctx.say(offer, *current_question(ctx))
+                return True
             ctx.say(Text(salam_prefix(ctx) + t("abuse.reply", ctx.lang), kind="info"), *current_question(ctx))
             return True
         return False

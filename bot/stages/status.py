@@ -129,7 +129,9 @@ async def continue_inquiry(ctx: TurnContext) -> bool:
                          kind="flow"))
             return True
         inquiry["stage"] = "reference"
-        ctx.say(Text(t("status.not_found", ctx.lang), kind="flow"), inquiry_prompt(ctx))
+        # the same words whether or not the request exists: a hint for someone asking for another, no leak
+        not_found = t("status.not_found", ctx.lang, officer=ctx.pack.pack.referral_officer.get(ctx.lang))
+        ctx.say(Text(not_found, kind="flow"), inquiry_prompt(ctx))
         return True
     if not reference:
         ctx.say(inquiry_prompt(ctx))
