@@ -192,6 +192,29 @@ def test_an_indirect_opening_neither_hides_the_topic_nor_starts_a_form(pack: Loa
     assert decide("أرجو إفادتي بالهدف العام في تقديم الخدمات للمستفيدين", pack).kind != "flow"
 
 
+#: another body's paperwork, volunteering or membership, and the calendar, in the words of the packs'
+#: own topics ("الاوراق المطلوبة", "volunteer", "membership"): the outside examples must win
+OUTSIDE_LOOKALIKES = ["الاوراق المطلوبة للجواز", "volunteer at the hospital", "membership of the gym",
+                      "ابي اتطوع مع الهلال الأحمر", "gym membership price?", "باقي كم يوم على عيد الفطر"]
+
+
+@pytest.mark.parametrize("text", OUTSIDE_LOOKALIKES)
+def test_other_bodies_papers_volunteering_and_memberships_are_refused(pack: LoadedPack, text: str) -> None:
+    assert decide(text, pack).kind in ("fallback", "handoff", "menu")
+
+
+#: …while the same words about the association still reach its topics
+OWN_LOOKALIKES = [("rida", "membership", "members"), ("rida", "وش الاوراق المطلوبة", "required_information"),
+                  ("ratel", "what documents do I need", "required_information"),
+                  ("amass", "how can I volunteer with you", "volunteering"),
+                  ("ratel", "كم يوم ياخذ الرد على طلبي", "decision_period")]
+
+
+@pytest.mark.parametrize(("slug", "text", "topic"), OWN_LOOKALIKES)
+def test_our_own_papers_volunteering_and_membership_are_still_answered(slug: str, text: str, topic: str) -> None:
+    assert decide(text, PACKS[slug]).topic_id == topic
+
+
 @pytest.mark.parametrize(
     "text", ["وش رايك في مباراة الهلال", "كيف الجو اليوم", "what's the price of gold", "tell me a joke"]
 )

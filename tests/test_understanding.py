@@ -175,6 +175,10 @@ def test_any_written_reference_reads_the_same(code: str, year: int, number: int,
     ("ratel", "how can I enrol in the tajweed classes?", "support_request"), ("amass", "ابي اقدم", "support_request"),
     ("amass", "I want to apply for my mother", "support_request"),
     ("taheel", "ابغى اقدم، وش اسوي؟", "support_request"),  # the question is a clause of its own
+    # the wish names what is asked for, whatever else is mentioned: Ratel's programmes are named by
+    # "القران" and "تعليم" too, and "خدمة" names every association's main request
+    ("ratel", "اختم القران وودي اتطوع عندكم", "volunteer"), ("ratel", "ودي اتطوع معكم في تعليم القران", "volunteer"),
+    ("ratel", "I want to volunteer teaching quran online", "volunteer"), ("amass", "ابغى خدمة التطوع", "volunteer"),
 ])
 def test_a_wish_for_a_service_starts_its_form(org: str, text: str, flow: str) -> None:
     d = decide(text, PACKS[org])

@@ -80,6 +80,9 @@ class RequestIntents:
             wish = verb or (want and not question and not verb_only)
             if not wish:
                 continue
+            named = self._object_of_wish(toks, verbs + wants, loose=n > 0)
+            if named is not None:
+                return named
             main = "support_request" in self.names and best is None
             if verb and want and main and _generic_rest(toks, verbs + wants):
                 best = (0, -len(self.names), "support_request")  # "I want to apply": the main request
@@ -89,6 +92,23 @@ class RequestIntents:
                 if hits and (best is None or (hits, -order) > (best[0], best[1])):
                     best = (hits, -order, flow_id)
         return best[2] if best else None
+
+    def _object_of_wish(self, toks: list[str], spans: list[tuple[int, int]], *, loose: bool) -> str | None:
+        """The flow the wish itself names: the first word after the wish and its request verb,
+        past generic ones ("a", "for", "طلب", "ولدي", "في"), when it starts a service name. It says
+        what is asked for whatever else the message mentions: "اختم القران وودي اتطوع عندكم" wishes
+        to volunteer, though Ratel's programmes are named by "القران" too ("ابي اسجل ولدي في حلقة
+        تحفيظ" names the programme right after its verb, and the counting below stays for a wish
+        whose object names nothing)."""
+        wish = {i for a, b in spans for i in range(a, b)}
+        for _, end in sorted(spans):
+            i = end
+            while i < len(toks) and (i in wish or toks[i] in _GENERIC_OBJECT):
+                i += 1
+            for flow_id, names in self.names.items():
+                if any(_contains(toks[i : i + len(name)], name, loose=loose) for name in names):
+                    return flow_id
+        return None
 
 
 _CLAUSE = re.compile(r"[,،.!?؟;؛\n]+")
