@@ -191,6 +191,8 @@ def test_a_wish_for_a_service_starts_its_form(org: str, text: str, flow: str) ->
     ("ratel", "رتل وش تقدم للاطفال؟"), ("amass", "ابي اقيم الخدمه بصراحه، بيعاقبون الموظف؟"),
     # submitting a suggestion about the service is no application for it
     ("rida", "I want to submit a suggestion to improve your service"), ("ratel", "أود تقديم مقترح لتحسين الخدمات"),
+    # rating the service (and thanking for the help) is no application for it
+    ("amass", "I'd like to rate the service, you were very helpful to my dad"),
 ])
 def test_questions_about_requests_or_outside_programmes_start_no_form(org: str, text: str) -> None:
     assert decide(text, PACKS[org]).kind != "flow" or decide(text, PACKS[org]).flow_id != "support_request"
