@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import AuditLog
-from tests.test_understanding_engine import Person
+from tests.beneficiary import Person
 
 
 async def _form(p: Person) -> str | None:

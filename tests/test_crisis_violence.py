@@ -13,7 +13,7 @@ import pytest
 from bot.settings import SettingsError, load_settings
 from bot.understanding.core import understand
 from storage.db import migrate
-from tests.test_understanding_engine import Person, field_of, text_of
+from tests.beneficiary import Person, field_of, text_of
 from wiring.runtime import open_runtime
 
 

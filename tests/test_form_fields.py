@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.beneficiary import Person, field_of, text_of
 from tests.harness import FORM_ANSWERS
-from tests.test_understanding_engine import Person, field_of, text_of
 
 
 async def fill(p: Person, until: str, flow: str = "support_request") -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_understanding_engine import Person, field_of, kinds, text_of
+from tests.beneficiary import Person, field_of, kinds, text_of
 
 
 async def amass_en_at_requester(p: Person) -> list[dict[str, Any]]:

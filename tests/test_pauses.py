@@ -11,9 +11,8 @@ import pytest
 
 from bot.types import ConversationKey, InboundMessage, reply_to_json
 from console import service
+from tests.beneficiary import Person, closed_by_officer, field_of, kinds, officer, survey_row, text_of
 from tests.commands import Chat, run
-from tests.test_survey import closed_by_officer, survey_row
-from tests.test_understanding_engine import Person, field_of, kinds, officer, text_of
 
 
 @pytest.mark.parametrize(("org", "goodbye", "back"), [

@@ -5,43 +5,9 @@ fallback) is taken."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sqlalchemy import text as sql
 
-from console import service
-from tests.test_understanding_engine import Person, buttons, kinds, officer, text_of
-
-#: one officer account per runtime (its e-mail address is unique)
-_OFFICERS: dict[str, Any] = {}
-
-
-async def closed_by_officer(rt: Any, p: Person) -> list[dict[str, Any]]:
-    """Ask for an officer, who claims the conversation and closes it: the survey is pushed."""
-    await p.say("ابي اكلم موظف")
-    user = _OFFICERS.get(str(rt.settings.data_dir)) or await officer(rt)
-    _OFFICERS[str(rt.settings.data_dir)] = user
-    conv_id = (await p.state()).id
-    await service.claim(rt, user, await service.load_conversation(rt, user, conv_id))
-    before = len(await history(rt, conv_id))
-    await service.close(rt, user, await service.load_conversation(rt, user, conv_id))
-    pushed = (await history(rt, conv_id))[before:]
-    assert any("رأيك يهمنا" in m for m in pushed), pushed
-    return []
-
-
-async def history(rt: Any, conv_id: str) -> list[str]:
-    async with rt.db.reader.connect() as conn:
-        rows = await conn.execute(sql("SELECT text FROM messages WHERE conversation_id = :c ORDER BY seq"),
-                                  {"c": conv_id})
-        return [str(r[0]) for r in rows]
-
-
-async def survey_row(rt: Any) -> tuple[Any, Any]:
-    async with rt.db.reader.connect() as conn:
-        row = (await conn.execute(sql("SELECT rating, comment FROM surveys"))).one()
-    return row[0], row[1]
+from tests.beneficiary import Person, buttons, closed_by_officer, kinds, survey_row, text_of
 
 
 @pytest.mark.parametrize(("org", "answer"), [

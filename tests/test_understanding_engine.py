@@ -15,75 +15,13 @@ from bot.render import CAPABILITIES
 from bot.settings import load_settings
 from bot.stages.common import working_hours_note
 from bot.state import DialogState
-from bot.types import Attachment, ConversationKey, InboundMessage, reply_to_json
-from console.auth import StaffUser, create_staff
+from bot.types import Attachment, ConversationKey, InboundMessage
 from console.cases import change_status, load_case
 from console.service import queue
 from storage.db import migrate
 from storage.models import CaseEvent
-from tests.harness import FORM_ANSWERS
+from tests.beneficiary import ORGS, Person, buttons, field_of, kinds, officer, text_of
 from wiring.runtime import open_runtime
-
-ORGS = ["taheel", "amass", "ilm-alhajj", "rida", "ratel"]
-
-
-
-
-class Person:
-    """One beneficiary of one association on the web chat; ``say`` returns the replies as JSON."""
-
-    def __init__(self, rt: Any, org: str = "amass", address: str = "p1") -> None:
-        self.rt, self.key = rt, ConversationKey(org, "webchat", address)
-        self.events: list[dict[str, Any]] = []
-
-    async def say(self, text: str = "", *, button: str | None = None,
-                  attachments: tuple[Attachment, ...] = ()) -> list[dict[str, Any]]:
-        out = await self.rt.engine.handle(InboundMessage(key=self.key, text=text, button_value=button,
-                                                         attachments=attachments))
-        return [reply_to_json(r) for r in out.replies]
-
-    async def state(self) -> Any:
-        self.rt.store.forget(self.key)
-        return await self.rt.store.load(self.key)
-
-    async def fill(self, until: str | None = None) -> list[dict[str, Any]]:
-        """Answer the form validly until it asks for ``until`` (or until it is filed)."""
-        replies = await self.say(button="flow:support_request")
-        for _ in range(30):
-            exp = next((r["expect"] for r in reversed(replies) if r["expect"]), None)
-            if exp is None or exp["field"] == until:
-                return replies
-            buttons = [b["value"] for r in replies for b in r["buttons"]]
-            if exp["choices"] or exp["field"].startswith("_"):
-                pick = next((b for b in buttons if b in {"confirm", "accept"}), buttons[0])
-                replies = await self.say(button=pick)
-            else:
-                replies = await self.say({**FORM_ANSWERS, "attachment": "تخطي"}.get(exp["type"], "لا يوجد"))
-        raise AssertionError("the form never ended")
-
-
-def text_of(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(r["text"] for r in replies)
-
-
-def kinds(replies: list[dict[str, Any]]) -> list[str]:
-    return [r["kind"] for r in replies]
-
-
-def buttons(replies: list[dict[str, Any]]) -> list[str]:
-    return [b["value"] for r in replies for b in r["buttons"]]
-
-
-def field_of(replies: list[dict[str, Any]]) -> str | None:
-    return next((r["expect"]["field"] for r in reversed(replies) if r["expect"]), None)
-
-
-async def officer(rt: Any) -> StaffUser:
-    staff_id = await create_staff(rt.db, email="o@example.org", name="Officer", role="admin", orgs=ORGS,
-                                  password="officer-password-123456", known_orgs=set(rt.packs), actor="test")
-    return StaffUser(id=staff_id, email="o@example.org", name="Officer", role="admin", orgs=tuple(ORGS),
-                     session_id="s", csrf="c")
-
 
 # --- 1. crisis -------------------------------------------------------------------------------------
 
