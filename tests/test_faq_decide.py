@@ -170,6 +170,34 @@ def test_amass_refuses_another_cancer_association() -> None:
     assert decide("وش رقم جمعية أمس؟", PACKS["amass"]).kind == "answer"
 
 
+#: the same in English: a capitalised name before "association"/"society" that is none of ours
+EN_OTHER_BODIES = ["can Amass association help my uncle? he has cancer", "what is the number of Zahra Breast Cancer Society",
+                   "Is Wafa Association open on Friday?"]
+
+
+def test_an_english_named_association_is_another_body(pack: LoadedPack) -> None:
+    names = get_index(pack).names
+    others = [t for t in EN_OTHER_BODIES if not (pack.pack.slug == "amass" and "Amass" in t)]
+    assert [t for t in others if not names_other_body(t, names)] == []
+
+
+def test_our_english_names_and_descriptions_are_not_another_body(pack: LoadedPack) -> None:
+    """Our own English name (also lower-cased, or with its last word alone), and an association
+    described rather than named ("your association", "a Saudi charity association") stay ours."""
+    names = get_index(pack).names
+    en = pack.pack.short_name.en
+    ours = [f"what does {en} do", f"phone of {en.lower()}?", f"is {en.split()[-2]} Association a charity",
+            "what does your association do", "The association opens when?", "Is this a Saudi charity association",
+            "which association is this", "tell me about the cancer association"]
+    assert [t for t in ours if names_other_body(t, names)] == []
+
+
+def test_ilm_alhajj_refuses_a_question_about_amass_in_english() -> None:
+    assert decide("can Amass association help my uncle? he has cancer", PACKS["ilm-alhajj"]).kind in (
+        "fallback", "handoff", "menu")
+    assert decide("what services does Ilm Al-Hajj Association offer", PACKS["ilm-alhajj"]).kind == "answer"
+
+
 def test_staff_talking_to_others_is_no_wish_for_a_person(pack: LoadedPack) -> None:
     assert decide("وش الوسائل اللي يستخدمها الموظف في التواصل معهم؟", pack).kind != "handoff"
     assert decide("هل يمكنني التواصل مع موظف؟", pack).kind == "handoff"

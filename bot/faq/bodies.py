@@ -8,6 +8,13 @@ of its names or its tagline from the start ("جمعية أصدقاء مرضى ا
 somewhere in our texts is not enough: Amass's texts speak of cancer, yet "جمعية سرطان الثدي" is
 another body. "الجمعية" (with the article) and "جمعيتكم" are ours, and so is "جمعية" followed by a
 description that fits any association ("جمعية خيرية؟", "هل انتم جمعية تعليمية؟").
+
+In English the name comes first: "can Amass association help my uncle?" asked of another
+association. There a capitalised word before "association" or "society" names a body; it is ours
+when it is a distinctive word of our short name or the last word of one of our names ("Al-Hajj",
+"Ta'heel", "Friends of Cancer Patients Association"). A lower-case or descriptive word ("your
+association", "a Saudi charity association", "the cancer association") is left to the matcher:
+without the capital it reads as a description as often as a name.
 """
 
 from __future__ import annotations
@@ -37,6 +44,18 @@ _GENERIC = frozenset(
 _KIND = frozenset(normalize("جمعية association society the of for and").split())
 #: how many words of a long name or tagline must follow "جمعيه" for it to be ours
 _PHRASE_WORDS = 3
+#: an English word before "association"/"society" ("Amass association", "Zahra Breast Cancer Society")
+_EN_BODY = re.compile(r"([A-Za-z][A-Za-z'-]*)\s+(?:association|society)\b", re.IGNORECASE)
+#: capitalised English words before "association" that describe, point or start a sentence rather
+#: than name ("Your association", "Is association membership free?", "Hi association")
+_EN_GENERIC = frozenset(
+    """the this that these your ur yr our my his her their a an which what whose each every any per same other
+    another such charity charitable nonprofit non profit saudi local national government governmental private public
+    registered licensed official volunteer volunteering welfare community of for and or to in at on by from with about
+    i we you he she it they me us is are was were be do does did can could will would should may must has have had
+    how when where why who whom hi hello hey dear please pls thanks join contact call ask tell new old good big small"""
+    .split()
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +92,26 @@ def _ours(after: list[str], names: OwnNames) -> bool:
     return False
 
 
+def _ours_en(word: str, names: OwnNames) -> bool:
+    """An English name word is ours: a distinctive word of our short name, or the last word of
+    one of our names (the word an English name puts just before "association")."""
+    return any(_same(word, w) for w in names.distinctive) or any(_same(word, p[-1]) for p in names.phrases)
+
+
+def _names_other_body_en(text: str, names: OwnNames) -> bool:
+    for m in _EN_BODY.finditer(text):
+        if not m.group(1)[0].isupper():
+            continue
+        words = normalize(m.group(1)).split()
+        if words and words[-1] not in _EN_GENERIC and not _ours_en(words[-1], names):
+            return True
+    return False
+
+
 def names_other_body(text: str, names: OwnNames) -> bool:
-    """True when ``text`` names an association "جمعية X" whose X is none of ``names``."""
+    """True when ``text`` names an association ("جمعية X", "X Association") that is none of ``names``."""
+    if _names_other_body_en(text, names):
+        return True
     toks = char_normalize(text).split()
     for i, tok in enumerate(toks[:-1]):
         if not _BODY.match(tok):
