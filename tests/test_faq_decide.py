@@ -146,7 +146,9 @@ def test_our_own_name_and_descriptions_are_not_another_body(pack: LoadedPack) ->
     names = get_index(pack).names
     p = pack.pack
     ours = [f"وش رقم {p.short_name.ar}؟", f"وش رقم {p.name.ar}؟", "هل انتم جمعية خيرية؟", "الجمعية العمومية متى تجتمع",
-            "وش رقم جمعيتكم", "هل انتم جمعية تعليمية ولا خيرية؟", "وين مقر الجمعية"]
+            "وش رقم جمعيتكم", "هل انتم جمعية تعليمية ولا خيرية؟", "وين مقر الجمعية",
+            # "you" before it: the person describes this association in their own words
+            "انتو جمعيه تحفيظ ولا جمعيه خيريه؟", "يعني انتم جمعية مرضى ولا ايش"]
     if p.tagline:  # "جمعية أصدقاء مرضى السرطان" is Amass too
         ours.append(f"ابي رقم جمعية {p.tagline.ar}")
     for text in ours:

@@ -108,6 +108,11 @@ def _names_other_body_en(text: str, names: OwnNames) -> bool:
     return False
 
 
+#: "you" just before "جمعية X": the person describes *this* association ("انتو جمعيه تحفيظ ولا…؟",
+#: "are you a Quran association?"), it names no other one
+_YOU = frozenset(normalize("انتم انتو انتوا انتي انت هل انتم يعني انتم حضرتكم").split())
+
+
 def names_other_body(text: str, names: OwnNames) -> bool:
     """True when ``text`` names an association ("جمعية X", "X Association") that is none of ``names``."""
     if _names_other_body_en(text, names):
@@ -115,6 +120,8 @@ def names_other_body(text: str, names: OwnNames) -> bool:
     toks = char_normalize(text).split()
     for i, tok in enumerate(toks[:-1]):
         if not _BODY.match(tok):
+            continue
+        if i and normalize(toks[i - 1]) in _YOU:
             continue
         after = [w for w in (normalize(t) for t in toks[i + 1:i + 1 + _PHRASE_WORDS]) if w]
         if not after or after[0].isdigit() or after[0] in _GENERIC:
