@@ -293,6 +293,16 @@ async def test_a_question_about_complaining_is_answered_from_the_policy(rt) -> N
     assert (await p.state()).status == "bot"
 
 
+@pytest.mark.parametrize("text", ["كيف اقدم شكوى", "هل لو اشتكيت يتأثر طلب المساعدة"])
+async def test_rida_answers_how_to_complain_from_its_satisfaction_topic(rt, text: str) -> None:
+    """Rida's policy, like the others, puts complaints and suggestions under measuring satisfaction;
+    'اقدم' must not open the application form, nor the harm question be only suggested."""
+    p = Person(rt, "rida")
+    out = await p.say(text)
+    assert "لا للعقاب" in text_of(out) and "عندي شكوى" in text_of(out)
+    assert (await p.state()).status == "bot"
+
+
 async def test_a_question_about_complaining_the_policy_cannot_answer_is_still_a_complaint(rt) -> None:
     p = Person(rt)
     out = await p.say("ابغى اشتكي وين ارسل صور الفواتير والتقارير الطبية كلها")
