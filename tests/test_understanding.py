@@ -41,6 +41,8 @@ def test_a_body_in_danger_now_is_an_emergency(text: str) -> None:
     ("should my mother stop chemo if she feels tired?", "medical"),
     ("الموظف ما كان محترم معي", "complaint"),
     ("the officer was rude to me", "complaint"),
+    ("عندي شكوه على الموظفه", "complaint"),  # "شكوى" as it is often typed
+    ("الموظف كان قليل ادب معي", "complaint"),
     ("هل لقاح الانفلونزا آمن للحامل؟", "medical"),
     ("is the meningitis vaccine safe for my diabetic father", "medical"),
     ("انتم جمعية فاشلة ونصابين", "abuse"),

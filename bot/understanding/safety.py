@@ -18,7 +18,9 @@ Flag = Literal["crisis", "distress", "medical", "abuse", "complaint", "complaint
 
 
 def _fold_all(*phrases: str) -> PhraseIndex:
-    return PhraseIndex(phrases, conjunctions=True)
+    # "شكوى" is as often typed "شكوه" (and folds apart from it): both spellings, everywhere
+    spelled = [v for p in phrases for v in {p, p.replace("شكوى", "شكوه")}]
+    return PhraseIndex(spelled, conjunctions=True)
 
 
 _CRISIS = _fold_all(
@@ -131,7 +133,9 @@ _MISTREATED = _fold_all(
 _COMPLAINT = _fold_all(
     "ابي اشتكي", "ابغى اشتكي", "اريد تقديم شكوى", "تقديم شكوى", "اود تقديم شكوى", "ارغب في تقديم شكوى", "شكوى بسبب",
     "رفع شكوى", "اسجل شكوى", "ابي اقدم شكوى", "ابغى اقدم شكوى", "عندي شكوى", "ارفع شكوى",
-    "شكوى على", "شكوى ضد", "اشتكي على", "اشتكي من", "i want to complain", "i'd like to complain",
+    "شكوى على", "شكوى ضد", "اشتكي على", "اشتكي من",
+    "قليل ادب", "قليله ادب", "قليلة ادب", "ما عنده ادب", "ما عندها ادب", "بدون ادب", "كان وقح", "كانت وقحه",
+    "i want to complain", "i'd like to complain",
     "file a complaint", "make a complaint", "i have a complaint", "complaint against", "complain about",
 )
 # where or how a complaint is made, or whether making one harms the request: the policies put
