@@ -10,13 +10,17 @@ import pytest
 
 from tests.beneficiary import Person, field_of, kinds, text_of
 
+#: an Amass application up to "who is the support for?", in each language
+_TO_RELATION = {
+    "en": ("I want to apply for support", "Sarah Al-Harbi", "1000000008", "0551234567", "Jeddah"),
+    "ar": ("ابي اقدم طلب دعم", "سارة محمد الحربي", "1000000008", "0551234567", "جدة"),
+}
 
-async def amass_en_at_requester(p: Person) -> list[dict[str, Any]]:
-    await p.say("I want to apply for support")
-    await p.say("Sarah Al-Harbi")
-    await p.say("1000000008")
-    await p.say("0551234567")
-    out = await p.say("Jeddah")
+
+async def amass_at_relation(p: Person, lang: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for text in _TO_RELATION[lang]:
+        out = await p.say(text)
     assert field_of(out) == "patient_relation", text_of(out)
     return out
 
@@ -26,7 +30,7 @@ async def amass_en_at_requester(p: Person) -> list[dict[str, Any]]:
 
 async def test_transfer_me_at_a_choice_step_hands_off_and_keeps_the_form(rt) -> None:
     p = Person(rt, "amass")
-    await amass_en_at_requester(p)
+    await amass_at_relation(p, "en")
     await p.say("not sure")
     await p.say("dunno")
     out = await p.say("yes transfer me")
@@ -39,7 +43,7 @@ async def test_transfer_me_at_a_choice_step_hands_off_and_keeps_the_form(rt) -> 
 @pytest.mark.parametrize("text", ["yes transfer me", "حولني", "ابي موظف", "كلموني"])
 async def test_a_wish_for_a_person_at_a_name_field_hands_off(rt, text: str) -> None:
     p = Person(rt, "amass")
-    await amass_en_at_requester(p)
+    await amass_at_relation(p, "en")
     await p.say(button="family_member")
     out = await p.say(text)
     assert "handoff" in kinds(out) and "name" not in text_of(out).lower(), text_of(out)
@@ -49,27 +53,17 @@ async def test_a_wish_for_a_person_at_a_name_field_hands_off(rt, text: str) -> N
 # --- 2. everyday words at a choice, and answers typed after a miss ---------------------------------
 
 
-async def amass_ar_at_relation(p: Person) -> list[dict[str, Any]]:
-    await p.say("ابي اقدم طلب دعم")
-    await p.say("سارة محمد الحربي")
-    await p.say("1000000008")
-    await p.say("0551234567")
-    out = await p.say("جدة")
-    assert field_of(out) == "patient_relation", text_of(out)
-    return out
-
-
 @pytest.mark.parametrize("word", ["ولدي", "بنتي", "أمي", "أبوي", "زوجي", "زوجتي", "اخوي"])
 async def test_a_relative_in_everyday_words_is_a_family_member(rt, word: str) -> None:
     p = Person(rt, "amass")
-    await amass_ar_at_relation(p)
+    await amass_at_relation(p, "ar")
     out = await p.say(word)
     assert field_of(out) == "patient_name", text_of(out)
 
 
 async def test_answers_typed_after_the_handoff_offer_are_not_met_with_pick_an_option(rt) -> None:
     p = Person(rt, "amass")
-    await amass_ar_at_relation(p)
+    await amass_at_relation(p, "ar")
     for miss in ("ما ادري وش اختار", "هاه", "اممم"):
         out = await p.say(miss)
     assert field_of(out) == "_handoff"
@@ -211,6 +205,6 @@ async def test_my_requests_at_the_consent_step_mentions_the_form_not_yet_sent(rt
 
 async def test_not_sure_at_a_choice_is_not_taken_for_a_later_name(rt) -> None:
     p = Person(rt, "amass")
-    await amass_en_at_requester(p)
+    await amass_at_relation(p, "en")
     out = await p.say("not sure")
     assert field_of(out) == "patient_relation" and "later question" not in text_of(out), text_of(out)

@@ -62,8 +62,9 @@ def _clean(text: str) -> str:
     return html.unescape(_TAG.sub(" ", text or ""))
 
 
-def _names_foreign_programme(org: OrgFaq, variants: list[str]) -> bool:
-    return any(name in f" {v} " for v in variants for name in org.foreign_programmes)
+def _confident(org: OrgFaq, d: Decision) -> bool:
+    """An answer at the calibrated "answer" probability, not one let through by a clear lead."""
+    return d.kind == "answer" and (d.score or 0.0) >= org.thresholds.p_answer
 
 
 def _without_long_numbers(variant: str) -> str:
@@ -162,7 +163,7 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
     variants = [s for s in (_without_long_numbers(v) for v in variants) if s] or variants
     m = org.index.match(text, variants=variants)
     decided = classify(org, m, out_lang)
-    confident = decided.kind == "answer" and (decided.score or 0) >= org.thresholds.p_answer
+    confident = _confident(org, decided)
     # a request verb ("اسجل", "to apply") starts the form; a bare wish yields to a confident answer
     # about something else ("ابغا الخدمه وانا في البيت بدون ما اجي" is about serving from home)
     # …and a request for an outside programme ("how do I apply for Hadaf?") is no request of ours
@@ -224,8 +225,7 @@ def _several_questions(org: OrgFaq, text: str, lang: Literal["ar", "en"], whole:
     if len(parts) < 2 or whole.kind not in ("answer", "fallback", "suggest"):
         return None
     decided = [decide_traced(org, part, lang=lang)[0] for part in parts]
-    sure = [d.kind == "answer" and d.topic_id is not None and (d.score or 0.0) >= org.thresholds.p_answer
-            for d in decided]
+    sure = [_confident(org, d) and d.topic_id is not None for d in decided]
     if all(sure) and len({d.topic_id for d in decided}) == len(decided):
         if whole.kind == "answer" and whole.topic_id in {d.topic_id for d in decided}:
             decided.sort(key=lambda d: d.topic_id != whole.topic_id)  # the whole message's answer first
@@ -243,10 +243,11 @@ def _answered_piece(org: OrgFaq, text: str, lang: Literal["ar", "en"]) -> tuple[
     for piece in segments(text):
         variants = [s for s in (strip_greeting(v) for v in query_variants(piece)) if s]
         variants = [s for s in (_without_long_numbers(v) for v in variants) if s]
-        if not variants or _names_foreign_programme(org, variants):
+        if not variants or programme_named(org.foreign_programmes, variants) is not None:
             continue
         m = org.index.match(piece, variants=variants)
         d = classify(org, m, lang)
+        # a topic that starts a form or calls an officer counts too, at the same probability
         if d.kind in ("suggest", "fallback") or (d.score or 0.0) < org.thresholds.p_answer:
             continue
         if best is None or (d.score or 0.0) > (best[0].score or 0.0):

@@ -283,7 +283,7 @@ def validate_national_id(raw: str, spec: FieldSpec) -> Result:
 
 def validate_phone(raw: str, spec: FieldSpec) -> Result:
     """A Saudi mobile number in any usual writing, alone or in a sentence ("الجوال حقي ٠٥…"),
-    stored as E.164 (+9665XXXXXXXX)."""
+    stored as E.164 ("+9665" and eight digits)."""
     return _from_sentence(raw, spec, _phone, _phone(raw, spec))
 
 

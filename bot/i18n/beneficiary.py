@@ -13,6 +13,7 @@ forms' are ``flow.…`` (the validators' reasons among them, see ``bot/flows/mes
 from __future__ import annotations
 
 from bot.i18n.understanding import UNDERSTANDING_TEXTS
+from bot.i18n.weekdays import WEEKDAYS
 
 CATALOG: dict[str, dict[str, str]] = {
     "greeting": {
@@ -88,13 +89,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "ar": "أوقات عمل الجمعية: {days}، من {start} إلى {end}.",
         "en": "The association's working hours: {days}, {start}–{end}.",
     },
-    "day.0": {"ar": "الاثنين", "en": "Monday"},
-    "day.1": {"ar": "الثلاثاء", "en": "Tuesday"},
-    "day.2": {"ar": "الأربعاء", "en": "Wednesday"},
-    "day.3": {"ar": "الخميس", "en": "Thursday"},
-    "day.4": {"ar": "الجمعة", "en": "Friday"},
-    "day.5": {"ar": "السبت", "en": "Saturday"},
-    "day.6": {"ar": "الأحد", "en": "Sunday"},
+    **WEEKDAYS,
     "handoff.cancelled": {
         "ar": "تم إلغاء طلب التحويل، وأنا في خدمتك.",
         "en": "The referral has been cancelled; I'm here to help.",

@@ -4,6 +4,8 @@ missing label is visible on the page rather than an error."""
 
 from __future__ import annotations
 
+from bot.i18n.weekdays import WEEKDAYS
+
 STAFF_TEXTS: dict[str, dict[str, str]] = {
     "app": {"ar": "صلة · لوحة الموظفين", "en": "Sila · Staff console"},
     "login": {"ar": "تسجيل الدخول", "en": "Sign in"},
@@ -418,13 +420,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "st.ret.provider_statuses_days": {"ar": "حالات التسليم", "en": "Delivery statuses"},
     "st.ret.audit_days": {"ar": "سجل التدقيق", "en": "Audit log"},
     "st.prompts": {"ar": "أسئلة النماذج", "en": "Form prompts"},
-    "day.0": {"ar": "الاثنين", "en": "Monday"},
-    "day.1": {"ar": "الثلاثاء", "en": "Tuesday"},
-    "day.2": {"ar": "الأربعاء", "en": "Wednesday"},
-    "day.3": {"ar": "الخميس", "en": "Thursday"},
-    "day.4": {"ar": "الجمعة", "en": "Friday"},
-    "day.5": {"ar": "السبت", "en": "Saturday"},
-    "day.6": {"ar": "الأحد", "en": "Sunday"},
+    **WEEKDAYS,
     "kb.version": {"ar": "النسخة", "en": "Version"},
     "kb.history": {"ar": "سجل التعديلات", "en": "Edit history"},
     "kb.history_help": {"ar": "كل حفظ نسخة جديدة؛ الاسترجاع ينشئ نسخة جديدة بمحتوى نسخة سابقة، فلا يضيع شيء.", "en": "Every save is a new version; rolling back makes a new version with an earlier one's content, so nothing is lost."},

@@ -8,7 +8,7 @@ yes (or no) words, politeness and the person offered: anything more is a message
 
 from __future__ import annotations
 
-from bot.understanding.text import PhraseIndex
+from bot.understanding.text import PhraseIndex, covered
 
 #: what says yes by itself ("حولني" is the offer itself, accepted)
 _YES = PhraseIndex((
@@ -36,13 +36,6 @@ _AROUND = PhraseIndex((
 ))
 
 
-def _covered(toks: list[str], *indexes: PhraseIndex) -> bool:
-    used = [False] * len(toks)
-    for index in indexes:
-        for a, b in index.spans(toks):
-            for i in range(a, b):
-                used[i] = True
-    return all(used)
 
 
 def yes_or_no(key: str) -> bool | None:
@@ -51,9 +44,9 @@ def yes_or_no(key: str) -> bool | None:
     if not toks or len(toks) > 8:
         return None
     no, yes = _NO.found_in(toks), _YES.found_in(toks)
-    if no and _covered(toks, _NO, _AROUND):
+    if no and covered(toks, _NO, _AROUND):
         return False
-    if yes and not no and _covered(toks, _YES, _AROUND):
+    if yes and not no and covered(toks, _YES, _AROUND):
         # "تمام شكراً", "ok thanks": a polite close, not a request to be transferred
         thanked = _THANKS.found_in(toks)
         strong = [s for s in (toks[a:b] for a, b in _YES.spans(toks)) if " ".join(s) not in _WEAK]

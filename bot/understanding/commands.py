@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.understanding.text import PhraseIndex, key_of
+from bot.understanding.text import PhraseIndex, covered, key_of
 
 Command = Literal[
     "menu", "cancel", "human", "my_requests", "status", "lang_en", "lang_ar", "back", "help", "skip", "restart",
@@ -175,13 +175,6 @@ _WHAT_CAN_YOU_DO = frozenset(key_of(p) for p in (
 ))
 
 
-def _covered(toks: list[str], *lists: PhraseIndex) -> bool:
-    used = [False] * len(toks)
-    for phrases in lists:
-        for a, b in phrases.spans(toks):
-            for i in range(a, b):
-                used[i] = True
-    return all(used)
 
 
 def _unglue(tok: str) -> str:
@@ -203,9 +196,9 @@ def _asks_for_menu(words: list[str]) -> bool:
     if " ".join(toks) in _WHAT_CAN_YOU_DO:
         return True
     if _MENU_NOUNS.found_in(toks):
-        return _covered(toks, _MENU_NOUNS, _SHOW, _GO_BACK, _AROUND)
+        return covered(toks, _MENU_NOUNS, _SHOW, _GO_BACK, _AROUND)
     if _SERVICE_NOUNS.found_in(toks) and (_SHOW.found_in(toks) or _GO_BACK.found_in(toks)):
-        return _covered(toks, _SERVICE_NOUNS, _SHOW, _GO_BACK, _AROUND)
+        return covered(toks, _SERVICE_NOUNS, _SHOW, _GO_BACK, _AROUND)
     return False
 
 
@@ -245,7 +238,7 @@ def _asks_for_language(words: list[str]) -> Command | None:
     ar, en = _LANG_AR.found_in(words), _LANG_EN.found_in(words)
     if ar == en:  # neither, or both ("I don't read Arabic, English please" is left to the reader)
         return None
-    if not _covered(words, _LANG_AR, _LANG_EN, _LANG_AROUND):
+    if not covered(words, _LANG_AR, _LANG_EN, _LANG_AROUND):
         return None
     return "lang_ar" if ar else "lang_en"
 

@@ -140,3 +140,14 @@ class PhraseIndex:
     def starts(self, toks: list[str]) -> bool:
         """True when the message begins with one of the phrases."""
         return bool(toks) and any(tuple(toks[: len(p)]) == p for p in self._by_first.get(toks[0], ()))
+
+
+def covered(toks: list[str], *indexes: PhraseIndex) -> bool:
+    """True when every word of ``toks`` belongs to a phrase of one of ``indexes`` (a message that is
+    nothing but, say, a yes and politeness)."""
+    used = [False] * len(toks)
+    for index in indexes:
+        for a, b in index.spans(toks):
+            for i in range(a, b):
+                used[i] = True
+    return all(used)
