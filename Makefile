@@ -34,7 +34,7 @@ SHARED_EVAL ?= ../shared/eval
 eval: install
 	-$(BIN)/python $(SHARED_EVAL)/faq_score.py $(SHARED_EVAL)/faq_dev.jsonl $(BIN)/sila
 	$(BIN)/python scripts/faq_eval.py tests/eval/faq_eval.jsonl
-	$(BIN)/python scripts/eval_scenarios.py --heldout tests/eval/heldout.jsonl --heldout tests/eval/heldout_b.jsonl --heldout tests/eval/heldout_c.jsonl $(if $(EVAL_MIN),--min $(EVAL_MIN))
+	$(BIN)/python scripts/eval_scenarios.py --heldout tests/eval/heldout.jsonl --heldout tests/eval/heldout_b.jsonl --heldout tests/eval/heldout_c.jsonl --heldout tests/eval/heldout_d.jsonl $(if $(EVAL_MIN),--min $(EVAL_MIN))
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -33,14 +33,22 @@ from eval_format import (  # noqa: E402
 from bot.importer.faq_builder import template_phrasings  # noqa: E402
 
 HELDOUT = ROOT / "tests/eval/heldout.jsonl"
-#: the held-out FAQ sets: the first (issue 13), the blind second one, and a blind third one written
-#: later by other writers, held to the same rules
+#: the held-out FAQ sets: the first (issue 13), the blind second one, and blind third and fourth ones
+#: written later by other writers, held to the same rules
 HELDOUT_SETS = {"heldout": HELDOUT, "heldout_b": ROOT / "tests/eval/heldout_b.jsonl",
-                "heldout_c": ROOT / "tests/eval/heldout_c.jsonl"}
+                "heldout_c": ROOT / "tests/eval/heldout_c.jsonl", "heldout_d": ROOT / "tests/eval/heldout_d.jsonl"}
 #: least size, and least out-of-scope questions per association, each set was built with: the first
 #: two are issue 13's evidence (>= 400, >= 15); the third lost more lines to the near-duplicate check
-#: against the five sets written before it (453 written)
-HELDOUT_MIN = {"heldout": (400, 15), "heldout_b": (400, 15), "heldout_c": (380, 9)}
+#: against the five sets written before it (453 written); the fourth was topped up to >= 400 after its
+#: near-duplicates were dropped
+HELDOUT_MIN = {"heldout": (400, 15), "heldout_b": (400, 15), "heldout_c": (380, 9), "heldout_d": (400, 15)}
+#: topics a set leaves unasked on purpose: the fourth set's writers asked only what the policy text
+#: itself supports, and judged before any scoring that these policies do not (Ta'heel's names no
+#: committee, period, approval, data update or follow-up; Ratel's no data update; Ilm Alhajj's says
+#: nothing of its activities beyond its aims), or, for Ratel's purpose, simply did not ask it
+UNASKED = {"heldout_d": {"taheel": {"data_update", "decision_period", "policy_approval", "request_status",
+                                    "reviewing_committee"},
+                         "ilm-alhajj": {"detailed_goals"}, "ratel": {"data_update", "policy_purpose"}}}
 OOS = ["fallback", "handoff", "menu"]
 
 
@@ -150,11 +158,11 @@ def test_heldout_format_matches_the_shared_scorer(heldout: list[dict]) -> None:
         assert it.get("min_groups", 1) <= max(1, len(it.get("markers") or []))
 
 
-def test_heldout_covers_every_topic_of_every_pack(heldout: list[dict]) -> None:
+def test_heldout_covers_every_topic_of_every_pack(heldout: list[dict], heldout_name: str) -> None:
     for org in ORGS:
         topics = {t["id"] for t in yaml.safe_load((ROOT / "orgs" / org / "faq.yaml").read_text())["topics"]}
         asked = {i["topic"] for i in heldout if i["org"] == org}
-        assert topics - asked == set(), org
+        assert topics - asked == UNASKED.get(heldout_name, {}).get(org, set()), org
         assert asked - {None} <= topics, org
 
 

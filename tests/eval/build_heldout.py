@@ -104,8 +104,9 @@ def item(org: str, topic: str, register: str, q: str, actions: dict[str, str | N
 FIRST = HERE / "heldout.jsonl"
 SECOND = HERE / "heldout_b.jsonl"
 THIRD = HERE / "heldout_c.jsonl"
+FOURTH = HERE / "heldout_d.jsonl"
 #: the held-out sets in the order they were written: each later one repeats none of the earlier
-HELD = (FIRST, SECOND, THIRD)
+HELD = (FIRST, SECOND, THIRD, FOURTH)
 DEV = HERE / "dev.jsonl"
 #: development sets (tuning allowed): a held-out set written later must not repeat them either
 DEVS = (DEV, HERE / "dev2.jsonl", HERE / "dev3.jsonl", HERE / "dev4.jsonl", HERE / "dev5.jsonl")
@@ -130,12 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"note: {dev} not found; overlap checked against faq_eval.jsonl only", file=sys.stderr)
     # a held-out set repeats no earlier held-out set (the third, written after the first two
-    # development sets, none of those either); a development set repeats no held-out set (tuning on
-    # it would tune on them) and no earlier development set
+    # development sets, none of those either; the fourth, written after all five, none of them); a
+    # development set repeats no held-out set (tuning on it would tune on them) and no earlier one
     held, devs, target = [h.resolve() for h in HELD], [d.resolve() for d in DEVS], out.resolve()
     if target in held:
         k = held.index(target)
-        earlier, dev_before = held[:k], (devs[:2] if k == 2 else [])
+        earlier, dev_before = held[:k], (devs[:2] if k == 2 else devs if k >= 3 else [])
     else:
         earlier, dev_before = held, devs[: devs.index(target)] if target in devs else devs
     first = [q for h in earlier if h.exists() for q in questions(h)]
