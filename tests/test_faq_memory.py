@@ -126,6 +126,8 @@ def test_a_stored_index_decides_exactly_like_a_fresh_build(slug: str, store: Ind
         assert a.vocab == b.vocab
         for field, array in a.arrays().items():
             assert np.array_equal(array, b.arrays()[field]), f"{name}.{field}"
+    for field, array in fresh.index.classifier.arrays().items():
+        assert np.array_equal(array, loaded.index.classifier.arrays()[field]), f"classifier.{field}"
     for q in _questions(slug):
         assert decide_with(loaded, q) == decide_with(fresh, q), q
         assert loaded.index.match(q) == fresh.index.match(q), q
@@ -170,6 +172,15 @@ def _rows_out_of_range(path: Path) -> None:
         np.savez(fh, **arrays)
 
 
+def _classifier_for_another_index(path: Path) -> None:
+    """A well-formed file whose topic classifier has a row too few (another vocabulary's)."""
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["classifier.weights"] = arrays["classifier.weights"][:-1]
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
 def _wrong_key(path: Path) -> None:
     """A whole, valid file, but of another index (as a stale or misnamed file would be)."""
     with np.load(path, allow_pickle=False) as z:
@@ -182,7 +193,7 @@ def _wrong_key(path: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", [_flip_byte, _truncate, _empty, _meta_not_an_object, _rows_out_of_range,
-                                    _wrong_key])
+                                    _classifier_for_another_index, _wrong_key])
 def test_a_damaged_or_stale_stored_index_is_rebuilt_not_used(damage, store: IndexStore, monkeypatch) -> None:
     pack = load_all()["ratel"]
     expected = decide_with(build_org(pack), "كم مدة دراسة الطلب")

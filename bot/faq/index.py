@@ -21,6 +21,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from bot.faq.arabizi import transliterate
+from bot.faq.classifier import TopicClassifier
 from bot.faq.lang import is_arabizi
 from bot.faq.normalize import normalize
 from bot.faq.skeleton import skeleton, skeleton_text
@@ -64,6 +65,10 @@ class Match:
     coverage: float
     n_tokens: int
     channels: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    #: the classifier's second opinion (:mod:`bot.faq.classifier`): its first in-scope topic and
+    #: that topic's probability
+    second_topic: str | None = None
+    second_p: float = 0.0
 
     @property
     def top(self) -> float:
@@ -152,6 +157,7 @@ class FaqIndex:
         self.char = Tfidf(self.norm)
         self.skel_index = Tfidf(self.skel)
         self._topics(weights, fuzz_scorer)
+        self.classifier = TopicClassifier.fit(self.char, self.norm, self._doc_topic, self._oos_mask)
         extra = topic_texts or {}
         pooled = [
             (t, normalize(extra[tid])) for t, tid in enumerate(self.topic_ids) if not self.topic_oos[t] and tid in extra
@@ -179,6 +185,7 @@ class FaqIndex:
         norm: list[str],
         skel: list[str],
         tfidfs: Mapping[str, Tfidf],
+        classifier: TopicClassifier,
         *,
         vocabulary: Iterable[str],
         weights: Mapping[str, float] | None,
@@ -197,6 +204,9 @@ class FaqIndex:
         sizes = (self.char.n_docs, self.skel_index.n_docs, self.tchar.n_docs, self.tskel.n_docs)
         if sizes != (n, n, n_topics, n_topics):
             raise ValueError("n-gram tables are for other phrasings")
+        if classifier.weights.shape[0] != len(self.char.vocab) or bool(self._oos_mask[classifier.topics].any()):
+            raise ValueError("the topic classifier is for another index")
+        self.classifier = classifier
         self._vocabulary(set(vocabulary))
         return self
 
@@ -237,6 +247,7 @@ class FaqIndex:
         growth when one is built (tests/test_faq_memory.py)."""
         seen: set[int] = set()
         size = sum(t.footprint(seen) for t in (self.char, self.skel_index, self.tchar, self.tskel))
+        size += self.classifier.footprint()
         size += _sizeof_strings(self.norm, seen) + _sizeof_strings(self.skel, seen)
         size += sys.getsizeof(self.docs) + (len(self.docs) * sys.getsizeof(self.docs[0]) if self.docs else 0)
         for words in (self.vocabulary, self._vocab_skel):
@@ -351,6 +362,7 @@ class FaqIndex:
         cov, n_tok = max(self.coverage(v) for v in variants)
         top = order[:5]
         chans = {**self.topic_channels(docs), **topic}
+        second, second_p = self.classifier.best(self.char, variants)
         return Match(
             topics=tuple(self.topic_ids[i] for i in top),
             scores=tuple(float(scores[i]) for i in top),
@@ -359,4 +371,6 @@ class FaqIndex:
             coverage=cov,
             n_tokens=n_tok,
             channels={c: tuple(float(v[i]) for i in top) for c, v in chans.items()},
+            second_topic=self.topic_ids[second] if second >= 0 else None,
+            second_p=second_p,
         )

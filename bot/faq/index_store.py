@@ -1,6 +1,7 @@
 """Built FAQ indexes kept on disk, so a restarted worker loads them instead of building them.
 
-Building an association's index normalises and counts every phrasing (80–300 ms each, so a
+Building an association's index normalises and counts every phrasing and trains its topic
+classifier (1–2 s each on one core, so a
 worker with fifty associations spent most of its start building); loading a stored one takes
 a few milliseconds. A file is named by a key that covers everything the index is made of: the
 phrasings, vocabulary and pooled texts, and the code that builds it (a hash of this package's
@@ -28,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.faq.classifier import TopicClassifier
 from bot.faq.index import Doc, FaqIndex
 from bot.faq.tfidf import Tfidf
 
@@ -36,7 +38,7 @@ __all__ = ["IndexStore", "index_key"]
 log = logging.getLogger("sila.faq")
 
 #: bumped when the file layout changes (the source hash already covers the building code)
-FORMAT = 1
+FORMAT = 2
 #: a stored index no current association uses is deleted once it is this old
 STALE_SECONDS = 7 * 24 * 3600
 _TFIDFS = ("char", "skel_index", "tchar", "tskel")
@@ -112,6 +114,8 @@ class IndexStore:
             meta[name] = {"vocab": list(tfidf.vocab), "n_docs": tfidf.n_docs}
             for field, array in tfidf.arrays().items():
                 arrays[f"{name}.{field}"] = array
+        for field, array in index.classifier.arrays().items():
+            arrays[f"classifier.{field}"] = array
         arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)
         tmp = self.directory / f".{key}.{os.getpid()}.{time.monotonic_ns()}.tmp"
         try:
@@ -186,8 +190,13 @@ def _restore(
             if part[field].dtype != np.dtype(dtype):
                 raise ValueError(f"{name}.{field} is {part[field].dtype}, not {dtype}")
         tfidfs[name] = Tfidf.restore(strings(meta[name]["vocab"]), int(meta[name]["n_docs"]), **part)
+    n_topics = len(dict.fromkeys((d.topic, d.oos) for d in docs))
+    classifier = TopicClassifier.restore(
+        len(tfidfs["char"].vocab), n_topics, weights=arrays["classifier.weights"], bias=arrays["classifier.bias"],
+        topics=arrays["classifier.topics"],
+    )  # fmt: skip
     index = FaqIndex.restore(
-        docs, norm, skel, tfidfs, vocabulary=strings(meta["vocabulary"]), weights=weights,
+        docs, norm, skel, tfidfs, classifier, vocabulary=strings(meta["vocabulary"]), weights=weights,
         fuzz_scorer=str(meta["fuzz_scorer"]),
     )  # fmt: skip
     return index, [str(name) for name in meta["foreign_programmes"]]

@@ -163,7 +163,7 @@ def set_index_limit(limit: int, memory_mb: int = 0) -> None:
     Why: a worker serving many associations pays 10–15 MB per index in memory, and most
     associations are idle at any moment. An evicted index is loaded from the store on its
     association's next question (tens of milliseconds), or rebuilt when there is no store
-    (a few hundred). The one index in use is always kept, whatever its size.
+    (one to two seconds). The one index in use is always kept, whatever its size.
     """
     global _LIMIT, _BUDGET
     _LIMIT = max(0, limit)

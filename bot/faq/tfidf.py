@@ -238,8 +238,9 @@ class Tfidf:
                 self._word_cache[word] = hit
         return hit
 
-    def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Known gram ids of ``text`` and their weights in its unit-length vector."""
+    def query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Known gram ids of ``text`` and their weights in its unit-length vector (also the
+        features of :class:`bot.faq.classifier.TopicClassifier`)."""
         known: list[int] = []
         unknown: list[str] = []
         if self.analyzer is char_grams:
@@ -264,7 +265,7 @@ class Tfidf:
 
     def scores(self, text: str) -> np.ndarray:
         """Cosine of ``text`` with every document (zeros when nothing is shared)."""
-        gids, qw = self._query(text)
+        gids, qw = self.query_vector(text)
         if not len(gids):
             return np.zeros(self.n_docs, dtype=np.float64)
         slots = self._slot[gids]
