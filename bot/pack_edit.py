@@ -29,11 +29,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.flows.schema import parse_flows
+from bot.flows.schema import BUTTON_LABEL_MAX, FlowsError, parse_flows
+from bot.flows.validators import CHOICE_TYPES
 from bot.pack_model import FaqKnowledge, FaqTopic, Pack, PackError
 from bot.packs import LoadedPack
 
-__all__ = ["EditError", "apply", "diff", "document", "dump_yaml", "merge", "parse_yaml", "prune"]
+__all__ = ["EditError", "apply", "check_buttons", "diff", "document", "dump_yaml", "merge", "parse_yaml", "prune"]
 
 KEYS = ("pack", "topics", "removed_topics", "flows")
 #: what identifies an association to the rest of the system: references, URLs, rows
@@ -41,21 +42,25 @@ FIXED = ("slug", "code")
 
 
 class EditError(ValueError):
-    """An edit the pack models refuse: ``field`` is where (``topics.fees.questions``), ``reason`` why."""
+    """An edit the pack models refuse: ``field`` is where (``topics.fees.questions``), ``reason`` why.
 
-    def __init__(self, field: str, reason: str, kind: str = "") -> None:
+    Both are for logs and tests; an admin's screen says it from ``kind`` (pydantic's error type,
+    ``string_pattern_mismatch``, ``too_short``…, or one of this module's and the console's own) and
+    ``ctx`` (the figures the words need: a minimum, a length)."""
+
+    def __init__(self, field: str, reason: str, kind: str = "", ctx: dict[str, Any] | None = None) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
-        #: pydantic's error type (``string_pattern_mismatch``, ``too_short``…), for a plain-words label
         self.kind = kind
+        self.ctx: dict[str, Any] = dict(ctx or {})
 
 
 def _from_validation(prefix: str, exc: ValidationError) -> EditError:
     first = exc.errors()[0]
     loc = ".".join(str(p) for p in first["loc"])
     return EditError(".".join(p for p in (prefix, loc) if p), str(first["msg"]).removeprefix("Value error, "),
-                     str(first.get("type", "")))
+                     str(first.get("type", "")), dict(first.get("ctx") or {}))
 
 
 def document(loaded: LoadedPack) -> dict[str, Any]:
@@ -101,10 +106,10 @@ def prune(doc: Any, base: Any) -> Any:
 def _check_shape(override: dict[str, Any]) -> None:
     unknown = sorted(set(override) - set(KEYS))
     if unknown:
-        raise EditError(unknown[0], f"unknown section (expected one of {', '.join(KEYS)})")
+        raise EditError(unknown[0], f"unknown section (expected one of {', '.join(KEYS)})", "unknown_section")
     for key, kind in (("pack", dict), ("topics", dict), ("removed_topics", list), ("flows", dict)):
         if key in override and not isinstance(override[key], kind):
-            raise EditError(key, f"must be a {'mapping' if kind is dict else 'list'}")
+            raise EditError(key, f"must be a {'mapping' if kind is dict else 'list'}", "wrong_shape")
 
 
 def apply(loaded: LoadedPack, override: dict[str, Any]) -> LoadedPack:
@@ -114,7 +119,7 @@ def apply(loaded: LoadedPack, override: dict[str, Any]) -> LoadedPack:
     raw_pack = merge(base["pack"], override.get("pack") or {})
     for key in FIXED:
         if raw_pack.get(key) != base["pack"][key]:
-            raise EditError(f"pack.{key}", f"cannot change (stays '{base['pack'][key]}')")
+            raise EditError(f"pack.{key}", f"cannot change (stays '{base['pack'][key]}')", "fixed")
     try:
         pack = Pack.model_validate(raw_pack)
     except ValidationError as exc:
@@ -122,34 +127,67 @@ def apply(loaded: LoadedPack, override: dict[str, Any]) -> LoadedPack:
     removed = set(override.get("removed_topics") or [])
     unknown = sorted(removed - set(base["topics"]))
     if unknown:
-        raise EditError("removed_topics", f"no topic '{unknown[0]}'")
+        raise EditError("removed_topics", f"no topic '{unknown[0]}'", "no_such_topic", {"topic": unknown[0]})
     raw_topics = merge(base["topics"], override.get("topics") or {})
     topics = []
     for tid, raw in raw_topics.items():
         if tid in removed:
             continue
         if not isinstance(raw, dict):
-            raise EditError(f"topics.{tid}", "must be a mapping")
+            raise EditError(f"topics.{tid}", "must be a mapping", "wrong_shape")
         try:
             topics.append(FaqTopic.model_validate({**raw, "id": tid}))
         except ValidationError as exc:
             raise _from_validation(f"topics.{tid}", exc) from None
     if not topics:
-        raise EditError("topics", "at least one topic must remain")
+        raise EditError("topics", "at least one topic must remain", "last_topic")
     faq = FaqKnowledge(topics=topics)
     raw_flows = merge(base["flows"], override.get("flows") or {})
     for fid, flow in raw_flows.items():
         fields = flow.get("fields") if isinstance(flow, dict) else None
         if not isinstance(fields, dict):
-            raise EditError(f"flows.{fid}.fields", "must be a mapping of field id to field")
+            raise EditError(f"flows.{fid}.fields", "must be a mapping of field id to field", "wrong_shape")
         flow["fields"] = [{**spec, "id": key} for key, spec in fields.items()]
         flow["id"] = fid
     try:
         flows = parse_flows({"flows": raw_flows}, pack, "flows") if raw_flows else {}
+    except FlowsError as exc:
+        field = ".".join(p for p in ("flows", exc.flow_id, exc.field_id and "fields", exc.field_id, exc.key) if p)
+        raise EditError(field, exc.reason, exc.kind, exc.ctx) from None
     except PackError as exc:
-        where, _, reason = str(exc).removeprefix("flows: ").partition(": ")
-        raise EditError(f"flows: {where}", reason or where) from None
+        raise EditError("flows", str(exc).removeprefix("flows: ")) from None
     return LoadedPack(pack=pack, faq=faq, flows=flows, directory=loaded.directory)
+
+
+def _buttons(loaded: LoadedPack) -> dict[tuple[str, str, str, str], tuple[int, str, Any, Any]]:
+    """Every option a form shows as a button, by (flow, field, option value, language)."""
+    out = {}
+    for fid, flow in loaded.flows.items():
+        for fdef in flow.fields:
+            if fdef.type in CHOICE_TYPES:
+                for i, choice in enumerate(fdef.choices):
+                    for lang in ("ar", "en"):
+                        out[(fid, fdef.id, choice.value, lang)] = (i, choice.button_label(lang), flow, fdef)
+    return out
+
+
+def check_buttons(loaded: LoadedPack, in_use: LoadedPack | None = None) -> None:
+    """What an admin saves must show whole on WhatsApp: each option a form offers as a button is at
+    most :data:`~bot.flows.schema.BUTTON_LABEL_MAX` characters in either language (its ``button``
+    when it has one, else its ``label``). Checked when an edit is saved, not when a stored one is
+    loaded, and a text already ``in_use`` is let be, so an association's earlier edits keep
+    working and an unrelated edit is not refused for them; the packs on disk are held to it by
+    the tests."""
+    before = _buttons(in_use) if in_use is not None else {}
+    for (fid, field_id, value, lang), (i, text, flow, fdef) in _buttons(loaded).items():
+        if len(text) <= BUTTON_LABEL_MAX or before.get((fid, field_id, value, lang), (0, None))[1] == text:
+            continue
+        key = "label" if fdef.choices[i].button is None else "button"
+        raise EditError(f"flows.{fid}.fields.{field_id}.choices.{i}.{key}.{lang}",
+                        f"the button '{text}' is {len(text)} characters; WhatsApp shows {BUTTON_LABEL_MAX}",
+                        "button_too_long", {"text": text, "length": len(text), "max": BUTTON_LABEL_MAX, "lang": lang,
+                                            "flow": flow.title.model_dump(),
+                                            "field": {"ar": fdef.title("ar"), "en": fdef.title("en")}})
 
 
 def diff(old: dict[str, Any] | None, new: dict[str, Any] | None, *, old_name: str = "before",
@@ -171,10 +209,11 @@ def parse_yaml(text: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "YAML"
-        raise EditError(where, f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        raise EditError(where, f"not valid YAML: {getattr(exc, 'problem', None) or exc}", "yaml_syntax",
+                        {"line": mark.line + 1} if mark is not None else {}) from None
     if doc is None:
         return {}
     if not isinstance(doc, dict):
-        raise EditError("(top level)", "must be a mapping with pack, topics, removed_topics, flows")
+        raise EditError("(top level)", "must be a mapping with pack, topics, removed_topics, flows", "wrong_shape")
     _check_shape(doc)
     return doc

@@ -3,8 +3,10 @@
 Each form turns into one change of the association's override document and goes through
 :meth:`wiring.knowledge.PackRegistry.edit`, which validates it with the pack models, stores a
 new version with its diff and an audit row, swaps the pack in on this worker and tells the
-others. The pages stay thin: they read the form, say what to change, and show the refusal
-(field and reason) on the same page when the models refuse, with nothing stored. Every form
+others. The pages stay thin: they read the form, say what to change, and show the refusal on
+the same page when the models refuse, with nothing stored and what was typed kept: the field by
+the label the form shows and what is expected, in plain words (:mod:`console.edit_refusals`),
+never a field path or a pattern. Every form
 carries the version it was read at; a save on top of someone else's newer save is refused
 rather than silently undoing it.
 """
@@ -16,11 +18,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.i18n import STAFF_TEXTS
 from bot.pack_edit import EditError, document, dump_yaml, merge, parse_yaml, prune
 from bot.packs import LoadedPack
 from console import knowledge
-from console.web import forbidden, form_text, need, render, runtime_of
+from console.edit_refusals import explain
+from console.web import forbidden, form_text, lang_of, need, render, runtime_of
 from storage import pack_overrides
 from wiring.knowledge import PackRegistry, VersionConflict
 
@@ -54,7 +56,7 @@ def _expected(form: Any) -> int:
     try:
         return int(form_text(form, "version"))
     except ValueError:
-        raise EditError("version", "missing") from None
+        raise EditError("version", "missing", "stale_form") from None
 
 
 def _both(form: Any, name: str, *, required: bool = True) -> dict[str, str] | None:
@@ -69,14 +71,14 @@ def _number(form: Any, name: str, field: str) -> int | None:
     if not text:
         return None
     if not text.isdigit():
-        raise EditError(field, "must be a whole number of days")
+        raise EditError(field, "must be a whole number of days", "not_whole_number")
     return int(text)
 
 
 def _topic(pack: LoadedPack, tid: str) -> Any:
     found = next((t for t in pack.faq.topics if t.id == tid), None)
     if found is None:
-        raise EditError(f"topics.{tid}", "no such topic")
+        raise EditError(f"topics.{tid}", "no such topic", "no_such_topic")
     return found
 
 
@@ -97,19 +99,19 @@ def knowledge_change(pack: LoadedPack, form: Any) -> tuple[str, Change, dict[str
         questions = list(_topic(pack, tid).questions)
         phrase = " ".join(form_text(form, "phrasing").split())
         if not phrase:
-            raise EditError(f"topics.{tid}.questions", "the phrasing is empty")
+            raise EditError(f"topics.{tid}.questions", "the phrasing is empty", "phrasing_empty")
         if action == "add_phrasing":
             if phrase in questions:
-                raise EditError(f"topics.{tid}.questions", "this phrasing is already there")
+                raise EditError(f"topics.{tid}.questions", "this phrasing is already there", "phrasing_duplicate")
             questions.append(phrase)
         else:
             if phrase not in questions:
-                raise EditError(f"topics.{tid}.questions", "no such phrasing")
+                raise EditError(f"topics.{tid}.questions", "no such phrasing", "phrasing_gone")
             questions.remove(phrase)
         return action, set_topic("questions", questions), {"topic": tid, "phrasing": phrase}
     if action == "add_topic":
         if any(t.id == tid for t in pack.faq.topics):
-            raise EditError(f"topics.{tid}", "a topic with this id already exists")
+            raise EditError(f"topics.{tid}", "a topic with this id already exists", "topic_exists")
         new = {"clause": _both(form, "clause"), "answer": _both(form, "answer"),
                "questions": [q.strip() for q in form_text(form, "questions").splitlines() if q.strip()]}
 
@@ -127,7 +129,7 @@ def knowledge_change(pack: LoadedPack, form: Any) -> tuple[str, Change, dict[str
             doc["removed_topics"] = sorted({*doc.get("removed_topics", []), tid})
             return doc
         return action, remove, {"topic": tid}
-    raise EditError("action", f"unknown action '{action}'")
+    raise EditError("action", f"unknown action '{action}'", "stale_form")
 
 
 def settings_change(pack: LoadedPack, form: Any) -> tuple[str, Change, dict[str, Any]]:
@@ -137,7 +139,7 @@ def settings_change(pack: LoadedPack, form: Any) -> tuple[str, Change, dict[str,
         flow_id, field_id = form_text(form, "flow"), form_text(form, "field")
         flow = pack.flows.get(flow_id)
         if flow is None or flow.field(field_id) is None:
-            raise EditError(f"flows.{flow_id}.{field_id}", "no such form field")
+            raise EditError(f"flows.{flow_id}.fields.{field_id}", "no such form field", "field_gone")
         prompt = _both(form, "prompt")
 
         def set_prompt(doc: dict[str, Any]) -> dict[str, Any]:
@@ -146,7 +148,7 @@ def settings_change(pack: LoadedPack, form: Any) -> tuple[str, Change, dict[str,
             return doc
         return action, set_prompt, {"flow": flow_id, "field": field_id}
     if action != "settings":
-        raise EditError("action", f"unknown action '{action}'")
+        raise EditError("action", f"unknown action '{action}'", "stale_form")
     days = [int(d) for d in form.getall("days", []) if isinstance(d, str) and d.isdigit()]
     current = pack.pack.contact.working_hours.days
     days = list(current) if sorted(days) == sorted(current) else sorted(set(days))  # the same days, not an edit
@@ -169,7 +171,7 @@ def settings_change(pack: LoadedPack, form: Any) -> tuple[str, Change, dict[str,
     sla = form_text(form, "first_response_minutes").strip()
     if sla:
         if not sla.isdigit():
-            raise EditError("pack.first_response_minutes", "must be a whole number of minutes")
+            raise EditError("pack.first_response_minutes", "must be a whole number of minutes", "not_whole_number")
         partial["first_response_minutes"] = int(sla)
 
     def set_pack(doc: dict[str, Any]) -> dict[str, Any]:
@@ -187,20 +189,22 @@ async def _save(request: web.Request, make: Callable[[LoadedPack, Any], tuple[st
         await registry.edit(org, author=f"staff:{user.id}", action=action, expected=_expected(form),
                             change=change, detail=detail)
     except EditError as exc:
-        return await _refused(request, page, org, exc.field, exc.reason, exc.kind)
+        return await _refused(request, page, org, exc)
     except VersionConflict:
-        return await _refused(request, page, org, "version", "", conflict=True)
+        return await _refused(request, page, org, None)
     anchor = form_text(form, "topic")
     raise web.HTTPSeeOther(f"/console/{page}?org={org}&msg=pack_saved" + (f"#topic-{anchor}" if anchor else ""))
 
 
-async def _refused(request: web.Request, page: str, org: str, field: str, reason: str, kind: str = "", *,
-                   conflict: bool = False) -> web.Response:
+async def _refused(request: web.Request, page: str, org: str, exc: EditError | None) -> web.Response:
+    """The page again with the refusal in words (``None``: a colleague saved first) and what was typed."""
     form = await request.post()
-    posted = {k: form_text(form, k) for k in form if k not in ("csrf", "file")}
-    posted["days"] = [d for d in form.getall("days", []) if isinstance(d, str)]  # type: ignore[assignment]
-    refusal = {"field": field, "reason": reason, "conflict": conflict, "posted": {} if conflict else posted,
-               "kind": kind if f"kb.why.{kind}" in STAFF_TEXTS else ""}
+    posted: dict[str, Any] = {k: form_text(form, k) for k in form if k not in ("csrf", "file")}
+    refusal: dict[str, Any] = {"conflict": exc is None, "posted": {}}
+    if exc is not None:
+        plain = explain(exc, _registry(request).packs[org], posted, lang_of(request))
+        posted["days"] = [d for d in form.getall("days", []) if isinstance(d, str)]
+        refusal.update(where=plain.where, expected=plain.expected, input=plain.input, posted=posted)
     if page == "settings":
         return await knowledge.settings_view(request, org, refusal=refusal, status=400)
     return await knowledge.knowledge_view(request, org, refusal=refusal, status=400)
@@ -252,21 +256,21 @@ async def import_post(request: web.Request) -> web.StreamResponse:
     registry = _registry(request)
     try:
         if len(raw) > MAX_IMPORT:
-            raise EditError("file", "larger than 1 MB")
+            raise EditError("file", "larger than 1 MB", "file_too_large")
         try:
             imported = parse_yaml(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            raise EditError("file", "not UTF-8 text") from None
+            raise EditError("file", "not UTF-8 text", "not_utf8") from None
         base = document(registry.defaults[org])
         if imported.get("pack", {}).get("slug", org) != org:
-            raise EditError("pack.slug", f"this file is for '{imported['pack']['slug']}', not '{org}'")
+            raise EditError("file", f"this file is for '{imported['pack']['slug']}', not '{org}'", "other_association")
         new_doc = prune(imported, base) or {}
         await registry.edit(org, author=f"staff:{user.id}", action="import", expected=_expected(form),
                             change=lambda _old: new_doc)
     except EditError as exc:
-        return await _refused(request, "knowledge", org, exc.field, exc.reason, exc.kind)
+        return await _refused(request, "knowledge", org, exc)
     except VersionConflict:
-        return await _refused(request, "knowledge", org, "version", "", conflict=True)
+        return await _refused(request, "knowledge", org, None)
     raise web.HTTPSeeOther(f"/console/knowledge?org={org}&msg=pack_saved")
 
 

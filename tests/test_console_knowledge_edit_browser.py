@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from tests.browser import SilaServer
+from tests.browser import PHONE, SilaServer
 from tests.servers import SILA
 
 pytestmark = pytest.mark.browser
@@ -23,6 +24,8 @@ pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
 TIMEOUT = 20_000
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1440, "height": 900}}
+#: what a refusal must never show an admin (pydantic's field path, wording, a pattern)
+LEAKS = ("pack.", "topics.", "flows.", "String should", "Value error", "pattern", "^", "[0-9")
 QUESTION = "كم ياخذ وقت دراسة طلبي؟"
 
 
@@ -98,7 +101,8 @@ def test_admin_edits_knowledge_and_settings(browser: Any, server: SilaServer, si
     page.fill("#settings-form input[name=start]", "8 صباحاً")
     page.click("#settings-submit")
     page.wait_for_selector("#refusal")
-    assert page.locator("#refusal").get_attribute("data-field") == "pack.contact.working_hours.start"
+    assert page.locator("#refusal").get_attribute("data-input") == "start"
+    assert "بداية الدوام (24 ساعة): اكتب الوقت بصيغة 08:00" in page.locator("#refusal").inner_text()
     assert page.locator("#pack-version").inner_text() == "3"
     assert fits(page)
     page.screenshot(path=str(shots / f"settings-refused-{size}.png"))
@@ -130,4 +134,58 @@ def test_admin_edits_knowledge_and_settings(browser: Any, server: SilaServer, si
     assert "غير محدد" in page.locator("#contact-phone").inner_text()
     assert page.errors == []
     print(f"screenshots: {shots}")
+    page.context.close()
+
+
+def readable_refusal(page: Any) -> str:
+    """The refusal is on screen, inside the phone's width, and says nothing internal."""
+    refusal = page.locator("#refusal")
+    refusal.scroll_into_view_if_needed()
+    box = refusal.bounding_box()
+    width = page.evaluate("window.innerWidth")
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (box, width)
+    assert refusal.is_visible() and fits(page)
+    text = refusal.inner_text()
+    assert not [leak for leak in LEAKS if leak in text], text
+    return str(text)
+
+
+def test_refusals_read_plainly_on_a_phone(browser: Any, server: SilaServer) -> None:
+    """At 360 px: a refused setting and a refused upload say the field and what is expected, the
+    field keeps what was typed and is marked, and the refusal's link goes to it."""
+    base = server.base_url
+    page = signed_in(browser, base, PHONE)
+    page.goto(base + "/console/settings")
+    page.fill("#settings-form input[name=phone]", "+966 12 345 6789")
+    page.fill("#settings-form textarea[name=crisis_lines]", "وزارة الصحة 937")
+    page.click("#settings-submit")
+    page.wait_for_selector("#refusal")
+    text = readable_refusal(page)
+    assert "أرقام الدعم في الأزمات" in text and "الرقم|الاسم بالعربية|الاسم بالإنجليزية" in text, text
+    assert "«وزارة الصحة 937»" in text
+    page.screenshot(path="/tmp/console-errors-settings-phone.png")
+    field = page.locator("#settings-form textarea[name=crisis_lines]")
+    assert field.input_value() == "وزارة الصحة 937" and field.get_attribute("aria-invalid") == "true"
+    assert page.locator("#settings-form input[name=phone]").input_value() == "+966 12 345 6789"
+    page.locator("#refusal a.where").click()
+    assert page.evaluate("location.hash") == "#in-crisis_lines"
+    box = field.bounding_box()
+    assert box is not None and 0 <= box["y"] < PHONE["height"], box
+    page.screenshot(path="/tmp/console-errors-settings-field-phone.png")
+
+    # an option's button longer than WhatsApp shows, uploaded: refused, named by its question and form
+    exported = page.request.get(base + "/console/knowledge/export?org=amass")
+    doc = yaml.safe_load(exported.text())
+    doc["flows"]["support_request"]["fields"]["support_type"]["choices"][0]["label"]["ar"] = \
+        "مساعدة مالية عاجلة للأسر المحتاجة"
+    page.goto(base + "/console/knowledge")
+    page.set_input_files("#import-file", files=[{"name": "amass-pack.yaml", "mimeType": "application/yaml",
+                                                 "buffer": yaml.safe_dump(doc, allow_unicode=True).encode()}])
+    page.click("#import-submit")
+    page.wait_for_selector("#refusal")
+    text = readable_refusal(page)
+    assert "«مساعدة مالية عاجلة للأسر المحتاجة»" in text and "«نوع الدعم»" in text and "واتساب" in text, text
+    assert "20" in text and page.locator("#pack-version").inner_text() == "0"
+    page.screenshot(path="/tmp/console-errors-button-phone.png")
+    assert page.errors == []
     page.context.close()

@@ -51,7 +51,7 @@ def test_an_override_changes_only_what_it_names() -> None:
     ({"pack": {"name": None}}, "pack.name"),
     ({"topics": {"brand_new": {"answer": {"ar": "أ", "en": "a"}}}}, "topics.brand_new.clause"),
     ({"removed_topics": ["no_such_topic"]}, "removed_topics"),
-    ({"flows": {"support_request": {"fields": {"full_name": {"type": "bogus"}}}}}, "flows: flow 'support_request', field 'full_name'"),
+    ({"flows": {"support_request": {"fields": {"full_name": {"type": "bogus"}}}}}, "flows.support_request.fields.full_name"),
     ({"surprise": {}}, "surprise"),
 ])
 def test_an_invalid_edit_is_refused_naming_the_field(override: dict, field: str) -> None:

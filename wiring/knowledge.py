@@ -169,6 +169,7 @@ class PackRegistry:
         assert self.db is not None
         base = self.defaults[org]
         loaded = pack_edit.apply(base, new_doc)  # refuses an invalid edit before anything is stored
+        pack_edit.check_buttons(loaded, self.packs.get(org))  # and a button WhatsApp would cut
         doc = pack_edit.prune(new_doc, pack_edit.document(base)) or {}
         text = pack_edit.diff(old_doc, doc, old_name=f"v{expected}", new_name=f"v{expected + 1}")
         stored = await pack_overrides.save(self.db, org=org, expected=expected, author=author, action=action,

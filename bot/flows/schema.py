@@ -178,25 +178,49 @@ class FlowsFile(_Strict):
         return v
 
 
-def _where(loc: tuple[Any, ...], raw: Any) -> str:
-    """Turn a pydantic error location into "flow 'x', field 'y', key 'z'" for people."""
-    parts: list[str] = []
+def _ids(loc: tuple[Any, ...], raw: Any) -> tuple[str | None, str | None, str]:
+    """A pydantic error location as (flow id, field id, the key below them), ids not indexes."""
+    flow_id: str | None = None
+    field_id: str | None = None
     rest = list(loc)
     if len(rest) >= 2 and rest[0] == "flows":
         flow_id = str(rest[1])
-        parts.append(f"flow '{flow_id}'")
         rest = rest[2:]
         if len(rest) >= 2 and rest[0] == "fields" and isinstance(rest[1], int):
-            field_id: Any = rest[1]
+            found: Any = rest[1]
             try:
-                field_id = raw["flows"][flow_id]["fields"][rest[1]].get("id", rest[1])
+                found = raw["flows"][flow_id]["fields"][rest[1]].get("id", rest[1])
             except (KeyError, IndexError, TypeError, AttributeError):
                 pass
-            parts.append(f"field '{field_id}'")
+            field_id = str(found)
             rest = rest[2:]
-    if rest:
-        parts.append("key '" + ".".join(str(p) for p in rest) + "'")
+    return flow_id, field_id, ".".join(str(p) for p in rest)
+
+
+def _where(flow_id: str | None, field_id: str | None, key: str) -> str:
+    """Where in flows.yaml, for people: "flow 'x', field 'y', key 'z'"."""
+    parts = [f"flow '{flow_id}'"] if flow_id is not None else []
+    if field_id is not None:
+        parts.append(f"field '{field_id}'")
+    if key:
+        parts.append(f"key '{key}'")
     return ", ".join(parts) or "(top level)"
+
+
+class FlowsError(PackError):
+    """A refused flows.yaml (or a refused edit of an association's forms), with where it is kept
+    apart (flow id, field id, the key below them) and pydantic's error type, so an admin's screen
+    can say it in words; the message is the one line the service stops with."""
+
+    def __init__(self, where: str, flow_id: str | None, field_id: str | None, key: str, reason: str,
+                 kind: str = "", ctx: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{where}: {_where(flow_id, field_id, key)}: {reason}")
+        self.flow_id = flow_id
+        self.field_id = field_id
+        self.key = key
+        self.reason = reason
+        self.kind = kind
+        self.ctx = dict(ctx or {})
 
 
 def _check_unknown_types(path: Path, raw: Any) -> None:
@@ -208,10 +232,9 @@ def _check_unknown_types(path: Path, raw: Any) -> None:
         fields = flow.get("fields") if isinstance(flow, dict) else None
         for i, f in enumerate(fields if isinstance(fields, list) else []):
             if isinstance(f, dict) and f.get("type") not in FIELD_TYPES:
-                raise PackError(
-                    f"{path}: flow '{flow_id}', field '{f.get('id', i)}': unknown field type "
-                    f"'{f.get('type')}' (expected one of: {', '.join(sorted(FIELD_TYPES))})"
-                )
+                raise FlowsError(str(path), str(flow_id), str(f.get("id", i)), "", f"unknown field type "
+                                 f"'{f.get('type')}' (expected one of: {', '.join(sorted(FIELD_TYPES))})",
+                                 "unknown_field_type")
 
 
 def _check_success(path: Path, flow: FlowDef, pack: Pack) -> None:
@@ -222,14 +245,15 @@ def _check_success(path: Path, flow: FlowDef, pack: Pack) -> None:
         names = {n for _, n, _, _ in string.Formatter().parse(flow.success.get(lang)) if n is not None}
         unknown = names - SUCCESS_PLACEHOLDERS
         if unknown:
-            raise PackError(f"{path}: flow '{flow.id}', key 'success.{lang}': unknown placeholder(s) {sorted(unknown)}")
+            raise FlowsError(str(path), flow.id, None, f"success.{lang}", f"unknown placeholder(s) {sorted(unknown)}",
+                             "unknown_placeholder", {"names": sorted(unknown)})
         if "committee" in names and pack.committee is None:
-            raise PackError(f"{path}: flow '{flow.id}', key 'success.{lang}': {{committee}} but the pack names none")
+            raise FlowsError(str(path), flow.id, None, f"success.{lang}", "{committee} but the pack names none",
+                             "placeholder_unset", {"names": ["committee"]})
         if "earliest_date" in names and pack.decision_min_days is None:
-            raise PackError(
-                f"{path}: flow '{flow.id}', key 'success.{lang}': {{earliest_date}} but the pack has no "
-                "decision_min_days"
-            )
+            raise FlowsError(str(path), flow.id, None, f"success.{lang}",
+                             "{earliest_date} but the pack has no decision_min_days", "placeholder_unset",
+                             {"names": ["earliest_date"]})
 
 
 def load_flows(path: Path, pack: Pack) -> dict[str, FlowDef]:
@@ -252,7 +276,9 @@ def parse_flows(raw: Any, pack: Pack, where: str) -> dict[str, FlowDef]:
     except ValidationError as exc:
         first = exc.errors()[0]
         msg = str(first["msg"]).removeprefix("Value error, ")
-        raise PackError(f"{where}: {_where(tuple(first['loc']), raw)}: {msg}") from None
+        flow_id, field_id, key = _ids(tuple(first["loc"]), raw)
+        raise FlowsError(where, flow_id, field_id, key, msg, str(first.get("type", "")),
+                         dict(first.get("ctx") or {})) from None
     flows: dict[str, FlowDef] = {}
     for flow_id, flow in parsed.flows.items():
         _check_success(Path(where), flow, pack)
