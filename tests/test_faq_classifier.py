@@ -46,6 +46,10 @@ def test_agreement_answers_what_the_matcher_alone_would_not(packs: dict[str, Loa
     ("amass", "كيف أتقدم لطلب علاج بالخارج على نفقة الدولة؟"),  # a government programme, asked like a request
     ("ilm-alhajj", "هل يجوز الحج عن الميت قبل أن أحج عن نفسي؟"),  # a ruling, not the association's service
     ("rida", "وش أفضل مطعم مندي في الرياض؟"),
+    # the classifier seconds a form's topic here: agreement never starts a form
+    ("taheel", "how do I apply for a job at Aramco?"),
+    ("rida", "how do I apply for a visit visa for my mother?"),
+    ("taheel", "write an essay about climate change"),
 ])
 def test_outside_questions_stay_refused(packs: dict[str, LoadedPack], slug: str, question: str) -> None:
     d = decide(question, packs[slug])

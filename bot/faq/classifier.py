@@ -6,10 +6,11 @@ and is refused, even when its few telling n-grams belong to one topic only. A cl
 which n-grams *tell topics apart* (a weight per n-gram and topic), which is a different kind of
 evidence. Used as the matcher's second opinion (:func:`bot.faq.decide.classify`): when the
 matcher would suggest or refuse but the classifier independently ranks the same topic first,
-the two agreeing is taken as enough to answer. Chosen on the development sets with the packs as
-they were when each arrived (dev4: 270 → 278 of 322 in scope, dev5: 263 → 272 of 312, one more
-wrong answer in each, no out-of-scope question answered); alone, its ranking is no better than
-the matcher's, so it never overrides it.
+the two agreeing is taken as enough to answer in words (never to start a form or call an officer).
+Chosen on the development sets with the packs as they were when each arrived (dev4: 270 → 273
+of 322 in scope, dev5: 263 → 270 of 312, no more wrong answers, no out-of-scope question
+answered; figures in :data:`bot.faq.decide.SECOND_P`); alone, its ranking is no better than the
+matcher's, so it never overrides it.
 
 It reads the index's own character n-gram TF-IDF vectors (no second vocabulary), has one class
 per in-scope topic plus one for all out-of-scope examples, and is trained by full-batch Adam
