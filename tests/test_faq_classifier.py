@@ -87,3 +87,28 @@ def test_parts_that_do_not_fit_are_refused(packs: dict[str, LoadedPack]) -> None
     for parts in bad:
         with pytest.raises(ValueError):
             TopicClassifier.restore(n_grams, n_topics, **parts)
+
+
+def test_the_same_phrasings_are_trained_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every runtime loads the packs again (new objects, so new indexes); training is what costs
+    seconds, and the same phrasings give the same weights, so it is done once."""
+    from bot.faq import classifier as classifier_module
+    from bot.faq.org import build_org
+
+    fits: list[int] = []
+    real = TopicClassifier.fit.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, *args):  # type: ignore[no-untyped-def]
+        fits.append(1)
+        return real(cls, *args)
+
+    monkeypatch.setattr(TopicClassifier, "fit", classmethod(counting))
+    monkeypatch.setattr(classifier_module, "_TRAINED", type(classifier_module._TRAINED)())
+    first = build_org(load_all()["taheel"])
+    again = build_org(load_all()["taheel"])
+    assert len(fits) == 1 and again.index.classifier is first.index.classifier
+    pack = load_all()["taheel"]
+    topics = list(pack.faq.topics)
+    topics[0] = topics[0].model_copy(update={"questions": [*topics[0].questions, "سؤال جديد أضافه مشرف الجمعية"]})
+    assert build_org(pack, topics=topics).index.classifier is not first.index.classifier
+    assert len(fits) == 2, "new phrasings train a new classifier"

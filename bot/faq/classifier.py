@@ -21,17 +21,50 @@ on one core, inside the index build; a question costs one gather of a few dozen 
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
 
 from bot.faq.tfidf import Tfidf
 
-__all__ = ["TopicClassifier"]
+__all__ = ["TopicClassifier", "trained"]
 
 EPOCHS = 30
 LEARNING_RATE = 0.1
 L2 = 1e-4
+#: classifiers of the last few distinct sets of phrasings trained in this process (about 1 MB each)
+KEEP = 8
+_TRAINED: OrderedDict[str, TopicClassifier] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def trained(tfidf: Tfidf, texts: Sequence[str], doc_topic: np.ndarray, oos_topic: np.ndarray) -> TopicClassifier:
+    """:meth:`TopicClassifier.fit`, or the classifier already trained in this process on the same
+    phrasings. Why: an association's pack is loaded again by every runtime opened in one process
+    (tests, the CLI, a reload that changed another association), and each load builds its index
+    anew; the n-gram tables take a few hundred milliseconds, training takes seconds, and the same
+    phrasings always give the same weights (the tables are derived from the phrasings alone)."""
+    h = hashlib.sha256(f"{EPOCHS} {LEARNING_RATE} {L2}".encode())
+    for text in texts:
+        h.update(text.encode())
+        h.update(b"\0")
+    h.update(np.asarray(doc_topic, dtype=np.int64).tobytes())
+    h.update(np.asarray(oos_topic, dtype=bool).tobytes())
+    key = h.hexdigest()
+    with _LOCK:
+        hit = _TRAINED.get(key)
+        if hit is not None:
+            _TRAINED.move_to_end(key)
+            return hit
+    made = TopicClassifier.fit(tfidf, texts, doc_topic, oos_topic)
+    with _LOCK:
+        _TRAINED[key] = made
+        while len(_TRAINED) > KEEP:
+            _TRAINED.popitem(last=False)
+    return made
 
 
 class TopicClassifier:

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from bot.faq.arabizi import transliterate
-from bot.faq.classifier import TopicClassifier
+from bot.faq.classifier import TopicClassifier, trained
 from bot.faq.lang import is_arabizi
 from bot.faq.normalize import normalize
 from bot.faq.skeleton import skeleton, skeleton_text
@@ -157,7 +157,7 @@ class FaqIndex:
         self.char = Tfidf(self.norm)
         self.skel_index = Tfidf(self.skel)
         self._topics(weights, fuzz_scorer)
-        self.classifier = TopicClassifier.fit(self.char, self.norm, self._doc_topic, self._oos_mask)
+        self.classifier = trained(self.char, self.norm, self._doc_topic, self._oos_mask)
         extra = topic_texts or {}
         pooled = [
             (t, normalize(extra[tid])) for t, tid in enumerate(self.topic_ids) if not self.topic_oos[t] and tid in extra
