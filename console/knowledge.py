@@ -40,6 +40,8 @@ class Tried:
     clause: str
     text: str
     probability: float | None
+    #: answered on the topic classifier's agreement, below the matcher's own answer cut-off
+    seconded: bool
     ranked: list[tuple[str, str, float]]  # (topic id, clause, matcher score)
     suggestions: list[str]
 
@@ -59,6 +61,7 @@ def try_question(pack: Any, question: str, lang: str) -> Tried:
         clause=topic.clause.get(lang) if topic else "",
         text=decision.text or (topic.answer.get(decision.lang) if topic else ""),
         probability=round(decision.score, 3) if decision.score is not None else None,
+        seconded=decision.seconded,
         ranked=ranked, suggestions=[label for _tid, label in decision.suggestions],
     )
 

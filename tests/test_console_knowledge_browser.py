@@ -66,6 +66,7 @@ def test_admin_reads_the_knowledge_and_tries_a_question(browser: Any, server: Si
     assert result.get_attribute("data-topic") == "decision_period"
     assert "أسبوعين" in page.locator("#try-answer").inner_text()
     assert page.locator("#try-ranked li").first.inner_text().startswith("decision_period")
+    assert page.locator("#try-seconded").count() == 0, "answered by the matcher alone"
 
     page.fill("#try-q", "ابي اكلم موظف")
     page.click("#try-submit")
@@ -74,6 +75,11 @@ def test_admin_reads_the_knowledge_and_tries_a_question(browser: Any, server: Si
     # the other association the admin serves
     page.goto(base + "/console/knowledge?org=taheel")
     assert page.locator("article.topic").count() == len(load_all()["taheel"].faq.topics)
+    # an answer the topic classifier seconded says so, since its probability is below the cut-off
+    page.fill("#try-q", "الموظفين عندكم يعطون المراجع وقته؟")
+    page.click("#try-submit")
+    page.wait_for_selector("#try-result[data-topic='reception']")
+    assert "المصنِّف" in page.locator("#try-seconded").inner_text()
     # nothing wider than the screen, on a phone too
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert page.errors == []

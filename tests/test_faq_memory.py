@@ -9,6 +9,7 @@ import subprocess
 import threading
 import tracemalloc
 import zipfile
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 
 from bot import engine as engine_module
+from bot.faq import classifier as classifier_module
 from bot.faq import org as org_module
 from bot.faq import tfidf
 from bot.faq.decide import decide_with
@@ -115,8 +117,11 @@ def test_a_stored_index_decides_exactly_like_a_fresh_build(slug: str, store: Ind
     pack = load_all()[slug]
     set_index_store(None)
     fresh = build_org(pack)
+    # trained again, not handed the memoised classifier: the stored weights must be a build's own
+    monkeypatch.setattr(classifier_module, "_TRAINED", OrderedDict())
     set_index_store(store.directory)
-    build_org(pack)  # built and stored
+    stored = build_org(pack)  # built and stored
+    assert stored.index.classifier is not fresh.index.classifier
     builds = _Builds(monkeypatch)
     loaded = build_org(pack)
     assert builds.count == 0, "the second time it is loaded, not built"
@@ -181,6 +186,16 @@ def _classifier_for_another_index(path: Path) -> None:
         np.savez(fh, **arrays)
 
 
+def _classifier_topics_shuffled(path: Path) -> None:
+    """A well-formed file whose classifier's classes name the topics in another order (its votes
+    would go to the wrong topics)."""
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["classifier.topics"] = np.roll(arrays["classifier.topics"], 1)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
 def _wrong_key(path: Path) -> None:
     """A whole, valid file, but of another index (as a stale or misnamed file would be)."""
     with np.load(path, allow_pickle=False) as z:
@@ -193,7 +208,7 @@ def _wrong_key(path: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", [_flip_byte, _truncate, _empty, _meta_not_an_object, _rows_out_of_range,
-                                    _classifier_for_another_index, _wrong_key])
+                                    _classifier_for_another_index, _classifier_topics_shuffled, _wrong_key])
 def test_a_damaged_or_stale_stored_index_is_rebuilt_not_used(damage, store: IndexStore, monkeypatch) -> None:
     pack = load_all()["ratel"]
     expected = decide_with(build_org(pack), "كم مدة دراسة الطلب")

@@ -15,8 +15,10 @@ matcher's, so it never overrides it.
 It reads the index's own character n-gram TF-IDF vectors (no second vocabulary), has one class
 per in-scope topic plus one for all out-of-scope examples, and is trained by full-batch Adam
 with L2 and class balancing for a fixed number of steps from zeros, so the same phrasings give
-the same weights (a stored index and a rebuilt one answer alike). About 1–2 s per association
-on one core, inside the index build; a question costs one gather of a few dozen rows.
+the same weights (a stored index and a rebuilt one answer alike). Training takes 1–3 s per
+association of the shipped packs' size on one core (a whole index build 2–4 s, against a few
+hundred milliseconds without it), once per process for the same phrasings (:func:`trained`) and
+once per release for a stored index; a question costs 0.1–0.2 ms (one gather of a few dozen rows).
 """
 
 from __future__ import annotations
@@ -46,8 +48,10 @@ def trained(tfidf: Tfidf, texts: Sequence[str], doc_topic: np.ndarray, oos_topic
     phrasings. Why: an association's pack is loaded again by every runtime opened in one process
     (tests, the CLI, a reload that changed another association), and each load builds its index
     anew; the n-gram tables take a few hundred milliseconds, training takes seconds, and the same
-    phrasings always give the same weights (the tables are derived from the phrasings alone)."""
-    h = hashlib.sha256(f"{EPOCHS} {LEARNING_RATE} {L2}".encode())
+    phrasings always give the same weights (the tables are derived from the phrasings alone; the
+    key also holds the table's size, so another table of the same texts is not mistaken for it).
+    Shared classifiers are read-only (their arrays refuse writes)."""
+    h = hashlib.sha256(f"{EPOCHS} {LEARNING_RATE} {L2} {len(tfidf.vocab)} {tfidf.n_docs}".encode())
     for text in texts:
         h.update(text.encode())
         h.update(b"\0")
@@ -72,6 +76,8 @@ class TopicClassifier:
     last class is "out of scope"."""
 
     def __init__(self, weights: np.ndarray, bias: np.ndarray, topics: np.ndarray) -> None:
+        for array in (weights, bias, topics):
+            array.flags.writeable = False  # shared by every index of the same phrasings
         self.weights, self.bias, self.topics = weights, bias, topics
 
     # -- training ---------------------------------------------------------------------------

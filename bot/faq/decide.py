@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.faq.bodies import names_other_body
@@ -56,6 +56,9 @@ class Decision:
     #: for a refusal of a question outside the association (a programme, another body, chit-chat):
     #: its category (:mod:`bot.faq.outside`), and ``text`` says so courteously
     outside: str | None = None
+    #: answered because the topic classifier ranked the same topic first (:func:`_seconded`),
+    #: although ``score``, the matcher's own probability, is below the answer cut-off
+    seconded: bool = False
 
 
 def _clean(text: str) -> str:
@@ -134,8 +137,10 @@ def classify(org: OrgFaq, m: Match, lang: Literal["ar", "en"]) -> Decision:
     p = th.probability(m)
     if m.oos_score >= m.top:
         return Decision("fallback", score=round(p, 4), lang=lang)
-    if p >= th.p_answer or (p >= th.p_suggest and _leads(m)) or _seconded(org, m):
+    if p >= th.p_answer or (p >= th.p_suggest and _leads(m)):
         return _topic_decision(org, m.topics[0], round(p, 4), lang)
+    if _seconded(org, m):
+        return replace(_topic_decision(org, m.topics[0], round(p, 4), lang), seconded=True)
     if p >= th.p_suggest:
         sugg = tuple((t, org.labels[(t, lang)]) for t in m.topics[:3])
         return Decision("suggest", m.topics[0], round(p, 4), suggestions=sugg, lang=lang, text=_SUGGEST[lang])

@@ -204,7 +204,9 @@ class FaqIndex:
         sizes = (self.char.n_docs, self.skel_index.n_docs, self.tchar.n_docs, self.tskel.n_docs)
         if sizes != (n, n, n_topics, n_topics):
             raise ValueError("n-gram tables are for other phrasings")
-        if classifier.weights.shape[0] != len(self.char.vocab) or bool(self._oos_mask[classifier.topics].any()):
+        if classifier.weights.shape[0] != len(self.char.vocab) or not np.array_equal(
+            classifier.topics, np.flatnonzero(~self._oos_mask)
+        ):
             raise ValueError("the topic classifier is for another index")
         self.classifier = classifier
         self._vocabulary(set(vocabulary))

@@ -1,8 +1,8 @@
 """Built FAQ indexes kept on disk, so a restarted worker loads them instead of building them.
 
 Building an association's index normalises and counts every phrasing and trains its topic
-classifier (1–2 s each on one core, so a
-worker with fifty associations spent most of its start building); loading a stored one takes
+classifier (2–4 s each on one core, so a worker with fifty associations would spend minutes of
+its start building); loading a stored one takes
 a few milliseconds. A file is named by a key that covers everything the index is made of: the
 phrasings, vocabulary and pooled texts, and the code that builds it (a hash of this package's
 sources), so an edited pack or a new release never meets an old file. A file is trusted only

@@ -160,10 +160,10 @@ def set_index_limit(limit: int, memory_mb: int = 0) -> None:
     """Keep at most ``limit`` associations' indexes in memory and at most ``memory_mb`` of them
     (0: no bound), least recently used out first.
 
-    Why: a worker serving many associations pays 10–15 MB per index in memory, and most
+    Why: a worker serving many associations pays 21–23 MB per index in memory, and most
     associations are idle at any moment. An evicted index is loaded from the store on its
     association's next question (tens of milliseconds), or rebuilt when there is no store
-    (one to two seconds). The one index in use is always kept, whatever its size.
+    (two to four seconds). The one index in use is always kept, whatever its size.
     """
     global _LIMIT, _BUDGET
     _LIMIT = max(0, limit)

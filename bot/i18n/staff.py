@@ -55,6 +55,10 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "kb.decision": {"ar": "القرار", "en": "Decision"},
     "kb.topic": {"ar": "الموضوع", "en": "Topic"},
     "kb.probability": {"ar": "احتمال صحة الإجابة", "en": "Probability the answer is right"},
+    "kb.seconded": {
+        "ar": "— أُجيب لأن المصنِّف المدرَّب على صيغ الأسئلة اختار الموضوع نفسه",
+        "en": "— answered because the classifier trained on the phrasings chose the same topic",
+    },
     "kb.suggestions": {"ar": "الاقتراحات المعروضة", "en": "Suggestions shown"},
     "kb.why": {"ar": "لماذا: أقرب المواضيع", "en": "Why: the closest topics"},
     "kb.no_match": {"ar": "لم يمر السؤال على المطابقة (تحية أو طلب موظف أو خارج النطاق).", "en": "The question did not reach the matcher (a greeting, a wish for a person, or out of scope)."},
