@@ -11,6 +11,7 @@ import gc
 import logging
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -29,7 +30,7 @@ from wiring.runtime import RUNTIME, Runtime, open_runtime
 
 log = logging.getLogger("sila.server")
 
-#: built FAQ indexes are kept under SILA_DATA_DIR here (bot/faq/index_store.py)
+#: built FAQ indexes are kept under SILA_DATA_DIR here unless SILA_FAQ_INDEX_DIR says where (bot/faq/index_store.py)
 FAQ_INDEX_DIR = "faq-indexes"
 #: the young generation's allocation threshold while serving (CPython's default is 700)
 GC_GEN0_THRESHOLD = 10_000
@@ -124,7 +125,7 @@ async def _warm_then_freeze(runtime: Runtime) -> None:
 
     settings = runtime.settings
     set_index_limit(settings.faq_max_indexes, settings.faq_index_memory_mb)
-    set_index_store(settings.data_dir / FAQ_INDEX_DIR)
+    set_index_store(Path(settings.faq_index_dir) if settings.faq_index_dir else settings.data_dir / FAQ_INDEX_DIR)
     started = time.perf_counter()
     gc.disable()  # building allocates ~100k long-lived objects: one collection at the end, not dozens
     try:

@@ -93,6 +93,9 @@ class Settings:
     #: low-priority processes that build, once the worker is ready, the FAQ indexes a first
     #: start lacks (0: the worker builds them all before it is ready)
     faq_build_processes: int = 1
+    #: where built FAQ indexes are kept ("": SILA_DATA_DIR/faq-indexes); workers that share it
+    #: (one machine, or a shared volume) build each association's index once between them
+    faq_index_dir: str = ""
     orgs_dir: str = ""
     public_base_url: str = ""
     log_level: str = "INFO"

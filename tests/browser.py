@@ -86,7 +86,7 @@ class SilaServer:
         self.log_path = self.data_dir / "server.log"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("SILA_")}
         self.env.update({"SILA_DATA_DIR": str(self.data_dir), "SILA_SQLITE_SYNCHRONOUS": "NORMAL"})
-        for key in ("SILA_DATA_KEY", "SILA_SECRET_KEY"):
+        for key in ("SILA_DATA_KEY", "SILA_SECRET_KEY", "SILA_FAQ_INDEX_DIR"):
             if key in os.environ:
                 self.env[key] = os.environ[key]
         self.env.update(env or {})

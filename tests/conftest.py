@@ -20,6 +20,36 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("SILA_DATA_KEY", "dGVzdC1rZXktZm9yLXNpbGEtdGVzdHMtb25seS0zMmI=")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """One FAQ index store for every server the tests start (``SILA_FAQ_INDEX_DIR``), filled with
+    the shipped packs' indexes once, here. Why: a server builds its indexes before it answers
+    ``/healthz``, 2–4 s an association with the topic classifier; dozens of servers each building
+    five of them cost minutes and, on a loaded machine, the start-up timeout. Tests of the store
+    itself set their own directory (tests/test_faq_memory.py). Under xdist only the controller fills it."""
+    if os.environ.get("SILA_FAQ_INDEX_DIR") or hasattr(config, "workerinput"):
+        return
+    import tempfile
+
+    from bot.faq.org import build_here, set_index_store, warm
+    from bot.packs import load_all
+
+    directory = Path(tempfile.mkdtemp(prefix="sila-test-faq-indexes-"))
+    os.environ["SILA_FAQ_INDEX_DIR"] = str(directory)
+    set_index_store(directory)
+    try:
+        build_here(warm(load_all()))
+    finally:
+        set_index_store(None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    directory = os.environ.get("SILA_FAQ_INDEX_DIR", "")
+    if Path(directory).name.startswith("sila-test-faq-indexes-") and not hasattr(config, "workerinput"):
+        import shutil
+
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file per session; tests get a copy (migrating each time costs ~1.5 s)."""
