@@ -11,7 +11,7 @@ COPY app app
 COPY orgs orgs
 RUN pip install --no-cache-dir -c constraints.txt . \
     && useradd --system --uid 1000 sila \
-    && mkdir -p /app/var && chown sila /app/var
+    && mkdir -p /app/var/faq-indexes && chown -R sila /app/var
 USER sila
 ENV SILA_HOST=0.0.0.0 SILA_PORT=8080 SILA_ORGS_DIR=/app/orgs
 EXPOSE 8080

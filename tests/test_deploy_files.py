@@ -119,4 +119,8 @@ def test_compose_sets_only_settings_sila_knows_and_probes_readiness() -> None:
     probe = " ".join(compose["services"]["app"]["healthcheck"]["test"])
     assert "/readyz" in probe
     assert compose["services"]["migrate"]["command"] == ["sila", "migrate"]
+    # the replicas share built FAQ indexes, in a directory the image creates for its user
+    assert "faqindexes:/app/var/faq-indexes" in compose["services"]["app"]["volumes"]
+    assert "faqindexes" in compose["volumes"]
+    assert "mkdir -p /app/var/faq-indexes && chown -R sila /app/var" in (ROOT / "Dockerfile").read_text()
     assert compose["services"]["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
