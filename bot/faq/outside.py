@@ -40,25 +40,31 @@ _PROGRAMMES: dict[str, tuple[str, str]] = {
     "permits": ("تصاريح الحج والعمرة", "Hajj and Umrah permits"),
 }
 
+#: the refusal itself, per category; :data:`_OFFER` follows it where the menu is shown below
 _TEXT = {
     "programme": {
         "ar": "نعتذر، استفسارك عن {name} خارج خدمات {org}، وتجيبك عنه الجهة المختصة عبر قنواتها الرسمية "
-        "(موقعها أو تطبيقها). ويسعدنا خدمتك فيما تقدمه {org}:",
+        "(موقعها أو تطبيقها).",
         "en": "Sorry, questions about {name} are outside the services of {org}; the body in charge can answer "
-        "you through its official channels (its website or app). We'd be glad to help with what {org} offers:",
+        "you through its official channels (its website or app).",
     },
     OTHER_BODY: {
         "ar": "يبدو أن سؤالك عن جهة أخرى غير {org}، فنعتذر عن الإجابة عنها، وتجد الإجابة لدى الجهة نفسها عبر "
-        "قنواتها الرسمية. ويسعدنا خدمتك فيما تقدمه {org}:",
+        "قنواتها الرسمية.",
         "en": "Your question seems to be about a body other than {org}, so we can't answer for it; that body's "
-        "own official channels can help. We'd be glad to help with what {org} offers:",
+        "own official channels can help.",
     },
     "chitchat": {
-        "ar": "نعتذر، هذا خارج ما أستطيع المساعدة فيه؛ أنا المساعد الرقمي لـ{org} وأخدمك في خدماتها وطلباتها. "
-        "هذا ما تقدمه {org}:",
+        "ar": "نعتذر، هذا خارج ما أستطيع المساعدة فيه؛ أنا المساعد الرقمي لـ{org} وأخدمك في خدماتها وطلباتها.",
         "en": "Sorry, that is outside what I can help with: I'm the digital assistant of {org}, here for its "
-        "services and requests. This is what {org} offers:",
+        "services and requests.",
     },
+}
+#: the lead-in to the menu of what the association offers, after the refusal
+_OFFER = {
+    "programme": {"ar": " ويسعدنا خدمتك فيما تقدمه {org}:", "en": " We'd be glad to help with what {org} offers:"},
+    OTHER_BODY: {"ar": " ويسعدنا خدمتك فيما تقدمه {org}:", "en": " We'd be glad to help with what {org} offers:"},
+    "chitchat": {"ar": " هذا ما تقدمه {org}:", "en": " This is what {org} offers:"},
 }
 
 
@@ -79,12 +85,12 @@ def programme_named(foreign: tuple[str, ...], variants: list[str]) -> str | None
     return None
 
 
-def outside_text(category: str, org: str, lang: Literal["ar", "en"]) -> str:
+def outside_text(category: str, org: str, lang: Literal["ar", "en"], *, offer: bool = True) -> str:
     """The courteous refusal for a question of ``category``: a programme key, :data:`OTHER_BODY`,
-    or a chit-chat key (anything else)."""
-    if category in _PROGRAMMES:
-        name = _PROGRAMMES[category][0 if lang == "ar" else 1]
-        return _TEXT["programme"][lang].format(name=name, org=org)
-    if category == OTHER_BODY:
-        return _TEXT[OTHER_BODY][lang].format(org=org)
-    return _TEXT["chitchat"][lang].format(org=org)
+    or a chit-chat key (anything else). ``offer``: ending on the lead-in to the menu of what the
+    association offers (False in the middle of a form, where the form's question follows instead)."""
+    kind = "programme" if category in _PROGRAMMES else OTHER_BODY if category == OTHER_BODY else "chitchat"
+    text = _TEXT[kind][lang] + (_OFFER[kind][lang] if offer else "")
+    if kind == "programme":
+        return text.format(name=_PROGRAMMES[category][0 if lang == "ar" else 1], org=org)
+    return text.format(org=org)

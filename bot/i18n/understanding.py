@@ -100,6 +100,25 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "ar": "سؤالك في محله، ويسعد {officer} بالإجابة عنه بعد إكمال الطلب أو متى ما طلبته.",
         "en": "A fair question; the {officer} will be glad to answer it once the request is complete, or whenever you ask.",
     },
+    "flow.officer_offer": {
+        "ar": "وإن رغبت أحوّل استفسارك إلى {officer} الآن، ويبقى طلبك محفوظاً كما هو: اختر «نعم، حوّلني لموظف» "
+        "أو اكتب «موظف». أو نكمل الطلب من حيث توقفنا:",
+        "en": "If you wish, I can pass your question to the {officer} now, and your request stays saved as it is: "
+        "choose «Yes, refer me» or type «officer». Or we carry on with the request where we left off:",
+    },
+    "flow.outside_continue": {"ar": "ونكمل طلبك من حيث توقفنا:", "en": "Let's carry on with your request:"},
+    "fallback.first_question": {
+        "ar": "بحثت عن سؤالك في سياسة {org} المنشورة ولم أجد له إجابة، ويسعد {officer} بمساعدتك فيه: اختر "
+        "«التحدث مع موظف»، أو اختر من القائمة.",
+        "en": "I looked for your question in {org}'s published policy and couldn't find an answer; the "
+        "{officer} will gladly help you with it: choose «Talk to an officer», or pick from the menu.",
+    },
+    "fallback.first_message": {
+        "ar": "المعذرة، لم أفهم رسالتك تماماً. ممكن توضحها أكثر، أو تختار من القائمة، أو تختار «التحدث مع "
+        "موظف» ليساعدك {officer}.",
+        "en": "Sorry, I didn't quite understand your message. Could you say a little more, pick from the menu, "
+        "or choose «Talk to an officer» and the {officer} will help you?",
+    },
     "media.waiting": {
         "ar": "وصل مرفقك، وسيطّلع عليه الموظف المختص ({officer}) عند رده عليك هنا.",
         "en": "Your attachment has arrived; the officer ({officer}) will look at it when they reply here.",

@@ -7,12 +7,14 @@ profile update, a volunteer record, or a hand-off that keeps the form where it s
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from bot import decisions
 from bot.context import TurnContext
 from bot.dates import format_date
+from bot.faq.outside import outside_text
 from bot.flows import runner
 from bot.flows.asides import asks_what_to_write, asks_why_needed, means_later
 from bot.flows.prompts import success_text
@@ -38,7 +40,10 @@ from bot.understanding.core import understand
 DEFAULT_EXPIRY_HOURS = 72
 
 
-def step_context(ctx: TurnContext) -> StepContext:
+def step_context(ctx: TurnContext, offers: list[str] | None = None) -> StepContext:
+    """The runner's view of this turn. ``offers`` collects the answers that come with the officer
+    offered (:func:`with_officer_offer`): the stage puts the button on them."""
+
     def is_question(text: str) -> str | None:
         u = understand(text)
         officer = ctx.pack.pack.referral_officer.get(ctx.lang)
@@ -50,11 +55,24 @@ def step_context(ctx: TurnContext) -> StepContext:
         if u.smalltalk is not None or u.command is not None or u.words < 2:
             return None
         decision = decisions.decide(text, ctx.pack, ctx.lang)
-        if decision.kind == "answer" or (decision.kind == "handoff" and u.question):
-            # a topic an officer handles is still answered here, when it was asked; the form goes on
+        if decision.kind == "handoff" and u.question:
+            if not decision.text:
+                return None
+            # a topic an officer handles is answered here, when it was asked, and the officer really
+            # offered (a button): "I'm passing your question to them now" would be a promise not kept
+            answer = with_officer_offer(ctx, decision.text)
+            if offers is not None:
+                offers.append(answer)
+            return answer
+        if decision.kind == "answer":
             return decision.text or None
         if not u.question or _field_type(ctx) in FREE_TEXT_ANSWERS:
             return None  # a description may well read like a question: it is the answer
+        if decision.kind == "fallback" and getattr(decision, "outside", None):
+            # the weather, a match, a government programme: said so courteously, no officer promised
+            org = ctx.pack.pack.short_name.get(ctx.lang)
+            lang: Literal["ar", "en"] = "en" if ctx.lang == "en" else "ar"
+            return outside_text(decision.outside, org, lang, offer=False) + " " + t("flow.outside_continue", lang)
         if decision.kind == "suggest" and decision.topic_id is not None:
             topic = next((tp for tp in ctx.pack.faq.topics if tp.id == decision.topic_id), None)
             if topic is not None:
@@ -67,6 +85,27 @@ def step_context(ctx: TurnContext) -> StepContext:
         supports_attachments=ctx.caps.attachments_in, is_question=is_question,
         expiry=timedelta(hours=hours), attachments=ctx.message.attachments, channel=ctx.message.key.channel,
     )
+
+
+#: the sentence of a policy answer that says the question is being passed on ("سأحوّل استفسارك إليه الآن")
+_PASSING_ON = re.compile(r"سأحو[ّ]?ل|I'm passing|I am passing|I'll pass|I will pass", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
+
+
+def with_officer_offer(ctx: TurnContext, answer: str) -> str:
+    """A policy answer that calls for an officer, given in the middle of a form: without its
+    "I'm passing your question on now" (nothing is passed on unless the person wants it), and with
+    the offer, which the stage makes a button."""
+    kept = " ".join(part for part in _SENTENCE_END.split(answer.strip()) if not _PASSING_ON.search(part))
+    offer = t("flow.officer_offer", ctx.lang, officer=ctx.pack.pack.referral_officer.get(ctx.lang))
+    return f"{kept}\n{offer}" if kept else offer
+
+
+def _offer_buttons(ctx: TurnContext, replies: list[Reply], offers: list[str]) -> list[Reply]:
+    """The answers of :func:`with_officer_offer` as a choice with the hand-off button."""
+    button = Button(t("handoff.yes", ctx.lang), "handoff:yes")
+    return [Choices(r.text, (button,), kind="answer") if isinstance(r, Text) and r.text in offers else r
+            for r in replies]
 
 
 def about_the_field(ctx: TurnContext, text: str) -> str | None:
@@ -115,11 +154,12 @@ class FlowStage:
             # (the form seals it, the case keeps it sealed, the officer's case page opens it)
             ctx.stored_text = t("flow.protected_answer", ctx.lang)
         before = ctx.state.flow
-        result = runner.step(flow, state, ctx.input, step_context(ctx))
+        offers: list[str] = []
+        result = runner.step(flow, state, ctx.input, step_context(ctx, offers))
         store_flow_state(ctx, flow, result.state)
         if any(isinstance(e, Ended) and e.outcome == "cancelled" for e in result.effects):
             remember_cancelled(ctx, before)
-        ctx.say(*result.replies)
+        ctx.say(*_offer_buttons(ctx, list(result.replies), offers))
         for effect in result.effects:
             await _carry_out(ctx, effect, flow, state)
         return True
@@ -168,6 +208,12 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
     if value == "flow:leave":
         ctx.state.flow = None
         ctx.say(main_menu(ctx, t("cancelled", ctx.lang)))
+        return True
+    if value in {"handoff", "handoff:yes"}:  # the officer offered as a button (an answer, a voice note)
+        start_handoff(ctx, "requested")  # the form is kept where it stood, for the officer to hand back
+        return True
+    if value == "handoff:no":
+        ctx.say(*current_question(ctx))
         return True
     if value is not None:
         return False

@@ -21,6 +21,7 @@ from typing import Any
 from bot.context import TurnContext
 from bot.dates import format_date
 from bot.digits import to_western
+from bot.flows.asides import asks_for_person
 from bot.i18n import CATALOG, t
 from bot.stages.common import main_menu, start_handoff
 from bot.types import Button, Choices, Expect, Text
@@ -93,7 +94,8 @@ async def continue_inquiry(ctx: TurnContext) -> bool:
         _done(ctx)
         ctx.say(main_menu(ctx, t("cancelled", ctx.lang)))
         return True
-    if value == "handoff" or command == "human":
+    # a wish for a person at any step, in any words ("كلمني موظف لو سمحت"): never read as a reference or digits
+    if value in {"handoff", "handoff:yes"} or command == "human" or (value is None and asks_for_person(ctx.input)):
         _done(ctx)
         start_handoff(ctx, "requested")
         return True
