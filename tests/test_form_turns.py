@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.beneficiary import Person, field_of, kinds, text_of
+from tests.beneficiary import Person, buttons, field_of, kinds, text_of
 
 #: an Amass application up to "who is the support for?", in each language
 _TO_RELATION = {
@@ -208,3 +208,35 @@ async def test_not_sure_at_a_choice_is_not_taken_for_a_later_name(rt) -> None:
     await amass_at_relation(p, "en")
     out = await p.say("not sure")
     assert field_of(out) == "patient_relation" and "later question" not in text_of(out), text_of(out)
+
+
+# --- 5. a short reply at a choice is never a piece of an option ------------------------------------
+
+
+@pytest.mark.parametrize(("org", "field", "text"), [
+    ("amass", "support_type", "تم"),  # inside «اجتماعي»: chose «دعم نفسي واجتماعي»
+    ("amass", "support_type", "لا"),  # inside «العلاج»: chose «النقل إلى العلاج»
+    ("amass", "support_type", "ok"),
+    ("taheel", "area", "لا"),  # inside «الالتحاق»: moved on
+    ("amass", "cancer_type", "لا"),
+])
+async def test_a_short_word_at_a_choice_re_asks_with_the_choices(rt, org: str, field: str, text: str) -> None:
+    p = Person(rt, org)
+    await p.fill(until=field)
+    out = await p.say(text)
+    assert field_of(out) == field and "لم أتعرف على اختيارك" in text_of(out), text_of(out)
+    assert len(buttons(out)) >= 3
+    assert field not in (await p.state()).state["flow"]["answers"]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("مالي", "financial_aid"), ("ابي دعم مالي", "financial_aid"), ("ادويه", "medical_supplies"),
+    ("مستلزمات", "medical_supplies"), ("سكن", "treatment_housing"), ("نفسي", "psychosocial_support"),
+    ("transport", "treatment_transport"),
+])
+async def test_whole_words_and_aliases_still_pick_an_option(rt, text: str, value: str) -> None:
+    p = Person(rt, "amass")
+    await p.fill(until="support_type")
+    out = await p.say(text)
+    assert field_of(out) != "support_type", text_of(out)
+    assert (await p.state()).state["flow"]["answers"]["support_type"] == value
