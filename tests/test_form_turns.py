@@ -240,3 +240,23 @@ async def test_whole_words_and_aliases_still_pick_an_option(rt, text: str, value
     out = await p.say(text)
     assert field_of(out) != "support_type", text_of(out)
     assert (await p.state()).state["flow"]["answers"]["support_type"] == value
+
+
+# --- 6. a single word at the name is not a later question's answer -----------------------------------
+
+
+@pytest.mark.parametrize("org", ["ilm-alhajj", "amass"])
+async def test_a_first_name_alone_is_asked_for_in_full_not_taken_for_the_city(rt, org: str) -> None:
+    p = Person(rt, org)
+    await p.fill(until="full_name")
+    out = await p.say("محمد")
+    assert field_of(out) == "full_name" and "المدينة" not in text_of(out), text_of(out)
+    assert "الاسم الكامل كما في الهوية" in text_of(out)
+
+
+async def test_thanks_in_arabizi_at_the_name_is_thanks_and_the_question_again(rt) -> None:
+    p = Person(rt, "amass")
+    await p.fill(until="full_name")
+    out = await p.say("shokran")
+    assert field_of(out) == "full_name" and "العفو" in text_of(out) and "المدينة" not in text_of(out), text_of(out)
+    assert "full_name" not in (await p.state()).state["flow"]["attempts"]

@@ -378,8 +378,14 @@ def _later_field(flow: FlowDef, state: FlowState, fdef: FieldDef, text: str, ctx
                 return later
             continue
         spec = replace(later.to_spec(), lang=ctx.lang, today=today)
-        if not isinstance(validate(text, spec), Invalid):
-            return later
+        found = validate(text, spec)
+        if isinstance(found, Invalid):
+            continue
+        if later.type == "city" and str(found.value).startswith("other:"):
+            # a place not on the list is kept as typed when the city is asked, but as an answer to a
+            # later question any word would do: «محمد» and "shokran" at the name were taken for a city
+            continue
+        return later
     return None
 
 
