@@ -260,3 +260,44 @@ async def test_thanks_in_arabizi_at_the_name_is_thanks_and_the_question_again(rt
     out = await p.say("shokran")
     assert field_of(out) == "full_name" and "العفو" in text_of(out) and "المدينة" not in text_of(out), text_of(out)
     assert "full_name" not in (await p.state()).state["flow"]["attempts"]
+
+
+# --- 7. a sentence is not a name; a question without "؟" is a question ------------------------------
+
+
+@pytest.mark.parametrize(("org", "flow", "text"), [
+    ("taheel", "support_request", "انا طالب ماجستير وابي احد يساعدني في الرساله"),
+    ("taheel", "volunteer", "الدورات حضوري ولا عن بعد"),
+    ("amass", "support_request", "ودي اعرف عن الدعم"),
+])
+async def test_a_sentence_at_the_name_is_never_filed_as_the_name(rt, org: str, flow: str, text: str) -> None:
+    p = Person(rt, org)
+    await p.say(button=f"flow:{flow}")
+    out = await p.say(text)
+    assert field_of(out) == "full_name", text_of(out)
+    assert "full_name" not in (await p.state()).state["flow"]["answers"]
+
+
+@pytest.mark.parametrize("name", ["اماني علي الحربي", "ولاء محمد العتيبي", "وليد عبدالله السالم", "آمنة سعد أبا الخيل"])
+async def test_names_with_words_like_the_small_ones_are_still_names(rt, name: str) -> None:
+    p = Person(rt, "taheel")
+    await p.say(button="flow:support_request")
+    out = await p.say(name)
+    assert field_of(out) == "national_id", text_of(out)
+
+
+async def test_a_question_without_a_question_mark_at_the_name_is_answered(rt) -> None:
+    p = Person(rt, "taheel")
+    await p.say(button="flow:support_request")
+    out = await p.say("طيب وين مقركم")
+    assert field_of(out) == "full_name" and "answer" in kinds(out), text_of(out)
+    assert "ليست اسماً" not in text_of(out)
+
+
+@pytest.mark.parametrize("mark", ["?", "؟", "؟؟"])
+async def test_a_bare_question_mark_at_a_choice_shows_the_choices_with_a_help_line(rt, mark: str) -> None:
+    p = Person(rt, "amass")
+    await amass_at_relation(p, "ar")
+    out = await p.say(mark)
+    assert field_of(out) == "patient_relation" and "اختر الأنسب لك" in text_of(out), text_of(out)
+    assert {"self", "family_member"} <= set(buttons(out)) and "ليست إجابة" not in text_of(out)

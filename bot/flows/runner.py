@@ -321,7 +321,7 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
             state.offering_handoff = False
             state.attempts[fdef.id] = 0
             return _again(flow, state, ctx)
-    if fdef.type in FREE_TEXT and P.looks_like_question(text):
+    if fdef.type in FREE_TEXT and P.looks_like_question(text, anywhere=fdef.type == "name"):
         answer = ctx.is_question(text)
         if answer:
             return _again(flow, state, ctx, before=[Text(answer, kind="answer")])
