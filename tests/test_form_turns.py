@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.beneficiary import Person, field_of, kinds, text_of
+from tests.beneficiary import Person, buttons, field_of, kinds, text_of
 
 #: an Amass application up to "who is the support for?", in each language
 _TO_RELATION = {
@@ -208,3 +208,96 @@ async def test_not_sure_at_a_choice_is_not_taken_for_a_later_name(rt) -> None:
     await amass_at_relation(p, "en")
     out = await p.say("not sure")
     assert field_of(out) == "patient_relation" and "later question" not in text_of(out), text_of(out)
+
+
+# --- 5. a short reply at a choice is never a piece of an option ------------------------------------
+
+
+@pytest.mark.parametrize(("org", "field", "text"), [
+    ("amass", "support_type", "تم"),  # inside «اجتماعي»: chose «دعم نفسي واجتماعي»
+    ("amass", "support_type", "لا"),  # inside «العلاج»: chose «النقل إلى العلاج»
+    ("amass", "support_type", "ok"),
+    ("taheel", "area", "لا"),  # inside «الالتحاق»: moved on
+    ("amass", "cancer_type", "لا"),
+])
+async def test_a_short_word_at_a_choice_re_asks_with_the_choices(rt, org: str, field: str, text: str) -> None:
+    p = Person(rt, org)
+    await p.fill(until=field)
+    out = await p.say(text)
+    assert field_of(out) == field and "لم أتعرف على اختيارك" in text_of(out), text_of(out)
+    assert len(buttons(out)) >= 3
+    assert field not in (await p.state()).state["flow"]["answers"]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("مالي", "financial_aid"), ("ابي دعم مالي", "financial_aid"), ("ادويه", "medical_supplies"),
+    ("مستلزمات", "medical_supplies"), ("سكن", "treatment_housing"), ("نفسي", "psychosocial_support"),
+    ("transport", "treatment_transport"),
+])
+async def test_whole_words_and_aliases_still_pick_an_option(rt, text: str, value: str) -> None:
+    p = Person(rt, "amass")
+    await p.fill(until="support_type")
+    out = await p.say(text)
+    assert field_of(out) != "support_type", text_of(out)
+    assert (await p.state()).state["flow"]["answers"]["support_type"] == value
+
+
+# --- 6. a single word at the name is not a later question's answer -----------------------------------
+
+
+@pytest.mark.parametrize("org", ["ilm-alhajj", "amass"])
+async def test_a_first_name_alone_is_asked_for_in_full_not_taken_for_the_city(rt, org: str) -> None:
+    p = Person(rt, org)
+    await p.fill(until="full_name")
+    out = await p.say("محمد")
+    assert field_of(out) == "full_name" and "المدينة" not in text_of(out), text_of(out)
+    assert "الاسم الكامل كما في الهوية" in text_of(out)
+
+
+async def test_thanks_in_arabizi_at_the_name_is_thanks_and_the_question_again(rt) -> None:
+    p = Person(rt, "amass")
+    await p.fill(until="full_name")
+    out = await p.say("shokran")
+    assert field_of(out) == "full_name" and "العفو" in text_of(out) and "المدينة" not in text_of(out), text_of(out)
+    assert "full_name" not in (await p.state()).state["flow"]["attempts"]
+
+
+# --- 7. a sentence is not a name; a question without "؟" is a question ------------------------------
+
+
+@pytest.mark.parametrize(("org", "flow", "text"), [
+    ("taheel", "support_request", "انا طالب ماجستير وابي احد يساعدني في الرساله"),
+    ("taheel", "volunteer", "الدورات حضوري ولا عن بعد"),
+    ("amass", "support_request", "ودي اعرف عن الدعم"),
+])
+async def test_a_sentence_at_the_name_is_never_filed_as_the_name(rt, org: str, flow: str, text: str) -> None:
+    p = Person(rt, org)
+    await p.say(button=f"flow:{flow}")
+    out = await p.say(text)
+    assert field_of(out) == "full_name", text_of(out)
+    assert "full_name" not in (await p.state()).state["flow"]["answers"]
+
+
+@pytest.mark.parametrize("name", ["اماني علي الحربي", "ولاء محمد العتيبي", "وليد عبدالله السالم", "آمنة سعد أبا الخيل"])
+async def test_names_with_words_like_the_small_ones_are_still_names(rt, name: str) -> None:
+    p = Person(rt, "taheel")
+    await p.say(button="flow:support_request")
+    out = await p.say(name)
+    assert field_of(out) == "national_id", text_of(out)
+
+
+async def test_a_question_without_a_question_mark_at_the_name_is_answered(rt) -> None:
+    p = Person(rt, "taheel")
+    await p.say(button="flow:support_request")
+    out = await p.say("طيب وين مقركم")
+    assert field_of(out) == "full_name" and "answer" in kinds(out), text_of(out)
+    assert "ليست اسماً" not in text_of(out)
+
+
+@pytest.mark.parametrize("mark", ["?", "؟", "؟؟"])
+async def test_a_bare_question_mark_at_a_choice_shows_the_choices_with_a_help_line(rt, mark: str) -> None:
+    p = Person(rt, "amass")
+    await amass_at_relation(p, "ar")
+    out = await p.say(mark)
+    assert field_of(out) == "patient_relation" and "اختر الأنسب لك" in text_of(out), text_of(out)
+    assert {"self", "family_member"} <= set(buttons(out)) and "ليست إجابة" not in text_of(out)

@@ -13,11 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from bot.flows.normalize import fold, fold_place
 
-#: below this WRatio score a typed answer is not taken as an option
+#: below this score (see :func:`_part_score`) a typed answer is not taken as an option
 CHOICE_THRESHOLD = 80.0
 PLACE_THRESHOLD = 85.0
 #: two options closer than this (and below a perfect score) are reported as ambiguous
@@ -29,6 +29,17 @@ CONTAINED = 1000.0
 FILLER = frozenset(
     fold(w) for w in ("ابي", "أبغى", "ابغا", "أريد", "أحتاج", "ودي", "بدي", "i", "want", "need", "please", "لو", "سمحت")
 )
+#: an option word found whole inside the message counts this much of a perfect score (below a
+#: typo-free whole answer, above the threshold): "مستلزمات" for «مستلزمات طبية»
+WORD_PART = 0.9
+#: words too short or too common to pick an option on their own ("لا", "تم", "ok"): they must be
+#: the whole of an option or alias to count, never a part of one, and never a piece of a longer
+#: word («تم» is inside «اجتماعي», «لا» inside «العلاج»)
+SHORT_WORD = 3
+FUNCTION_WORDS = frozenset(fold(w) for w in (
+    "لا ما في من الى إلى على عن او أو و ثم تم نعم اي ايه لي له لك هل يا مع بس كل هو هي انا ok no yes a an"
+    " the of to for in on and or my me it"
+).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +67,30 @@ def _keys(option: Option, place: bool) -> list[str]:
     key = fold_place if place else fold
     texts = [option.value.replace("_", " "), option.label_ar, option.label_en, *option.aliases]
     return [k for k in (key(t) for t in texts) if k]
+
+
+def _part_score(key: str, k: str) -> float:
+    """How well the typed ``key`` fits the option text ``k``, comparing whole words only.
+
+    A typo in the whole answer is forgiven (plain ratio, both sides whole); a part of the answer
+    or of the option counts only as whole consecutive words ("مستلزمات" of «مستلزمات طبية»,
+    "transport" in "transport please"), scaled by :data:`WORD_PART`. Never a piece of a word:
+    rapidfuzz's partial ratio found «تم» inside «اجتماعي» and filed the wrong support type.
+    """
+    whole = fuzz.ratio(key, k)
+    m_words, k_words = key.split(" "), k.split(" ")
+    if len(m_words) == len(k_words):
+        return max(whole, fuzz.token_sort_ratio(key, k)) if len(m_words) > 1 else whole
+    short, long_ = (m_words, k_words) if len(m_words) < len(k_words) else (k_words, m_words)
+    if all(w in FUNCTION_WORDS or len(w) <= SHORT_WORD for w in short):
+        # a short or common word alone is a part only when it is one whole word of the other side
+        # and means something ("دعم" of «دعم آخر»), never a near-spelling of one
+        exact = not any(w in FUNCTION_WORDS for w in short) and " ".join(short) in {
+            " ".join(long_[i:i + len(short)]) for i in range(len(long_) - len(short) + 1)}
+        return max(whole, 100.0 * WORD_PART if exact else 0.0)
+    n, s = len(short), " ".join(short)
+    part = max(fuzz.ratio(s, " ".join(long_[i:i + n])) for i in range(len(long_) - n + 1))
+    return max(whole, part * WORD_PART)
 
 
 def match_option(
@@ -103,12 +138,10 @@ def match_option(
         if len(k) >= 2 and words.issuperset(k_words):
             best[idx] = max(best.get(idx, 0.0), CONTAINED + len(k_words))
     cutoff = threshold if threshold is not None else (PLACE_THRESHOLD if place else CHOICE_THRESHOLD)
-    hits = process.extract(
-        key, [k for k, _ in table], scorer=fuzz.WRatio, processor=None, limit=None, score_cutoff=cutoff
-    )
-    for _text, score, pos in hits:
-        idx = table[pos][1]
-        best[idx] = max(best.get(idx, 0.0), float(score))
+    for k, idx in table:
+        score = _part_score(key, k)
+        if score >= cutoff:
+            best[idx] = max(best.get(idx, 0.0), score)
     if not best:
         return None
     ranked = sorted(best.items(), key=lambda kv: -kv[1])

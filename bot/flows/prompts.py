@@ -72,13 +72,33 @@ def command_of(text: str) -> str | None:
     return command if command in FORM_COMMANDS else None
 
 
-def looks_like_question(text: str) -> bool:
-    """Only used for free-text fields, where any text is a valid answer: ask the FAQ first
-    only when the message reads like a question, so a description is never mistaken for one."""
+#: words that lead into a question without being part of it ("طيب وين مقركم", "ok so how …")
+QUESTION_LEADS = frozenset(fold(w) for w in (
+    "طيب", "طب", "اوكي", "اوك", "بس", "يعني", "اها", "امم", "ok", "okay", "so", "and", "but", "well", "hmm",
+))
+#: question words that are also names or common verbs in English ("Will Smith"): only at the start
+_QUESTION_WORDS_INSIDE = QUESTION_WORDS - {"can", "does", "will", "who"}
+
+
+def looks_like_question(text: str, *, anywhere: bool = False) -> bool:
+    """Whether the message reads like a question, with or without a question mark: a question word
+    first ("وين مقركم"), after a word that only leads in ("طيب وين مقركم"), or joined by «و»
+    ("ووين"). Used for free-text fields, where any text is a valid answer: the FAQ is asked first
+    only then, so a description is never mistaken for one.
+
+    ``anywhere`` (a name, which holds no question word): also a question word further on ("مقركم
+    وين") or «ولا» between two words, the "this or that?" of Gulf speech ("الدورات حضوري ولا عن بعد")."""
     if "?" in text or "؟" in text:
         return True
-    words = fold(text).split(" ")
-    return bool(words) and words[0] in QUESTION_WORDS
+    words = [w for w in fold(text).split(" ") if w]
+    words = [w[1:] if w.startswith("و") and w[1:] in QUESTION_WORDS else w for w in words]
+    while words and words[0] in QUESTION_LEADS:
+        words = words[1:]
+    if words and words[0] in QUESTION_WORDS:
+        return True
+    if anywhere:
+        return any(w in _QUESTION_WORDS_INSIDE for w in words) or "ولا" in words[1:-1] or "or" in words[1:-1]
+    return False
 
 
 def _options(*specs: tuple[str, str, tuple[str, ...]]) -> tuple[Option, ...]:

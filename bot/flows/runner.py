@@ -321,7 +321,7 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
             state.offering_handoff = False
             state.attempts[fdef.id] = 0
             return _again(flow, state, ctx)
-    if fdef.type in FREE_TEXT and P.looks_like_question(text):
+    if fdef.type in FREE_TEXT and P.looks_like_question(text, anywhere=fdef.type == "name"):
         answer = ctx.is_question(text)
         if answer:
             return _again(flow, state, ctx, before=[Text(answer, kind="answer")])
@@ -378,8 +378,14 @@ def _later_field(flow: FlowDef, state: FlowState, fdef: FieldDef, text: str, ctx
                 return later
             continue
         spec = replace(later.to_spec(), lang=ctx.lang, today=today)
-        if not isinstance(validate(text, spec), Invalid):
-            return later
+        found = validate(text, spec)
+        if isinstance(found, Invalid):
+            continue
+        if later.type == "city" and str(found.value).startswith("other:"):
+            # a place not on the list is kept as typed when the city is asked, but as an answer to a
+            # later question any word would do: «محمد» and "shokran" at the name were taken for a city
+            continue
+        return later
     return None
 
 

@@ -155,6 +155,11 @@ NOT_NAME_WORDS = frozenset(fold(w) for w in (
     " confirm confirmed cancel edit submit send agree accept decline disagree skip menu retry continue next done"
     " تأكيد تاكيد اكد أكد تعديل عدل أوافق اوافق موافق أقر اقر ارفض تخطي رجوع التالي ارسال إرسال"
     " na3am n3am aywa aiwa la2"
+    # pronouns, wishes and the small words of a sentence: "انا طالب ماجستير وابي احد يساعدني في الرساله",
+    # "الدورات حضوري ولا عن بعد" were filed as names
+    " انا أنا اني احنا نحن انت انتي انتم هو هي بغيت ابغي يبي تبي تبون ودنا نبي نبغى يساعدني ساعدوني"
+    " ولا او أو عن في الى إلى مع لو اذا إذا عشان لان لأن بس يعني ممكن اقدر ايش شو مين ماهي ماهو"
+    " me you we can could would do does did if or and about"
 ).split())
 #: words that are a whole answer of their own ("ايه", "تمام") but also real names ("آية", "تمام"):
 #: refused only when they are the whole message
@@ -194,7 +199,7 @@ def validate_name(raw: str, spec: FieldSpec) -> Result:
         len(words) > NAME_MAX_WORDS
         or "?" in value
         or "؟" in value
-        or any(w in NOT_NAME_WORDS for w in words)
+        or any(w in NOT_NAME_WORDS or (w.startswith("و") and w[1:] in NOT_NAME_WORDS) for w in words)
         or key in NOT_NAME_ALONE
         or command_of_key(key) is not None
     ):

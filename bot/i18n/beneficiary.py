@@ -304,6 +304,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "ar": "لم أتعرف على اختيارك. فضلاً اختر من القائمة أو اكتب رقم الخيار.",
         "en": "I didn't recognise that choice. Please pick one from the list or type its number.",
     },
+    "flow.choice_help": {
+        "ar": "اختر الأنسب لك من الخيارات التالية بالضغط عليه أو بكتابة رقمه، أو اكتب «موظف» للتحدث مع أحد الموظفين.",
+        "en": "Please choose the option that suits you below by tapping it or typing its number, or type "
+        "\"human\" to talk to a staff member.",
+    },
     "flow.choice_ambiguous": {
         "ar": "اختيارك يحتمل أكثر من خيار ({options}). فضلاً حدد واحداً منها.",
         "en": "That could mean more than one option ({options}). Please pick one of them.",

@@ -17,7 +17,7 @@ from bot.dates import format_date
 from bot.faq.outside import outside_text
 from bot.flows import runner
 from bot.flows.asides import asks_what_to_write, asks_why_needed, means_later
-from bot.flows.prompts import success_text
+from bot.flows.prompts import looks_like_question, success_text
 from bot.flows.state import (
     Ended,
     FlowState,
@@ -54,8 +54,10 @@ def step_context(ctx: TurnContext, offers: list[str] | None = None) -> StepConte
             return about
         if u.smalltalk is not None or u.command is not None or u.words < 2:
             return None
+        # "طيب وين مقركم" asks without a question mark or a question word first
+        asked = u.question or looks_like_question(text, anywhere=_field_type(ctx) == "name")
         decision = decisions.decide(text, ctx.pack, ctx.lang)
-        if decision.kind == "handoff" and u.question:
+        if decision.kind == "handoff" and asked:
             if not decision.text:
                 return None
             # a topic an officer handles is answered here, when it was asked, and the officer really
@@ -66,7 +68,7 @@ def step_context(ctx: TurnContext, offers: list[str] | None = None) -> StepConte
             return answer
         if decision.kind == "answer":
             return decision.text or None
-        if not u.question or _field_type(ctx) in FREE_TEXT_ANSWERS:
+        if not asked or _field_type(ctx) in FREE_TEXT_ANSWERS:
             return None  # a description may well read like a question: it is the answer
         if decision.kind == "fallback" and getattr(decision, "outside", None):
             # the weather, a match, a government programme: said so courteously, no officer promised
@@ -252,6 +254,11 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
     if u.smalltalk == "goodbye":  # leaving half-way: wish them well, and say the form waits for them
         ctx.say(Text(t("smalltalk.goodbye_form", ctx.lang, title=flow.title.get(ctx.lang), hours=hours), kind="info"))
         return True
+    if (ctx.message.text or "").strip() and not (ctx.message.text or "").strip(" ?؟"):
+        # a bare "?" asks what to do here: a short help line, and the question (its choices) again
+        ctx.say(Text(_help_line(flow, state, ctx.lang), kind="flow"))
+        ctx.say(*current_question(ctx))
+        return True
     if u.smalltalk in {"thanks", "emoji", "punctuation"}:
         key = "smalltalk.thanks" if u.smalltalk == "thanks" else "smalltalk.other"
         if u.smalltalk in {"emoji", "punctuation"}:
@@ -282,6 +289,14 @@ def media_reply(ctx: TurnContext) -> None:
 def _label(flow: Any, state: FlowState, lang: str) -> str:
     fdef = flow.field(state.field) if state.stage == "field" and state.field else None
     return fdef.label.get(lang) if fdef is not None else ""
+
+
+def _help_line(flow: Any, state: FlowState, lang: str) -> str:
+    """What to do at this step, in a line: how to pick at a choice, else the field's own help."""
+    fdef = flow.field(state.field) if state.stage == "field" and state.field else None
+    if fdef is None or fdef.type in ("choice", "multi_choice"):
+        return t("flow.choice_help", lang)
+    return fdef.help.get(lang) if fdef.help else t("flow.help_default", lang)
 
 
 def _expects_attachment(flow: Any, state: FlowState) -> bool:

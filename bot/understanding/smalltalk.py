@@ -38,6 +38,7 @@ _THANKS = _phrases(
     "بارك الله فيكم", "الله يوفقكم", "الله يوفقك", "الله يسعدك",
     "thanks", "thank you", "thx", "ty", "thank u", "thanks a lot", "many thanks", "appreciate it", "shukran",
     "mashkoor",
+    "shokran", "shokrn", "shkran", "shukraan", "shokran jazilan", "shukran jazilan", "mashkour",
 )
 _GOODBYE = _phrases(
     "مع السلامة", "مع السلامه", "في امان الله", "فى امان الله", "الله يحفظك", "الله يحفظكم", "باي",
