@@ -350,3 +350,44 @@ def test_segments_cut_a_run_on_message_before_its_question_words() -> None:
     pieces = segments("السلام عليكم انا ارملة وعندي ثلاث بنات وساكنة بالجموم، قدمت طلب من اسبوعين متى يطلع القرار")
     assert pieces[-1] == "متي يطلع قرار"
     assert "قدمت طلب من اسبوعين متي يطلع قرار" in pieces
+
+
+# --- round 3: "I don't know", longer thanks, yes/no questions that are no application ----------------
+
+
+@pytest.mark.parametrize("text", ["ما ادري", "مدري", "ما اعرف", "I don't know", "والله ما ادري وش اسوي", "idk"])
+def test_i_dont_know_on_its_own_is_no_topic_but_a_kind_word_and_the_menu(pack: LoadedPack, text: str) -> None:
+    """"ما ادري" was answered with the policy's approval date in all five associations."""
+    d = decide(text, pack)
+    assert (d.kind, d.topic_id) == ("menu", "smalltalk_unsure") and d.text
+
+
+@pytest.mark.parametrize("text", ["شكراً لكم على حسن التعامل", "شكرا على المساعدة", "thank you so much for your help",
+                                  "مشكورين على سرعة الرد", "شكرا جزيلا", "مشكور ما قصرت"])
+def test_thanks_for_something_is_thanks(pack: LoadedPack, text: str) -> None:
+    assert decide(text, pack).topic_id == "smalltalk_thanks"
+
+
+@pytest.mark.parametrize("text", ["شكرا على مساعدتكم لامي، ودي اقيم الخدمة", "شكرا على الرد بس متى يوصل الدعم",
+                                  "thanks for the info, how do I apply?", "شكرا على الرد، ابي اكلم موظف"])
+def test_thanks_that_goes_on_to_ask_or_want_is_not_only_thanks(pack: LoadedPack, text: str) -> None:
+    assert decide(text, pack).topic_id != "smalltalk_thanks"
+
+
+@pytest.mark.parametrize(("slug", "text"), [
+    ("amass", "هل عندكم فرع في جدة"), ("ilm-alhajj", "هل عندكم فرع في جدة"),
+    ("rida", "هل يحق لي تقديم أكثر من طلب"), ("ilm-alhajj", "هل يحق لي تقديم أكثر من طلب"),
+    ("amass", "هل يحق لي تقديم أكثر من طلب"), ("taheel", "هل اقدر اقدم طلب دعم؟"),
+])
+def test_a_yes_no_or_eligibility_question_starts_no_form(slug: str, text: str) -> None:
+    """It asks; the nearest topics are offered. The form stays one tap away only when it is named."""
+    d = decide(text, PACKS[slug])
+    assert d.kind != "flow" and d.flow_id is None
+    forms = [t for t, _ in d.suggestions if (get_index(PACKS[slug]).topics[t].action or "").startswith("flow:")]
+    assert not forms if "فرع" in text else True
+
+
+@pytest.mark.parametrize("text", ["ابي اقدم طلب دعم", "I want to apply for support"])
+def test_a_wish_to_apply_still_starts_the_form(pack: LoadedPack, text: str) -> None:
+    d = decide(text, pack)
+    assert (d.kind, d.flow_id) == ("flow", "support_request"), d

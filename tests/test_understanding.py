@@ -210,3 +210,11 @@ def test_questions_about_requests_or_outside_programmes_start_no_form(org: str, 
 def test_something_else_asked_for_is_neither_a_form_nor_an_answer(org: str, text: str) -> None:
     """What the association does not do, a question, or a year that happens to be in its policy."""
     assert decide(text, PACKS[org]).kind not in {"flow", "answer"}
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("شكراً لكم على حسن التعامل", "thanks"), ("thank you for your help", "thanks"), ("مشكورين على سرعة الرد", "thanks"),
+    ("شكرا على مساعدتكم لامي، ودي اقيم الخدمة", None), ("شكرا على الرد، متى يوصل الدعم؟", None),
+])
+def test_thanks_for_something_is_small_talk_unless_it_goes_on(text: str, kind: str | None) -> None:
+    assert understand(text).smalltalk == kind

@@ -376,3 +376,31 @@ async def test_did_you_mean_answers_directly_when_one_suggestion_leads(rt, text:
     await p.say("مرحبا")
     out = await rt.engine.handle(InboundMessage(key=p.key, text=text))
     assert out.decision.kind == "answer" and out.decision.topic_id == topic
+
+
+@pytest.mark.parametrize("org", ORGS)
+async def test_i_dont_know_gets_a_kind_word_and_the_menu_never_a_topic(rt, org: str) -> None:
+    """"ما ادري" / "I don't know" drew the policy's approval (policy_approval) in all five associations."""
+    first = await Person(rt, org, address="first").say("ما ادري")
+    assert kinds(first) == ["menu", "menu"] and "flow:support_request" in buttons(first)
+    p = Person(rt, org)
+    await p.say("مرحبا")
+    out = await p.say("ما ادري")
+    assert kinds(out) == ["menu"] and "لا بأس" in text_of(out) and "handoff" in buttons(out), text_of(out)
+    out = await p.say("I don't know")
+    assert kinds(out) == ["menu"] and "No problem" in text_of(out)
+
+
+@pytest.mark.parametrize("org", ORGS)
+async def test_longer_thanks_are_thanked_back(rt, org: str) -> None:
+    out = await Person(rt, org).say("شكراً لكم على حسن التعامل")
+    assert "العفو" in text_of(out) and "answer" not in kinds(out) and "fallback" not in kinds(out), text_of(out)
+
+
+@pytest.mark.parametrize(("org", "text"), [
+    ("amass", "هل عندكم فرع في جدة"), ("rida", "هل يحق لي تقديم أكثر من طلب"),
+    ("ilm-alhajj", "هل يحق لي تقديم أكثر من طلب"),
+])
+async def test_a_yes_no_question_is_offered_topics_not_a_form(rt, org: str, text: str) -> None:
+    out = await Person(rt, org).say(text)
+    assert field_of(out) is None and "suggest" in kinds(out), text_of(out)

@@ -21,7 +21,7 @@ from bot.faq.intents import detect_intent, opens_indirectly, strip_greeting
 from bot.faq.lang import detect_language
 from bot.faq.org import OrgFaq, get_index
 from bot.faq.outside import OTHER_BODY, outside_text, programme_named
-from bot.faq.requests import about_existing_request, asks_about, only_asks
+from bot.faq.requests import about_existing_request, asks_about, asks_yes_no, only_asks
 from bot.faq.segments import questions, segments
 from bot.packs import LoadedPack
 
@@ -33,6 +33,12 @@ _SUGGEST = {"ar": "هل تقصد…؟", "en": "Did you mean…?"}
 _THANKS = {
     "ar": "العفو، يسعدنا خدمتك دائماً. هل تحتاج شيئاً آخر؟",
     "en": "You're welcome, we're always glad to help. Is there anything else you need?",
+}
+#: "ما ادري" / "I don't know" on its own: no topic, a kind word and the menu (an officer is one of its buttons)
+_UNSURE = {
+    "ar": "لا بأس أبداً 🌿 كيف أقدر أخدمك؟ اختر ما يناسبك من القائمة أو اكتب سؤالك، وإن رغبت حوّلتك إلى أحد موظفينا.",
+    "en": "No problem at all 🌿 How can I help you? Pick what suits you from the menu or type your question, "
+    "and if you'd like, I can connect you with one of our staff.",
 }
 _WHO = {
     "ar": "أنا صلة، المساعد الرقمي لـ{name}: أجيب عن أسئلتك من سياسة تنظيم العلاقة مع المستفيدين، "
@@ -177,6 +183,8 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
         return _nm(Decision("handoff", "unclear_procedure", lang=out_lang))
     if intent in ("greeting", "menu"):
         return _nm(Decision("menu", lang=out_lang))
+    if intent == "unsure":
+        return _nm(Decision("menu", "smalltalk_unsure", lang=out_lang, text=_UNSURE[out_lang]))
     if intent == "thanks":
         return _nm(Decision("answer", "smalltalk_thanks", lang=out_lang, text=_THANKS[out_lang]))
     if intent == "who":
@@ -244,7 +252,25 @@ def _no_new_form(org: OrgFaq, d: Decision, m: Match, variants: list[str]) -> Dec
     if only_asks(variants) and m.topics:
         sugg = tuple((t, org.labels[(t, d.lang)]) for t in m.topics[:3])
         return Decision("suggest", m.topics[0], d.score, suggestions=sugg, lang=d.lang, text=_SUGGEST[d.lang])
+    if asks_yes_no(variants):
+        return _not_a_form(org, d, m, variants)
     return d
+
+
+def _not_a_form(org: OrgFaq, d: Decision, m: Match, variants: list[str]) -> Decision:
+    """A yes/no or eligibility question the matcher sent to a form ("هل يحق لي تقديم أكثر من طلب؟",
+    "هل عندكم فرع في جدة؟"): the nearest topics are offered instead. A form stays among them, one tap
+    away, only when the question names its service or a request verb; "هل عندكم فرع" names no volunteering."""
+    named = d.flow_id is not None and org.requests.named(variants, d.flow_id)
+    keep = [t for t in m.topics if not _starts_form(org, t) or (named and org.topics[t].action == f"flow:{d.flow_id}")]
+    if not keep:
+        return Decision("fallback", score=d.score, lang=d.lang)
+    sugg = tuple((t, org.labels[(t, d.lang)]) for t in keep[:3])
+    return Decision("suggest", keep[0], d.score, suggestions=sugg, lang=d.lang, text=_SUGGEST[d.lang])
+
+
+def _starts_form(org: OrgFaq, topic_id: str) -> bool:
+    return (org.topics[topic_id].action or "").startswith("flow:")
 
 
 def _several_questions(org: OrgFaq, text: str, lang: Literal["ar", "en"], whole: Decision) -> Decision | None:

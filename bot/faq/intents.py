@@ -1,5 +1,5 @@
 """What a message is before it is a FAQ question: a greeting, thanks, "who are you", the menu,
-a wish to talk to a person, or "the procedure is not clear to me".
+a wish to talk to a person, "the procedure is not clear to me", or "I don't know".
 
 The policy says an unclear procedure is referred to a named officer, and beneficiaries ask
 for a person in many ways ("ابي اكلم موظف", "وصلني بموظف", "human please", "abi mowadaf"):
@@ -18,9 +18,9 @@ import yaml
 
 from bot.faq.normalize import normalize
 
-__all__ = ["IntentKind", "detect_intent", "opens_indirectly", "phrase_spans", "strip_greeting"]
+__all__ = ["IntentKind", "detect_intent", "opens_indirectly", "phrase_spans", "strip_greeting", "thanks_only"]
 
-IntentKind = Literal["human", "unclear", "greeting", "thanks", "who", "menu"]
+IntentKind = Literal["human", "unclear", "greeting", "thanks", "who", "menu", "unsure"]
 Phrase = tuple[str, ...]
 _INTERROGATIVES = frozenset(
     normalize("هل ماذا متى كيف كم اين لماذا what when how where why which do does is can").split()
@@ -111,6 +111,44 @@ def _unclear(toks: list[str]) -> bool:
     return bool(_spans(toks, "procedure")) or len(toks) <= 3
 
 
+#: at most this many words of a reason after "thanks for" ("على حسن التعامل والاستقبال")
+_REASON_WORDS = 6
+#: lists whose words in the reason make it more than thanks: a question, a wish, a "but"
+_NOT_A_REASON = ("want_verbs", "request_verbs", "human_nouns", "talk_verbs", "thanks_but", "unsure")
+
+
+def thanks_only(variant: str, *, question: bool = False) -> bool:
+    """Thanks and nothing else: thanks words with politeness ("شكرا جزيلا", "مشكور ما قصرت"), or
+    thanks for something ("شكراً لكم على حسن التعامل", "thank you for your help"), where what follows
+    "على"/"for" is a short reason that asks and wants nothing ("شكرا على مساعدتكم لامي، ودي اقيم الخدمة"
+    wishes to rate the service; "شكرا على الرد، متى يوصل الدعم؟" asks)."""
+    toks = variant.split()
+    if not _spans(toks, "thanks"):
+        return False
+    polite = ("thanks", "thanks_filler", "greetings", "greeting_filler")
+    if _covered(toks, *polite):
+        return True
+    if question:
+        return False
+    used = [False] * len(toks)
+    for key in polite:
+        for a, b in _spans(toks, key):
+            used[a:b] = [True] * (b - a)
+    for_at = {a for a, _ in _spans(toks, "thanks_for")}
+    j = next((j for j in range(1, len(toks)) if j in for_at and not used[j] and all(used[:j])), None)
+    if j is None:
+        return False
+    reason = toks[j + 1 :]
+    if sum(not u for u in used[j + 1 :]) > _REASON_WORDS or set(reason) & _INTERROGATIVES:
+        return False
+    return not any(_spans(reason, key) for key in _NOT_A_REASON)
+
+
+def _unsure(toks: list[str]) -> bool:
+    """ "ما ادري", "مدري", "I don't know" on its own (with "والله", "وش اسوي" and the like)."""
+    return bool(_spans(toks, "unsure")) and _covered(toks, "unsure", "unsure_filler", "greetings", "greeting_filler")
+
+
 def strip_greeting(variant: str) -> str:
     """The message without a leading greeting or an indirect opening ("السلام عليكم، كيف اقدم؟" →
     "كيف اقدم"; "I was wondering whether my request…" → "my request…")."""
@@ -164,9 +202,10 @@ def detect_intent(variants: list[str], *, question: bool = False) -> IntentKind 
         if _covered(toks, "who", "greetings", "greeting_filler"):
             if _spans(toks, "who"):
                 return "who"
-        if _covered(toks, "thanks", "thanks_filler", "greetings", "greeting_filler"):
-            if _spans(toks, "thanks"):
-                return "thanks"
+        if thanks_only(v, question=question):
+            return "thanks"
         if _covered(toks, "menu", "greetings", "greeting_filler"):
             return "menu" if _spans(toks, "menu") else "greeting"
+        if _unsure(toks):
+            return "unsure"
     return None

@@ -110,6 +110,13 @@ class RequestIntents:
                     return flow_id
         return None
 
+    def named(self, variants: list[str], flow_id: str) -> bool:
+        """Whether the message names the service of ``flow_id`` or holds a request verb ("هل اقدر اقدم
+        طلب دعم؟" names it; "هل عندكم فرع في جدة؟" names no volunteering)."""
+        return any(phrase_spans(v.split(), "request_verbs")
+                   or any(_contains(v.split(), name, loose=n > 0) for name in self.names.get(flow_id, ()))
+                   for n, v in enumerate(variants))
+
 
 _CLAUSE = re.compile(r"[,،.!?؟;؛\n]+")
 
@@ -143,6 +150,25 @@ def only_asks(variants: list[str]) -> bool:
     for v in variants:
         toks = v.split()
         if not toks or toks[0] not in _WHAT or phrase_spans(toks, "request_verbs"):
+            return False
+    return bool(variants)
+
+
+#: a yes/no question opens with "هل" ("هل عندكم فرع في جدة؟", "هل اقدر اقدم طلب؟"); these ask whether one
+#: may ("هل يحق لي تقديم أكثر من طلب؟", "am I eligible for support?") wherever they stand
+_YES_NO = frozenset(normalize("هل").split())
+_MAY = frozenset(normalize("يحق يحقلي يجوز مسموح eligible entitled allowed permitted").split())
+
+
+def asks_yes_no(variants: list[str]) -> bool:
+    """True when the message is a yes/no or eligibility question ("هل عندكم…؟", "هل يحق لي…؟",
+    "am I eligible…?") and wishes for nothing ("ابي اقدم، هل يحق لي؟" still wants to apply): it asks,
+    it does not apply. Its answer, or the nearest topics, serve it better than a form."""
+    for v in variants:
+        toks = v.split()
+        if not toks or phrase_spans(toks, "want_verbs"):
+            return False
+        if toks[0] not in _YES_NO and not set(toks) & _MAY:
             return False
     return bool(variants)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Literal
 
+from bot.faq.intents import thanks_only
+from bot.faq.normalize import normalize
 from bot.understanding.text import PhraseIndex
 
 SmallTalk = Literal["greeting", "thanks", "goodbye", "emoji", "punctuation"]
@@ -95,4 +97,7 @@ def kind(key: str, raw: str) -> SmallTalk | None:
         return "thanks"
     if _covered(toks, _SALAM, _GREETING, _FILLER) and (_spans(toks, _SALAM) or _spans(toks, _GREETING)):
         return "greeting"
+    # thanks for something ("شكراً لكم على حسن التعامل"): the FAQ's own reading of thanks, so both agree
+    if _spans(toks, _THANKS) and thanks_only(normalize(raw), question="?" in raw or "؟" in raw):
+        return "thanks"
     return None
