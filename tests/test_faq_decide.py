@@ -377,7 +377,7 @@ def test_thanks_that_goes_on_to_ask_or_want_is_not_only_thanks(pack: LoadedPack,
 @pytest.mark.parametrize(("slug", "text"), [
     ("amass", "هل عندكم فرع في جدة"), ("ilm-alhajj", "هل عندكم فرع في جدة"),
     ("rida", "هل يحق لي تقديم أكثر من طلب"), ("ilm-alhajj", "هل يحق لي تقديم أكثر من طلب"),
-    ("amass", "هل يحق لي تقديم أكثر من طلب"), ("taheel", "هل اقدر اقدم طلب دعم؟"),
+    ("amass", "هل يحق لي تقديم أكثر من طلب"),
 ])
 def test_a_yes_no_or_eligibility_question_starts_no_form(slug: str, text: str) -> None:
     """It asks; the nearest topics are offered. The form stays one tap away only when it is named."""
@@ -385,6 +385,17 @@ def test_a_yes_no_or_eligibility_question_starts_no_form(slug: str, text: str) -
     assert d.kind != "flow" and d.flow_id is None
     forms = [t for t, _ in d.suggestions if (get_index(PACKS[slug]).topics[t].action or "").startswith("flow:")]
     assert not forms if "فرع" in text else True
+
+
+@pytest.mark.parametrize(("slug", "text", "flow"), [
+    ("ilm-alhajj", "هل يمكنني التطوع", "volunteer"),  # the shared dev set's own question
+    ("amass", "هل اقدر اقدم طلب دعم؟", "support_request"),
+    ("taheel", "هل اقدر اقدم طلب دعم؟", "support_request"),
+])
+def test_can_i_is_a_courteous_wish_and_starts_the_form(slug: str, text: str, flow: str) -> None:
+    """"هل يمكنني…؟ / هل اقدر…؟" with the service named is how a wish is put politely, not a yes/no question."""
+    d = decide(text, PACKS[slug])
+    assert (d.kind, d.flow_id) == ("flow", flow), d
 
 
 @pytest.mark.parametrize("text", ["ابي اقدم طلب دعم", "I want to apply for support"])

@@ -158,6 +158,8 @@ def only_asks(variants: list[str]) -> bool:
 #: may ("هل يحق لي تقديم أكثر من طلب؟", "am I eligible for support?") wherever they stand
 _YES_NO = frozenset(normalize("هل").split())
 _MAY = frozenset(normalize("يحق يحقلي يجوز مسموح eligible entitled allowed permitted").split())
+#: "هل يمكنني التطوع؟", "هل اقدر اسجل ولدي؟": "can I…?" is how a courteous wish is put, not a yes/no question
+_CAN = frozenset(normalize("يمكنني يمكنى يمكن ممكن اقدر أقدر نقدر استطيع أستطيع نستطيع بامكاني بإمكاني").split())
 
 
 def asks_yes_no(variants: list[str]) -> bool:
@@ -169,6 +171,8 @@ def asks_yes_no(variants: list[str]) -> bool:
         if not toks or phrase_spans(toks, "want_verbs"):
             return False
         if toks[0] not in _YES_NO and not set(toks) & _MAY:
+            return False
+        if toks[0] in _YES_NO and len(toks) > 1 and toks[1] in _CAN and not set(toks) & _MAY:
             return False
     return bool(variants)
 
