@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy import func, select
 
 from storage.pack_overrides import PackOverride
+from tests.console_forms import settings_form
 from tests.harness import Agent, Harness
 
 REFUSAL_RE = re.compile(r'<div[^>]*id="refusal".*?</div>', re.S)
@@ -40,21 +41,6 @@ async def admin(h: Harness, lang: str = "ar") -> Agent:
 
 async def stored(h: Harness) -> int:
     return int(await h.scalar(select(func.count()).select_from(PackOverride)))
-
-
-def settings_form(h: Harness, **changes: str) -> dict[str, str]:
-    """The settings form as the page fills it, with ``changes`` typed in."""
-    pack = h.runtime.packs["amass"].pack
-    form = {"org": "amass", "version": "0", "action": "settings", "name_ar": pack.name.ar, "name_en": pack.name.en,
-            "short_name_ar": pack.short_name.ar, "short_name_en": pack.short_name.en,
-            "officer_ar": pack.referral_officer.ar, "officer_en": pack.referral_officer.en,
-            "committee_ar": pack.committee.ar if pack.committee else "",
-            "committee_en": pack.committee.en if pack.committee else "",
-            "decision_min_days": str(pack.decision_min_days or ""),
-            "first_response_minutes": str(pack.first_response_minutes), "phone": "", "email": "", "website": "",
-            "start": "08:00", "end": "16:00"}
-    form.update(changes)
-    return form
 
 
 def refusal(page: str) -> str:

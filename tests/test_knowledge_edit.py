@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from bot.packs import load_all
 from storage.models import AuditLog
 from storage.pack_overrides import PackOverride
+from tests.console_forms import settings_form
 from tests.harness import Harness, eventually
 from wiring.runtime import open_runtime
 
@@ -217,13 +218,7 @@ async def test_an_association_names_its_own_crisis_lines(h: Harness) -> None:
     before = await answer(h, "k" * 32, "ما ابي اعيش خلاص")
     assert "937" in before and "920033360" not in before
     pack = h.runtime.packs["amass"].pack
-    form = {"org": "amass", "version": "0", "action": "settings", "name_ar": pack.name.ar, "name_en": pack.name.en,
-            "short_name_ar": pack.short_name.ar, "short_name_en": pack.short_name.en,
-            "officer_ar": pack.referral_officer.ar, "officer_en": pack.referral_officer.en,
-            "committee_ar": pack.committee.ar if pack.committee else "",
-            "committee_en": pack.committee.en if pack.committee else "",
-            "decision_min_days": str(pack.decision_min_days or ""), "phone": "", "email": "", "website": "",
-            "start": "", "end": "", "crisis_lines": "خط|بدون رقم"}
+    form = settings_form(h, start="", end="", crisis_lines="خط|بدون رقم")
     days = [("days", str(d)) for d in pack.contact.working_hours.days]
     async with a.session.post(a.base + "/console/settings", data=[*form.items(), ("csrf", a.csrf), *days]) as r:
         assert "msg=pack_saved" not in str(r.url)
