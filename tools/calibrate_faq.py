@@ -148,7 +148,7 @@ def collect(packs: dict[str, LoadedPack], folds: int, seed: int = 7) -> list[Gro
                 for t in pack.faq.topics
             ]
             oos_train = [Doc(c, q, oos=True) for c in names if cat_fold[c] != f for q in cats[c]]
-            g = Group(build_org(pack, thresholds=Thresholds(), topics=train, extra_docs=oos_train))
+            g = Group(build_org(pack, thresholds=Thresholds(), topics=train, extra_docs=oos_train, borrow=False))
             for t in pack.faq.topics:
                 for i, q in enumerate(t.questions):
                     if split[t.id][i] == f:

@@ -47,11 +47,23 @@ _STOPWORDS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Doc:
-    """One phrasing: ``oos`` marks out-of-scope examples (never answered)."""
+    """One phrasing: ``oos`` marks out-of-scope examples (never answered); ``borrowed`` marks a
+    phrasing of another association for the same topic (:mod:`bot.faq.phrasebook`), which is
+    matched like the association's own but kept out of the topic's pooled text."""
 
     topic: str
     text: str
     oos: bool = False
+    borrowed: bool = False
+
+    def row(self) -> list[str | bool]:
+        """As stored and sent to an index builder (JSON)."""
+        return [self.topic, self.text, self.oos, self.borrowed]
+
+    @classmethod
+    def from_row(cls, row: Sequence[object]) -> Doc:
+        topic, text, oos, *rest = row
+        return cls(str(topic), str(text), bool(oos), bool(rest[0]) if rest else False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +176,12 @@ class FaqIndex:
         ]
         n_topics = len(self.topic_ids)
         assert self.char.counts is not None and self.skel_index.counts is not None
-        self.tchar = Tfidf(self.char.counts.pooled(self._doc_topic, n_topics, pooled))
+        # a topic's pooled text is its own phrasings, answer and clause: borrowed phrasings are
+        # matched one by one, but pooled they would outweigh the association's own words
+        own = np.fromiter((not d.borrowed for d in self.docs), dtype=bool, count=len(self.docs))
+        self.tchar = Tfidf(self.char.counts.pooled(self._doc_topic, n_topics, pooled, kept=own))
         skel_extra = [(t, skeleton_text(text)) for t, text in pooled]
-        self.tskel = Tfidf(self.skel_index.counts.pooled(self._doc_topic, n_topics, skel_extra))
+        self.tskel = Tfidf(self.skel_index.counts.pooled(self._doc_topic, n_topics, skel_extra, kept=own))
         # built: the raw counts are not needed to answer, and an association holds four of them
         for tfidf in (self.char, self.skel_index, self.tchar, self.tskel):
             tfidf.counts = None

@@ -36,7 +36,7 @@ class BuildJob(TypedDict):
 
 
 def build_and_store(directory: Path, job: BuildJob) -> None:
-    docs = [Doc(topic, text, oos) for topic, text, oos in job["docs"]]
+    docs = [Doc.from_row(row) for row in job["docs"]]
     index = FaqIndex(docs, vocabulary_texts=job["texts"], topic_texts=job["pooled"])
     IndexStore(directory).save(job["key"], index, foreign_programmes(job["texts"], job["questions"]))
 

@@ -38,7 +38,7 @@ __all__ = ["IndexStore", "index_key"]
 log = logging.getLogger("sila.faq")
 
 #: bumped when the file layout changes (the source hash already covers the building code)
-FORMAT = 2
+FORMAT = 3
 #: a stored index no current association uses is deleted once it is this old
 STALE_SECONDS = 7 * 24 * 3600
 _TFIDFS = ("char", "skel_index", "tchar", "tskel")
@@ -61,7 +61,7 @@ def index_key(
 ) -> str:
     """The name of the index these inputs build (the scoring weights are not part of it)."""
     payload = json.dumps(
-        [code_version(), [[d.topic, d.text, d.oos] for d in docs], list(vocabulary_texts),
+        [code_version(), [d.row() for d in docs], list(vocabulary_texts),
          sorted(topic_texts.items()), fuzz_scorer],
         ensure_ascii=False,
     )  # fmt: skip
@@ -102,7 +102,7 @@ class IndexStore:
             "format": FORMAT,
             "key": key,
             "foreign_programmes": list(foreign_programmes),
-            "docs": [[d.topic, d.text, d.oos] for d in index.docs],
+            "docs": [d.row() for d in index.docs],
             "norm": index.norm,
             "skel": index.skel,
             "fuzz_scorer": index.fuzz_scorer.__name__,
@@ -179,7 +179,7 @@ def _restore(
     def strings(values: list[Any]) -> list[str]:
         return [pool.setdefault(v, v) for v in map(str, values)]
 
-    docs = [Doc(str(t), str(x), bool(o)) for t, x, o in meta["docs"]]
+    docs = [Doc.from_row(row) for row in meta["docs"]]
     norm, skel = strings(meta["norm"]), strings(meta["skel"])
     if not len(docs) == len(norm) == len(skel):
         raise ValueError("phrasing lists differ in length")

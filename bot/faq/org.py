@@ -29,6 +29,7 @@ from bot.faq.index import Doc, FaqIndex
 from bot.faq.index_store import IndexStore, index_key
 from bot.faq.lang import detect_language
 from bot.faq.normalize import normalize
+from bot.faq.phrasebook import borrowed_docs
 from bot.faq.requests import RequestIntents, build_requests
 from bot.faq.thresholds import Thresholds, load_thresholds
 from bot.packs import FaqTopic, LoadedPack
@@ -88,10 +89,14 @@ def _label(topic: FaqTopic, lang: str) -> str:
 
 
 def _inputs(
-    pack: LoadedPack, topic_list: list[FaqTopic], extra_docs: list[Doc] | None
+    pack: LoadedPack, topic_list: list[FaqTopic], extra_docs: list[Doc] | None, *, borrow: bool = True
 ) -> tuple[list[Doc], list[str], dict[str, str]]:
-    """What the association's index is built from: phrasings, vocabulary texts, pooled topic texts."""
+    """What the association's index is built from: phrasings (its own, and with ``borrow`` the
+    other shipped associations' for the same topics, :mod:`bot.faq.phrasebook`), vocabulary
+    texts, pooled topic texts."""
     docs = [Doc(t.id, q) for t in topic_list for q in t.questions]
+    if borrow:
+        docs += borrowed_docs(pack.pack.slug, [t.id for t in topic_list], docs)
     docs += oos_docs() if extra_docs is None else extra_docs
     p = pack.pack
     texts = [p.name.ar, p.name.en, p.short_name.ar, p.short_name.en]
@@ -134,11 +139,14 @@ def build_org(
     thresholds: Thresholds | None = None,
     topics: list[FaqTopic] | None = None,
     extra_docs: list[Doc] | None = None,
+    borrow: bool = True,
 ) -> OrgFaq:
-    """The association's index; ``topics``/``extra_docs`` let calibration hold phrasings out."""
+    """The association's index; ``topics``/``extra_docs`` let calibration hold phrasings out, and
+    ``borrow=False`` leaves out the phrasings borrowed from other associations (calibration's
+    folds: another association's copy of a held-out phrasing would give its answer away)."""
     th = thresholds or load_thresholds()
     topic_list = topics if topics is not None else list(pack.faq.topics)
-    docs, texts, pooled = _inputs(pack, topic_list, extra_docs)
+    docs, texts, pooled = _inputs(pack, topic_list, extra_docs, borrow=borrow)
     index, foreign = _index(docs, texts, pooled, topic_list, th)
     p = pack.pack
     labels = {(t.id, lang): _label(t, lang) for t in pack.faq.topics for lang in ("ar", "en")}
@@ -160,7 +168,7 @@ def set_index_limit(limit: int, memory_mb: int = 0) -> None:
     """Keep at most ``limit`` associations' indexes in memory and at most ``memory_mb`` of them
     (0: no bound), least recently used out first.
 
-    Why: a worker serving many associations pays 21–23 MB per index in memory, and most
+    Why: a worker serving many associations pays 28–32 MB per index in memory, and most
     associations are idle at any moment. An evicted index is loaded from the store on its
     association's next question (tens of milliseconds), or rebuilt when there is no store
     (two to four seconds). The one index in use is always kept, whatever its size.
@@ -261,7 +269,7 @@ def builder_line(key: str, pack: LoadedPack) -> bytes:
     topic_list = list(pack.faq.topics)
     docs, texts, pooled = _inputs(pack, topic_list, None)
     job = {
-        "key": key, "docs": [[d.topic, d.text, d.oos] for d in docs], "texts": texts, "pooled": pooled,
+        "key": key, "docs": [d.row() for d in docs], "texts": texts, "pooled": pooled,
         "questions": [q for t in topic_list for q in t.questions],
     }  # fmt: skip
     return json.dumps(job, ensure_ascii=False).encode() + b"\n"

@@ -56,10 +56,14 @@ class Counts:
     def __init__(self, rows: np.ndarray, cols: np.ndarray, tfs: np.ndarray, vocab: dict[str, int], n_docs: int):
         self.rows, self.cols, self.tfs, self.vocab, self.n_docs = rows, cols, tfs, vocab, n_docs
 
-    def pooled(self, group: np.ndarray, n_groups: int, extra: Sequence[tuple[int, str]] = ()) -> Counts:
-        """Counts of documents summed per group (plus extra texts added to given groups)."""
+    def pooled(
+        self, group: np.ndarray, n_groups: int, extra: Sequence[tuple[int, str]] = (), *, kept: np.ndarray | None = None
+    ) -> Counts:
+        """Counts of documents summed per group (plus extra texts added to given groups);
+        ``kept``, a mask over documents, leaves the others out of every group."""
         vocab = dict(self.vocab)
-        rows, cols = [group[self.rows].astype(np.int64)], [self.cols.astype(np.int64)]
+        sel = kept[self.rows] if kept is not None else np.ones(len(self.rows), dtype=bool)
+        rows, cols = [group[self.rows[sel]].astype(np.int64)], [self.cols[sel].astype(np.int64)]
         extra_rows: list[int] = []
         extra_cols: list[int] = []
         word_ids: dict[str, list[int]] = {}  # answers repeat their words: each analysed once
@@ -72,7 +76,7 @@ class Counts:
                 extra_cols.extend(ids)
         rows.append(np.asarray(extra_rows, np.int64))
         cols.append(np.asarray(extra_cols, np.int64))
-        tfs = np.concatenate([self.tfs, np.ones(len(extra_rows))])
+        tfs = np.concatenate([self.tfs[sel], np.ones(len(extra_rows))])
         return _triples(np.concatenate(rows), np.concatenate(cols), tfs, vocab, n_groups)
 
 
