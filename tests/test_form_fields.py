@@ -74,6 +74,68 @@ async def test_real_names_are_taken(rt, name: str) -> None:
     assert field_of(out) == "national_id", text_of(out)
 
 
+@pytest.mark.parametrize(("text", "name"), [
+    ("اسمي محمد احمد العتيبي", "محمد احمد العتيبي"), ("الاسم: نورة محمد الشهري", "نورة محمد الشهري"),
+    ("معك فهد سعد القحطاني", "فهد سعد القحطاني"), ("my name is Sarah Al-Harbi", "Sarah Al-Harbi"),
+])
+async def test_a_name_typed_after_my_name_is_is_stored_without_it(rt, text: str, name: str) -> None:
+    p = Person(rt, "ratel")
+    await p.say(button="flow:support_request")
+    out = await p.say(text)
+    assert field_of(out) == "national_id", text_of(out)
+    p2 = Person(rt, "ratel")
+    await p2.say(button="flow:support_request")
+    await p2.say(text)
+    summary = text_of(await fill_from_id(p2))
+    line = next(x for x in summary.splitlines() if name in x)
+    assert line.split(": ", 1)[1] == name, summary  # the name alone, no "اسمي"/"my name is" before it
+
+
+async def fill_from_id(p: Person) -> list[dict[str, Any]]:
+    """Answer the rest of the support request validly until its summary."""
+    replies = await p.say(FORM_ANSWERS["national_id"])
+    answers = {**FORM_ANSWERS, "number": "9", "attachment": "تخطي"}
+    for _ in range(30):
+        exp = next((r["expect"] for r in reversed(replies) if r["expect"]), None)
+        assert exp is not None, replies
+        if exp["field"] == "_summary":
+            return replies
+        buttons = [b["value"] for r in replies for b in r["buttons"]]
+        if exp["choices"] or exp["field"].startswith("_"):
+            replies = await p.say(button=next((b for b in buttons if b in {"confirm", "accept"}), buttons[0]))
+        else:
+            replies = await p.say(answers.get(exp["type"], "لا يوجد"))
+    raise AssertionError("the form never reached its summary")
+
+
+async def test_thanks_mid_form_is_answered_and_the_form_goes_on(rt) -> None:
+    p = Person(rt, "amass")
+    await p.say(button="flow:support_request")
+    out = await p.say("مشكورين الله يعطيكم العافية")
+    assert field_of(out) == "full_name" and "نكمل" in text_of(out), text_of(out)
+    assert "شيء آخر" not in text_of(out)  # "anything else?" in the middle of a form is the wrong question
+
+
+@pytest.mark.parametrize("text", ["لحظة", "لحظة اجيب الهوية", "ثواني بس", "wait a sec"])
+async def test_one_moment_is_waited_for_not_refused_as_the_value(rt, text: str) -> None:
+    p = Person(rt, "amass")
+    await p.say(button="flow:support_request")
+    await p.say("نورة محمد الشهري")
+    out = await p.say(text)
+    said = text_of(out)
+    assert ("خذ راحتك" in said or "Take your time" in said) and "غير صحيح" not in said, said
+    out = await p.say(FORM_ANSWERS["national_id"])
+    assert field_of(out) == "mobile", text_of(out)
+
+
+@pytest.mark.parametrize("text", ["لحظة 0551234567", "لحظة اسمي نورة محمد"])
+async def test_one_moment_followed_by_more_is_not_taken_for_waiting(rt, text: str) -> None:
+    p = Person(rt, "amass")
+    await p.say(button="flow:support_request")
+    out = await p.say(text)
+    assert "خذ راحتك" not in text_of(out), text_of(out)
+
+
 # --- a number inside a sentence --------------------------------------------------------------------
 
 

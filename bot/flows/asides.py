@@ -9,9 +9,13 @@ words the answers (``flow.why_*`` and ``flow.optional_what`` texts) and asks the
 
 from __future__ import annotations
 
+import re
+
 from bot.understanding.text import PhraseIndex, key_of
 
-__all__ = ["asks_for_person", "asks_what_to_write", "asks_why_needed", "means_dont_know", "means_later"]
+__all__ = [
+    "asks_for_person", "asks_what_to_write", "asks_why_needed", "means_dont_know", "means_hold_on", "means_later",
+]
 
 #: asking what for: "why", "what for", "what will you do with"
 _WHY = PhraseIndex((
@@ -148,6 +152,40 @@ def means_later(text: str) -> bool:
     if not toks or len(toks) > 8:
         return False
     return _LATER.found_in(toks) and not _LATER_AVOID.found_in(toks)
+
+
+#: "one moment" ("لحظة اجيب الهوية", "wait a sec"): the person is fetching something and will answer;
+#: not a value of the field (a name "لحظة" was refused as one word), and not a wish to stop
+_HOLD = PhraseIndex((
+    "لحظة", "لحظه", "لحظات", "لحظة لو سمحت", "لحظه لو سمحت", "لحظة بس", "لحظه بس", "ثواني", "ثانية", "ثانيه",
+    "ثواني بس", "دقيقة", "دقيقه", "دقيقة بس", "دقيقه بس", "انتظر", "انتظري", "انتظرني", "انتظروني", "انتظر شوي",
+    "اصبر", "اصبري", "اصبر علي", "اصبروا علي", "شوي", "شوي بس", "ثانيه بس", "عطني دقيقة", "عطني دقيقه",
+    "عطني ثانية", "عطني ثواني",
+    "wait", "wait a sec", "wait a second", "wait a minute", "wait a moment", "one sec", "one second", "a sec",
+    "just a sec", "just a second", "just a moment", "one moment", "a moment", "hold on", "give me a sec",
+    "give me a second", "give me a minute", "lahza", "la7za", "la7tha", "lahtha", "thawani",
+))
+
+
+#: a number standing as one (a digit inside a Latin word is an Arabizi letter: "la7za")
+_STANDING_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9٠-٩]+(?![A-Za-z0-9])")
+#: what may follow "لحظة" in a hold-on message: politeness, or the person fetching the answer
+_HOLD_AFTER = frozenset(key_of(w) for w in (
+    "لو سمحت لو سمحتي الله يخليك بس please pls اجيب اجيبها اجيبه اجيبلك اشوف اشوفها ادور ادورها اطلع اطلعها "
+    "اتاكد اتأكد اسأل اسال اكلم i let me get check find look ask"
+).split())
+
+
+def means_hold_on(text: str) -> bool:
+    """"One moment", alone or with the person fetching the answer ("لحظة اجيب الهوية", "wait a sec,
+    let me check"); never a message with a number or other words in it, which may be the answer."""
+    if _STANDING_NUMBER.search(text):
+        return False
+    toks = key_of(text).split()
+    if not 0 < len(toks) <= 6 or not _HOLD.starts(toks):
+        return False
+    rest = next(toks[e:] for b, e in _HOLD.spans(toks) if b == 0)
+    return not rest or rest[0] in _HOLD_AFTER
 
 
 #: "I don't know" / "I don't have one" for an optional field: it is skipped

@@ -179,7 +179,37 @@ KUNYA = frozenset(fold(w) for w in ("أبو ابو أم ام بو abu abo umm um
 _ARABIZI_WORD = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
 
 
+#: what people type before their name ("اسمي محمد…", "الاسم: …", "معك محمد…", "my name is …"): left
+#: out of the stored name, which is the name alone. "انا"/"I am" are not among them: "انا متقاعد
+#: ومريض" is a sentence, and would pass for a two-part name once "انا" were taken away.
+NAME_INTROS = tuple(sorted((tuple(fold(w) for w in intro.split()) for intro in (
+    "اسمي", "اسمي هو", "انا اسمي", "اسمي الكامل", "اسمي الكامل هو", "اسمي الرباعي", "الاسم", "الاسم هو",
+    "الاسم الكامل", "الاسم الرباعي", "معك", "معاك", "معكم",
+    "my name is", "my name", "my full name is", "my full name", "name", "name is", "full name", "full name is",
+    "esmi", "ismi", "esmy", "ismy", "ana esmi", "ana ismi", "el esm", "alesm",
+)), key=len, reverse=True))
+_INTRO_MARKS = ":：-–—،,."
+
+
+def _after_intro(value: str) -> str | None:
+    """``value`` without a leading :data:`NAME_INTROS` phrase, or None when it has none."""
+    toks = value.split()
+    for intro in NAME_INTROS:
+        n = len(intro)
+        if len(toks) > n and tuple(fold(tok.strip(_INTRO_MARKS)) for tok in toks[:n]) == intro:
+            rest = " ".join(toks[n:]).lstrip(_INTRO_MARKS + " ")
+            return rest or None
+    return None
+
+
 def validate_name(raw: str, spec: FieldSpec) -> Result:
+    """A name; typed after "اسمي"/"my name is" and the like, the name alone is taken
+    (:data:`NAME_INTROS`), and whatever follows is judged as the name."""
+    rest = _after_intro(clean(raw))
+    return _validate_name(rest if rest is not None else raw, spec)
+
+
+def _validate_name(raw: str, spec: FieldSpec) -> Result:
     """Letters (Arabic or Latin script), spaces and the marks names use (-, ', .), in two parts or more.
 
     Digits are refused because they usually mean the ID was typed in the name box; digits inside

@@ -192,6 +192,14 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "en": "No problem: what you've entered for “{title}” is saved for {hours} hours. Whenever you're ready, type "
         "“continue” and we'll pick up from the question where we stopped.",
     },
+    "flow.hold_on": {
+        "ar": "خذ راحتك، أنا بانتظارك 🌿",
+        "en": "Take your time, I'll be right here 🌿",
+    },
+    "flow.thanks_in_form": {
+        "ar": "العفو، حيّاك الله 🌿 نكمل طلبك:",
+        "en": "You're welcome! Let's carry on with your request:",
+    },
     "flow.skipped_unknown": {
         "ar": "لا بأس، هذا السؤال اختياري فتخطيناه، ويمكنك ذكره لاحقاً للموظف إن أردت.",
         "en": "That's fine: this question is optional, so we've skipped it. You can mention it to staff later if "

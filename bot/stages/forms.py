@@ -16,7 +16,7 @@ from bot.context import TurnContext
 from bot.dates import format_date
 from bot.faq.outside import outside_text
 from bot.flows import runner
-from bot.flows.asides import asks_what_to_write, asks_why_needed, means_later
+from bot.flows.asides import asks_what_to_write, asks_why_needed, means_hold_on, means_later
 from bot.flows.prompts import looks_like_question, success_text
 from bot.flows.state import (
     Ended,
@@ -251,6 +251,10 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
         # "خلاص بعدين اكمل، مشغول الحين": not a value; what they entered waits, and they hear how to go on
         ctx.say(Text(t("flow.saved_for_later", ctx.lang, title=flow.title.get(ctx.lang), hours=hours), kind="info"))
         return True
+    if means_hold_on(ctx.message.text or "") and (_field_type(ctx) not in FREE_TEXT_ANSWERS or u.words <= 2):
+        # "لحظة اجيب الهوية": they are fetching the answer; the question is just above, so only wait
+        ctx.say(Text(t("flow.hold_on", ctx.lang), kind="info"))
+        return True
     if u.smalltalk == "goodbye":  # leaving half-way: wish them well, and say the form waits for them
         ctx.say(Text(t("smalltalk.goodbye_form", ctx.lang, title=flow.title.get(ctx.lang), hours=hours), kind="info"))
         return True
@@ -260,11 +264,10 @@ async def _aside(ctx: TurnContext, flow: Any, state: FlowState) -> bool:
         ctx.say(*current_question(ctx))
         return True
     if u.smalltalk in {"thanks", "emoji", "punctuation"}:
-        key = "smalltalk.thanks" if u.smalltalk == "thanks" else "smalltalk.other"
         if u.smalltalk in {"emoji", "punctuation"}:
             ctx.say(Text(t("flow.not_a_value", ctx.lang, label=_label(flow, state, ctx.lang)), kind="flow"))
-        else:
-            ctx.say(Text(t(key, ctx.lang), kind="info"))
+        else:  # mid-form, "anything else?" would be the wrong question: the form goes on
+            ctx.say(Text(t("flow.thanks_in_form", ctx.lang), kind="info"))
         ctx.say(*current_question(ctx))
         return True
     if ctx.message.attachments and not u.text and not _expects_attachment(flow, state):
