@@ -140,6 +140,23 @@ async def test_waiting_for_an_officer_is_acknowledged_in_varied_words_with_the_s
     assert "أوقات عمل الجمعية" in _text(await q.say("صار لي ساعة"))
 
 
+@pytest.mark.parametrize("question", ["وش اوقات الدوام عندكم", "هل تشتغلون يوم الجمعة؟", "what are your working hours?"])
+async def test_a_question_about_working_hours_is_answered_from_the_pack_never_invented(rt: Any, question: str) -> None:
+    from bot.pack_model import WorkingHours
+
+    said = _text(await Person(rt, "amass").say(question))
+    assert ("غير منشورة" in said or "aren't published" in said) and "لم أفهم" not in said, said
+    assert not any(ch.isdigit() for ch in said), "the pack has set no hours: no time is claimed"
+
+    loaded = rt.packs["amass"]
+    contact = loaded.pack.contact.model_copy(update={"working_hours": WorkingHours(start="08:30", end="15:30",
+                                                                                   days=[6, 0, 1, 2, 3])})
+    rt.engine.packs["amass"] = loaded.model_copy(update={"pack": loaded.pack.model_copy(update={"contact": contact})})
+    said = _text(await Person(rt, "amass", address="p2").say(question))
+    assert "08:30" in said and "15:30" in said, said
+    assert ("الأحد" in said and "الجمعة" not in said) or ("Sunday" in said and "Friday" not in said), said
+
+
 async def test_a_second_insult_is_offered_an_officer(rt: Any) -> None:
     p = Person(rt, "rida")
     await p.say("السلام عليكم")

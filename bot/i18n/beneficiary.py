@@ -85,6 +85,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "and your messages are kept for them; they will reply here. To return to the digital assistant meanwhile, "
         "type “menu”.",
     },
+    "hours.unpublished": {
+        "ar": "أوقات دوام {org} غير منشورة هنا بعد، فلا أستطيع تأكيدها لك. يسعد {officer} بإفادتك، ويمكنك ترك "
+        "رسالتك هنا في أي وقت وسيتم الرد عليك.",
+        "en": "{org}'s working hours aren't published here yet, so I can't confirm them for you. The {officer} "
+        "will be glad to tell you, and you can leave your message here at any time; you'll get a reply.",
+    },
     "handoff.hours": {
         "ar": "أوقات عمل الجمعية: {days}، من {start} إلى {end}.",
         "en": "The association's working hours: {days}, {start}–{end}.",

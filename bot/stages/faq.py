@@ -15,10 +15,21 @@ from typing import Any
 from bot import decisions
 from bot.context import TurnContext
 from bot.i18n import t
-from bot.stages.common import greet, main_menu, offer_handoff, officer, salam_prefix, start_handoff, welcome_prefix
+from bot.stages.common import (
+    greet,
+    main_menu,
+    offer_handoff,
+    officer,
+    org_name,
+    salam_prefix,
+    start_handoff,
+    welcome_prefix,
+    working_hours_line,
+)
 from bot.stages.safety import distress_offer, plea_offer
 from bot.types import Button, Choices, Text
 from bot.understanding.core import understand
+from bot.understanding.hours import asks_working_hours
 
 
 class FaqStage:
@@ -43,6 +54,9 @@ class FaqStage:
         if distress and decision.kind in {"fallback", "suggest"}:
             decision = _past_the_distress(ctx, decision)
         ctx.decision = decision
+        if decision.kind in {"answer", "suggest", "fallback"} and asks_working_hours(ctx.message.text):
+            _working_hours_reply(ctx, lead())
+            return True
         if "complaint_question" in ctx.understanding.flags and decision.kind in {"fallback", "suggest"} \
                 and not ctx.state.flow:  # not answered from the policy: still a complaint, recorded
             ctx.state.greeted = True
@@ -103,6 +117,18 @@ class FaqStage:
             ctx.message = dataclasses.replace(ctx.message, button_value=f"flow:{decision.flow_id}")
             return False
         return False
+
+
+def _working_hours_reply(ctx: TurnContext, prefix: str) -> None:
+    """The association's working days and hours when it has set them (a pack setting); otherwise
+    that they are not published, never a time of our own, with an officer a tap away."""
+    ctx.state.misses = 0
+    line = working_hours_line(ctx)
+    if line:
+        ctx.say(Text(prefix + line, kind="answer"))
+        return
+    text = t("hours.unpublished", ctx.lang, org=org_name(ctx), officer=officer(ctx))
+    ctx.say(Choices(prefix + text, (Button(t("menu.human", ctx.lang), "handoff"),), kind="answer"))
 
 
 #: a message longer than this (several sentences) is also read from its end
