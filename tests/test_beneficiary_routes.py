@@ -207,3 +207,46 @@ async def test_someone_asking_about_anothers_request_gets_a_hint_and_nothing_of_
     nobody = Person(rt, "amass", address="nobody")
     await nobody.say("ابي اعرف حالة الطلب AMS-26-99999")
     assert _text(await nobody.say("1234 5678")).split("\n")[0] == said.split("\n")[0], "the same whether it exists"
+
+
+@pytest.mark.parametrize(("org", "title"), [("ratel", "طلب الالتحاق ببرنامج تعليمي"), ("ilm-alhajj", "طلب خدمة"),
+                                            ("taheel", "طلب استشارة أو خدمة")])
+async def test_what_services_do_you_have_lists_what_can_be_requested_here(rt: Any, org: str, title: str) -> None:
+    out = await Person(rt, org).say("وش خدماتكم؟")
+    said = _text(out)
+    assert title in said and "الاستعلام عن طلب" in said and "التسجيل في خدمة التطوع" in said, said
+    assert "نشر ثقافة" not in said  # the policy's goals were the answer before
+    assert "flow:support_request" in [b["value"] for r in out for b in r["buttons"]]
+
+
+@pytest.mark.parametrize("word", ["ايه", "نعم", "ok"])
+async def test_a_bare_yes_with_nothing_asked_is_an_invitation_not_a_policy_answer(rt: Any, word: str) -> None:
+    p = Person(rt, "ilm-alhajj")
+    await p.say("السلام عليكم")
+    said = _text(await p.say(word))
+    assert "تفضل" in said and "لجنة البحث" not in said, said
+
+
+async def test_ilm_alhajj_hajj_lessons_start_its_request(rt: Any) -> None:
+    for text in ("ابي اسجل في دروس الحج", "اول مرة احج وما اعرف المناسك"):
+        out = await Person(rt, "ilm-alhajj", address=text).say(text)
+        assert any(r["expect"] and r["expect"]["field"] == "full_name" for r in out), _text(out)
+
+
+async def test_thanks_while_waiting_is_welcomed_not_apologised_to(rt: Any) -> None:
+    p = Person(rt, "ratel")
+    await p.say("ابي اكلم موظف")
+    said = _text(await p.say("shukran jazeelan"))
+    assert "العفو" in said and "نعتذر" not in said, said
+
+
+@pytest.mark.parametrize(("text", "back"), [("مساء الخير", "مساء النور"), ("صباح الخير عندي سؤال", "صباح النور")])
+async def test_good_morning_and_evening_are_returned(rt: Any, text: str, back: str) -> None:
+    said = _text(await Person(rt, "rida").say(text))
+    assert said.startswith(back), said
+
+
+@pytest.mark.parametrize("text", ["slm", "mrhba"])
+async def test_an_arabizi_greeting_is_answered_in_arabic(rt: Any, text: str) -> None:
+    said = _text(await Person(rt, "rida").say(text))
+    assert "أهلاً وسهلاً" in said and "Welcome" not in said, said

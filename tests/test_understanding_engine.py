@@ -33,7 +33,7 @@ async def test_crisis_gets_lines_and_an_urgent_hand_off_that_heads_the_queue(rt)
     first = await p.say("والله تعبت 😭 ابوي عنده سرطان وما عندي فلوس")
     assert "menu" not in kinds(first) and "أتفهم" in text_of(first)
     out = await p.say("ما ابي اعيش خلاص")
-    assert "937" in text_of(out) and "997" in text_of(out) and "لست وحدك" in text_of(out)
+    assert "937" in text_of(out) and "997" in text_of(out) and "ونحن معك" in text_of(out)
     conv = await p.state()
     assert conv.status == "waiting" and conv.state["handoff"] == {**conv.state["handoff"], "reason": "crisis",
                                                                    "urgent": True}

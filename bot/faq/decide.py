@@ -40,6 +40,11 @@ _UNSURE = {
     "en": "No problem at all 🌿 How can I help you? Pick what suits you from the menu or type your question, "
     "and if you'd like, I can connect you with one of our staff.",
 }
+#: a bare "yes"/"ok"/"no" with nothing asked before it: an invitation, not a topic
+_ACK = {
+    "ar": "تفضل 🌿 كيف أقدر أخدمك؟ اختر ما يناسبك من القائمة أو اكتب سؤالك.",
+    "en": "Sure 🌿 How can I help you? Pick what suits you from the menu or type your question.",
+}
 _WHO = {
     "ar": "أنا صلة، المساعد الرقمي لـ{name}: أجيب عن أسئلتك من سياسة تنظيم العلاقة مع المستفيدين، "
     "وأستقبل طلبك خطوة بخطوة، وأحوّلك إلى موظف متى احتجت.",
@@ -183,6 +188,8 @@ def decide_traced(org: OrgFaq, text: str, *, lang: str | None = None) -> tuple[D
         return _nm(Decision("handoff", "unclear_procedure", lang=out_lang))
     if intent in ("greeting", "menu"):
         return _nm(Decision("menu", lang=out_lang))
+    if intent == "ack":
+        return _nm(Decision("menu", "smalltalk_ack", lang=out_lang, text=_ACK[out_lang]))
     if intent == "unsure":
         return _nm(Decision("menu", "smalltalk_unsure", lang=out_lang, text=_UNSURE[out_lang]))
     if intent == "thanks":

@@ -20,7 +20,7 @@ from bot.faq.normalize import normalize
 
 __all__ = ["IntentKind", "detect_intent", "opens_indirectly", "phrase_spans", "strip_greeting", "thanks_only"]
 
-IntentKind = Literal["human", "unclear", "greeting", "thanks", "who", "menu", "unsure"]
+IntentKind = Literal["human", "unclear", "greeting", "thanks", "who", "menu", "unsure", "ack"]
 Phrase = tuple[str, ...]
 _INTERROGATIVES = frozenset(
     normalize("هل ماذا متى كيف كم اين لماذا what when how where why which do does is can").split()
@@ -208,4 +208,6 @@ def detect_intent(variants: list[str], *, question: bool = False) -> IntentKind 
             return "menu" if _spans(toks, "menu") else "greeting"
         if _unsure(toks):
             return "unsure"
+        if _covered(toks, "bare_replies", "greeting_filler"):
+            return "ack"
     return None

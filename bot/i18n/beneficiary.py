@@ -85,6 +85,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "and your messages are kept for them; they will reply here. To return to the digital assistant meanwhile, "
         "type “menu”.",
     },
+    "handoff.waiting_thanks": {
+        "ar": "العفو، حيّاك الله 🌿 طلبك عند {officer} وسيرد عليك هنا.",
+        "en": "You're welcome 🌿 Your request is with the {officer}, who will reply here.",
+    },
+    "services.list": {
+        "ar": "يسعدنا خدمتك، وهذا ما يمكنك طلبه من {org} عبر هذه المحادثة:\n{items}\nويمكنك كذلك سؤالي عن سياسة "
+        "الجمعية وإجراءاتها، أو التحدث مع أحد موظفينا. اختر ما يناسبك:",
+        "en": "Happy to help. This is what you can request from {org} in this chat:\n{items}\nYou can also ask "
+        "me about the association's policy and procedures, or talk to one of our staff. Choose what suits you:",
+    },
     "hours.unpublished": {
         "ar": "أوقات دوام {org} غير منشورة هنا بعد، فلا أستطيع تأكيدها لك. يسعد {officer} بإفادتك، ويمكنك ترك "
         "رسالتك هنا في أي وقت وسيتم الرد عليك.",

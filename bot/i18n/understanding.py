@@ -8,6 +8,8 @@ courteous Saudi service-desk voice, Arabic first.
 from __future__ import annotations
 
 UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
+    "greeting.morning_return": {"ar": "صباح النور والسرور 🌿", "en": "Good morning to you too 🌿"},
+    "greeting.evening_return": {"ar": "مساء النور والسرور 🌿", "en": "Good evening to you too 🌿"},
     "salam.return": {"ar": "وعليكم السلام ورحمة الله وبركاته.", "en": "Wa alaikum assalam, peace be upon you too."},
     "smalltalk.goodbye": {
         "ar": "في أمان الله، سعدنا بخدمتك. ومتى احتجت شيئاً فنحن هنا.",
@@ -28,14 +30,17 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
         "en": "I'm here to help 🌿 Type your question or pick from the menu.",
     },
     "crisis.reply": {
-        "ar": "أنا آسف جداً لما تمر به، وكلامك يهمنا ولست وحدك. إن كنت في خطر الآن فاتصل فوراً:\n{lines}\n"
+        # worded for a man or a woman alike (no gendered verb): a woman in danger read "إن كنت… فاتصل"
+        "ar": "نأسف كثيراً لما يحدث معك، وكلامك يهمنا ونحن معك. في حال وجود خطر عليك الآن يُرجى الاتصال فوراً بـ:\n"
+        "{lines}\n"
         "وقد حوّلت محادثتك الآن بشكل عاجل إلى {officer} ليتواصل معك هنا في أقرب وقت.",
         "en": "I'm truly sorry you're going through this. What you say matters to us and you are not alone. "
         "If you are in danger now, please call right away:\n{lines}\n"
         "I've also referred your conversation urgently to the {officer}, who will reply here as soon as possible.",
     },
     "crisis.emergency": {
-        "ar": "السلامة أولاً: إن كانت الحالة طارئة فاتصل الآن بالإسعاف أو توجّه إلى أقرب قسم طوارئ:\n{lines}\n"
+        "ar": "السلامة أولاً: إن كانت الحالة طارئة فيُرجى الاتصال الآن بالإسعاف أو التوجّه إلى أقرب قسم طوارئ:\n"
+        "{lines}\n"
         "وقد حوّلت محادثتك الآن بشكل عاجل إلى {officer} ليتواصل معك هنا في أقرب وقت.",
         "en": "Safety comes first: if this is an emergency, call an ambulance now or go to the nearest emergency "
         "department:\n{lines}\nI've also referred your conversation urgently to the {officer}, who will reply here "

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.context import TurnContext
 from bot.i18n import t
 from bot.types import Button, Choices, Text
+from bot.understanding.smalltalk import time_greeting
 
 
 def org_name(ctx: TurnContext) -> str:
@@ -38,7 +39,10 @@ def main_menu(ctx: TurnContext, lead: str | None = None) -> Choices:
 
 def salam_prefix(ctx: TurnContext) -> str:
     """ "وعليكم السلام" and a line break when the message opened with "السلام عليكم", else ""."""
-    return t("salam.return", ctx.lang) + "\n" if ctx.understanding.salam else ""
+    if ctx.understanding.salam:
+        return t("salam.return", ctx.lang) + "\n"
+    time_of_day = time_greeting(ctx.understanding.key)  # "مساء الخير" is returned too: "مساء النور"
+    return t(f"greeting.{time_of_day}_return", ctx.lang) + "\n" if time_of_day else ""
 
 
 def greet(ctx: TurnContext) -> None:

@@ -30,6 +30,7 @@ from bot.stages.safety import distress_offer, plea_offer
 from bot.types import Button, Choices, Text
 from bot.understanding.core import understand
 from bot.understanding.hours import asks_working_hours
+from bot.understanding.services import asks_services
 
 
 class FaqStage:
@@ -56,6 +57,10 @@ class FaqStage:
         ctx.decision = decision
         if decision.kind in {"answer", "suggest", "fallback"} and asks_working_hours(ctx.message.text):
             _working_hours_reply(ctx, lead())
+            return True
+        if (decision.kind in {"suggest", "fallback"} or decision.topic_id in _GENERAL_TOPICS) \
+                and decision.kind != "flow" and asks_services(ctx.message.text):
+            _services_reply(ctx, lead())
             return True
         if "complaint_question" in ctx.understanding.flags and decision.kind in {"fallback", "suggest"} \
                 and not ctx.state.flow:  # not answered from the policy: still a complaint, recorded
@@ -129,6 +134,25 @@ def _working_hours_reply(ctx: TurnContext, prefix: str) -> None:
         return
     text = t("hours.unpublished", ctx.lang, org=org_name(ctx), officer=officer(ctx))
     ctx.say(Choices(prefix + text, (Button(t("menu.human", ctx.lang), "handoff"),), kind="answer"))
+
+
+#: topics about the association in general: a question about its services is better answered by
+#: what can be requested here than by these (its goals, its policy's purpose)
+_GENERAL_TOPICS = frozenset({"about", "general_goal", "detailed_goals", "policy_purpose", "quality_culture",
+                             "projects_products"})
+
+
+def _services_reply(ctx: TurnContext, prefix: str) -> None:
+    """What the person can ask for in this chat: the association's own request forms by their
+    titles, a request's status, member services where there are some; the menu to pick one."""
+    items = [ctx.pack.flows[f].title.get(ctx.lang) for f in ("support_request", "data_update", "volunteer")
+             if f in ctx.pack.flows]
+    items.insert(1 if items else 0, t("menu.status_inquiry", ctx.lang))
+    if ctx.pack.pack.member_services:
+        items.append(t("menu.member_services", ctx.lang))
+    text = t("services.list", ctx.lang, org=org_name(ctx), items="\n".join(f"• {i}" for i in items))
+    ctx.state.misses = 0
+    ctx.say(dataclasses.replace(main_menu(ctx, prefix + text), kind="answer"))
 
 
 #: a message longer than this (several sentences) is also read from its end

@@ -43,6 +43,8 @@ def _waiting_reply(ctx: TurnContext) -> str:
     name = officer(ctx)
     if ctx.message.attachments and not ctx.message.text:
         return t("media.waiting", ctx.lang, officer=name)
+    if ctx.understanding.smalltalk == "thanks":  # thanked while waiting: welcomed, not apologised to
+        return t("handoff.waiting_thanks", ctx.lang, officer=name)
     if seen == 1:
         return t("handoff.waiting", ctx.lang, officer=name)
     if seen % 2 == 1:

@@ -41,6 +41,7 @@ _THANKS = _phrases(
     "thanks", "thank you", "thx", "ty", "thank u", "thanks a lot", "many thanks", "appreciate it", "shukran",
     "mashkoor",
     "shokran", "shokrn", "shkran", "shukraan", "shokran jazilan", "shukran jazilan", "mashkour",
+    "shukran jazeelan", "shokran jazeelan", "shukran jazeel", "shokran jazeel", "jazakallah khair", "jazak allah khair",
 )
 _GOODBYE = _phrases(
     "مع السلامة", "مع السلامه", "في امان الله", "فى امان الله", "الله يحفظك", "الله يحفظكم", "باي",
@@ -57,6 +58,22 @@ _FILLER = _phrases(
 
 def _spans(toks: list[str], phrases: PhraseIndex) -> list[tuple[int, int]]:
     return phrases.spans(toks)
+
+
+_MORNING = _phrases("صباح الخير", "صباح الخيرات", "صباحكم خير", "صباح الورد", "good morning", "sabah al khair",
+                    "sabah el 5er", "sabah alkhair")
+_EVENING = _phrases("مساء الخير", "مساء الخيرات", "مساكم الله بالخير", "مساء الورد", "good evening", "masa al khair",
+                    "masa el 5er", "masa alkhair")
+
+
+def time_greeting(key: str) -> Literal["morning", "evening"] | None:
+    """"صباح الخير" / "مساء الخير" opening the message: returned in kind ("صباح النور")."""
+    toks = key.split()[:6]
+    if _MORNING.starts(toks):
+        return "morning"
+    if _EVENING.starts(toks):
+        return "evening"
+    return None
 
 
 def opens_with_salam(key: str) -> bool:
