@@ -18,7 +18,7 @@ _SERVICES = PhraseIndex(tuple(key_of(p) for p in (
     "وش الخدمات", "ايش الخدمات", "شو الخدمات", "ما هي الخدمات", "ماهي الخدمات", "وش الخدمات اللي", "الخدمات المتوفره",
     "الخدمات المتاحه", "الخدمات اللي تقدمونها", "الخدمات التي تقدمونها", "وش عندكم من خدمات", "ايش عندكم من خدمات",
     "وش تقدمون من خدمات", "وش البرامج", "ايش البرامج", "وش برامجكم", "ايش برامجكم", "ما هي البرامج", "ماهي البرامج",
-    "وش البرامج اللي عندكم", "what services", "which services", "your services", "what do you offer",
+    "وش البرامج اللي عندكم", "what services", "which services", "what do you offer",
     "what does the association offer", "what can you do for me", "what programs", "what programmes",
     "which programs", "services do you offer", "services you offer", "khadamatkom", "khadamatkum", "wesh khadamatkom",
 )))
