@@ -138,7 +138,8 @@ def _working_hours_reply(ctx: TurnContext, prefix: str) -> None:
 
 #: topics about the association in general: a question about its services is better answered by
 #: what can be requested here than by these (its goals, its policy's purpose)
-_GENERAL_TOPICS = frozenset({"about", "general_goal", "detailed_goals", "projects_products"})
+_GENERAL_TOPICS = frozenset({"about", "general_goal", "detailed_goals", "policy_purpose", "quality_culture",
+                             "projects_products"})
 
 
 def _services_reply(ctx: TurnContext, prefix: str) -> None:
