@@ -276,7 +276,10 @@ def test_number_bounds_and_words() -> None:
     assert v("number", "عمري ٢٥ سنة", min=4, max=100) == Valid(25, "25")
     assert v("number", "2", min=4) == Invalid("number_too_small", {"min": 4})
     assert v("number", "200", max=100) == Invalid("number_too_large", {"max": 100})
-    assert v("number", "خمسة") == Invalid("number_expected")
+    assert v("number", "خمسة") == Valid(5, "5")  # a number up to twenty in words is that number
+    assert v("number", "ثلاثة عشر سنة") == Valid(13, "13")
+    assert v("number", "خمسة وعشرين") == Invalid("number_expected")  # beyond twenty: not guessed
+    assert v("number", "ما اعرف") == Invalid("number_expected")
     assert v("number", "1 2") == Invalid("number_expected")
 
 

@@ -289,3 +289,118 @@ async def test_a_wish_for_the_same_service_offers_no_switch(rt) -> None:
     await fill(p, "national_id")
     out = await p.say("ابي اقدم طلب")
     assert not any(b.startswith("flow:switch:") for b in buttons_of(out)) and field_of(out) == "national_id"
+
+
+# --- wave 2: sentences at the name, feminine consent, Arabizi choices, numbers in words ------------
+
+
+async def answers_of(p: Person) -> dict[str, Any]:
+    return dict((await p.state()).state["flow"]["answers"])
+
+
+@pytest.mark.parametrize(("org", "opening", "text"), [
+    ("ratel", "ابي اسجل ولدي في حلقة تحفيظ", "عمره ثمان سنوات"),
+    ("rida", "ابي اقدم طلب", "والله ما فهمت"),
+    ("rida", "ابي اقدم طلب", "ما اعرف رقم العضويه والله"),
+    ("amass", "ابي اقدم طلب", "انا متقاعد ومريض"),
+    ("amass", "ابي اقدم طلب", "انا امه وما اعرف"),
+])
+async def test_a_sentence_at_the_name_is_not_filed_as_the_name(rt, org: str, opening: str, text: str) -> None:
+    p = Person(rt, org)
+    out = await p.say(opening)
+    assert field_of(out) == "full_name", text_of(out)
+    out = await p.say(text)
+    assert field_of(out) == "full_name", text_of(out)
+    assert "full_name" not in await answers_of(p)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("عبدالله حمد الحربي الله يعافيك", "عبدالله حمد الحربي"),
+    ("نورة سعد الدوسري لو سمحت", "نورة سعد الدوسري"),
+    ("فهد ناصر العتيبي جزاك الله خير", "فهد ناصر العتيبي"),
+    ("Sarah Al-Harbi please", "Sarah Al-Harbi"),
+    ("انا امه اسمي هيفاء عبدالعزيز السبيعي", "هيفاء عبدالعزيز السبيعي"),
+    ("انا ابوه واسمي خالد محمد الشمري", "خالد محمد الشمري"),
+])
+async def test_a_courtesy_or_a_sentence_around_the_name_is_left_out(rt, text: str, name: str) -> None:
+    p = Person(rt, "amass")
+    await p.say("ابي اقدم طلب")
+    out = await p.say(text)
+    assert field_of(out) == "national_id", text_of(out)
+    assert (await answers_of(p))["full_name"] == name
+
+
+@pytest.mark.parametrize("name", [
+    "محمد بن عبدالله العتيبي", "فاطمة سعد القحطاني", "عبدالرحمن ناصر الدوسري", "نوف عبدالله الشمري",
+    "عمر خالد الزهراني", "ضيف الله محمد العنزي", "جار الله سعيد الغامدي", "سلطان فهد آل سعود",
+    "رنا عادل الحارثي", "موضي عبدالعزيز السبيعي", "Mohammed Abdullah Al-Otaibi", "Noura Saad Al-Qahtani",
+    "Faisal bin Turki Al Saud", "Reem Fahad Alshehri",
+])
+async def test_real_saudi_full_names_are_still_taken(rt, name: str) -> None:
+    p = Person(rt, "ratel")
+    await p.say(button="flow:support_request")
+    out = await p.say(name)
+    assert field_of(out) == "national_id", text_of(out)
+    assert (await answers_of(p))["full_name"] == name
+
+
+@pytest.mark.parametrize(("declaration", "consent"), [
+    ("موافقه", "موافقة"), ("نعم موافقه", "نعم موافقة"), ("muwafeq", "موافق"),
+])
+async def test_agreeing_in_the_feminine_or_arabizi_signs_the_declaration(rt, declaration: str, consent: str) -> None:
+    p = Person(rt, "amass")
+    await p.fill("_declaration")
+    out = await p.say(declaration)
+    assert field_of(out) == "_consent", text_of(out)
+    out = await p.say(consent)
+    assert "AMS-" in text_of(out), text_of(out)
+
+
+async def test_an_arabizi_choice_in_the_cancer_form_is_recognised(rt) -> None:
+    p = Person(rt, "amass")
+    await p.fill("patient_relation")
+    out = await p.say("nafsi")
+    assert field_of(out) == "cancer_type", text_of(out)
+    out = await p.say("سرطان الثدي")
+    out = await p.say("flous")
+    assert "لم أتعرف" not in text_of(out), text_of(out)
+    answers = await answers_of(p)
+    assert answers["patient_relation"] == "self" and answers["support_type"] == "financial_aid"
+
+
+@pytest.mark.parametrize(("org", "field", "text", "value"), [
+    ("ilm-alhajj", "service_type", "7aj", "hajj_knowledge"),
+    ("ratel", "programme", "ta7feeth", "memorisation"),
+    ("ratel", "programme", "tahfeeth", "memorisation"),
+    ("taheel", "area", "estesharah", "consultation"),
+])
+async def test_an_arabizi_choice_is_recognised(rt, org: str, field: str, text: str, value: str) -> None:
+    p = Person(rt, org)
+    await p.fill(field)
+    out = await p.say(text)
+    assert "لم أتعرف" not in text_of(out) and field_of(out) != field, text_of(out)
+    assert (await answers_of(p))[field] == value
+
+
+@pytest.mark.parametrize(("text", "value"), [("transport", "treatment_transport"), ("other", "other_support")])
+async def test_english_choices_keep_their_english_option(rt, text: str, value: str) -> None:
+    p = Person(rt, "amass")
+    await p.fill("support_type")
+    await p.say(text)
+    assert (await answers_of(p))["support_type"] == value
+
+
+async def test_an_english_word_that_is_no_option_is_not_transliterated_into_one(rt) -> None:
+    p = Person(rt, "amass")
+    await p.fill("patient_relation")
+    out = await p.say("nothing")  # plain English: never transliterated and matched as Arabic
+    assert field_of(out) == "patient_relation" and "patient_relation" not in await answers_of(p)
+
+
+@pytest.mark.parametrize(("text", "age"), [("ثمان", 8), ("ثمان سنين", 8), ("عشر", 10), ("عمره احدى عشر سنة", 11)])
+async def test_an_age_in_words_is_taken(rt, text: str, age: int) -> None:
+    p = Person(rt, "ratel")
+    await p.fill("learner_age")
+    out = await p.say(text)
+    assert field_of(out) != "learner_age", text_of(out)
+    assert (await answers_of(p))["learner_age"] == age

@@ -110,11 +110,12 @@ SUMMARY_OPTIONS = _options(
     ("edit", "flow.edit_button", ("عدل", "تغيير", "change", "modify")),
 )
 DECLARATION_OPTIONS = _options(
-    ("accept", "flow.declaration_accept", ("اقر", "أقر", "أوافق", "اوافق", "agree", "i agree", "confirm")),
+    ("accept", "flow.declaration_accept", ("اقر", "أقر", "أوافق", "اوافق", "موافق", "موافقة", "agree", "i agree",
+                                           "confirm")),
     ("decline", "flow.declaration_decline", ("لا اوافق", "ما اوافق", "ارفض", "رفض", "disagree", "i disagree")),
 )
 CONSENT_OPTIONS = _options(
-    ("accept", "flow.consent_accept", ("اوافق", "موافق", "agree", "i agree")),
+    ("accept", "flow.consent_accept", ("اوافق", "موافق", "موافقة", "agree", "i agree")),
     ("decline", "flow.consent_decline", ("لا اوافق", "ما اوافق", "ارفض", "رفض", "disagree", "i do not agree")),
 )
 PENDING_OPTIONS = _options(

@@ -25,6 +25,7 @@ from typing import Any
 
 from bot.clock import RIYADH, aware
 from bot.flows import prompts as P
+from bot.flows.arabizi_choice import arabizi_choice
 from bot.flows.asides import asks_for_person, means_dont_know
 from bot.flows.matching import Option, match_option
 from bot.flows.messages import reason_text
@@ -326,6 +327,8 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
         if answer:
             return _again(flow, state, ctx, before=[Text(answer, kind="answer")])
     result = validate(text, spec)
+    if isinstance(result, Invalid) and result.reason_key == "choice_unknown" and ctx.arabic_of is not None:
+        result = arabizi_choice(text, spec, ctx.arabic_of) or result  # "nafsi", "7aj": the Arabic word in Latin letters
     if not isinstance(result, Invalid):
         return _accept(flow, state, fdef, result.value, ctx)
     later = _later_field(flow, state, fdef, text, ctx) if text and not P.looks_like_question(text) else None

@@ -95,6 +95,9 @@ class StepContext:
     expiry: timedelta | None = timedelta(hours=24)
     attachments: tuple[Attachment, ...] = ()
     channel: str = ""
+    #: Arabizi written in Arabic script ("nafsi" → «نفسي»), to read a choice typed on a Latin keyboard;
+    #: supplied by the engine (the FAQ package that has it loads the flows, so they cannot import it)
+    arabic_of: Callable[[str], str] | None = None
 
 
 # --- effects: what the engine must do after a step ---------------------------------------------

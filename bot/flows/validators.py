@@ -15,7 +15,7 @@ from __future__ import annotations
 import mimetypes
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -53,6 +53,17 @@ YES_WORDS = frozenset(
         "اكيد",
         "تمام",
         "موافق",
+        # a woman agrees in the feminine ("موافقة"), often after a yes ("نعم موافقه")
+        "موافقة",
+        "نعم موافق",
+        "نعم موافقة",
+        "ايه موافق",
+        "ايه موافقة",
+        "اي موافق",
+        "اي موافقة",
+        "ايوه موافق",
+        "ايوه موافقة",
+        "نعم اوافق",
         "صح",
         "yes",
         "y",
@@ -80,6 +91,15 @@ YES_WORDS = frozenset(
         "akeed",
         "akid",
         "tamam",
+        "muwafeq",
+        "mwafeq",
+        "mowafeq",
+        "muwafiq",
+        "mwafiq",
+        "muwafqa",
+        "mwafqa",
+        "mowafqa",
+        "muwafaqa",
     )
 )
 NO_WORDS = frozenset(
@@ -153,13 +173,17 @@ NOT_NAME_WORDS = frozenset(fold(w) for w in (
     " امي زوجي توفي يرحمه want need please request support apply help yes no ok okay thanks thank hello hi"
     " how what when where why the my is are was i"
     " confirm confirmed cancel edit submit send agree accept decline disagree skip menu retry continue next done"
-    " تأكيد تاكيد اكد أكد تعديل عدل أوافق اوافق موافق أقر اقر ارفض تخطي رجوع التالي ارسال إرسال"
+    " تأكيد تاكيد اكد أكد تعديل عدل أوافق اوافق موافق موافقة أقر اقر ارفض تخطي رجوع التالي ارسال إرسال"
     " na3am n3am aywa aiwa la2"
     # pronouns, wishes and the small words of a sentence: "انا طالب ماجستير وابي احد يساعدني في الرساله",
     # "الدورات حضوري ولا عن بعد" were filed as names
     " انا أنا اني احنا نحن انت انتي انتم هو هي بغيت ابغي يبي تبي تبون ودنا نبي نبغى يساعدني ساعدوني"
     " ولا او أو عن في الى إلى مع لو اذا إذا عشان لان لأن بس يعني ممكن اقدر ايش شو مين ماهي ماهو"
     " me you we can could would do does did if or and about"
+    # the words of a sentence about the form, its person or not understanding it: "عمره ثمان سنوات",
+    # "والله ما فهمت", "ما اعرف رقم العضويه والله" were filed as names. Not «الله» (عبد الله، جار الله).
+    " والله عمره عمرها عمري سنوات سنين سنه سنة فهمت افهم أفهم فاهم اعرف أعرف ادري أدري العضويه العضوية"
+    " عضويتي رقم رقمي ولدي بنتي ابني اسجل أسجل تسجيل حلقة حلقه"
 ).split())
 #: words that are a whole answer of their own ("ايه", "تمام") but also real names ("آية", "تمام"):
 #: refused only when they are the whole message
@@ -202,11 +226,57 @@ def _after_intro(value: str) -> str | None:
     return None
 
 
+#: courtesies people put before or after their name ("عبدالله حمد الحربي الله يعافيك"): a wish, not a
+#: part of the name, so they are left out of the stored value
+NAME_COURTESIES = tuple(sorted((tuple(fold(w) for w in phrase.split()) for phrase in (
+    "الله يعافيك", "الله يعافيكم", "يعافيك الله", "الله يخليك", "الله يخليكم", "الله يحفظك", "الله يسعدك",
+    "الله يسلمك", "الله يعطيك العافيه", "يعطيك العافيه", "الله يجزاك خير", "جزاك الله خير", "جزاك الله خيرا",
+    "جزاكم الله خير", "بارك الله فيك", "لو سمحت", "لو سمحتي", "لو تكرمت", "من فضلك", "شكرا", "شكرا لك",
+    "مشكور", "مشكورين", "please", "thanks", "thank you", "pls", "plz",
+)), key=len, reverse=True))
+#: where "اسمي" stands inside a sentence ("انا امه اسمي هيفاء…"), the name after it is taken
+_MID_INTRO = frozenset(fold(w) for w in ("اسمي", "واسمي", "esmi", "ismi"))
+
+
+def _without_courtesies(value: str) -> str:
+    """``value`` without :data:`NAME_COURTESIES` at its end or start (repeatedly, as typed)."""
+    toks = value.split()
+    changed = True
+    while changed and toks:
+        changed = False
+        for phrase in NAME_COURTESIES:
+            n = len(phrase)
+            if len(toks) > n and tuple(fold(t.strip(_INTRO_MARKS + "!")) for t in toks[-n:]) == phrase:
+                toks, changed = toks[:-n], True
+                break
+            if len(toks) > n and tuple(fold(t.strip(_INTRO_MARKS + "!")) for t in toks[:n]) == phrase:
+                toks, changed = toks[n:], True
+                break
+    return " ".join(toks).strip(_INTRO_MARKS + " ")
+
+
+def _after_mid_intro(value: str) -> str | None:
+    """The words after an "اسمي" standing inside a sentence ("انا امه اسمي X"), or None."""
+    toks = value.split()
+    for i, tok in enumerate(toks[1:-1], start=1):
+        if fold(tok.strip(_INTRO_MARKS)) in _MID_INTRO:
+            rest = " ".join(toks[i:])
+            return _after_intro("اسمي" + rest[len(tok):]) if fold(tok) == "واسمي" else _after_intro(rest)
+    return None
+
+
 def validate_name(raw: str, spec: FieldSpec) -> Result:
     """A name; typed after "اسمي"/"my name is" and the like, the name alone is taken
-    (:data:`NAME_INTROS`), and whatever follows is judged as the name."""
-    rest = _after_intro(clean(raw))
-    return _validate_name(rest if rest is not None else raw, spec)
+    (:data:`NAME_INTROS`), and whatever follows is judged as the name. Courtesies around it
+    ("… الله يعافيك") are left out; in a sentence ("انا امه اسمي X"), the words after "اسمي"
+    are taken only when they are a valid name, and the sentence is refused otherwise."""
+    value = _without_courtesies(clean(raw)) or clean(raw)
+    rest = _after_intro(value)
+    if rest is None:
+        inner = _after_mid_intro(value)
+        if inner is not None and isinstance(found := _validate_name(inner, spec), Valid):
+            return found
+    return _validate_name(rest if rest is not None else value, spec)
 
 
 def _validate_name(raw: str, spec: FieldSpec) -> Result:
@@ -369,14 +439,53 @@ def _digits(raw: str, spec: FieldSpec) -> Result:
 _UNITS = re.compile(r"(?<=[0-9])\s*(?:years?|yrs?|yo|y|sana|sanah|sneen|snin)\b", re.IGNORECASE)
 
 
+def _number_words(word_list: Sequence[str]) -> dict[str, int]:
+    """Folded word → value, for words listed as (value, "spellings…")."""
+    return {fold(w): n for n, spellings in enumerate(word_list, start=1) for w in spellings.split()}
+
+
+#: the numbers up to twenty as people write them in words ("ثمان سنين", "عشر", "ثنعش", "eight"): an age
+#: or a count typed in words is that number, not "please write a number"
+NUMBER_WORDS = _number_words((
+    "واحد واحدة one", "اثنين اثنان ثنتين اثنتين two", "ثلاث ثلاثة ثلاثه three", "اربع اربعة أربع أربعة four",
+    "خمس خمسة five", "ست ستة سته six", "سبع سبعة seven", "ثمان ثماني ثمانية ثمانيه eight",
+    "تسع تسعة nine", "عشر عشرة عشره ten", "احدعش حدعش احدعشر eleven", "اثنعش ثنعش اثنعشر twelve",
+    "ثلطعش ثلاثطعش thirteen", "اربعطعش أربعطعش fourteen", "خمسطعش fifteen", "ستطعش sixteen",
+    "سبعطعش seventeen", "ثمنطعش ثمانطعش eighteen", "تسعطعش nineteen", "عشرين عشرون twenty",
+))
+#: the first word of a written teen ("احدى عشر", "ثلاثة عشر"): its value, to which "عشر" adds ten
+_TEEN_UNITS = {**{k: v for k, v in NUMBER_WORDS.items() if v < 10}, **{fold(w): n for w, n in (
+    ("احد", 1), ("احدى", 1), ("اثنا", 2), ("اثني", 2))}}
+_TEN = frozenset(fold(w) for w in ("عشر", "عشرة", "عشره"))
+
+
+def _numbers_in_words(text: str) -> list[int]:
+    """The numbers up to twenty written in words in ``text`` (an "و" before one is "and")."""
+    words = [w[1:] if w.startswith("و") and w[1:] in NUMBER_WORDS else w for w in fold(text).split()]
+    found: list[int] = []
+    i = 0
+    while i < len(words):
+        if words[i] in _TEEN_UNITS and i + 1 < len(words) and words[i + 1] in _TEN:
+            found.append(_TEEN_UNITS[words[i]] + 10)
+            i += 2
+            continue
+        if words[i] in NUMBER_WORDS:
+            found.append(NUMBER_WORDS[words[i]])
+        i += 1
+    return found
+
+
 def validate_number(raw: str, spec: FieldSpec) -> Result:
-    """A whole number; "عمري ٢٥ سنة" is read as 25 because exactly one number is in it.
+    """A whole number; "عمري ٢٥ سنة" is read as 25 because exactly one number is in it, and a
+    number up to twenty may be written in words ("ثمان سنين", "عشر").
 
     Only a number that stands as a number counts: the 3 of "at3alam" is an Arabizi letter, so
     "abi at3alam tajweed" has no number in it (and is refused as such, not as an age of 3)."""
     text = fold_digits(clean(raw)).replace("٬", "").replace(",", "")
     text = _UNITS.sub(" ", text)
     groups = re.findall(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])", text)
+    if not groups and "٫" not in text:
+        groups = [str(n) for n in _numbers_in_words(text)]
     if len(groups) != 1 or "٫" in text:
         return Invalid("number_expected")
     n = int(groups[0])

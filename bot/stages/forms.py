@@ -14,6 +14,7 @@ from typing import Any, Literal
 from bot import decisions
 from bot.context import TurnContext
 from bot.dates import format_date
+from bot.faq.arabizi import transliterate
 from bot.faq.outside import outside_text
 from bot.flows import runner
 from bot.flows.asides import asks_what_to_write, asks_why_needed, means_hold_on, means_later
@@ -86,6 +87,7 @@ def step_context(ctx: TurnContext, offers: list[str] | None = None) -> StepConte
         lang=ctx.lang, now=ctx.now, supports_buttons=ctx.caps.buttons,
         supports_attachments=ctx.caps.attachments_in, is_question=is_question,
         expiry=timedelta(hours=hours), attachments=ctx.message.attachments, channel=ctx.message.key.channel,
+        arabic_of=transliterate,
     )
 
 
