@@ -80,6 +80,12 @@ YES_WORDS = frozenset(
         "akeed",
         "akid",
         "tamam",
+        # "موافق" on a Latin keyboard
+        "muwafeq",
+        "mwafeq",
+        "mowafeq",
+        "muwafiq",
+        "mwafq",
     )
 )
 NO_WORDS = frozenset(
