@@ -189,3 +189,12 @@ async def test_stop_outside_a_form_still_opts_out(rt) -> None:
     p = Person(rt, "rida")
     out = await p.say("stop")
     assert "notifications" in text_of(out), text_of(out)
+
+
+async def test_a_change_with_its_new_value_at_the_summary_is_offered(rt) -> None:
+    p = Person(rt, "amass")
+    await amass_at(p, "_summary")
+    out = await p.say("عذراً، أرغب في تغيير المدينة إلى بريدة")
+    assert "«بريدة»" in text_of(out) and "«المدينة»" in text_of(out), text_of(out)
+    out = await p.say("نعم")
+    assert field_of(out) == "_summary" and (await answers(p))["city"] == "buraydah"
