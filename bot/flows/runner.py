@@ -27,6 +27,7 @@ from bot.clock import RIYADH, aware
 from bot.flows import prompts as P
 from bot.flows.arabizi_choice import arabizi_choice
 from bot.flows.asides import asks_for_person, means_dont_know
+from bot.flows.edits import EditWish, confirms_in_words, edit_wish
 from bot.flows.matching import Option, match_option
 from bot.flows.messages import reason_text
 from bot.flows.normalize import clean, fold
@@ -307,6 +308,9 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
         if not fdef.optional:
             return _again(flow, state, ctx, prefix=t("flow.skip_required", ctx.lang))
         return _accept(flow, state, fdef, None, ctx)
+    wish = edit_wish(answered_fields(flow, state), text) if text else None
+    if wish is not None:  # "ابي اغير رقم جوالي" at a later question: that answer again, then on from here
+        return _reopen(flow, state, wish, ctx)
     if fdef.optional and means_dont_know(text, whole=fdef.type in FREE_TEXT) and not _names_an_option(fdef, text):
         # "ما اعرف رقم عضويتي", "I don't have one": at an optional field that is a skip, said as one
         return _accept(flow, state, fdef, None, ctx, [Text(t("flow.skipped_unknown", ctx.lang), kind="flow")])
@@ -351,6 +355,45 @@ def _field_step(flow: FlowDef, state: FlowState, text: str, command: str | None,
         state.offering_handoff = True
         return StepResult(state, [P.handoff_offer_reply(flow, ctx.lang, prefix=reason)], [])
     return _again(flow, state, ctx, prefix=reason)
+
+
+def answered_fields(flow: FlowDef, state: FlowState) -> list[FieldDef]:
+    """The visible fields a person may ask to change mid-form: those answered, and the one being asked
+    ("ta3deel al jawal" said again while the mobile is asked again is no other service either)."""
+    return [f for f in visible_fields(flow, state.answers) if f.id in state.answers or f.id == state.field]
+
+
+def _reopen(flow: FlowDef, state: FlowState, wish: EditWish, ctx: StepContext) -> StepResult:
+    """A wish to change an earlier answer, typed at a later question: with a new value that clearly
+    is that field's ("غير المدينة إلى بريدة"), it is taken and the question that stood is asked again;
+    otherwise that field is asked again. Either way the form then goes on from where it stood (the
+    next unanswered field), and the words are never kept as the value of the question asked."""
+    target = wish.field
+    state.offering_handoff = False
+    state.attempts.pop(state.field or "", None)
+    value = _clear_value(target, wish.value, ctx) if wish.value and not target.sensitive else None
+    if value is not None and target.id == state.field:
+        return _accept(flow, state, target, value, ctx)
+    if value is not None:
+        state.answers[target.id] = value
+        shown = display_for(replace(target.to_spec(), lang=ctx.lang), value)
+        said = t("flow.value_updated_to", ctx.lang, label=target.title(ctx.lang), value=shown)
+        return _advance(flow, state, ctx, [Text(said, kind="flow")])
+    state.stage, state.field, state.editing = "field", target.id, False
+    return _again(flow, state, ctx, prefix=t("flow.edit_again", ctx.lang, label=target.title(ctx.lang)))
+
+
+def _clear_value(fdef: FieldDef, text: str, ctx: StepContext) -> Any:
+    """``text`` as ``fdef``'s value when it clearly is one (a city only from the list: a place typed
+    anywhere else than at its own question is no proof of being one), else None."""
+    today = aware(ctx.now).astimezone(RIYADH).date()
+    spec = replace(fdef.to_spec(), lang=ctx.lang, today=today, allow_other=False)
+    if fdef.type in ("choice", "multi_choice"):
+        options = [c.option() for c in fdef.choices]
+        match = match_option(text, options, numbered=False, fuzzy=False)
+        return match.value if isinstance(match, Option) and fdef.type == "choice" else None
+    found = validate(text, spec)
+    return None if isinstance(found, Invalid) or found.value is None else found.value
 
 
 def _names_an_option(fdef: FieldDef, text: str) -> bool:
@@ -430,7 +473,8 @@ def _fits_one_field(flow: FlowDef, state: FlowState, text: str, ctx: StepContext
     for f in visible_fields(flow, state.answers):
         if f.type not in _TELLING_TYPES or f.type in ("choice", "multi_choice", "name"):
             continue
-        result = validate(text, replace(f.to_spec(), lang=ctx.lang, today=today))
+        # a city only from the list: «مدري», "muwafeq" and "طيب وبعدين" were offered as the new City
+        result = validate(text, replace(f.to_spec(), lang=ctx.lang, today=today, allow_other=False))
         if not isinstance(result, Invalid) and result.value != state.answers.get(f.id):
             fits.append((f, result.value))
     return fits[0] if len(fits) == 1 else None
@@ -441,25 +485,39 @@ def _summary_typed(flow: FlowDef, state: FlowState, text: str, ctx: StepContext)
     field; a bare value that fits one field is offered to go there; a question is answered; anything
     else gets a short word on how to change or send, not the whole summary again."""
     target = _edit_request(flow, state, text) if text else None
+    wish = edit_wish(visible_fields(flow, state.answers), text) if text and target is None else None
+    if wish is not None:  # "عذراً، أرغب في تغيير المدينة إلى بريدة": the wish not at the start
+        value = _clear_value(wish.field, wish.value, ctx) if wish.value and not wish.field.sensitive else None
+        if value is None:
+            target = wish.field
+        else:
+            return _offer_value(flow, state, wish.field, value, ctx)
     if isinstance(target, FieldDef):
         state.stage, state.field, state.editing = "field", target.id, True
         return _again(flow, state, ctx)
     if target == "pick":
         state.stage = "edit_pick"
         return _again(flow, state, ctx)
+    if text and confirms_in_words(text):  # "كل شي تمام ارسل", "all good, send"
+        return _after_summary(flow, state, ctx, [])
     fit = _fits_one_field(flow, state, text, ctx) if text else None
     if fit is not None:
         fdef, value = fit
         if fdef.sensitive:  # a sealed field's value is not held in the offer: the field is asked again
             state.stage, state.field, state.editing = "field", fdef.id, True
             return _again(flow, state, ctx)
-        state.pending = {"field": fdef.id, "value": value}
-        shown = display_for(replace(fdef.to_spec(), lang=ctx.lang), value)
-        return StepResult(state, [P.pending_reply(flow, fdef, shown, ctx.lang)], [])
+        return _offer_value(flow, state, fdef, value, ctx)
     answer = ctx.is_question(text) if text else None
     if answer:
         return StepResult(state, [Text(answer, kind="answer"), P.summary_help_reply(flow, ctx.lang)], [])
     return StepResult(state, [P.summary_help_reply(flow, ctx.lang)], [])
+
+
+def _offer_value(flow: FlowDef, state: FlowState, fdef: FieldDef, value: Any, ctx: StepContext) -> StepResult:
+    """"Put this value in that field?", the value held until the answer."""
+    state.pending = {"field": fdef.id, "value": value}
+    shown = display_for(replace(fdef.to_spec(), lang=ctx.lang), value)
+    return StepResult(state, [P.pending_reply(flow, fdef, shown, ctx.lang)], [])
 
 
 def _pending_step(

@@ -91,6 +91,7 @@ YES_WORDS = frozenset(
         "akeed",
         "akid",
         "tamam",
+        # "موافق" on a Latin keyboard
         "muwafeq",
         "mwafeq",
         "mowafeq",
@@ -100,6 +101,7 @@ YES_WORDS = frozenset(
         "mwafqa",
         "mowafqa",
         "muwafaqa",
+        "mwafq",
     )
 )
 NO_WORDS = frozenset(

@@ -185,6 +185,13 @@ UNDERSTANDING_TEXTS: dict[str, dict[str, str]] = {
     "flow.put_value_button": {"ar": "نعم، حدّثه", "en": "Yes, update it"},
     "flow.keep_value_button": {"ar": "لا، أبقه كما هو", "en": "No, keep it"},
     "flow.value_updated": {"ar": "تم تحديث «{label}».", "en": "“{label}” has been updated."},
+    "flow.value_updated_to": {
+        "ar": "تم تحديث «{label}» إلى «{value}».", "en": "“{label}” has been changed to “{value}”.",
+    },
+    "flow.edit_again": {
+        "ar": "ولا يهمك، نعدّل «{label}» ثم نكمل من حيث توقفنا.",
+        "en": "No problem, let's correct “{label}”, then we'll carry on from where we stopped.",
+    },
     "flow.summary_how": {
         "ar": "لتعديل معلومة اكتب مثلاً «تعديل رقم الجوال» أو اضغط «تعديل»، وإن كانت البيانات صحيحة فاضغط «تأكيد» "
         "لإرسال طلبك.",

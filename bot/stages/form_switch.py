@@ -15,7 +15,9 @@ from typing import Any
 from bot import decisions
 from bot.clock import RIYADH, aware
 from bot.context import TurnContext
+from bot.flows.edits import edit_wish
 from bot.flows.normalize import fold
+from bot.flows.runner import answered_fields
 from bot.flows.state import FlowState
 from bot.flows.validators import NO_WORDS, YES_WORDS, Valid, validate
 from bot.i18n import t
@@ -37,6 +39,8 @@ def wanted_flow(ctx: TurnContext, flow: Any, state: FlowState) -> Any:
     fdef = flow.field(state.field)
     if fdef is None or fdef.type in _PROSE or _is_value(ctx, fdef):
         return None
+    if edit_wish(answered_fields(flow, state), ctx.message.text or "") is not None:
+        return None  # "ابي اعدل رقم الجوال": this form's own answer, not the data-update service
     decision = decisions.decide(ctx.message.text or "", ctx.pack, ctx.lang)
     target = ctx.pack.flows.get(decision.flow_id) if decision.kind == "flow" and decision.flow_id else None
     return target if target is not None and target.id != flow.id else None

@@ -56,6 +56,19 @@ def is_arabic(text: str) -> bool:
     return any("\u0600" <= ch <= "\u06ff" for ch in text)
 
 
+#: the opt-out word that, typed in the middle of a form off SMS, means "stop this form"
+_STOP_THE_FORM = frozenset({"stop"})
+
+
+def stops_the_form(ctx: TurnContext) -> bool:
+    """"stop" typed while a form is being filled, on a channel where STOP is not the carrier's
+    opt-out (every one but SMS): the person wants the form to stop, not the notifications. It was
+    answered with an English opt-out notice in an Arabic conversation, and the form carried on. On
+    SMS the word keeps its carrier meaning everywhere."""
+    return (ctx.message.key.channel != "sms" and bool(ctx.state.flow)
+            and normalise(ctx.message.text or "") in _STOP_THE_FORM)
+
+
 class OptOutStage:
     """Answer the keyword and note the choice in the conversation state."""
 
@@ -63,7 +76,7 @@ class OptOutStage:
         if ctx.message.button_value is not None:
             return False
         choice = keyword(ctx.message.text)
-        if choice is None:
+        if choice is None or stops_the_form(ctx):  # the form's own cancel takes it (bot.flows.runner)
             return False
         lang = "ar" if is_arabic(ctx.message.text) else ("en" if not ctx.state.lang_locked else ctx.lang)
         ctx.state.extra["subscription"] = {

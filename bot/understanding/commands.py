@@ -31,6 +31,8 @@ _PHRASES: dict[Command, tuple[str, ...]] = {
         "إلغاء الطلب", "الغيه", "الغه", "خلاص الغ", "خلاص الغي", "خلاص الغه", "خلاص الغيه", "ما ابي اكمل",
         "ما ابي اكمل الطلب", "مابي اكمل", "ما ابغى اكمل", "خلاص ما ابي اكمل", "خلاص ما ابي اكمل الطلب الغه",
         "ما ابي اكمل الطلب الغه", "الغ الطلب", "الغي الطلب", "stop the form", "i don't want to continue",
+        # mid-form off SMS, the opt-out stage leaves "stop" to the form (:mod:`bot.stages.optout`)
+        "stop",
     ),
     "human": (
         "موظف", "الموظف", "موظفه", "ابي موظف", "ابغى موظف", "كلم موظف", "اكلم موظف", "تحويل لموظف", "حولني لموظف",
@@ -243,6 +245,49 @@ def _asks_for_language(words: list[str]) -> Command | None:
     return "lang_ar" if ar else "lang_en"
 
 
+# --- "لا خلاص ما ابي اكمل": stopping the form in one's own words ------------------------------------
+# Only «الغي» and a few fixed phrases stopped a form; "لا خلاص ما ابي اكمل", "بطلت", "ما ابي اقدم" were
+# taken for the field's value. A short message is read as "cancel" when it says it does not want to go
+# on with the request and every other word only softens it ("لا", "خلاص", "والله", "sorry"). A bare
+# "خلاص" ("done", "ok") stays unread, and "ما ابي" alone is a plain no; so is anything naming what
+# else should stop ("ما ابي اكمل الدراسة").
+
+#: not wanting to go on ("ما ابي اكمل", "ما عاد ابي اقدم", "I don't want to continue")
+_STOP = PhraseIndex((
+    *(f"{want} {what}" for want in (
+        "ما ابي", "مابي", "ما ابغى", "مابغى", "ما ابغا", "ما ابغي", "ما اريد", "لا اريد", "ما عاد ابي", "ماعاد ابي",
+        "ما عاد ابغى", "ما عدت ابي", "ما عدت ابغى", "ما ودي", "ماودي", "مو حاب", "مب حاب", "ما احب",
+    ) for what in (
+        "اكمل", "اكمله", "اكملها", "اكمل الطلب", "اكمل التسجيل", "اقدم", "اقدم الطلب", "اقدم طلب", "اسجل", "اتسجل",
+        "الطلب", "التسجيل", "اكمل التقديم", "التقديم", "اكمل هذا", "اكمل معكم",
+    )),
+    "بطلت", "خلاص بطلت", "بطلت خلاص", "خلاص ما ابي", "خلاص مابي", "خلاص ما ابغى", "خلاص مابغى", "خلاص ما عاد ابي",
+    "خلاص ما اريد", "لا اريد الاستمرار", "لا ارغب في الاستمرار", "لا ارغب في اكمال الطلب", "لا اريد اكمال الطلب",
+    "غير راغب في الاستمرار", "الغ الطلب", "الغي الطلب",
+    "i don't want to continue", "i dont want to continue", "i do not want to continue", "i don't want to go on",
+    "i don't want to apply", "i dont want to apply", "i don't want to apply anymore", "i don't want to do this",
+    "i dont want to do this", "i don't want to register", "i want to stop", "i wanna stop", "stop the form",
+    "stop this", "stop the request", "cancel the form", "cancel this", "cancel my request", "i give up",
+    "ma abi akamel", "mabi akamel", "ma abgha akamel", "ma abi akml", "mabi akml", "khalas ma abi", "khalas mabi",
+    "b6alt", "batalt",
+))
+#: what may go with it: a no, "enough", an oath, an apology, "now", "the request", thanks
+_STOP_AROUND = PhraseIndex((
+    "لا", "لا لا", "لالا", "خلاص", "طيب", "والله", "والله ما", "يا اخي", "يا اخوي", "اخوي", "معليش", "اسف", "اسفه",
+    "عفوا", "المعذره", "شكرا", "مشكور", "يعطيك العافيه", "الله يعافيك", "بس", "اصلا", "الطلب", "هذا", "خلاص الغه",
+    "الغه", "الغيه", "الغيه لو سمحت", "لو سمحت", "الحين", "ابد", "ابدا", "تراني", "ترا", "انا", "غيرت رايي",
+    "no", "nah", "ok", "okay", "sorry", "actually", "please", "thanks", "thank you", "anymore", "any more", "just",
+    "i changed my mind", "changed my mind", "la", "laa", "khalas", "sorry but",
+))
+
+
+def _asks_to_stop(words: list[str]) -> bool:
+    """A short message that says the person does not want to go on (see above)."""
+    if not words or len(words) > 12 or not _STOP.found_in(words):
+        return False
+    return covered(words, _STOP, _STOP_AROUND)
+
+
 def command_of_key(key: str) -> Command | None:
     """The command a whole folded message is, if any."""
     if not key or len(key) > 90:
@@ -255,6 +300,8 @@ def command_of_key(key: str) -> Command | None:
         return found
     if _asks_for_menu(key.split()):
         return "menu"
+    if _asks_to_stop(key.split()):
+        return "cancel"
     return _asks_for_language(key.split())
 
 
