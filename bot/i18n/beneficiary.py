@@ -145,6 +145,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Please type the request number (e.g. {example}), or choose “My requests” to see your open requests.",
     },
     "status.mine": {"ar": "طلباتي", "en": "My requests"},
+    "status.other_hint": {
+        "ar": "وللاستعلام عن طلب آخر، اكتب رقمه (مثل {example}).",
+        "en": "To ask about another request, type its number (e.g. {example}).",
+    },
     "status.none_open": {"ar": "لا توجد لديك طلبات مفتوحة حالياً.", "en": "You have no open requests at the moment."},
     "status.list_head": {"ar": "طلباتك المفتوحة:", "en": "Your open requests:"},
     "status.line": {"ar": "• {reference}: {status} (قُدّم في {date})", "en": "• {reference}: {status} (filed {date})"},
@@ -171,6 +175,47 @@ CATALOG: dict[str, dict[str, str]] = {
     "status.unavailable": {
         "ar": "الاستعلام عن الطلبات غير متاح هنا، ويسعد {officer} بمساعدتك.",
         "en": "Request inquiries aren't available here; the {officer} will be glad to help.",
+    },
+    # a wish about a request already filed (bot/stages/filed.py): the officer does it
+    "filed.cancel": {
+        "ar": "وصلتني رغبتك في إلغاء طلبك رقم {reference}. إلغاء الطلب بعد تقديمه يتم عن طريق {officer}، "
+        "وقد حوّلت له رسالتك ليتواصل معك ويؤكد الإلغاء.",
+        "en": "I've noted that you'd like to withdraw your request {reference}. A filed request is withdrawn by the "
+        "{officer}; I've passed your message on so they can contact you and confirm it.",
+    },
+    "filed.add": {
+        "ar": "شكراً لك، وصلت المعلومة التي تودّ إضافتها إلى طلبك رقم {reference}، وقد أرفقتها بالطلب وحوّلتها إلى "
+        "{officer} ليطّلع عليها ويتواصل معك إن احتاج شيئاً آخر.",
+        "en": "Thank you, I've received what you'd like to add to your request {reference}. I've attached it to the "
+        "request and passed it to the {officer}, who will contact you if anything else is needed.",
+    },
+    "filed.correct": {
+        "ar": "وصلني طلبك تعديل بيانات في طلبك رقم {reference}. التعديل على الطلب بعد تقديمه يتم عن طريق {officer}، "
+        "وقد حوّلت له رسالتك ليعدّلها ويتواصل معك إن احتاج أي تفاصيل.",
+        "en": "I've noted the correction you'd like in your request {reference}. A filed request is corrected by the "
+        "{officer}; I've passed your message on so they can make it and contact you if they need any details.",
+    },
+    "filed.cancel_several": {
+        "ar": "وصلتني رغبتك في إلغاء طلب. لديك أكثر من طلب ({references})، فضلاً اكتب رقم الطلب الذي تقصده. "
+        "وقد حوّلت رسالتك إلى {officer} ليتواصل معك ويؤكد الإلغاء.",
+        "en": "I've noted that you'd like to withdraw a request. You have more than one ({references}); please type "
+        "the number of the one you mean. I've passed your message to the {officer}, who will contact you to confirm.",
+    },
+    "filed.add_several": {
+        "ar": "شكراً لك، وصلت المعلومة التي تودّ إضافتها. لديك أكثر من طلب ({references})، فضلاً اكتب رقم الطلب "
+        "الذي تقصده. وقد حوّلت رسالتك إلى {officer} ليطّلع عليها ويتواصل معك.",
+        "en": "Thank you, I've received what you'd like to add. You have more than one request ({references}); please "
+        "type the number of the one you mean. I've passed your message to the {officer}, who will contact you.",
+    },
+    "filed.correct_several": {
+        "ar": "وصلني طلبك تعديل بيانات في طلب. لديك أكثر من طلب ({references})، فضلاً اكتب رقم الطلب الذي تقصده. "
+        "وقد حوّلت رسالتك إلى {officer} ليعدّلها ويتواصل معك.",
+        "en": "I've noted the correction you'd like. You have more than one request ({references}); please type the "
+        "number of the one you mean. I've passed your message to the {officer}, who will make it and contact you.",
+    },
+    "filed.update_saved": {
+        "ar": "نعم، وصلنا تحديث بياناتك بتاريخ {date} وتم حفظه، شكراً لك.",
+        "en": "Yes, your data update of {date} was received and saved. Thank you.",
     },
     "smalltalk.thanks": {
         "ar": "العفو، هذا واجبنا. هل تحتاج أي شيء آخر؟",

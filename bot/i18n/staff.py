@@ -87,6 +87,13 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "reason.privacy_erase": {"ar": "طلب حذف بياناته (تحقق من هويته ثم استخدم صفحة حقوق البيانات)", "en": "Asked to delete their data (verify who they are, then use the Data rights page)"},
     "reason.privacy_export": {"ar": "طلب نسخة من بياناته (تحقق من هويته ثم استخدم صفحة حقوق البيانات)", "en": "Asked for a copy of their data (verify who they are, then use the Data rights page)"},
     "reason.support_conditions": {"ar": "سؤال عن شروط الدعم", "en": "Question about support conditions"},
+    "reason.request_change": {
+        "ar": "طلب إلغاء طلب مقدَّم أو الإضافة إليه أو تعديله (نص رسالته في المحادثة وفي سجل الطلب)",
+        "en": "Wants to withdraw, add to or correct a filed request (their words are in the chat and the request's history)",
+    },
+    "filed.kind.cancel": {"ar": "طلب إلغاء الطلب", "en": "Asked to withdraw the request"},
+    "filed.kind.add": {"ar": "إضافة معلومات للطلب", "en": "Information added to the request"},
+    "filed.kind.correct": {"ar": "طلب تعديل في الطلب", "en": "Asked to correct the request"},
     "case.submitted": {"ar": "تم الاستلام", "en": "Submitted"},
     "case.under_review": {"ar": "قيد الدراسة", "en": "Under review"},
     "case.approved": {"ar": "تمت الموافقة", "en": "Approved"},

@@ -1,6 +1,6 @@
 """The routing chain: opt-out → language → safety → numbered choice → survey → human-held → privacy
-request → form → back to a form just cancelled → commands → small talk → reply to "needs information"
-→ FAQ → flow start → fallback.
+request → form → back to a form just cancelled → a wish about a request already filed → commands →
+small talk → reply to "needs information" → FAQ → flow start → fallback.
 
 Before the chain the engine has read the message once (:mod:`bot.understanding`, on
 ``ctx.understanding``); safety comes before everything but STOP, so a person in crisis is
@@ -20,6 +20,7 @@ from bot.stages.choices import NumberedChoiceStage
 from bot.stages.commands import CommandStage
 from bot.stages.fallback import FallbackStage
 from bot.stages.faq import FaqStage
+from bot.stages.filed import FiledRequestStage
 from bot.stages.forms import FlowStage, FlowStartStage
 from bot.stages.human import HumanHeldStage
 from bot.stages.language import LanguageStage
@@ -35,6 +36,6 @@ from bot.stages.survey import SurveyStage
 def default_stages() -> list[Stage]:
     return [
         OptOutStage(), LanguageStage(), SafetyStage(), NumberedChoiceStage(), SurveyStage(), HumanHeldStage(),
-        PrivacyRequestStage(), FlowStage(), ResumeCancelledStage(), CommandStage(), SmallTalkStage(),
-        NeedsInfoStage(), FaqStage(), FlowStartStage(), FallbackStage(),
+        PrivacyRequestStage(), FlowStage(), ResumeCancelledStage(), FiledRequestStage(), CommandStage(),
+        SmallTalkStage(), NeedsInfoStage(), FaqStage(), FlowStartStage(), FallbackStage(),
     ]

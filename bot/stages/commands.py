@@ -41,7 +41,7 @@ class CommandStage:
         if command == "cancel":
             ctx.say(Text(t("nothing_to_cancel", ctx.lang), kind="menu"), main_menu(ctx))
             return True
-        if command == "my_requests":
+        if command == "my_requests" or value == "status:mine":  # the inquiry's button, tapped after it was left
             ctx.state.greeted = True
             if ctx.services is None or ctx.services.cases is None:
                 return await start_inquiry(ctx)  # says the inquiry is not available here

@@ -139,7 +139,9 @@ class FlowStage:
             handled = await continue_inquiry(ctx)
             if handled and ctx.state.flow and not ctx.state.extra.get("status_inquiry") and ctx.status == "bot":
                 ctx.say(*current_question(ctx))  # back to the form the inquiry interrupted
-            return handled
+            if handled:
+                return True
+            # not a reference: the inquiry is left, and the message goes where it would have gone
         if not ctx.state.flow:
             return False
         state = load_flow_state(ctx)
@@ -423,6 +425,7 @@ async def _carry_out(ctx: TurnContext, effect: Any, flow: Any, state: FlowState)
     elif isinstance(effect, UpdateProfile):
         await cases.update_profile(org=ctx.pack.pack.slug, beneficiary_id=ctx.beneficiary_id,
                                    answers=effect.answers, channel=ctx.message.key.channel)
+        ctx.state.extra["profile_updated_at"] = ctx.now.isoformat()  # "did my update go through?" (stages/filed)
         if flow.success:
             ctx.say(Text(flow.success.get(ctx.lang), kind="flow"))
     elif isinstance(effect, VolunteerSignup):
