@@ -6,8 +6,9 @@ association (topic ``oos`` = out of scope; ``menu``/``handoff``/``flow`` = that 
 what each question accepts and which marker words a right answer must contain follow from the
 topic by the same rules as ``faq_eval.jsonl`` (see README.md), so they are derived here, not typed.
 Near-duplicates (rapidfuzz ratio >= 90 after the scorer's normalisation) of the shared dev set,
-of ``faq_eval.jsonl``, of the association's own training phrasings in ``orgs/*/faq.yaml`` or of
-an earlier line are dropped and reported, so the set stays held out.
+of ``faq_eval.jsonl``, of the association's training phrasings (its own in ``orgs/*/faq.yaml`` and
+those it borrows from the other packs, bot/faq/phrasebook.py) or of an earlier line are dropped
+and reported, so the set stays held out.
 
 The same rules build the blind second set ``heldout_b.jsonl`` from ``heldout_b_src/``
 (``--src tests/eval/heldout_b_src --out tests/eval/heldout_b.jsonl``); any set other than the
@@ -62,9 +63,22 @@ def topic_actions(org: str) -> dict[str, str | None]:
     return {t["id"]: t.get("action") for t in data["topics"]}
 
 
-def training(org: str) -> list[str]:
+def training(org: str, *, borrowed: bool = True) -> list[str]:
+    """The phrasings the association's index is built from: its own, and those it borrows from
+    the other shipped packs for the same topics (bot/faq/phrasebook.py), which answer questions
+    just as its own do, so a held-out question close to one of them is no longer held out."""
     data = yaml.safe_load((ROOT / "orgs" / org / "faq.yaml").read_text(encoding="utf-8"))
-    return [q for t in data["topics"] for q in t.get("questions") or []]
+    own = [q for t in data["topics"] for q in t.get("questions") or []]
+    if not borrowed:
+        return own
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bot.faq.index import Doc
+    from bot.faq.phrasebook import borrowed_docs
+
+    ids = [t["id"] for t in data["topics"]]
+    docs = [Doc(t["id"], q) for t in data["topics"] for q in t.get("questions") or []]
+    return own + [d.text for d in borrowed_docs(org, ids, docs)]
 
 
 def item(org: str, topic: str, register: str, q: str, actions: dict[str, str | None]) -> dict:
