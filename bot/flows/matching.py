@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -63,10 +64,13 @@ class Ambiguous:
 Match = Option | Ambiguous | None
 
 
-def _keys(option: Option, place: bool) -> list[str]:
+@lru_cache(maxsize=4096)
+def _keys(option: Option, place: bool) -> tuple[str, ...]:
+    """The folded texts an option answers to; remembered, since the same options are matched on
+    every turn of a form (folding each label and alias again was a third of a form turn's time)."""
     key = fold_place if place else fold
     texts = [option.value.replace("_", " "), option.label_ar, option.label_en, *option.aliases]
-    return [k for k in (key(t) for t in texts) if k]
+    return tuple(k for k in (key(t) for t in texts) if k)
 
 
 def _part_score(key: str, k: str) -> float:

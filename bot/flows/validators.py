@@ -215,14 +215,16 @@ NAME_INTROS = tuple(sorted((tuple(fold(w) for w in intro.split()) for intro in (
     "esmi", "ismi", "esmy", "ismy", "ana esmi", "ana ismi", "el esm", "alesm",
 )), key=len, reverse=True))
 _INTRO_MARKS = ":：-–—،,."
+_LONGEST_INTRO = max(len(intro) for intro in NAME_INTROS)
 
 
 def _after_intro(value: str) -> str | None:
     """``value`` without a leading :data:`NAME_INTROS` phrase, or None when it has none."""
     toks = value.split()
+    folded = tuple(fold(tok.strip(_INTRO_MARKS)) for tok in toks[:_LONGEST_INTRO])  # once, not per intro
     for intro in NAME_INTROS:
         n = len(intro)
-        if len(toks) > n and tuple(fold(tok.strip(_INTRO_MARKS)) for tok in toks[:n]) == intro:
+        if len(toks) > n and folded[:n] == intro:
             rest = " ".join(toks[n:]).lstrip(_INTRO_MARKS + " ")
             return rest or None
     return None
@@ -243,16 +245,17 @@ _MID_INTRO = frozenset(fold(w) for w in ("اسمي", "واسمي", "esmi", "ismi
 def _without_courtesies(value: str) -> str:
     """``value`` without :data:`NAME_COURTESIES` at its end or start (repeatedly, as typed)."""
     toks = value.split()
+    folded = [fold(t.strip(_INTRO_MARKS + "!")) for t in toks]  # once, not per courtesy
     changed = True
     while changed and toks:
         changed = False
         for phrase in NAME_COURTESIES:
             n = len(phrase)
-            if len(toks) > n and tuple(fold(t.strip(_INTRO_MARKS + "!")) for t in toks[-n:]) == phrase:
-                toks, changed = toks[:-n], True
+            if len(toks) > n and tuple(folded[-n:]) == phrase:
+                toks, folded, changed = toks[:-n], folded[:-n], True
                 break
-            if len(toks) > n and tuple(fold(t.strip(_INTRO_MARKS + "!")) for t in toks[:n]) == phrase:
-                toks, changed = toks[n:], True
+            if len(toks) > n and tuple(folded[:n]) == phrase:
+                toks, folded, changed = toks[n:], folded[n:], True
                 break
     return " ".join(toks).strip(_INTRO_MARKS + " ")
 
