@@ -55,11 +55,11 @@ class FaqStage:
         if distress and decision.kind in {"fallback", "suggest"}:
             decision = _past_the_distress(ctx, decision)
         ctx.decision = decision
-        if decision.kind in {"answer", "suggest", "fallback"} and asks_working_hours(ctx.message.text):
+        if decision.kind in {"answer", "suggest", "fallback"} and asks_working_hours(ctx.understanding.key):
             _working_hours_reply(ctx, lead())
             return True
         if (decision.kind in {"suggest", "fallback"} or decision.topic_id in _GENERAL_TOPICS) \
-                and decision.kind != "flow" and asks_services(ctx.message.text):
+                and decision.kind != "flow" and asks_services(ctx.understanding.key):
             _services_reply(ctx, lead())
             return True
         if "complaint_question" in ctx.understanding.flags and decision.kind in {"fallback", "suggest"} \

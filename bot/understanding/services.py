@@ -9,11 +9,11 @@ request forms (its pack), so that is the answer (bot/stages/faq.py).
 
 from __future__ import annotations
 
-from bot.understanding.text import PhraseIndex, key_of
+from bot.understanding.text import PhraseIndex
 
 __all__ = ["asks_services"]
 
-_SERVICES = PhraseIndex(tuple(key_of(p) for p in (
+_SERVICES = PhraseIndex((  # PhraseIndex folds its phrases itself
     "وش خدماتكم", "ايش خدماتكم", "شو خدماتكم", "وش هي خدماتكم", "ما هي خدماتكم", "ماهي خدماتكم", "خدماتكم وش",
     "وش الخدمات", "ايش الخدمات", "شو الخدمات", "ما هي الخدمات", "ماهي الخدمات", "وش الخدمات اللي", "الخدمات المتوفره",
     "الخدمات المتاحه", "الخدمات اللي تقدمونها", "الخدمات التي تقدمونها", "وش عندكم من خدمات", "ايش عندكم من خدمات",
@@ -21,11 +21,12 @@ _SERVICES = PhraseIndex(tuple(key_of(p) for p in (
     "وش البرامج اللي عندكم", "what services", "which services", "what do you offer",
     "what does the association offer", "what can you do for me", "what programs", "what programmes",
     "which programs", "services do you offer", "services you offer", "khadamatkom", "khadamatkum", "wesh khadamatkom",
-)))
+))
 _MAX_WORDS = 14
 
 
-def asks_services(text: str) -> bool:
-    """Whether ``text`` asks what the association offers (a short message, see :data:`_SERVICES`)."""
-    toks = key_of(text).split()
+def asks_services(key: str) -> bool:
+    """Whether the message asks what the association offers (a short message, see :data:`_SERVICES`);
+    ``key`` is its folded form, ``Understanding.key``, already made for the turn."""
+    toks = key.split()
     return 0 < len(toks) <= _MAX_WORDS and _SERVICES.found_in(toks)
